@@ -1,0 +1,51 @@
+"""policylang: statutory decision rules you can write, test and explain.
+
+Load a policy by bundled name or path, evaluate it on a fact set, and read the decisions,
+what remains undetermined (and which facts would decide it), and the explanation trace:
+
+>>> import policylang
+>>> policy = policylang.load("examples/benefit")
+>>> result = policy.evaluate({"as_of": "2024-05-01", "date_of_birth": "2010-03-01"})
+>>> result.decisions["adult"]
+False
+"""
+
+from policylang.errors import (
+    ConflictError,
+    Diagnostic,
+    EvaluationError,
+    FactError,
+    ParameterError,
+    PolicyCheckError,
+    PolicyError,
+    PolicyNotFoundError,
+    PolicySyntaxError,
+)
+from policylang.loader import bundled_names, check_file, load, policies_root
+from policylang.policy import Policy
+from policylang.result import Result
+from policylang.trace import Recorder, TraceNode, Tracer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConflictError",
+    "Diagnostic",
+    "EvaluationError",
+    "FactError",
+    "ParameterError",
+    "Policy",
+    "PolicyCheckError",
+    "PolicyError",
+    "PolicyNotFoundError",
+    "PolicySyntaxError",
+    "Recorder",
+    "Result",
+    "TraceNode",
+    "Tracer",
+    "bundled_names",
+    "check_file",
+    "load",
+    "policies_root",
+    "__version__",
+]

@@ -1,0 +1,631 @@
+"""Check a policy: resolve names and types across its modules and build the Program.
+
+Every problem found is collected as a :class:`Diagnostic` (never raised), so that a
+policy author sees all of them at once, sorted by place. The result is a
+:class:`policylang.ir.Program` when there are no errors.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from policylang import ast, ir
+from policylang import types as T
+from policylang.errors import Diagnostic, sort_diagnostics
+from policylang.span import Span
+from policylang.typecheck import ExprChecker, suggest
+
+FORCES = ("lov", "skal", "bør", "kan", "praksis")
+PROVENANCES = ("doc", "doc_practice", "doc_implied", "model", "placeholder")
+RESERVED = frozenset(
+    "and or not in is if then else true false null when otherwise by weigh add to any all".split()
+)
+NAMESPACE_KINDS = {
+    ast.FactDecl: "fact",
+    ast.ParameterDecl: "parameter",
+    ast.LetDecl: "let",
+    ast.DecisionDecl: "decision",
+}
+
+
+def check_modules(
+    modules: Sequence[ast.Module], *, require_header: bool = True
+) -> tuple[ir.Program | None, list[Diagnostic]]:
+    """Check a policy made of ``modules`` (imports first, the policy itself last)."""
+    builder = _Builder(modules, require_header)
+    program = builder.build()
+    diagnostics = sort_diagnostics(builder.diagnostics)
+    if any(d.severity == "error" for d in diagnostics):
+        return None, diagnostics
+    return program, diagnostics
+
+
+class _Builder:
+    def __init__(self, modules: Sequence[ast.Module], require_header: bool = True) -> None:
+        self.modules = modules
+        self.require_header = require_header
+        self.main = modules[-1]
+        self.diagnostics: list[Diagnostic] = []
+        self.values: dict[str, Any] = {}  # name -> declaration (facts, parameters, lets, decisions)
+        self.type_decls: dict[str, ast.TypeDecl] = {}
+        self.types: dict[str, T.Type] = dict(T.BUILTIN_TYPES)
+        self.sources: dict[str, ir.SourceInfo] = {}
+        self.factor_decls: dict[str, ast.FactorDecl] = {}
+        self.rule_decls: dict[str, ast.RuleDecl] = {}
+        self.constraint_decls: list[ast.ConstraintDecl] = []
+        self.warning_decls: list[ast.WarningDecl] = []
+        self.order: dict[str, int] = {}
+        self.value_types: dict[str, T.Type] = {}
+        self.let_irs: dict[str, ir.Expr] = {}
+        self.in_progress: set[str] = set()
+        self.resolving_types: set[str] = set()
+
+    # -- reporting -------------------------------------------------------------
+
+    def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, "error", hint))
+
+    def warn(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, "warning", hint))
+
+    def report(self, d: Diagnostic) -> None:
+        self.diagnostics.append(d)
+
+    # -- the whole -------------------------------------------------------------
+
+    def build(self) -> ir.Program:
+        self.register()
+        header = self.header()
+        for name in self.type_decls:
+            self.named_type(name, self.type_decls[name].span)
+        facts = self.facts()
+        parameters = self.parameters(len(facts))
+        for name, decl in self.values.items():
+            if isinstance(decl, ast.LetDecl):
+                self.let_type(name)
+        rules = self.rules()
+        lets = self.lets(len(facts) + len(parameters))
+        decisions = self.decisions(rules, len(facts) + len(parameters) + len(lets))
+        constraints = self.constraints(lets)
+        warnings = tuple(
+            ir.WarningInfo(w.name, w.labels, self.checker().condition(w.condition) if w.condition else None, w.span)
+            for w in self.warning_decls
+        )
+        factors = {n: ir.FactorInfo(n, d.labels) for n, d in self.factor_decls.items()}
+        plan = self.plan(parameters, lets, decisions, rules, warnings)
+        self.unused(facts, parameters, lets, decisions, rules, constraints, warnings, header)
+        return ir.Program(
+            header=header,
+            sources=self.sources,
+            types=self.types,
+            facts=facts,
+            parameters=parameters,
+            lets=lets,
+            decisions=decisions,
+            rules=rules,
+            factors=factors,
+            constraints=constraints,
+            warnings=warnings,
+            plan=plan,
+            slots=len(facts) + len(parameters) + len(lets) + len(decisions),
+            files=tuple(m.path for m in self.modules),
+        )
+
+    # -- declarations ----------------------------------------------------------
+
+    def register(self) -> None:
+        headers = [m.header for m in self.modules if m is self.main and m.header is not None]
+        if not headers and self.require_header:
+            self.error("pol-missing-header", "a policy file needs a `policy NAME` header", self.main.span,
+                       hint="start the file with, for example, `policy demo/my_policy`")
+        for module in self.modules:
+            for d in module.declarations:
+                self._register(d)
+
+    def _register(self, d: ast.Declaration) -> None:
+        kind = NAMESPACE_KINDS.get(type(d))
+        if kind is not None:
+            name = d.name  # type: ignore[union-attr]
+            if name in self.values:
+                first = self.values[name]
+                self.error("pol-duplicate-name", f"`{name}` is declared twice", d.span,
+                           hint=f"first declared at {first.span}")
+                return
+            if name in RESERVED:
+                self.error("pol-reserved-name", f"`{name}` is a keyword and cannot name a {kind}", d.span,
+                           hint=f"choose another name, such as `{name}_value`")
+            self.values[name] = d
+            self.order[name] = len(self.order)
+        elif isinstance(d, ast.TypeDecl):
+            if d.name in self.type_decls or d.name in T.PRIMITIVES or d.name in T.BUILTIN_TYPES:
+                self.error("pol-duplicate-name", f"the type `{d.name}` is declared twice", d.span)
+            else:
+                self.type_decls[d.name] = d
+        elif isinstance(d, ast.SourceDecl):
+            if d.key in self.sources:
+                self.error("pol-duplicate-name", f"the source `{d.key}` is declared twice", d.span,
+                           hint=f"first declared at {self.sources[d.key].span}")
+            else:
+                self.sources[d.key] = ir.SourceInfo(d.key, d.short, d.title, d.file, d.url, d.date, d.span)
+        elif isinstance(d, ast.FactorDecl):
+            if d.name in self.factor_decls:
+                self.error("pol-duplicate-name", f"the factor `{d.name}` is declared twice", d.span)
+            else:
+                self.factor_decls[d.name] = d
+        elif isinstance(d, ast.RuleDecl):
+            if d.rule_id in self.rule_decls:
+                self.error("pol-duplicate-rule", f"the rule ID `{d.rule_id}` is used twice", d.id_span,
+                           hint=f"first used at {self.rule_decls[d.rule_id].id_span}")
+            else:
+                self.rule_decls[d.rule_id] = d
+        elif isinstance(d, ast.ConstraintDecl):
+            self.constraint_decls.append(d)
+        elif isinstance(d, ast.WarningDecl):
+            self.warning_decls.append(d)
+
+    def header(self) -> ir.HeaderInfo:
+        h = self.main.header
+        if h is None:
+            stem = self.main.path.rsplit("/", 1)[-1].removesuffix(".pol")
+            return ir.HeaderInfo(stem, None, None, None, None, None, (), None)
+        evaluation_date = None
+        if h.evaluation_date is not None:
+            evaluation_date = self.checker(" (in the evaluation date)").check(h.evaluation_date)
+            if T.strip_optional(evaluation_date.type) not in (T.DATE, T.DATETIME, T.ERROR):
+                self.error("pol-type", "the evaluation date must be a date or datetime", h.evaluation_date.span)
+        if h.valid_from and h.valid_until and h.valid_until < h.valid_from:
+            self.error("pol-validity", "the validity period ends before it starts", h.span)
+        return ir.HeaderInfo(h.name, h.title, h.version, h.valid_from, h.valid_until, evaluation_date, h.notes, h.span)
+
+    # -- types -----------------------------------------------------------------
+
+    def named_type(self, name: str, span: Span) -> T.Type:
+        if name in self.types:
+            return self.types[name]
+        decl = self.type_decls.get(name)
+        if decl is None:
+            candidates = list(self.type_decls) + list(T.PRIMITIVES) + list(T.BUILTIN_TYPES)
+            self.error("pol-unknown-type", f"unknown type `{name}`", span, hint=suggest(name, candidates))
+            return T.ERROR
+        if name in self.resolving_types:
+            self.error("pol-cycle", f"the type `{name}` is defined in terms of itself", decl.span)
+            return T.ERROR
+        self.resolving_types.add(name)
+        resolved = self.resolve_type(decl.type, name)
+        self.resolving_types.discard(name)
+        self.types[name] = resolved
+        return resolved
+
+    def resolve_type(self, t: ast.TypeExpr, name: str = "") -> T.Type:
+        if isinstance(t, ast.PrimTypeExpr):
+            if t.name == "condition":
+                return T.ConditionType()
+            return T.PRIMITIVES[t.name]
+        if isinstance(t, ast.NamedTypeExpr):
+            return self.named_type(t.name, t.span)
+        if isinstance(t, ast.OptionalTypeExpr):
+            return T.optional(self.resolve_type(t.inner, name))
+        if isinstance(t, ast.ListTypeExpr):
+            return T.ListType(self.resolve_type(t.element))
+        if isinstance(t, ast.SetTypeExpr):
+            return T.SetType(self.resolve_type(t.element))
+        if isinstance(t, ast.MapTypeExpr):
+            key = self.resolve_type(t.key)
+            if not isinstance(key, T.EnumType | T.Prim) or key in (T.ERROR,):
+                self.error("pol-type", "a map's keys must be an enum or a simple type", t.key.span)
+            return T.MapType(key, self.resolve_type(t.value))
+        if isinstance(t, ast.RecordTypeExpr):
+            fields = []
+            seen = set()
+            for f in t.fields:
+                if f.name in seen:
+                    self.error("pol-duplicate-field", f"the field `{f.name}` is declared twice", f.span)
+                seen.add(f.name)
+                fields.append((f.name, self.resolve_type(f.type)))
+            return T.RecordType(tuple(fields), name or None)
+        assert isinstance(t, ast.EnumTypeExpr)
+        members = []
+        for m in t.members:
+            if m.name in members:
+                self.error("pol-duplicate-member", f"the value `{m.name}` is listed twice", m.span)
+            else:
+                members.append(m.name)
+        labels = tuple((m.name, m.labels) for m in t.members)
+        return T.EnumType(name, tuple(members), t.ordered, labels)
+
+    # -- scope -----------------------------------------------------------------
+
+    def lookup(self, name: str) -> tuple[str, T.Type] | None:
+        decl = self.values.get(name)
+        if decl is None:
+            return None
+        kind = NAMESPACE_KINDS[type(decl)]
+        if kind == "let":
+            return kind, self.let_type(name)
+        if name in self.value_types:
+            t = self.value_types[name]
+            return kind, T.BOOL if isinstance(t, T.ConditionType) else t
+        resolved = self.resolve_type(decl.type, "")
+        self.value_types[name] = resolved
+        return kind, T.BOOL if isinstance(resolved, T.ConditionType) else resolved
+
+    def checker(self, context: str = "", allowed: frozenset[str] | None = None) -> ExprChecker:
+        return ExprChecker(
+            self.lookup,
+            lambda: self.values.keys(),
+            lambda: self.rule_decls.keys(),
+            self.report,
+            allowed=allowed if allowed is not None else frozenset({"fact", "parameter", "let", "decision"}),
+            context=context,
+        )
+
+    def let_type(self, name: str) -> T.Type:
+        if name in self.value_types:
+            return self.value_types[name]
+        decl = self.values[name]
+        assert isinstance(decl, ast.LetDecl)
+        if name in self.in_progress:
+            return T.ERROR  # a cycle; reported by the plan
+        self.in_progress.add(name)
+        checker = self.checker()
+        if decl.type is not None:
+            declared = self.resolve_type(decl.type)
+            expr = checker.value(decl.expr, declared, f"`{name}`")
+            type_ = declared
+        else:
+            expr = checker.check(decl.expr)
+            type_ = expr.type
+        self.in_progress.discard(name)
+        self.let_irs[name] = expr
+        self.value_types[name] = type_
+        return type_
+
+    # -- facts, parameters, lets -------------------------------------------------
+
+    def _of(self, cls: type) -> list[Any]:
+        return [d for d in self.values.values() if isinstance(d, cls)]
+
+    def facts(self) -> dict[str, ir.FactInfo]:
+        result = {}
+        for slot, d in enumerate(self._of(ast.FactDecl)):
+            type_ = self.lookup(d.name)
+            assert type_ is not None
+            if isinstance(type_[1], T.ConditionType):
+                self.error("pol-type", "only a parameter can be a `condition`", d.span)
+            if d.provenance and d.provenance not in PROVENANCES:
+                self.error("pol-provenance", f"unknown provenance `{d.provenance}`", d.span,
+                           hint=suggest(d.provenance, PROVENANCES))
+            result[d.name] = ir.FactInfo(d.name, type_[1], d.labels, d.assessment, d.personal, d.provenance, d.note,
+                                         d.span, slot)
+        return result
+
+    def parameters(self, offset: int) -> dict[str, ir.ParamInfo]:
+        result = {}
+        for i, d in enumerate(self._of(ast.ParameterDecl)):
+            declared = self.resolve_type(d.type)
+            if isinstance(declared, T.ConditionType):
+                default = self.checker(f" (in parameter `{d.name}`)").condition(d.default)
+            else:
+                checker = self.checker(f" (in parameter `{d.name}`)", allowed=frozenset())
+                default = checker.value(d.default, declared, f"the value of `{d.name}`")
+            if d.provenance and d.provenance not in PROVENANCES:
+                self.error("pol-provenance", f"unknown provenance `{d.provenance}`", d.span,
+                           hint=suggest(d.provenance, PROVENANCES))
+            result[d.name] = ir.ParamInfo(d.name, declared, default, d.labels, d.provenance, d.note, d.span,
+                                          offset + i)
+        return result
+
+    def lets(self, offset: int) -> dict[str, ir.LetInfo]:
+        result = {}
+        for i, d in enumerate(self._of(ast.LetDecl)):
+            rules = self.rule_refs(d.by)
+            result[d.name] = ir.LetInfo(d.name, self.let_type(d.name), self.let_irs[d.name], rules, d.span, offset + i)
+        return result
+
+    def rule_refs(self, refs: Iterable[ast.RuleIdRef]) -> tuple[str, ...]:
+        for r in refs:
+            if r.rule_id not in self.rule_decls:
+                self.error("pol-unknown-rule", f"unknown rule `{r.rule_id}`", r.span,
+                           hint=suggest(r.rule_id, self.rule_decls) or "declare it with `rule ID cites ...`")
+        return tuple(r.rule_id for r in refs)
+
+    def factors(self, refs: Iterable[ast.FactorRef]) -> tuple[ir.FactorInfo, ...]:
+        result = []
+        for f in refs:
+            if f.text is not None:
+                result.append(ir.FactorInfo(None, ast.Labels(f.text, f.text)))
+            elif f.name in self.factor_decls:
+                result.append(ir.FactorInfo(f.name, self.factor_decls[f.name].labels))
+            else:
+                assert f.name is not None
+                self.error("pol-unknown-factor", f"unknown factor `{f.name}`", f.span,
+                           hint=suggest(f.name, self.factor_decls) or "declare it with `factor NAME \"da\" / \"en\"`")
+                result.append(ir.FactorInfo(f.name, ast.Labels(f.name, f.name)))
+        return tuple(result)
+
+    # -- rules -----------------------------------------------------------------
+
+    def rules(self) -> dict[str, ir.RuleInfo]:
+        result = {}
+        for rid, d in self.rule_decls.items():
+            citations = []
+            for c in d.citations:
+                source = self.sources.get(c.source)
+                if source is None:
+                    self.error("pol-unknown-source", f"unknown source `{c.source}`", c.span,
+                               hint=suggest(c.source, self.sources) or "declare it with `source KEY \"short name\"`")
+                citations.append(ir.CitationInfo(source, c.source, c.locator, c.line_from, c.line_to, c.span))
+            if not d.citations:
+                self.warn("pol-missing-citation", f"the rule `{rid}` cites no source", d.id_span,
+                          hint="add `cites SOURCE \"pkt. ...\"` so explanations can show the legal basis")
+            if d.force and d.force not in FORCES:
+                self.error("pol-force", f"unknown normative force `{d.force}`", d.span,
+                           hint=suggest(d.force, FORCES) or "use one of " + ", ".join(FORCES))
+            if d.provenance and d.provenance not in PROVENANCES:
+                self.error("pol-provenance", f"unknown provenance `{d.provenance}`", d.span,
+                           hint=suggest(d.provenance, PROVENANCES) or "use one of " + ", ".join(PROVENANCES))
+            exceptions = self.rule_refs(d.exception_to)
+            condition = self.checker(f" (in rule `{rid}`)").condition(d.condition) if d.condition else None
+            conclusion = self.conclusion(d)
+            result[rid] = ir.RuleInfo(
+                rule_id=rid, title=d.title, citations=tuple(citations), force=d.force, provenance=d.provenance,
+                inferred=d.inferred, quote=d.quote, exception_to=exceptions, condition=condition,
+                conclusion=conclusion, factors=self.factors(d.weigh), explain=d.explain, note=d.note, span=d.span,
+            )
+        return result
+
+    def conclusion(self, d: ast.RuleDecl) -> ir.ConclusionInfo | None:
+        c = d.conclusion
+        if c is None:
+            if d.exception_to:
+                self.error("pol-bad-exception", f"the rule `{d.rule_id}` is an exception but concludes nothing",
+                           d.id_span, hint="add `then DECISION = VALUE` or `then add ITEM to DECISION`")
+            return None
+        target = self.values.get(c.decision)
+        if not isinstance(target, ast.DecisionDecl):
+            self.error("pol-unknown-name", f"`{c.decision}` is not a decision", c.span,
+                       hint=suggest(c.decision, [n for n, v in self.values.items() if isinstance(v, ast.DecisionDecl)]))
+            return None
+        decision_type = self.lookup(c.decision)
+        assert decision_type is not None
+        checker = self.checker(f" (in rule `{d.rule_id}`)")
+        if isinstance(c, ast.SetConclusion):
+            value = checker.value(c.value, decision_type[1], f"a value of `{c.decision}`")
+            return ir.ConclusionInfo("set", c.decision, value, c.span)
+        element = T.element_type(decision_type[1])
+        if element is None:
+            self.error("pol-type", f"`add` needs a list or set decision; `{c.decision}` is "
+                       f"{T.describe(decision_type[1])}", c.span)
+            return None
+        item = checker.value(c.item, element, f"an element of `{c.decision}`")
+        return ir.ConclusionInfo("add", c.decision, item, c.span)
+
+    # -- decisions -------------------------------------------------------------
+
+    def decisions(self, rules: dict[str, ir.RuleInfo], offset: int) -> dict[str, ir.DecisionInfo]:
+        by_decision: dict[str, list[ir.RuleInfo]] = {}
+        for r in rules.values():
+            if r.conclusion is not None:
+                by_decision.setdefault(r.conclusion.decision, []).append(r)
+            for target in r.exception_to:
+                other = rules.get(target)
+                if other is None:
+                    continue
+                same = other.conclusion and r.conclusion and other.conclusion.decision == r.conclusion.decision
+                if not same:
+                    self.error("pol-bad-exception",
+                               f"`{r.rule_id}` is an exception to `{target}`, but they do not conclude the same decision",
+                               r.span)
+        result = {}
+        for i, d in enumerate(self._of(ast.DecisionDecl)):
+            info = self.decision(d, by_decision.get(d.name, []), offset + i)
+            if info is not None:
+                result[d.name] = info
+        return result
+
+    def decision(self, d: ast.DecisionDecl, concluding: list[ir.RuleInfo], slot: int) -> ir.DecisionInfo | None:
+        found = self.lookup(d.name)
+        assert found is not None
+        type_ = found[1]
+        checker = self.checker(f" (in decision `{d.name}`)")
+        body = d.body
+        element = T.element_type(type_)
+        sets = [r for r in concluding if r.conclusion and r.conclusion.kind == "set"]
+        adds = [r for r in concluding if r.conclusion and r.conclusion.kind == "add"]
+        rows: list[ir.RowInfo] = []
+        default = None
+        if isinstance(body, ast.ExprBody | ast.FirstMatchBody) and concluding:
+            self.error("pol-conclusion-conflict",
+                       f"`{d.name}` is defined by its own body, so the rule `{concluding[0].rule_id}` cannot also "
+                       "conclude it", concluding[0].span, hint=f"add the rule as a row of `{d.name}` instead")
+        if sets and (adds or isinstance(body, ast.CollectBody)):
+            self.error("pol-conclusion-conflict", f"`{d.name}` is built by `add`, so `{sets[0].rule_id}` cannot set it",
+                       sets[0].span)
+        if isinstance(body, ast.ExprBody):
+            value = checker.value(body.expr, type_, f"`{d.name}`")
+            rows.append(ir.RowInfo(value, None, self.factors(body.weigh), self.rule_refs(body.by), body.span))
+            kind = "expr"
+        elif isinstance(body, ast.FirstMatchBody):
+            kind = "first_match"
+            for i, row in enumerate(body.rows):
+                if row.condition is None and i != len(body.rows) - 1:
+                    self.error("pol-unreachable", "rows after `otherwise` can never apply",
+                               body.rows[i + 1].span, hint="move the `otherwise` row to the end")
+                rows.append(self.row(row, checker, type_, f"a value of `{d.name}`"))
+        elif isinstance(body, ast.CollectBody) or adds:
+            kind = "collect"
+            if element is None:
+                self.error("pol-type", f"`collect` builds a list or set, but `{d.name}` is {T.describe(type_)}",
+                           d.span)
+                return None
+            if isinstance(body, ast.CollectBody):
+                rows.extend(self.row(r, checker, element, f"an element of `{d.name}`") for r in body.rows)
+            rows.extend(self.rule_rows(adds))
+        else:
+            kind = "rules"
+            rows.extend(self.rule_rows(sets))
+            if isinstance(body, ast.DefaultBody):
+                value = checker.value(body.expr, type_, f"the default of `{d.name}`")
+                default = ir.RowInfo(value, None, (), self.rule_refs(body.by), body.span)
+            elif not sets:
+                self.error("pol-undecided", f"nothing decides `{d.name}`", d.span,
+                           hint="give it a body (`= ...`, `first match`, `collect`) or rules with "
+                           f"`then {d.name} = ...`")
+        return ir.DecisionInfo(d.name, type_, d.labels, kind, tuple(rows), default, d.span, slot)
+
+    def row(self, row: ast.Row, checker: ExprChecker, expected: T.Type, what: str) -> ir.RowInfo:
+        value = checker.value(row.value, expected, what)
+        condition = checker.condition(row.condition) if row.condition is not None else None
+        return ir.RowInfo(value, condition, self.factors(row.weigh), self.rule_refs(row.by), row.span)
+
+    def rule_rows(self, rules: list[ir.RuleInfo]) -> list[ir.RowInfo]:
+        index = {r.rule_id: i for i, r in enumerate(rules)}
+        overriders: dict[int, list[int]] = {}
+        for i, r in enumerate(rules):
+            for target in r.exception_to:
+                if target in index:
+                    overriders.setdefault(index[target], []).append(i)
+        rows = []
+        for i, r in enumerate(rules):
+            assert r.conclusion is not None
+            rows.append(ir.RowInfo(r.conclusion.value, r.condition, r.factors, (r.rule_id,), r.span,
+                                   tuple(overriders.get(i, ()))))
+        return rows
+
+    # -- constraints -----------------------------------------------------------
+
+    def constraints(self, lets: dict[str, ir.LetInfo]) -> tuple[ir.ConstraintInfo, ...]:
+        result = []
+        for c in self.constraint_decls:
+            checker = self.checker(f" (in constraint `{c.name}`)")
+            condition = checker.condition(c.condition) if c.condition else None
+            require = checker.condition(c.require)
+            facts: list[str] = []
+            for e in (condition, require):
+                for name in self.fact_names(e, lets):
+                    if name not in facts:
+                        facts.append(name)
+            for e in (condition, require):
+                for ref in ir.refs(e):
+                    if ref.kind == "decision":
+                        self.error("pol-constraint-decision",
+                                   "a constraint checks facts; it cannot refer to the decision "
+                                   f"`{ref.name}`", ref.span)
+            result.append(ir.ConstraintInfo(c.name, c.title, condition, require, c.message, tuple(facts), c.span))
+        return tuple(result)
+
+    def fact_names(self, e: ir.Expr | None, lets: dict[str, ir.LetInfo], seen: set[str] | None = None) -> list[str]:
+        seen = seen if seen is not None else set()
+        names: list[str] = []
+        for ref in ir.refs(e):
+            if ref.kind == "fact" and ref.name not in names:
+                names.append(ref.name)
+            elif ref.kind == "let" and ref.name in lets and ref.name not in seen:
+                seen.add(ref.name)
+                names.extend(n for n in self.fact_names(lets[ref.name].expr, lets, seen) if n not in names)
+        return names
+
+    # -- evaluation plan ---------------------------------------------------------
+
+    def plan(
+        self,
+        parameters: dict[str, ir.ParamInfo],
+        lets: dict[str, ir.LetInfo],
+        decisions: dict[str, ir.DecisionInfo],
+        rules: dict[str, ir.RuleInfo],
+        warnings: tuple[ir.WarningInfo, ...],
+    ) -> tuple[ir.Step, ...]:
+        nodes: dict[tuple[str, str], tuple[int, list[ir.Expr | None], Span]] = {}
+        for p in parameters.values():
+            if p.is_condition:
+                nodes[("parameter", p.name)] = (self.order[p.name], [p.default], p.span)
+        for let in lets.values():
+            nodes[("let", let.name)] = (self.order[let.name], [let.expr], let.span)
+        for d in decisions.values():
+            exprs: list[ir.Expr | None] = []
+            for row in (*d.rows, *([d.default] if d.default else [])):
+                exprs += [row.value, row.condition]
+            nodes[("decision", d.name)] = (self.order[d.name], exprs, d.span)
+        base = len(self.order)
+        for i, r in enumerate(rules.values()):
+            if r.informational:
+                nodes[("note", r.rule_id)] = (base + i, [r.condition], r.span)
+        for i, w in enumerate(warnings):
+            nodes[("warning", w.name)] = (base + len(rules) + i, [w.condition], w.span)
+        deps: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for key, (_, exprs, _) in nodes.items():
+            wanted = set()
+            for e in exprs:
+                for ref in ir.refs(e):
+                    target = (ref.kind, ref.name)
+                    if target in nodes:
+                        wanted.add(target)
+            deps[key] = wanted
+        waiting = {k: len(v) for k, v in deps.items()}
+        users: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for k, v in deps.items():
+            for target in v:
+                users.setdefault(target, []).append(k)
+        ready = [(nodes[k][0], k) for k, n in waiting.items() if n == 0]
+        heapq.heapify(ready)
+        steps = []
+        while ready:
+            _, key = heapq.heappop(ready)
+            steps.append(ir.Step(*key))
+            for user in users.get(key, []):
+                waiting[user] -= 1
+                if waiting[user] == 0:
+                    heapq.heappush(ready, (nodes[user][0], user))
+        if len(steps) < len(nodes):
+            self.report_cycle({k for k, n in waiting.items() if n > 0}, deps, nodes)
+        return tuple(steps)
+
+    def report_cycle(self, stuck: set[tuple[str, str]], deps: dict[tuple[str, str], set[tuple[str, str]]],
+                     nodes: dict[tuple[str, str], tuple[int, list[ir.Expr | None], Span]]) -> None:
+        start = min(stuck, key=lambda k: nodes[k][0])
+        path = [start]
+        current = start
+        while True:
+            following = sorted((d for d in deps[current] if d in stuck), key=lambda k: nodes[k][0])
+            if not following:
+                break
+            current = following[0]
+            if current in path:
+                path = path[path.index(current):] + [current]
+                break
+            path.append(current)
+        text = " -> ".join(f"`{name}`" for _, name in path)
+        self.error("pol-cycle", f"these depend on each other in a circle: {text}", nodes[path[0]][2],
+                   hint="a value cannot be computed from itself; break the circle")
+
+    # -- unused declarations -----------------------------------------------------
+
+    def unused(self, facts: dict[str, ir.FactInfo], parameters: dict[str, ir.ParamInfo],
+               lets: dict[str, ir.LetInfo], decisions: dict[str, ir.DecisionInfo], rules: dict[str, ir.RuleInfo],
+               constraints: tuple[ir.ConstraintInfo, ...], warnings: tuple[ir.WarningInfo, ...],
+               header: ir.HeaderInfo) -> None:
+        exprs: list[ir.Expr | None] = [header.evaluation_date]
+        exprs += [p.default for p in parameters.values()]
+        exprs += [let.expr for let in lets.values()]
+        for d in decisions.values():
+            for row in (*d.rows, *([d.default] if d.default else [])):
+                exprs += [row.value, row.condition]
+        exprs += [r.condition for r in rules.values()]
+        exprs += [c.condition for c in constraints] + [c.require for c in constraints]
+        exprs += [w.condition for w in warnings]
+        used = {(ref.kind, ref.name) for e in exprs for ref in ir.refs(e)}
+        if self.main.header is None:
+            return  # a module of shared definitions: its importers use them
+        mine = self.main.path
+        for f in facts.values():
+            if f.span.file == mine and ("fact", f.name) not in used:
+                self.warn("pol-unused-fact", f"the fact `{f.name}` is declared but never used", f.span,
+                          hint="remove it, or use it in a rule")
+        for p in parameters.values():
+            if p.span.file == mine and ("parameter", p.name) not in used:
+                self.warn("pol-unused-parameter", f"the parameter `{p.name}` is declared but never used", p.span)
+        for let in lets.values():
+            if let.span.file == mine and ("let", let.name) not in used:
+                self.warn("pol-unused-let", f"the derived value `{let.name}` is never used", let.span)

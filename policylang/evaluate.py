@@ -1,0 +1,536 @@
+"""Run a compiled policy on a fact set: the semantics of decisions, rules and unknowns.
+
+The engine executes the program's plan in order. Each decision is one of:
+
+* ``expr``: a single expression;
+* ``first_match``: the first row whose condition holds gives the value. A row whose
+  condition is unknown makes the decision unknown, unless every value it could take agrees;
+* ``collect``: every row (or ``add`` rule) whose condition holds adds its item, in order;
+* ``rules``: Catala-style rules ``then d = v``; an applicable exception removes the rule it
+  overrides; two applicable rules that disagree are a conflict; none gives the default
+  or the reported state "no rule applies".
+
+One implementation serves both traced and untraced evaluation; with no tracer the
+tracing branches are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from policylang import ir
+from policylang import types as T
+from policylang.compile import Compiler, Fn, slot_table
+from policylang.errors import ConflictError, Diagnostic, FactError, ParameterError
+from policylang.facts import BadValue, Decoder, bad_fact, decoder, show
+from policylang.trace import Tracer, TraceNode
+from policylang.typecheck import suggest
+from policylang.values import Unknown, encode, same_value
+
+U = Unknown
+
+
+@attrs.frozen
+class Input:
+    kind: str
+    name: str
+    slot: int
+    type: T.Type
+
+
+@attrs.frozen
+class RuntimeRow:
+    """A row ready to run: compiled closures plus what its trace shows."""
+
+    info: ir.RowInfo
+    value: Fn
+    condition: Fn | None
+    rule_nodes: tuple[dict[str, Any], ...]
+    inputs: tuple[Input, ...]
+    condition_text: str | None
+
+
+@attrs.define
+class Outcome:
+    """What running one decision produced, for the result."""
+
+    value: Any
+    fired: list[RuntimeRow]
+
+
+class Engine:
+    """A policy compiled for evaluation, with one set of parameter values."""
+
+    def __init__(self, program: ir.Program, parameters: Mapping[str, Any] | None = None) -> None:
+        self.program = program
+        self.slots = slot_table(program)
+        self.compiler = Compiler(self.slots, program.slots)
+        self.parameter_values, self.overridden = self._parameters(parameters or {})
+        self.rule_ids = frozenset(program.rules)
+        self.decoders: dict[str, tuple[int, Decoder]] = {
+            f.name: (f.slot, decoder(f.type, self.rule_ids)) for f in program.facts.values()
+        }
+        self.missing_template = [U(frozenset({f.name})) for f in program.facts.values()]
+        self.fact_order = {name: i for i, name in enumerate(program.facts)}
+        self.steps = [self._step(s) for s in program.plan]
+        self.constraints = [
+            (c, self.compiler.expr(c.condition) if c.condition else None, self.compiler.expr(c.require))
+            for c in program.constraints
+        ]
+        self.constraint_lets = self._constraint_lets()
+        header = program.header
+        self.evaluation_date = self.compiler.expr(header.evaluation_date) if header.evaluation_date else None
+        self.size = self.compiler.size
+
+    # -- setup -----------------------------------------------------------------
+
+    def _parameters(self, overrides: Mapping[str, Any]) -> tuple[list[tuple[int, Any]], dict[str, Any]]:
+        from policylang.parameters import decode_parameter
+
+        values = []
+        overridden: dict[str, Any] = {}
+        unknown = [n for n in overrides if n not in self.program.parameters]
+        if unknown:
+            name = unknown[0]
+            raise ParameterError(f"this policy has no parameter `{name}`", facts=[name],
+                                 hint=suggest(name, self.program.parameters), code="pol-unknown-parameter")
+        for p in self.program.parameters.values():
+            if p.is_condition:
+                continue
+            if p.name in overrides:
+                value = decode_parameter(p, overrides[p.name])
+                overridden[p.name] = overrides[p.name]
+            else:
+                value = self.compiler.expr(p.default)([None] * (self.program.slots + 64))
+            values.append((p.slot, value))
+        self.condition_overrides = {
+            n: v for n, v in overrides.items() if n in self.program.parameters and self.program.parameters[n].is_condition
+        }
+        overridden.update(self.condition_overrides)
+        return values, overridden
+
+    def _inputs(self, *exprs: ir.Expr | None) -> tuple[Input, ...]:
+        seen: dict[tuple[str, str], Input] = {}
+        for e in exprs:
+            for ref in ir.refs(e):
+                key = (ref.kind, ref.name)
+                if key not in seen and key in self.slots:
+                    seen[key] = Input(ref.kind, ref.name, self.slots[key], ref.type)
+        return tuple(seen.values())
+
+    def _row(self, row: ir.RowInfo) -> RuntimeRow:
+        rule_nodes = tuple(_rule_data(self.program.rules[r]) for r in row.rules if r in self.program.rules)
+        return RuntimeRow(
+            info=row,
+            value=self.compiler.expr(row.value),
+            condition=self.compiler.expr(row.condition) if row.condition is not None else None,
+            rule_nodes=rule_nodes,
+            inputs=self._inputs(row.condition, row.value),
+            condition_text=row.condition.span.text if row.condition is not None else None,
+        )
+
+    def _step(self, step: ir.Step) -> Any:
+        p = self.program
+        if step.kind == "decision":
+            d = p.decisions[step.name]
+            rows = tuple(self._row(r) for r in d.rows)
+            default = self._row(d.default) if d.default else None
+            return DecisionStep(d, rows, default)
+        if step.kind == "let":
+            let = p.lets[step.name]
+            row = ir.RowInfo(let.expr, None, (), let.rules, let.span)
+            return LetStep(let, self._row(row))
+        if step.kind == "parameter":
+            param = p.parameters[step.name]
+            expr = param.default
+            if step.name in self.condition_overrides:
+                from policylang.parameters import condition_override
+
+                expr = condition_override(p, param, self.condition_overrides[step.name])
+            row = ir.RowInfo(expr, None, (), (), param.span)
+            return LetStep(param, self._row(row), step.name in self.condition_overrides)
+        if step.kind == "note":
+            rule = p.rules[step.name]
+            row = ir.RowInfo(ir.Const(True, T.BOOL, rule.span), rule.condition, rule.factors, (rule.rule_id,),
+                             rule.span)
+            return NoteStep(rule, self._row(row))
+        warning = next(w for w in p.warnings if w.name == step.name)
+        row = ir.RowInfo(ir.Const(True, T.BOOL, warning.span), warning.condition, (), (), warning.span)
+        return WarningStep(warning, self._row(row))
+
+    def _constraint_lets(self) -> list[Any]:
+        needed: set[str] = set()
+        pending = [ref.name for c in self.program.constraints for e in (c.condition, c.require)
+                   for ref in ir.refs(e) if ref.kind == "let"]
+        while pending:
+            name = pending.pop()
+            if name in needed:
+                continue
+            needed.add(name)
+            pending.extend(ref.name for ref in ir.refs(self.program.lets[name].expr) if ref.kind == "let")
+        return [s for s in self.steps if isinstance(s, LetStep) and s.info.name in needed]
+
+    # -- running ---------------------------------------------------------------
+
+    def load_facts(self, facts: Mapping[str, Any], ignore_unknown: bool) -> list[Any]:
+        """Validate and decode ``facts`` into a fresh slot list."""
+        if not isinstance(facts, Mapping):
+            raise FactError(f"a fact set must be an object mapping fact names to values, not {show(facts)}",
+                            code="pol-fact-set")
+        v: list[Any] = [None] * self.size
+        v[: len(self.missing_template)] = self.missing_template
+        decoders = self.decoders
+        for name, raw in facts.items():
+            entry = decoders.get(name)
+            if entry is None:
+                if ignore_unknown:
+                    continue
+                raise FactError(
+                    f"unknown fact `{name}`: the policy `{self.program.name}` declares no such fact",
+                    facts=[name], value=raw, hint=suggest(str(name), decoders), code="pol-unknown-fact",
+                )
+            slot, decode = entry
+            try:
+                v[slot] = decode(raw)
+            except BadValue as e:
+                raise bad_fact(name, raw, e) from None
+        for slot, value in self.parameter_values:
+            v[slot] = value
+        return v
+
+    def check_constraints(self, v: list[Any]) -> None:
+        for step in self.constraint_lets:
+            step.run(v, None, self)
+        for c, condition, require in self.constraints:
+            if condition is not None and condition(v) is not True:
+                continue
+            if require(v) is False:
+                facts = ", ".join(f"`{f}` = {show(encode(v[self.slots[('fact', f)]]))}" for f in c.facts
+                                  if type(v[self.slots[("fact", f)]]) is not U)
+                message = c.message.get("en") if c.message else None
+                text = message or c.title or f"the facts break the constraint `{c.name}`"
+                raise FactError(f"{text} ({facts})", facts=list(c.facts), code="pol-constraint",
+                                expected=c.require.span.text)
+
+    def run(self, v: list[Any], tracer: Tracer | None) -> dict[str, Outcome]:
+        outcomes: dict[str, Outcome] = {}
+        for step in self.steps:
+            outcome = step.run(v, tracer, self)
+            if outcome is not None:
+                outcomes[step.info.name] = outcome
+        return outcomes
+
+    def trace_parameters(self, tracer: Tracer) -> None:
+        for name, value in self.overridden.items():
+            p = self.program.parameters[name]
+            tracer.add(TraceNode("parameter", {"name": name, "value": value if p.is_condition else encode(
+                dict(self.parameter_values).get(p.slot, value), p.type), "default": p.default.span.text},
+                p.span))
+
+    def row_node(self, row: RuntimeRow, outcome: str, v: list[Any], condition: Any, value: Any = None,
+                 value_type: T.Type | None = None) -> TraceNode:
+        data: dict[str, Any] = {"outcome": outcome}
+        if outcome in ("fired", "unknown", "default") and type(value) is not U:
+            data["value"] = encode(value, value_type)
+        if row.condition_text is not None:
+            data["condition"] = row.condition_text
+            data["condition_value"] = "unknown" if type(condition) is U else bool(condition)
+        node = TraceNode("row", data, row.info.span)
+        for rule in row.rule_nodes:
+            node.children.append(TraceNode("rule", {**rule, "outcome": outcome}, rule["_span"]))
+            del node.children[-1].data["_span"]
+        for inp in row.inputs:
+            x = v[inp.slot]
+            if type(x) is U:
+                entry = {"name": inp.name, "source": inp.kind, "unknown": True}
+            else:
+                entry = {"name": inp.name, "source": inp.kind, "value": encode(x, inp.type)}
+            node.children.append(TraceNode("input", entry))
+        if outcome in ("fired", "default") and row.info.factors:
+            node.children.append(TraceNode("factors", {"factors": [_factor(f) for f in row.info.factors]}))
+        return node
+
+
+def _factor(f: ir.FactorInfo) -> dict[str, Any]:
+    return {"code": f.code, "da": f.labels.da, "en": f.labels.en}
+
+
+def _rule_data(rule: ir.RuleInfo) -> dict[str, Any]:
+    data: dict[str, Any] = {"rule_id": rule.rule_id, "citation": rule.citation}
+    if rule.title:
+        data["title"] = rule.title
+    if rule.force:
+        data["force"] = rule.force
+    if rule.provenance:
+        data["provenance"] = rule.provenance
+    if rule.inferred:
+        data["inferred"] = True
+    if rule.quote:
+        data["quote"] = rule.quote
+    data["_span"] = rule.span
+    return data
+
+
+def _merge(a: Unknown | None, b: Any) -> Unknown:
+    if a is None:
+        return b if type(b) is U else U()
+    return a.merge(b) if type(b) is U else a
+
+
+class DecisionStep:
+    """Computes one decision."""
+
+    def __init__(self, info: ir.DecisionInfo, rows: tuple[RuntimeRow, ...], default: RuntimeRow | None) -> None:
+        self.info = info
+        self.rows = rows
+        self.default = default
+        self.slot = info.slot
+        self.element = T.element_type(info.type)
+        self.is_set = isinstance(T.strip_optional(info.type), T.SetType)
+        self.no_rule = U(frozenset(), frozenset({info.name}))
+        self.method = getattr(self, "_" + info.kind)
+
+    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> Outcome:
+        node = None
+        if tracer is not None:
+            node = TraceNode("decision", {"name": self.info.name}, self.info.span)
+            tracer.enter(node)
+        try:
+            value, fired = self.method(v, tracer, engine)
+        finally:
+            if tracer is not None:
+                tracer.leave()
+        v[self.slot] = value
+        if node is not None:
+            if type(value) is U:
+                if value.facts:
+                    node.data["status"] = "undetermined"
+                    node.data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
+                else:
+                    node.data["status"] = "no_rule"
+                if value.blocked - {self.info.name}:
+                    node.data["waiting_for"] = sorted(value.blocked - {self.info.name})
+            else:
+                node.data["status"] = "decided"
+                node.data["value"] = encode(value, self.info.type)
+        return Outcome(value, fired)
+
+    def _trace(self, tracer: Tracer | None, engine: Engine, row: RuntimeRow, outcome: str, v: list[Any],
+               condition: Any, value: Any = None, value_type: T.Type | None = None) -> None:
+        if tracer is not None:
+            tracer.add(engine.row_node(row, outcome, v, condition, value, value_type or self.info.type))
+
+    def _expr(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
+        row = self.rows[0]
+        value = row.value(v)
+        outcome = "unknown" if type(value) is U else "fired"
+        self._trace(tracer, engine, row, outcome, v, True, value)
+        return value, [row] if outcome == "fired" else []
+
+    def _first_match(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
+        pending: list[Any] = []
+        unknown: Unknown | None = None
+        for row in self.rows:
+            c = True if row.condition is None else row.condition(v)
+            if c is True:
+                value = row.value(v)
+                self._trace(tracer, engine, row, "fired", v, c, value)
+                if type(value) is U:
+                    return _merge(unknown, value), []
+                if not pending or all(same_value(p, value) for p in pending):
+                    return value, [row]
+                for p in pending:
+                    unknown = _merge(unknown, p)
+                return _merge(unknown, U()), []
+            if type(c) is U:
+                value = row.value(v)
+                pending.append(value)
+                unknown = _merge(unknown, c)
+                self._trace(tracer, engine, row, "unknown", v, c, value)
+            else:
+                self._trace(tracer, engine, row, "not_applicable", v, c)
+        if unknown is not None:
+            for p in pending:
+                unknown = _merge(unknown, p)
+            return unknown, []
+        return self.no_rule, []
+
+    def _active(self, v: list[Any]) -> list[Any]:
+        """Whether each row applies once exceptions are taken into account (Kleene)."""
+        applies = [True if r.condition is None else r.condition(v) for r in self.rows]
+        applies = [a if a is True or type(a) is U else False for a in applies]
+        active: list[Any] = [None] * len(self.rows)
+
+        def resolve(i: int, depth: int = 0) -> Any:
+            if active[i] is not None:
+                return active[i]
+            result = applies[i]
+            if result is not False and depth < len(self.rows):
+                for e in self.rows[i].info.exceptions:
+                    over = resolve(e, depth + 1)
+                    if over is True:
+                        result = False
+                        break
+                    if type(over) is U:
+                        result = over if result is True else result.merge(over)
+            active[i] = result
+            return result
+
+        return [resolve(i) for i in range(len(self.rows))], applies  # type: ignore[return-value]
+
+    def _collect(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
+        if any(r.info.exceptions for r in self.rows):
+            active, applies = self._active(v)  # type: ignore[misc]
+        else:
+            active = [True if r.condition is None else r.condition(v) for r in self.rows]
+            applies = active
+        items: list[Any] = []
+        fired: list[RuntimeRow] = []
+        unknown: Unknown | None = None
+        for row, a, raw in zip(self.rows, active, applies):
+            if a is True:
+                item = row.value(v)
+                self._trace(tracer, engine, row, "fired", v, raw, item, self.element)
+                if type(item) is U:
+                    unknown = _merge(unknown, item)
+                elif not any(same_value(item, x) for x in items):
+                    items.append(item)
+                    fired.append(row)
+                else:
+                    fired.append(row)
+            elif type(a) is U:
+                unknown = _merge(unknown, a)
+                self._trace(tracer, engine, row, "unknown", v, raw)
+            else:
+                outcome = "overridden" if raw is True else "not_applicable"
+                self._trace(tracer, engine, row, outcome, v, raw)
+        if unknown is not None:
+            return unknown, []
+        return (frozenset(items) if self.is_set else tuple(items)), fired
+
+    def _rules(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
+        active, applies = self._active(v)  # type: ignore[misc]
+        chosen: list[tuple[RuntimeRow, Any]] = []
+        possible: list[Any] = []
+        unknown: Unknown | None = None
+        for row, a, raw in zip(self.rows, active, applies):
+            if a is True:
+                value = row.value(v)
+                self._trace(tracer, engine, row, "fired", v, raw, value)
+                chosen.append((row, value))
+            elif type(a) is U:
+                value = row.value(v)
+                possible.append(value)
+                unknown = _merge(unknown, a)
+                self._trace(tracer, engine, row, "unknown", v, raw, value)
+            else:
+                self._trace(tracer, engine, row, "overridden" if raw is True else "not_applicable", v, raw)
+        known = [(r, x) for r, x in chosen if type(x) is not U]
+        for (r1, x1), (r2, x2) in zip(known, known[1:]):
+            if not same_value(x1, x2):
+                raise self._conflict(r1, x1, r2, x2)
+        for _, x in chosen:
+            if type(x) is U:
+                unknown = _merge(unknown, x)
+        if chosen and unknown is None:
+            return chosen[0][1], [r for r, _ in chosen]
+        if chosen:
+            value = chosen[0][1]
+            if type(value) is not U and all(same_value(p, value) for p in possible):
+                return value, [r for r, _ in chosen]
+            for p in possible:
+                unknown = _merge(unknown, p)
+            return _merge(unknown, value), []
+        if self.default is not None:
+            default = self.default.value(v)
+            if unknown is None or (type(default) is not U and all(same_value(p, default) for p in possible)):
+                self._trace(tracer, engine, self.default, "default", v, True, default)
+                return default, [self.default]
+            for p in possible:
+                unknown = _merge(unknown, p)
+            return _merge(unknown, default), []
+        if unknown is not None:
+            return unknown.merge(self.no_rule), []
+        return self.no_rule, []
+
+    def _conflict(self, r1: RuntimeRow, x1: Any, r2: RuntimeRow, x2: Any) -> ConflictError:
+        a = r1.info.rules[0] if r1.info.rules else "a rule"
+        b = r2.info.rules[0] if r2.info.rules else "a rule"
+        message = (f"conflict in `{self.info.name}`: `{a}` concludes {show(encode(x1))} and `{b}` concludes "
+                   f"{show(encode(x2))}, and neither is an exception to the other")
+        hint = f"declare one of them `exception to` the other, or make their conditions exclusive"
+        diagnostics = [
+            Diagnostic("pol-conflict", message, r1.info.span, hint=hint),
+            Diagnostic("pol-conflict", f"`{b}` is the other rule of the conflict", r2.info.span),
+        ]
+        return ConflictError(message, diagnostics)
+
+
+class LetStep:
+    """Computes one derived value (or a ``condition`` parameter)."""
+
+    def __init__(self, info: ir.LetInfo | ir.ParamInfo, row: RuntimeRow, overridden: bool = False) -> None:
+        self.info = info
+        self.row = row
+        self.slot = info.slot
+        self.value = row.value
+        self.type = T.BOOL if isinstance(info, ir.ParamInfo) else info.type
+        self.expression = row.info.value.span.text
+        self.overridden = overridden
+
+    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> None:
+        value = self.value(v)
+        v[self.slot] = value
+        if tracer is not None:
+            data: dict[str, Any] = {"name": self.info.name, "expression": self.expression}
+            if isinstance(self.info, ir.ParamInfo):
+                data["parameter"] = True
+                data["overridden"] = self.overridden
+            if type(value) is U:
+                data["unknown"] = True
+                data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
+            else:
+                data["value"] = encode(value, self.type)
+            node = engine.row_node(self.row, "fired" if type(value) is not U else "unknown", v, True, value,
+                                   self.type)
+            tracer.add(TraceNode("derived", data, self.info.span, node.children))
+        return None
+
+
+class NoteStep:
+    """Cites an informational rule where its condition holds."""
+
+    def __init__(self, info: ir.RuleInfo, row: RuntimeRow) -> None:
+        self.info = info
+        self.row = row
+
+    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> None:
+        assert self.row.condition is not None
+        if tracer is not None and self.row.condition(v) is True:
+            node = engine.row_node(self.row, "fired", v, True, True, T.BOOL)
+            rule = node.children[0]
+            tracer.add(TraceNode("note", dict(rule.data), rule.span, node.children[1:]))
+        return None
+
+
+class WarningStep:
+    """Adds a declared warning where its condition holds."""
+
+    def __init__(self, info: ir.WarningInfo, row: RuntimeRow) -> None:
+        self.info = info
+        self.row = row
+
+    def applies(self, v: list[Any]) -> bool:
+        return self.row.condition is None or self.row.condition(v) is True
+
+    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> None:
+        return None
+
+
+def fact_order(program: ir.Program, names: Sequence[str]) -> list[str]:
+    """Fact names in declaration order."""
+    order = {n: i for i, n in enumerate(program.facts)}
+    return sorted(names, key=lambda n: order.get(n, len(order)))

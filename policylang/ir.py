@@ -1,0 +1,404 @@
+"""The checked program: typed, name-resolved expressions and declarations.
+
+The checker (:mod:`policylang.check`) turns the AST into these; the compiler
+(:mod:`policylang.compile`) turns them into closures, and the static analyses read them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any, Union
+
+import attrs
+
+from policylang import types as T
+from policylang.ast import Labels
+from policylang.builtins import Builtin
+from policylang.span import Span
+
+# ----------------------------------------------------------------- expressions
+
+
+@attrs.frozen
+class Const:
+    value: Any
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class Ref:
+    """A reference to a fact, parameter, derived value, decision or bound variable."""
+
+    kind: str  # fact, parameter, let, decision, local
+    name: str
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class CallIR:
+    builtin: Builtin
+    args: tuple[Expr, ...]
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class BoolOpIR:
+    op: str  # and, or
+    items: tuple[Expr, ...]
+    span: Span
+    type: T.Type = T.BOOL
+
+
+@attrs.frozen
+class NotIR:
+    operand: Expr
+    span: Span
+    type: T.Type = T.BOOL
+
+
+@attrs.frozen
+class CompareIR:
+    ops: tuple[str, ...]
+    operands: tuple[Expr, ...]
+    operand_type: T.Type  # for ordered enums: compare by declaration order
+    span: Span
+    type: T.Type = T.BOOL
+
+
+@attrs.frozen
+class MemberIR:
+    item: Expr
+    collection: Expr
+    negated: bool
+    span: Span
+    type: T.Type = T.BOOL
+
+
+@attrs.frozen
+class IsTestIR:
+    operand: Expr
+    test: str  # null, empty
+    negated: bool
+    span: Span
+    type: T.Type = T.BOOL
+
+
+@attrs.frozen
+class ArithIR:
+    op: str  # + - * / | & and "date+", "date-", "days" for dates
+    left: Expr
+    right: Expr
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class IfIR:
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class IndexIR:
+    target: Expr
+    key: Expr
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class FieldIR:
+    target: Expr
+    name: str
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class MakeIR:
+    """A list, set or record literal with computed parts."""
+
+    kind: str  # list, set, record
+    items: tuple[Expr, ...]
+    keys: tuple[str, ...]  # record field names, else ()
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class QuantIR:
+    kind: str  # any, all, count
+    variable: str
+    collection: Expr
+    condition: Expr
+    type: T.Type
+    span: Span
+
+
+Expr = Union[
+    Const, Ref, CallIR, BoolOpIR, NotIR, CompareIR, MemberIR, IsTestIR, ArithIR, IfIR, IndexIR, FieldIR, MakeIR, QuantIR
+]
+
+
+def children(e: Expr) -> Iterator[Expr]:
+    """The direct sub-expressions of ``e``."""
+    if isinstance(e, CallIR):
+        yield from e.args
+    elif isinstance(e, BoolOpIR):
+        yield from e.items
+    elif isinstance(e, NotIR):
+        yield e.operand
+    elif isinstance(e, CompareIR):
+        yield from e.operands
+    elif isinstance(e, MemberIR):
+        yield e.item
+        yield e.collection
+    elif isinstance(e, IsTestIR):
+        yield e.operand
+    elif isinstance(e, ArithIR):
+        yield e.left
+        yield e.right
+    elif isinstance(e, IfIR):
+        yield e.condition
+        yield e.then
+        yield e.otherwise
+    elif isinstance(e, IndexIR):
+        yield e.target
+        yield e.key
+    elif isinstance(e, FieldIR):
+        yield e.target
+    elif isinstance(e, MakeIR):
+        yield from e.items
+    elif isinstance(e, QuantIR):
+        yield e.collection
+        yield e.condition
+
+
+def walk(e: Expr) -> Iterator[Expr]:
+    """``e`` and all its sub-expressions, depth first."""
+    yield e
+    for c in children(e):
+        yield from walk(c)
+
+
+def refs(e: Expr | None) -> Iterator[Ref]:
+    """The references to named things in ``e`` (bound variables excluded)."""
+    if e is None:
+        return
+    for node in walk(e):
+        if isinstance(node, Ref) and node.kind != "local":
+            yield node
+
+
+# ----------------------------------------------------------------- declarations
+
+
+@attrs.frozen
+class SourceInfo:
+    key: str
+    short: str
+    title: str | None
+    file: str | None
+    url: str | None
+    date: dt.date | None
+    span: Span
+
+
+@attrs.frozen
+class CitationInfo:
+    source: SourceInfo | None
+    source_key: str
+    locator: str | None
+    line_from: int | None
+    line_to: int | None
+    span: Span
+
+    @property
+    def text(self) -> str:
+        """The citation as it reads in an explanation: ``vejl. 91/1998 pkt. 26 e``."""
+        head = self.source.short if self.source else self.source_key
+        parts = [head]
+        if self.locator:
+            parts.append(self.locator)
+        text = " ".join(parts)
+        if self.line_from is not None:
+            lines = f"l. {self.line_from}" + (f"-{self.line_to}" if self.line_to else "")
+            file = f"{self.source.file}, " if self.source and self.source.file else ""
+            text += f" ({file}{lines})"
+        return text
+
+
+@attrs.frozen
+class FactorInfo:
+    """A factor to weigh: a declared code with labels, or a quoted text."""
+
+    code: str | None
+    labels: Labels
+
+
+@attrs.frozen
+class FactInfo:
+    name: str
+    type: T.Type
+    labels: Labels | None
+    assessment: bool
+    personal: bool
+    provenance: str | None
+    note: Labels | None
+    span: Span
+    slot: int
+
+
+@attrs.frozen
+class ParamInfo:
+    name: str
+    type: T.Type
+    default: Expr
+    labels: Labels | None
+    provenance: str | None
+    note: Labels | None
+    span: Span
+    slot: int
+
+    @property
+    def is_condition(self) -> bool:
+        return isinstance(self.type, T.ConditionType)
+
+
+@attrs.frozen
+class LetInfo:
+    name: str
+    type: T.Type
+    expr: Expr
+    rules: tuple[str, ...]
+    span: Span
+    slot: int
+
+
+@attrs.frozen
+class RowInfo:
+    """One alternative of a decision: its value, condition, factors and rules."""
+
+    value: Expr
+    condition: Expr | None
+    factors: tuple[FactorInfo, ...]
+    rules: tuple[str, ...]
+    span: Span
+    exceptions: tuple[int, ...] = ()  # indexes of rows that override this one (rule conclusions)
+
+
+@attrs.frozen
+class DecisionInfo:
+    name: str
+    type: T.Type
+    labels: Labels | None
+    kind: str  # expr, first_match, collect, rules
+    rows: tuple[RowInfo, ...]
+    default: RowInfo | None
+    span: Span
+    slot: int
+
+
+@attrs.frozen
+class ConclusionInfo:
+    kind: str  # set, add
+    decision: str
+    value: Expr
+    span: Span
+
+
+@attrs.frozen
+class RuleInfo:
+    rule_id: str
+    title: str | None
+    citations: tuple[CitationInfo, ...]
+    force: str | None
+    provenance: str | None
+    inferred: bool
+    quote: str | None
+    exception_to: tuple[str, ...]
+    condition: Expr | None
+    conclusion: ConclusionInfo | None
+    factors: tuple[FactorInfo, ...]
+    explain: Labels | None
+    note: Labels | None
+    span: Span
+
+    @property
+    def citation(self) -> str:
+        return "; ".join(c.text for c in self.citations)
+
+    @property
+    def informational(self) -> bool:
+        """A rule with a condition but no conclusion: cited where it applies."""
+        return self.condition is not None and self.conclusion is None
+
+
+@attrs.frozen
+class ConstraintInfo:
+    name: str
+    title: str | None
+    condition: Expr | None
+    require: Expr
+    message: Labels | None
+    facts: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class WarningInfo:
+    name: str
+    labels: Labels
+    condition: Expr | None
+    span: Span
+
+
+@attrs.frozen
+class HeaderInfo:
+    name: str
+    title: Labels | None
+    version: str | None
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    evaluation_date: Expr | None
+    notes: tuple[Labels, ...]
+    span: Span | None
+
+
+@attrs.frozen
+class Step:
+    """One step of the evaluation plan: compute a let, a decision, a note or a warning."""
+
+    kind: str  # parameter, let, decision, note, warning
+    name: str
+
+
+@attrs.frozen
+class Program:
+    """A checked policy: everything the compiler and the analyses need."""
+
+    header: HeaderInfo
+    sources: dict[str, SourceInfo]
+    types: dict[str, T.Type]
+    facts: dict[str, FactInfo]
+    parameters: dict[str, ParamInfo]
+    lets: dict[str, LetInfo]
+    decisions: dict[str, DecisionInfo]
+    rules: dict[str, RuleInfo]
+    factors: dict[str, FactorInfo]
+    constraints: tuple[ConstraintInfo, ...]
+    warnings: tuple[WarningInfo, ...]
+    plan: tuple[Step, ...]
+    slots: int
+    files: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.header.name

@@ -1,0 +1,177 @@
+"""Find, read, parse, check and compile policies by bundled name or by path.
+
+Bundled policies are looked up under the installed ``policylang/policies`` folder, or the
+repository's ``policies/`` folder in a source checkout. ``import "x.pol"`` is resolved
+relative to the importing file, then relative to the policies folder. Loaded policies are
+cached by path and file modification times, so loading twice is cheap.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from policylang import ast
+from policylang.check import check_modules
+from policylang.errors import Diagnostic, PolicyCheckError, PolicyError, PolicyNotFoundError
+from policylang.parse import parse_module
+from policylang.policy import Policy
+
+
+def policies_root() -> Path:
+    """The folder that holds the bundled policies."""
+    installed = Path(__file__).with_name("policies")
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "policies"
+
+
+def bundled_names() -> list[str]:
+    """The names of all bundled policies (files with a ``policy`` header)."""
+    root = policies_root()
+    names = []
+    for path in sorted(root.rglob("*.pol")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if any(line.startswith("policy ") for line in text.splitlines()):
+            names.append(path.relative_to(root).with_suffix("").as_posix())
+    return names
+
+
+def resolve(name_or_path: str | os.PathLike[str]) -> Path:
+    """The file a bundled name or a path refers to."""
+    text = os.fspath(name_or_path)
+    path = Path(text)
+    if text.endswith(".pol") or path.exists() or os.sep in text and path.parent.exists() and not (
+        policies_root() / f"{text}.pol"
+    ).exists():
+        if not path.is_file():
+            raise PolicyNotFoundError(f"no policy file at {text}")
+        return path
+    candidate = policies_root() / f"{text}.pol"
+    if candidate.is_file():
+        return candidate
+    names = bundled_names()
+    close = difflib.get_close_matches(text, names, n=1)
+    hint = f" (did you mean `{close[0]}`?)" if close else f"; bundled policies: {', '.join(names)}"
+    raise PolicyNotFoundError(f"no bundled policy named `{text}`{hint}")
+
+
+def read_source(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PolicyError(f"{path}: the file is not UTF-8 text") from None
+    except OSError as e:
+        raise PolicyNotFoundError(f"{path}: cannot read the file ({e.strerror})") from None
+
+
+def display_path(path: Path) -> str:
+    """How a file is named in messages: relative to the working directory when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def read_modules(path: Path) -> list[ast.Module]:
+    """Parse ``path`` and everything it imports, imports first."""
+    ordered: list[ast.Module] = []
+    visiting: set[Path] = set()
+    done: set[Path] = set()
+    problems: list[Diagnostic] = []
+
+    def visit(p: Path) -> None:
+        real = p.resolve()
+        if real in done or real in visiting:
+            return
+        visiting.add(real)
+        module = parse_module(read_source(p), display_path(p))
+        for d in module.declarations:
+            if isinstance(d, ast.ImportDecl):
+                target = _import_target(p, d.path)
+                if target is None:
+                    problems.append(Diagnostic("pol-import-not-found", f"cannot find the imported file \"{d.path}\"",
+                                               d.span, hint="paths are relative to this file or to the policies folder"))
+                else:
+                    visit(target)
+        visiting.discard(real)
+        done.add(real)
+        ordered.append(module)
+
+    visit(path)
+    if problems:
+        raise PolicyCheckError(problems[0].message, problems)
+    return ordered
+
+
+def _import_target(importer: Path, name: str) -> Path | None:
+    for base in (importer.parent, policies_root()):
+        candidate = base / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _mtimes(paths: tuple[str, ...]) -> tuple[float, ...]:
+    result = []
+    for p in paths:
+        try:
+            result.append(os.stat(p).st_mtime)
+        except OSError:
+            result.append(-1.0)
+    return tuple(result)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_cached(path: str, stamp: tuple[float, ...]) -> Policy:
+    modules = read_modules(Path(path))
+    program, diagnostics = check_modules(modules)
+    if program is None:
+        errors = [d for d in diagnostics if d.severity == "error"]
+        raise PolicyCheckError(f"{len(errors)} error(s) in {path}: {errors[0].message}", diagnostics)
+    return Policy(program, diagnostics)
+
+
+_imports: dict[str, tuple[str, ...]] = {}
+
+
+def load(name_or_path: str | os.PathLike[str], *, parameters: Mapping[str, Any] | None = None) -> Policy:
+    """Load a policy by bundled name (``"residence/help_and_repatriation"``) or by path.
+
+    Raises :class:`~policylang.errors.PolicyError` subclasses for a missing file,
+    a syntax error or a policy that does not check.
+    """
+    path = str(resolve(name_or_path).resolve())
+    files = _imports.get(path, (path,))
+    policy = _load_cached(path, _mtimes(files))
+    _imports[path] = tuple(str(Path(f).resolve()) for f in _module_files(policy))
+    if parameters:
+        return policy.with_parameters(parameters)
+    return policy
+
+
+def _module_files(policy: Policy) -> tuple[str, ...]:
+    return policy.program.files
+
+
+def check_file(path: str | os.PathLike[str], *, require_header: bool = True) -> list[Diagnostic]:
+    """Every problem in one policy file and its imports; ``[]`` when it is clean.
+
+    With ``require_header=False`` a file without a ``policy`` header is checked as a
+    module of shared definitions.
+    """
+    try:
+        modules = read_modules(resolve(path))
+    except PolicyError as e:
+        if e.diagnostics:
+            return e.diagnostics
+        return [Diagnostic(e.code, e.message, None)]
+    _, diagnostics = check_modules(modules, require_header=require_header)
+    return diagnostics

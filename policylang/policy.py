@@ -1,0 +1,186 @@
+"""A loaded policy: evaluate it on fact sets and get results with explanations.
+
+>>> import policylang
+>>> policy = policylang.load("examples/benefit")
+>>> result = policy.evaluate({"as_of": "2024-05-01", "date_of_birth": "1990-01-01"})
+>>> result.decisions["adult"]
+True
+>>> "income_band" in result.undetermined
+True
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from policylang import ir
+from policylang.errors import Diagnostic
+from policylang.evaluate import Engine, Outcome, WarningStep, fact_order
+from policylang.result import Result, Warning_
+from policylang.trace import Recorder, Tracer, TraceNode
+from policylang.values import Unknown, encode
+
+U = Unknown
+
+
+class Policy:
+    """A checked and compiled policy, ready to evaluate many fact sets."""
+
+    def __init__(self, program: ir.Program, diagnostics: list[Diagnostic] | None = None,
+                 parameters: Mapping[str, Any] | None = None) -> None:
+        self.program = program
+        self.diagnostics = list(diagnostics or [])
+        self._engines: dict[str, Engine] = {}
+        self._default = Engine(program, parameters)
+
+    @property
+    def name(self) -> str:
+        return self.program.name
+
+    @property
+    def facts(self) -> dict[str, ir.FactInfo]:
+        return self.program.facts
+
+    @property
+    def decisions(self) -> dict[str, ir.DecisionInfo]:
+        return self.program.decisions
+
+    @property
+    def rules(self) -> dict[str, ir.RuleInfo]:
+        return self.program.rules
+
+    @property
+    def parameters(self) -> dict[str, ir.ParamInfo]:
+        return self.program.parameters
+
+    def __repr__(self) -> str:
+        return f"<Policy {self.name}>"
+
+    def with_parameters(self, parameters: Mapping[str, Any]) -> Policy:
+        """The same policy with some parameters set to other values."""
+        return Policy(self.program, self.diagnostics, parameters)
+
+    def _engine(self, parameters: Mapping[str, Any] | None) -> Engine:
+        if not parameters:
+            return self._default
+        key = json.dumps(parameters, sort_keys=True, default=str)
+        engine = self._engines.get(key)
+        if engine is None:
+            if len(self._engines) > 32:
+                self._engines.clear()
+            engine = self._engines[key] = Engine(self.program, parameters)
+        return engine
+
+    def evaluate(
+        self,
+        facts: Mapping[str, Any],
+        *,
+        trace: bool = True,
+        parameters: Mapping[str, Any] | None = None,
+        ignore_unknown_facts: bool = False,
+        tracer: Tracer | None = None,
+    ) -> Result:
+        """Evaluate the policy on ``facts`` and explain the result.
+
+        Absent facts are unknown: decisions that need them are reported in
+        ``undetermined`` with the facts that could decide them. ``trace=False`` skips
+        recording the explanation; everything else is identical. ``parameters``
+        overrides the policy's parameters for this evaluation; ``tracer`` receives the
+        trace events instead of the default recorder.
+        """
+        engine = self._engine(parameters)
+        v = engine.load_facts(facts, ignore_unknown_facts)
+        engine.check_constraints(v)
+        recorder: Tracer | None = tracer if tracer is not None else (Recorder() if trace else None)
+        if recorder is not None and engine.overridden:
+            engine.trace_parameters(recorder)
+        outcomes = engine.run(v, recorder)
+        warnings = self._warnings(engine, v, recorder)
+        return self._result(engine, v, outcomes, warnings, recorder)
+
+    def _warnings(self, engine: Engine, v: list[Any], tracer: Tracer | None) -> list[Warning_]:
+        warnings: list[Warning_] = []
+        header = self.program.header
+        if engine.evaluation_date is not None:
+            day = engine.evaluation_date(v)
+            if hasattr(day, "date") and callable(day.date):
+                day = day.date()
+            if type(day) is not U and day is not None:
+                if header.valid_from and day < header.valid_from:
+                    warnings.append(Warning_(
+                        "before_validity",
+                        f"The policy applies from {header.valid_from}; the evaluation date {day} is earlier.",
+                        f"Politikken gælder fra {header.valid_from}; vurderingsdatoen {day} ligger før.",
+                    ))
+                if header.valid_until and day > header.valid_until:
+                    warnings.append(Warning_(
+                        "after_validity",
+                        f"The policy applies until {header.valid_until}; the evaluation date {day} is later.",
+                        f"Politikken gælder til {header.valid_until}; vurderingsdatoen {day} ligger efter.",
+                    ))
+        for step in engine.steps:
+            if isinstance(step, WarningStep) and step.applies(v):
+                labels = step.info.labels
+                warnings.append(Warning_(step.info.name, labels.get("en") or "", labels.get("da")))
+        if tracer is not None:
+            for w in warnings:
+                tracer.add(TraceNode("warning", w.to_dict()))
+        return warnings
+
+    def _result(self, engine: Engine, v: list[Any], outcomes: dict[str, Outcome], warnings: list[Warning_],
+                recorder: Tracer | None) -> Result:
+        decisions: dict[str, Any] = {}
+        values: dict[str, Any] = {}
+        undetermined: dict[str, list[str]] = {}
+        no_rule: dict[str, list[str]] = {}
+        reasons: dict[str, list[str]] = {}
+        factors: dict[str, list[dict[str, Any]]] = {}
+        for name, info in self.program.decisions.items():
+            outcome = outcomes.get(name)
+            if outcome is None:
+                continue
+            value = outcome.value
+            if type(value) is U:
+                if value.facts:
+                    undetermined[name] = fact_order(self.program, list(value.facts))
+                else:
+                    no_rule[name] = sorted(value.blocked)
+                continue
+            values[name] = value
+            decisions[name] = encode(value, info.type)
+            ids: list[str] = []
+            for row in outcome.fired:
+                for rid in row.info.rules:
+                    if rid not in ids:
+                        ids.append(rid)
+                if row.info.factors:
+                    item = value if info.kind != "collect" else row.value(v)
+                    factors.setdefault(name, []).append({
+                        "value": encode(item),
+                        "rules": list(row.info.rules),
+                        "factors": [{"code": f.code, "da": f.labels.da, "en": f.labels.en}
+                                    for f in row.info.factors],
+                    })
+            reasons[name] = ids
+        counts: dict[str, int] = {}
+        for names in undetermined.values():
+            for f in names:
+                counts[f] = counts.get(f, 0) + 1
+        order = engine.fact_order
+        missing = sorted(counts, key=lambda f: (-counts[f], order.get(f, 0)))
+        roots = recorder.roots if isinstance(recorder, Recorder) else []
+        return Result(
+            policy=self.name,
+            decisions=decisions,
+            undetermined=undetermined,
+            missing=missing,
+            trace=roots,
+            reasons=reasons,
+            factors=factors,
+            no_rule=no_rule,
+            warnings=warnings,
+            values=values,
+            parameters=dict(engine.overridden),
+        )
