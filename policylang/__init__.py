@@ -43,9 +43,9 @@ __all__ = [
     "Result",
     "TraceNode",
     "Tracer",
+    "__version__",
     "bundled_names",
     "check_file",
     "load",
     "policies_root",
-    "__version__",
 ]

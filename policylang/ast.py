@@ -8,8 +8,6 @@ or an enum value, which the checker decides from the expected type.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Union
 
 import attrs
 
@@ -96,20 +94,18 @@ class OptionalTypeExpr:
     span: Span
 
 
-TypeExpr = Union[
-    PrimTypeExpr,
-    EnumTypeExpr,
-    ListTypeExpr,
-    SetTypeExpr,
-    MapTypeExpr,
-    RecordTypeExpr,
-    NamedTypeExpr,
-    OptionalTypeExpr,
-]
+TypeExpr = (
+    PrimTypeExpr
+    | EnumTypeExpr
+    | ListTypeExpr
+    | SetTypeExpr
+    | MapTypeExpr
+    | RecordTypeExpr
+    | NamedTypeExpr
+    | OptionalTypeExpr
+)
 
 # ----------------------------------------------------------------- expressions
-
-LiteralValue = Union[bool, int, Decimal, str, dt.date, dt.datetime, dt.time, None, "DurationLit"]
 
 
 @attrs.frozen
@@ -240,25 +236,25 @@ class FieldGet:
     span: Span
 
 
-Expr = Union[
-    Literal,
-    Name,
-    RuleRef,
-    SetLit,
-    ListLit,
-    RecordLit,
-    Call,
-    Quantifier,
-    Binary,
-    BoolOp,
-    Not,
-    Compare,
-    Member,
-    IsTest,
-    If,
-    Index,
-    FieldGet,
-]
+Expr = (
+    Literal
+    | Name
+    | RuleRef
+    | SetLit
+    | ListLit
+    | RecordLit
+    | Call
+    | Quantifier
+    | Binary
+    | BoolOp
+    | Not
+    | Compare
+    | Member
+    | IsTest
+    | If
+    | Index
+    | FieldGet
+)
 
 # ----------------------------------------------------------------- declarations
 
@@ -396,7 +392,7 @@ class DefaultBody:
     span: Span
 
 
-DecisionBody = Union[ExprBody, FirstMatchBody, CollectBody, DefaultBody]
+DecisionBody = ExprBody | FirstMatchBody | CollectBody | DefaultBody
 
 
 @attrs.frozen
@@ -431,7 +427,7 @@ class AddConclusion:
     span: Span
 
 
-Conclusion = Union[SetConclusion, AddConclusion]
+Conclusion = SetConclusion | AddConclusion
 
 
 @attrs.frozen
@@ -471,20 +467,20 @@ class WarningDecl:
     span: Span
 
 
-Declaration = Union[
-    PolicyDecl,
-    ImportDecl,
-    SourceDecl,
-    TypeDecl,
-    FactDecl,
-    ParameterDecl,
-    LetDecl,
-    FactorDecl,
-    DecisionDecl,
-    RuleDecl,
-    ConstraintDecl,
-    WarningDecl,
-]
+Declaration = (
+    PolicyDecl
+    | ImportDecl
+    | SourceDecl
+    | TypeDecl
+    | FactDecl
+    | ParameterDecl
+    | LetDecl
+    | FactorDecl
+    | DecisionDecl
+    | RuleDecl
+    | ConstraintDecl
+    | WarningDecl
+)
 
 
 @attrs.frozen

@@ -49,7 +49,7 @@ def _result(t: T.Type, args: Sequence[T.Type], propagates: bool = True) -> T.Typ
 def _expect(args: Sequence[T.Type], *accepted: tuple[T.Type, ...]) -> str | None:
     if len(args) != len(accepted):
         return f"takes {len(accepted)} argument{'s' if len(accepted) != 1 else ''}, got {len(args)}"
-    for i, (arg, options) in enumerate(zip(args, accepted), start=1):
+    for i, (arg, options) in enumerate(zip(args, accepted, strict=False), start=1):
         base = _base(arg)
         if base in (T.ERROR, T.NULL):
             continue
@@ -103,7 +103,7 @@ def _coalesce(args: Sequence[T.Type]) -> T.Type | str:
 
 
 def _count(args: Sequence[T.Type]) -> T.Type | str:
-    if len(args) != 1 or T.element_type(args[0]) is None and _base(args[0]) != T.ERROR:
+    if len(args) != 1 or (T.element_type(args[0]) is None and _base(args[0]) != T.ERROR):
         return "takes one list or set"
     return T.INT
 

@@ -127,11 +127,26 @@ def case_from_dict(data: Any, file: str, line: int, defaults: Mapping[str, Any] 
     for key in ("policy", "facts"):
         if key not in merged:
             raise CaseFileError(f"{file}:{line}: the case has no `{key}`")
-    known = {"policy", "id", "title", "note", "facts", "expected", "rules", "rules_absent", "undetermined",
-             "missing", "error", "parameters", "skip"}
+    known = {
+        "policy",
+        "id",
+        "title",
+        "note",
+        "facts",
+        "expected",
+        "rules",
+        "rules_absent",
+        "undetermined",
+        "missing",
+        "error",
+        "parameters",
+        "skip",
+    }
     unknown = sorted(set(merged) - known)
     if unknown:
-        raise CaseFileError(f"{file}:{line}: unknown key `{unknown[0]}` in a case (allowed: {', '.join(sorted(known))})")
+        raise CaseFileError(
+            f"{file}:{line}: unknown key `{unknown[0]}` in a case (allowed: {', '.join(sorted(known))})"
+        )
     if not isinstance(merged["facts"], Mapping):
         raise CaseFileError(f"{file}:{line}: `facts` must be an object")
     expected = merged.get("expected") or {}

@@ -20,7 +20,27 @@ from policylang.typecheck import ExprChecker, suggest
 FORCES = ("lov", "skal", "bør", "kan", "praksis")
 PROVENANCES = ("doc", "doc_practice", "doc_implied", "model", "placeholder")
 RESERVED = frozenset(
-    "and or not in is if then else true false null when otherwise by weigh add to any all".split()
+    [
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "if",
+        "then",
+        "else",
+        "true",
+        "false",
+        "null",
+        "when",
+        "otherwise",
+        "by",
+        "weigh",
+        "add",
+        "to",
+        "any",
+        "all",
+    ]
 )
 NAMESPACE_KINDS = {
     ast.FactDecl: "fact",
@@ -118,8 +138,12 @@ class _Builder:
     def register(self) -> None:
         headers = [m.header for m in self.modules if m is self.main and m.header is not None]
         if not headers and self.require_header:
-            self.error("pol-missing-header", "a policy file needs a `policy NAME` header", self.main.span,
-                       hint="start the file with, for example, `policy demo/my_policy`")
+            self.error(
+                "pol-missing-header",
+                "a policy file needs a `policy NAME` header",
+                self.main.span,
+                hint="start the file with, for example, `policy demo/my_policy`",
+            )
         for module in self.modules:
             for d in module.declarations:
                 self._register(d)
@@ -130,12 +154,17 @@ class _Builder:
             name = d.name  # type: ignore[union-attr]
             if name in self.values:
                 first = self.values[name]
-                self.error("pol-duplicate-name", f"`{name}` is declared twice", d.span,
-                           hint=f"first declared at {first.span}")
+                self.error(
+                    "pol-duplicate-name", f"`{name}` is declared twice", d.span, hint=f"first declared at {first.span}"
+                )
                 return
             if name in RESERVED:
-                self.error("pol-reserved-name", f"`{name}` is a keyword and cannot name a {kind}", d.span,
-                           hint=f"choose another name, such as `{name}_value`")
+                self.error(
+                    "pol-reserved-name",
+                    f"`{name}` is a keyword and cannot name a {kind}",
+                    d.span,
+                    hint=f"choose another name, such as `{name}_value`",
+                )
             self.values[name] = d
             self.order[name] = len(self.order)
         elif isinstance(d, ast.TypeDecl):
@@ -145,8 +174,12 @@ class _Builder:
                 self.type_decls[d.name] = d
         elif isinstance(d, ast.SourceDecl):
             if d.key in self.sources:
-                self.error("pol-duplicate-name", f"the source `{d.key}` is declared twice", d.span,
-                           hint=f"first declared at {self.sources[d.key].span}")
+                self.error(
+                    "pol-duplicate-name",
+                    f"the source `{d.key}` is declared twice",
+                    d.span,
+                    hint=f"first declared at {self.sources[d.key].span}",
+                )
             else:
                 self.sources[d.key] = ir.SourceInfo(d.key, d.short, d.title, d.file, d.url, d.date, d.span)
         elif isinstance(d, ast.FactorDecl):
@@ -156,8 +189,12 @@ class _Builder:
                 self.factor_decls[d.name] = d
         elif isinstance(d, ast.RuleDecl):
             if d.rule_id in self.rule_decls:
-                self.error("pol-duplicate-rule", f"the rule ID `{d.rule_id}` is used twice", d.id_span,
-                           hint=f"first used at {self.rule_decls[d.rule_id].id_span}")
+                self.error(
+                    "pol-duplicate-rule",
+                    f"the rule ID `{d.rule_id}` is used twice",
+                    d.id_span,
+                    hint=f"first used at {self.rule_decls[d.rule_id].id_span}",
+                )
             else:
                 self.rule_decls[d.rule_id] = d
         elif isinstance(d, ast.ConstraintDecl):
@@ -295,10 +332,15 @@ class _Builder:
             if isinstance(type_[1], T.ConditionType):
                 self.error("pol-type", "only a parameter can be a `condition`", d.span)
             if d.provenance and d.provenance not in PROVENANCES:
-                self.error("pol-provenance", f"unknown provenance `{d.provenance}`", d.span,
-                           hint=suggest(d.provenance, PROVENANCES))
-            result[d.name] = ir.FactInfo(d.name, type_[1], d.labels, d.assessment, d.personal, d.provenance, d.note,
-                                         d.span, slot)
+                self.error(
+                    "pol-provenance",
+                    f"unknown provenance `{d.provenance}`",
+                    d.span,
+                    hint=suggest(d.provenance, PROVENANCES),
+                )
+            result[d.name] = ir.FactInfo(
+                d.name, type_[1], d.labels, d.assessment, d.personal, d.provenance, d.note, d.span, slot
+            )
         return result
 
     def parameters(self, offset: int) -> dict[str, ir.ParamInfo]:
@@ -311,10 +353,13 @@ class _Builder:
                 checker = self.checker(f" (in parameter `{d.name}`)", allowed=frozenset())
                 default = checker.value(d.default, declared, f"the value of `{d.name}`")
             if d.provenance and d.provenance not in PROVENANCES:
-                self.error("pol-provenance", f"unknown provenance `{d.provenance}`", d.span,
-                           hint=suggest(d.provenance, PROVENANCES))
-            result[d.name] = ir.ParamInfo(d.name, declared, default, d.labels, d.provenance, d.note, d.span,
-                                          offset + i)
+                self.error(
+                    "pol-provenance",
+                    f"unknown provenance `{d.provenance}`",
+                    d.span,
+                    hint=suggest(d.provenance, PROVENANCES),
+                )
+            result[d.name] = ir.ParamInfo(d.name, declared, default, d.labels, d.provenance, d.note, d.span, offset + i)
         return result
 
     def lets(self, offset: int) -> dict[str, ir.LetInfo]:
@@ -327,8 +372,12 @@ class _Builder:
     def rule_refs(self, refs: Iterable[ast.RuleIdRef]) -> tuple[str, ...]:
         for r in refs:
             if r.rule_id not in self.rule_decls:
-                self.error("pol-unknown-rule", f"unknown rule `{r.rule_id}`", r.span,
-                           hint=suggest(r.rule_id, self.rule_decls) or "declare it with `rule ID cites ...`")
+                self.error(
+                    "pol-unknown-rule",
+                    f"unknown rule `{r.rule_id}`",
+                    r.span,
+                    hint=suggest(r.rule_id, self.rule_decls) or "declare it with `rule ID cites ...`",
+                )
         return tuple(r.rule_id for r in refs)
 
     def factors(self, refs: Iterable[ast.FactorRef]) -> tuple[ir.FactorInfo, ...]:
@@ -340,8 +389,12 @@ class _Builder:
                 result.append(ir.FactorInfo(f.name, self.factor_decls[f.name].labels))
             else:
                 assert f.name is not None
-                self.error("pol-unknown-factor", f"unknown factor `{f.name}`", f.span,
-                           hint=suggest(f.name, self.factor_decls) or "declare it with `factor NAME \"da\" / \"en\"`")
+                self.error(
+                    "pol-unknown-factor",
+                    f"unknown factor `{f.name}`",
+                    f.span,
+                    hint=suggest(f.name, self.factor_decls) or 'declare it with `factor NAME "da" / "en"`',
+                )
                 result.append(ir.FactorInfo(f.name, ast.Labels(f.name, f.name)))
         return tuple(result)
 
@@ -354,25 +407,52 @@ class _Builder:
             for c in d.citations:
                 source = self.sources.get(c.source)
                 if source is None:
-                    self.error("pol-unknown-source", f"unknown source `{c.source}`", c.span,
-                               hint=suggest(c.source, self.sources) or "declare it with `source KEY \"short name\"`")
+                    self.error(
+                        "pol-unknown-source",
+                        f"unknown source `{c.source}`",
+                        c.span,
+                        hint=suggest(c.source, self.sources) or 'declare it with `source KEY "short name"`',
+                    )
                 citations.append(ir.CitationInfo(source, c.source, c.locator, c.line_from, c.line_to, c.span))
             if not d.citations:
-                self.warn("pol-missing-citation", f"the rule `{rid}` cites no source", d.id_span,
-                          hint="add `cites SOURCE \"pkt. ...\"` so explanations can show the legal basis")
+                self.warn(
+                    "pol-missing-citation",
+                    f"the rule `{rid}` cites no source",
+                    d.id_span,
+                    hint='add `cites SOURCE "pkt. ..."` so explanations can show the legal basis',
+                )
             if d.force and d.force not in FORCES:
-                self.error("pol-force", f"unknown normative force `{d.force}`", d.span,
-                           hint=suggest(d.force, FORCES) or "use one of " + ", ".join(FORCES))
+                self.error(
+                    "pol-force",
+                    f"unknown normative force `{d.force}`",
+                    d.span,
+                    hint=suggest(d.force, FORCES) or "use one of " + ", ".join(FORCES),
+                )
             if d.provenance and d.provenance not in PROVENANCES:
-                self.error("pol-provenance", f"unknown provenance `{d.provenance}`", d.span,
-                           hint=suggest(d.provenance, PROVENANCES) or "use one of " + ", ".join(PROVENANCES))
+                self.error(
+                    "pol-provenance",
+                    f"unknown provenance `{d.provenance}`",
+                    d.span,
+                    hint=suggest(d.provenance, PROVENANCES) or "use one of " + ", ".join(PROVENANCES),
+                )
             exceptions = self.rule_refs(d.exception_to)
             condition = self.checker(f" (in rule `{rid}`)").condition(d.condition) if d.condition else None
             conclusion = self.conclusion(d)
             result[rid] = ir.RuleInfo(
-                rule_id=rid, title=d.title, citations=tuple(citations), force=d.force, provenance=d.provenance,
-                inferred=d.inferred, quote=d.quote, exception_to=exceptions, condition=condition,
-                conclusion=conclusion, factors=self.factors(d.weigh), explain=d.explain, note=d.note, span=d.span,
+                rule_id=rid,
+                title=d.title,
+                citations=tuple(citations),
+                force=d.force,
+                provenance=d.provenance,
+                inferred=d.inferred,
+                quote=d.quote,
+                exception_to=exceptions,
+                condition=condition,
+                conclusion=conclusion,
+                factors=self.factors(d.weigh),
+                explain=d.explain,
+                note=d.note,
+                span=d.span,
             )
         return result
 
@@ -380,13 +460,21 @@ class _Builder:
         c = d.conclusion
         if c is None:
             if d.exception_to:
-                self.error("pol-bad-exception", f"the rule `{d.rule_id}` is an exception but concludes nothing",
-                           d.id_span, hint="add `then DECISION = VALUE` or `then add ITEM to DECISION`")
+                self.error(
+                    "pol-bad-exception",
+                    f"the rule `{d.rule_id}` is an exception but concludes nothing",
+                    d.id_span,
+                    hint="add `then DECISION = VALUE` or `then add ITEM to DECISION`",
+                )
             return None
         target = self.values.get(c.decision)
         if not isinstance(target, ast.DecisionDecl):
-            self.error("pol-unknown-name", f"`{c.decision}` is not a decision", c.span,
-                       hint=suggest(c.decision, [n for n, v in self.values.items() if isinstance(v, ast.DecisionDecl)]))
+            self.error(
+                "pol-unknown-name",
+                f"`{c.decision}` is not a decision",
+                c.span,
+                hint=suggest(c.decision, [n for n, v in self.values.items() if isinstance(v, ast.DecisionDecl)]),
+            )
             return None
         decision_type = self.lookup(c.decision)
         assert decision_type is not None
@@ -396,8 +484,11 @@ class _Builder:
             return ir.ConclusionInfo("set", c.decision, value, c.span)
         element = T.element_type(decision_type[1])
         if element is None:
-            self.error("pol-type", f"`add` needs a list or set decision; `{c.decision}` is "
-                       f"{T.describe(decision_type[1])}", c.span)
+            self.error(
+                "pol-type",
+                f"`add` needs a list or set decision; `{c.decision}` is {T.describe(decision_type[1])}",
+                c.span,
+            )
             return None
         item = checker.value(c.item, element, f"an element of `{c.decision}`")
         return ir.ConclusionInfo("add", c.decision, item, c.span)
@@ -415,9 +506,11 @@ class _Builder:
                     continue
                 same = other.conclusion and r.conclusion and other.conclusion.decision == r.conclusion.decision
                 if not same:
-                    self.error("pol-bad-exception",
-                               f"`{r.rule_id}` is an exception to `{target}`, but they do not conclude the same decision",
-                               r.span)
+                    self.error(
+                        "pol-bad-exception",
+                        f"`{r.rule_id}` is an exception to `{target}`, but they do not conclude the same decision",
+                        r.span,
+                    )
         result = {}
         for i, d in enumerate(self._of(ast.DecisionDecl)):
             info = self.decision(d, by_decision.get(d.name, []), offset + i)
@@ -437,12 +530,18 @@ class _Builder:
         rows: list[ir.RowInfo] = []
         default = None
         if isinstance(body, ast.ExprBody | ast.FirstMatchBody) and concluding:
-            self.error("pol-conclusion-conflict",
-                       f"`{d.name}` is defined by its own body, so the rule `{concluding[0].rule_id}` cannot also "
-                       "conclude it", concluding[0].span, hint=f"add the rule as a row of `{d.name}` instead")
+            self.error(
+                "pol-conclusion-conflict",
+                f"`{d.name}` is defined by its own body, so the rule `{concluding[0].rule_id}` cannot also conclude it",
+                concluding[0].span,
+                hint=f"add the rule as a row of `{d.name}` instead",
+            )
         if sets and (adds or isinstance(body, ast.CollectBody)):
-            self.error("pol-conclusion-conflict", f"`{d.name}` is built by `add`, so `{sets[0].rule_id}` cannot set it",
-                       sets[0].span)
+            self.error(
+                "pol-conclusion-conflict",
+                f"`{d.name}` is built by `add`, so `{sets[0].rule_id}` cannot set it",
+                sets[0].span,
+            )
         if isinstance(body, ast.ExprBody):
             value = checker.value(body.expr, type_, f"`{d.name}`")
             rows.append(ir.RowInfo(value, None, self.factors(body.weigh), self.rule_refs(body.by), body.span))
@@ -451,14 +550,17 @@ class _Builder:
             kind = "first_match"
             for i, row in enumerate(body.rows):
                 if row.condition is None and i != len(body.rows) - 1:
-                    self.error("pol-unreachable", "rows after `otherwise` can never apply",
-                               body.rows[i + 1].span, hint="move the `otherwise` row to the end")
+                    self.error(
+                        "pol-unreachable",
+                        "rows after `otherwise` can never apply",
+                        body.rows[i + 1].span,
+                        hint="move the `otherwise` row to the end",
+                    )
                 rows.append(self.row(row, checker, type_, f"a value of `{d.name}`"))
         elif isinstance(body, ast.CollectBody) or adds:
             kind = "collect"
             if element is None:
-                self.error("pol-type", f"`collect` builds a list or set, but `{d.name}` is {T.describe(type_)}",
-                           d.span)
+                self.error("pol-type", f"`collect` builds a list or set, but `{d.name}` is {T.describe(type_)}", d.span)
                 return None
             if isinstance(body, ast.CollectBody):
                 rows.extend(self.row(r, checker, element, f"an element of `{d.name}`") for r in body.rows)
@@ -470,9 +572,12 @@ class _Builder:
                 value = checker.value(body.expr, type_, f"the default of `{d.name}`")
                 default = ir.RowInfo(value, None, (), self.rule_refs(body.by), body.span)
             elif not sets:
-                self.error("pol-undecided", f"nothing decides `{d.name}`", d.span,
-                           hint="give it a body (`= ...`, `first match`, `collect`) or rules with "
-                           f"`then {d.name} = ...`")
+                self.error(
+                    "pol-undecided",
+                    f"nothing decides `{d.name}`",
+                    d.span,
+                    hint=f"give it a body (`= ...`, `first match`, `collect`) or rules with `then {d.name} = ...`",
+                )
         return ir.DecisionInfo(d.name, type_, d.labels, kind, tuple(rows), default, d.span, slot)
 
     def row(self, row: ast.Row, checker: ExprChecker, expected: T.Type, what: str) -> ir.RowInfo:
@@ -490,8 +595,11 @@ class _Builder:
         rows = []
         for i, r in enumerate(rules):
             assert r.conclusion is not None
-            rows.append(ir.RowInfo(r.conclusion.value, r.condition, r.factors, (r.rule_id,), r.span,
-                                   tuple(overriders.get(i, ()))))
+            rows.append(
+                ir.RowInfo(
+                    r.conclusion.value, r.condition, r.factors, (r.rule_id,), r.span, tuple(overriders.get(i, ()))
+                )
+            )
         return rows
 
     # -- constraints -----------------------------------------------------------
@@ -510,9 +618,11 @@ class _Builder:
             for e in (condition, require):
                 for ref in ir.refs(e):
                     if ref.kind == "decision":
-                        self.error("pol-constraint-decision",
-                                   "a constraint checks facts; it cannot refer to the decision "
-                                   f"`{ref.name}`", ref.span)
+                        self.error(
+                            "pol-constraint-decision",
+                            f"a constraint checks facts; it cannot refer to the decision `{ref.name}`",
+                            ref.span,
+                        )
             result.append(ir.ConstraintInfo(c.name, c.title, condition, require, c.message, tuple(facts), c.span))
         return tuple(result)
 
@@ -582,8 +692,12 @@ class _Builder:
             self.report_cycle({k for k, n in waiting.items() if n > 0}, deps, nodes)
         return tuple(steps)
 
-    def report_cycle(self, stuck: set[tuple[str, str]], deps: dict[tuple[str, str], set[tuple[str, str]]],
-                     nodes: dict[tuple[str, str], tuple[int, list[ir.Expr | None], Span]]) -> None:
+    def report_cycle(
+        self,
+        stuck: set[tuple[str, str]],
+        deps: dict[tuple[str, str], set[tuple[str, str]]],
+        nodes: dict[tuple[str, str], tuple[int, list[ir.Expr | None], Span]],
+    ) -> None:
         start = min(stuck, key=lambda k: nodes[k][0])
         path = [start]
         current = start
@@ -593,19 +707,30 @@ class _Builder:
                 break
             current = following[0]
             if current in path:
-                path = path[path.index(current):] + [current]
+                path = [*path[path.index(current) :], current]
                 break
             path.append(current)
         text = " -> ".join(f"`{name}`" for _, name in path)
-        self.error("pol-cycle", f"these depend on each other in a circle: {text}", nodes[path[0]][2],
-                   hint="a value cannot be computed from itself; break the circle")
+        self.error(
+            "pol-cycle",
+            f"these depend on each other in a circle: {text}",
+            nodes[path[0]][2],
+            hint="a value cannot be computed from itself; break the circle",
+        )
 
     # -- unused declarations -----------------------------------------------------
 
-    def unused(self, facts: dict[str, ir.FactInfo], parameters: dict[str, ir.ParamInfo],
-               lets: dict[str, ir.LetInfo], decisions: dict[str, ir.DecisionInfo], rules: dict[str, ir.RuleInfo],
-               constraints: tuple[ir.ConstraintInfo, ...], warnings: tuple[ir.WarningInfo, ...],
-               header: ir.HeaderInfo) -> None:
+    def unused(
+        self,
+        facts: dict[str, ir.FactInfo],
+        parameters: dict[str, ir.ParamInfo],
+        lets: dict[str, ir.LetInfo],
+        decisions: dict[str, ir.DecisionInfo],
+        rules: dict[str, ir.RuleInfo],
+        constraints: tuple[ir.ConstraintInfo, ...],
+        warnings: tuple[ir.WarningInfo, ...],
+        header: ir.HeaderInfo,
+    ) -> None:
         exprs: list[ir.Expr | None] = [header.evaluation_date]
         exprs += [p.default for p in parameters.values()]
         exprs += [let.expr for let in lets.values()]
@@ -621,8 +746,12 @@ class _Builder:
         mine = self.main.path
         for f in facts.values():
             if f.span.file == mine and ("fact", f.name) not in used:
-                self.warn("pol-unused-fact", f"the fact `{f.name}` is declared but never used", f.span,
-                          hint="remove it, or use it in a rule")
+                self.warn(
+                    "pol-unused-fact",
+                    f"the fact `{f.name}` is declared but never used",
+                    f.span,
+                    hint="remove it, or use it in a rule",
+                )
         for p in parameters.values():
             if p.span.file == mine and ("parameter", p.name) not in used:
                 self.warn("pol-unused-parameter", f"the parameter `{p.name}` is declared but never used", p.span)

@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     ev = sub.add_parser(
-        "eval", help="evaluate a policy on a fact set and explain the result",
+        "eval",
+        help="evaluate a policy on a fact set and explain the result",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="example:\n  policylang eval residence/help_and_repatriation --facts case.json --format json",
     )
@@ -46,14 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--facts", required=True, help="a JSON file with the fact set ('-' for stdin)")
     ev.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     ev.add_argument("--lang", choices=("en", "da"), default="en", help="language of labels (default: en)")
-    ev.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                    help="set a parameter; VALUE is JSON, or text for a condition")
+    ev.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a parameter; VALUE is JSON, or text for a condition",
+    )
     ev.add_argument("--params", metavar="FILE", help="a JSON file of parameter values")
     ev.add_argument("--no-trace", action="store_true", help="do not record the explanation")
     ev.add_argument("--ignore-unknown-facts", action="store_true", help="skip facts the policy does not declare")
 
     ck = sub.add_parser(
-        "check", help="check policy files and report every problem",
+        "check",
+        help="check policy files and report every problem",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="example:\n  policylang check policies/",
     )
@@ -62,15 +69,21 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--strict", action="store_true", help="fail on warnings too")
 
     ts = sub.add_parser(
-        "test", help="run case files against their policies",
+        "test",
+        help="run case files against their policies",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="example:\n  policylang test tests/cases/residence",
     )
     ts.add_argument("paths", nargs="+", help="case files (.json, .cases.yaml) or folders")
     ts.add_argument("--format", choices=("text", "json"), default="text")
     ts.add_argument("--coverage", action="store_true", help="print rule coverage per policy")
-    ts.add_argument("--fail-under", type=float, default=None, metavar="PERCENT",
-                    help="fail when rule coverage is below this percentage")
+    ts.add_argument(
+        "--fail-under",
+        type=float,
+        default=None,
+        metavar="PERCENT",
+        help="fail when rule coverage is below this percentage",
+    )
     return parser
 
 
@@ -129,8 +142,12 @@ def _eval(args: argparse.Namespace) -> int:
     policy = load(args.policy)
     facts = _read_json(args.facts, "facts")
     try:
-        result = policy.evaluate(facts, trace=not args.no_trace, parameters=_parameters(args) or None,
-                                 ignore_unknown_facts=args.ignore_unknown_facts)
+        result = policy.evaluate(
+            facts,
+            trace=not args.no_trace,
+            parameters=_parameters(args) or None,
+            ignore_unknown_facts=args.ignore_unknown_facts,
+        )
     except FactError as e:
         e.source = args.facts
         raise
@@ -167,8 +184,18 @@ def _check(args: argparse.Namespace) -> int:
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = sum(d.severity == "warning" for d in diagnostics)
     if args.format == "json":
-        print(json.dumps({"files": [str(f) for f in files], "errors": errors, "warnings": warnings,
-                          "diagnostics": [d.to_dict() for d in diagnostics]}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "files": [str(f) for f in files],
+                    "errors": errors,
+                    "warnings": warnings,
+                    "diagnostics": [d.to_dict() for d in diagnostics],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for d in diagnostics:
             print(d.format(), file=sys.stderr)

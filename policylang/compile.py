@@ -138,7 +138,7 @@ class Compiler:
         def chain(v: list[Any]) -> Any:
             values = [fn(v) for fn in operands]
             unknown = None
-            for test, a, b in zip(ops, values, values[1:]):
+            for test, a, b in zip(ops, values, values[1:], strict=False):
                 if type(a) is U or type(b) is U:
                     u = a if type(a) is U else b
                     unknown = u if unknown is None else unknown.merge(u)
@@ -307,7 +307,7 @@ class Compiler:
                 return tuple(values)
             if kind == "set":
                 return frozenset(values)
-            return dict(zip(keys, values))
+            return dict(zip(keys, values, strict=False))
 
         return make
 
@@ -415,4 +415,4 @@ def constant(compiler: Compiler, e: ir.Expr, size: int) -> Any:
     return compiler.expr(e)([None] * max(size, compiler.size))
 
 
-__all__: Sequence[str] = ("Compiler", "Fn", "slot_table", "constant")
+__all__: Sequence[str] = ("Compiler", "Fn", "constant", "slot_table")

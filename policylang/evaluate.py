@@ -16,6 +16,7 @@ tracing branches are skipped.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,7 +27,7 @@ from policylang import types as T
 from policylang.compile import Compiler, Fn, slot_table
 from policylang.errors import ConflictError, Diagnostic, FactError, ParameterError
 from policylang.facts import BadValue, Decoder, bad_fact, decoder, show
-from policylang.trace import Tracer, TraceNode
+from policylang.trace import TraceNode, Tracer
 from policylang.typecheck import suggest
 from policylang.values import Unknown, encode, same_value
 
@@ -95,8 +96,12 @@ class Engine:
         unknown = [n for n in overrides if n not in self.program.parameters]
         if unknown:
             name = unknown[0]
-            raise ParameterError(f"this policy has no parameter `{name}`", facts=[name],
-                                 hint=suggest(name, self.program.parameters), code="pol-unknown-parameter")
+            raise ParameterError(
+                f"this policy has no parameter `{name}`",
+                facts=[name],
+                hint=suggest(name, self.program.parameters),
+                code="pol-unknown-parameter",
+            )
         for p in self.program.parameters.values():
             if p.is_condition:
                 continue
@@ -107,7 +112,9 @@ class Engine:
                 value = self.compiler.expr(p.default)([None] * (self.program.slots + 64))
             values.append((p.slot, value))
         self.condition_overrides = {
-            n: v for n, v in overrides.items() if n in self.program.parameters and self.program.parameters[n].is_condition
+            n: v
+            for n, v in overrides.items()
+            if n in self.program.parameters and self.program.parameters[n].is_condition
         }
         overridden.update(self.condition_overrides)
         return values, overridden
@@ -154,8 +161,9 @@ class Engine:
             return LetStep(param, self._row(row), step.name in self.condition_overrides)
         if step.kind == "note":
             rule = p.rules[step.name]
-            row = ir.RowInfo(ir.Const(True, T.BOOL, rule.span), rule.condition, rule.factors, (rule.rule_id,),
-                             rule.span)
+            row = ir.RowInfo(
+                ir.Const(True, T.BOOL, rule.span), rule.condition, rule.factors, (rule.rule_id,), rule.span
+            )
             return NoteStep(rule, self._row(row))
         warning = next(w for w in p.warnings if w.name == step.name)
         row = ir.RowInfo(ir.Const(True, T.BOOL, warning.span), warning.condition, (), (), warning.span)
@@ -163,8 +171,13 @@ class Engine:
 
     def _constraint_lets(self) -> list[Any]:
         needed: set[str] = set()
-        pending = [ref.name for c in self.program.constraints for e in (c.condition, c.require)
-                   for ref in ir.refs(e) if ref.kind == "let"]
+        pending = [
+            ref.name
+            for c in self.program.constraints
+            for e in (c.condition, c.require)
+            for ref in ir.refs(e)
+            if ref.kind == "let"
+        ]
         while pending:
             name = pending.pop()
             if name in needed:
@@ -178,8 +191,9 @@ class Engine:
     def load_facts(self, facts: Mapping[str, Any], ignore_unknown: bool) -> list[Any]:
         """Validate and decode ``facts`` into a fresh slot list."""
         if not isinstance(facts, Mapping):
-            raise FactError(f"a fact set must be an object mapping fact names to values, not {show(facts)}",
-                            code="pol-fact-set")
+            raise FactError(
+                f"a fact set must be an object mapping fact names to values, not {show(facts)}", code="pol-fact-set"
+            )
         v: list[Any] = [None] * self.size
         v[: len(self.missing_template)] = self.missing_template
         decoders = self.decoders
@@ -190,7 +204,10 @@ class Engine:
                     continue
                 raise FactError(
                     f"unknown fact `{name}`: the policy `{self.program.name}` declares no such fact",
-                    facts=[name], value=raw, hint=suggest(str(name), decoders), code="pol-unknown-fact",
+                    facts=[name],
+                    value=raw,
+                    hint=suggest(str(name), decoders),
+                    code="pol-unknown-fact",
                 )
             slot, decode = entry
             try:
@@ -208,12 +225,16 @@ class Engine:
             if condition is not None and condition(v) is not True:
                 continue
             if require(v) is False:
-                facts = ", ".join(f"`{f}` = {show(encode(v[self.slots[('fact', f)]]))}" for f in c.facts
-                                  if type(v[self.slots[("fact", f)]]) is not U)
+                facts = ", ".join(
+                    f"`{f}` = {show(encode(v[self.slots[('fact', f)]]))}"
+                    for f in c.facts
+                    if type(v[self.slots[("fact", f)]]) is not U
+                )
                 message = c.message.get("en") if c.message else None
                 text = message or c.title or f"the facts break the constraint `{c.name}`"
-                raise FactError(f"{text} ({facts})", facts=list(c.facts), code="pol-constraint",
-                                expected=c.require.span.text)
+                raise FactError(
+                    f"{text} ({facts})", facts=list(c.facts), code="pol-constraint", expected=c.require.span.text
+                )
 
     def run(self, v: list[Any], tracer: Tracer | None) -> dict[str, Outcome]:
         outcomes: dict[str, Outcome] = {}
@@ -226,12 +247,29 @@ class Engine:
     def trace_parameters(self, tracer: Tracer) -> None:
         for name, value in self.overridden.items():
             p = self.program.parameters[name]
-            tracer.add(TraceNode("parameter", {"name": name, "value": value if p.is_condition else encode(
-                dict(self.parameter_values).get(p.slot, value), p.type), "default": p.default.span.text},
-                p.span))
+            tracer.add(
+                TraceNode(
+                    "parameter",
+                    {
+                        "name": name,
+                        "value": value
+                        if p.is_condition
+                        else encode(dict(self.parameter_values).get(p.slot, value), p.type),
+                        "default": p.default.span.text,
+                    },
+                    p.span,
+                )
+            )
 
-    def row_node(self, row: RuntimeRow, outcome: str, v: list[Any], condition: Any, value: Any = None,
-                 value_type: T.Type | None = None) -> TraceNode:
+    def row_node(
+        self,
+        row: RuntimeRow,
+        outcome: str,
+        v: list[Any],
+        condition: Any,
+        value: Any = None,
+        value_type: T.Type | None = None,
+    ) -> TraceNode:
         data: dict[str, Any] = {"outcome": outcome}
         if outcome in ("fired", "unknown", "default") and type(value) is not U:
             data["value"] = encode(value, value_type)
@@ -318,8 +356,17 @@ class DecisionStep:
                 node.data["value"] = encode(value, self.info.type)
         return Outcome(value, fired)
 
-    def _trace(self, tracer: Tracer | None, engine: Engine, row: RuntimeRow, outcome: str, v: list[Any],
-               condition: Any, value: Any = None, value_type: T.Type | None = None) -> None:
+    def _trace(
+        self,
+        tracer: Tracer | None,
+        engine: Engine,
+        row: RuntimeRow,
+        outcome: str,
+        v: list[Any],
+        condition: Any,
+        value: Any = None,
+        value_type: T.Type | None = None,
+    ) -> None:
         if tracer is not None:
             tracer.add(engine.row_node(row, outcome, v, condition, value, value_type or self.info.type))
 
@@ -358,7 +405,7 @@ class DecisionStep:
             return unknown, []
         return self.no_rule, []
 
-    def _active(self, v: list[Any]) -> list[Any]:
+    def _active(self, v: list[Any]) -> tuple[list[Any], list[Any]]:
         """Whether each row applies once exceptions are taken into account (Kleene)."""
         applies = [True if r.condition is None else r.condition(v) for r in self.rows]
         applies = [a if a is True or type(a) is U else False for a in applies]
@@ -379,18 +426,18 @@ class DecisionStep:
             active[i] = result
             return result
 
-        return [resolve(i) for i in range(len(self.rows))], applies  # type: ignore[return-value]
+        return [resolve(i) for i in range(len(self.rows))], applies
 
     def _collect(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
         if any(r.info.exceptions for r in self.rows):
-            active, applies = self._active(v)  # type: ignore[misc]
+            active, applies = self._active(v)
         else:
             active = [True if r.condition is None else r.condition(v) for r in self.rows]
             applies = active
         items: list[Any] = []
         fired: list[RuntimeRow] = []
         unknown: Unknown | None = None
-        for row, a, raw in zip(self.rows, active, applies):
+        for row, a, raw in zip(self.rows, active, applies, strict=False):
             if a is True:
                 item = row.value(v)
                 self._trace(tracer, engine, row, "fired", v, raw, item, self.element)
@@ -412,11 +459,11 @@ class DecisionStep:
         return (frozenset(items) if self.is_set else tuple(items)), fired
 
     def _rules(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
-        active, applies = self._active(v)  # type: ignore[misc]
+        active, applies = self._active(v)
         chosen: list[tuple[RuntimeRow, Any]] = []
         possible: list[Any] = []
         unknown: Unknown | None = None
-        for row, a, raw in zip(self.rows, active, applies):
+        for row, a, raw in zip(self.rows, active, applies, strict=False):
             if a is True:
                 value = row.value(v)
                 self._trace(tracer, engine, row, "fired", v, raw, value)
@@ -429,7 +476,7 @@ class DecisionStep:
             else:
                 self._trace(tracer, engine, row, "overridden" if raw is True else "not_applicable", v, raw)
         known = [(r, x) for r, x in chosen if type(x) is not U]
-        for (r1, x1), (r2, x2) in zip(known, known[1:]):
+        for (r1, x1), (r2, x2) in itertools.pairwise(known):
             if not same_value(x1, x2):
                 raise self._conflict(r1, x1, r2, x2)
         for _, x in chosen:
@@ -459,9 +506,11 @@ class DecisionStep:
     def _conflict(self, r1: RuntimeRow, x1: Any, r2: RuntimeRow, x2: Any) -> ConflictError:
         a = r1.info.rules[0] if r1.info.rules else "a rule"
         b = r2.info.rules[0] if r2.info.rules else "a rule"
-        message = (f"conflict in `{self.info.name}`: `{a}` concludes {show(encode(x1))} and `{b}` concludes "
-                   f"{show(encode(x2))}, and neither is an exception to the other")
-        hint = f"declare one of them `exception to` the other, or make their conditions exclusive"
+        message = (
+            f"conflict in `{self.info.name}`: `{a}` concludes {show(encode(x1))} and `{b}` concludes "
+            f"{show(encode(x2))}, and neither is an exception to the other"
+        )
+        hint = "declare one of them `exception to` the other, or make their conditions exclusive"
         diagnostics = [
             Diagnostic("pol-conflict", message, r1.info.span, hint=hint),
             Diagnostic("pol-conflict", f"`{b}` is the other rule of the conflict", r2.info.span),
@@ -494,8 +543,7 @@ class LetStep:
                 data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
             else:
                 data["value"] = encode(value, self.type)
-            node = engine.row_node(self.row, "fired" if type(value) is not U else "unknown", v, True, value,
-                                   self.type)
+            node = engine.row_node(self.row, "fired" if type(value) is not U else "unknown", v, True, value, self.type)
             tracer.add(TraceNode("derived", data, self.info.span, node.children))
         return None
 

@@ -67,22 +67,27 @@ def decoder(t: T.Type, rule_ids: frozenset[str] = frozenset()) -> Decoder:
     return required
 
 
+_EXPECTED_PRIMITIVE = {
+    "bool": "true or false",
+    "int": "a whole number",
+    "decimal": "a number",
+    "money": "an amount of money (a number)",
+    "text": "a text",
+    "date": 'a date written as "YYYY-MM-DD"',
+    "datetime": 'a date and time with a UTC offset, such as "2025-03-15T23:00:00+01:00"',
+    "time": 'a time of day such as "09:00"',
+    "duration": 'a duration such as "P3M" or "P1Y"',
+    "rule": "a rule ID of this policy",
+}
+
+
 def _expected(t: T.Type) -> str:
+    if isinstance(t, T.Prim) and t.name in _EXPECTED_PRIMITIVE:
+        return _EXPECTED_PRIMITIVE[t.name]
     if isinstance(t, T.EnumType):
         shown = ", ".join(f'"{m}"' for m in t.members[:12])
         return f"one of {shown}{', ...' if len(t.members) > 12 else ''}"
-    return {
-        T.BOOL: "true or false",
-        T.INT: "a whole number",
-        T.DECIMAL: "a number",
-        T.MONEY: "an amount of money (a number)",
-        T.TEXT: "a text",
-        T.DATE: 'a date written as "YYYY-MM-DD"',
-        T.DATETIME: 'a date and time with a UTC offset, such as "2025-03-15T23:00:00+01:00"',
-        T.TIME: 'a time of day such as "09:00"',
-        T.DURATION: 'a duration such as "P3M" or "P1Y"',
-        T.RULE: "a rule ID of this policy",
-    }.get(t, T.describe(t))  # type: ignore[call-overload]
+    return T.describe(t)
 
 
 def _decoder(t: T.Type, rule_ids: frozenset[str]) -> Decoder:

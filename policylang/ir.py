@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
@@ -142,9 +142,22 @@ class QuantIR:
     span: Span
 
 
-Expr = Union[
-    Const, Ref, CallIR, BoolOpIR, NotIR, CompareIR, MemberIR, IsTestIR, ArithIR, IfIR, IndexIR, FieldIR, MakeIR, QuantIR
-]
+Expr = (
+    Const
+    | Ref
+    | CallIR
+    | BoolOpIR
+    | NotIR
+    | CompareIR
+    | MemberIR
+    | IsTestIR
+    | ArithIR
+    | IfIR
+    | IndexIR
+    | FieldIR
+    | MakeIR
+    | QuantIR
+)
 
 
 def children(e: Expr) -> Iterator[Expr]:

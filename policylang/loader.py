@@ -48,9 +48,11 @@ def resolve(name_or_path: str | os.PathLike[str]) -> Path:
     """The file a bundled name or a path refers to."""
     text = os.fspath(name_or_path)
     path = Path(text)
-    if text.endswith(".pol") or path.exists() or os.sep in text and path.parent.exists() and not (
-        policies_root() / f"{text}.pol"
-    ).exists():
+    if (
+        text.endswith(".pol")
+        or path.exists()
+        or (os.sep in text and path.parent.exists() and not (policies_root() / f"{text}.pol").exists())
+    ):
         if not path.is_file():
             raise PolicyNotFoundError(f"no policy file at {text}")
         return path
@@ -97,8 +99,14 @@ def read_modules(path: Path) -> list[ast.Module]:
             if isinstance(d, ast.ImportDecl):
                 target = _import_target(p, d.path)
                 if target is None:
-                    problems.append(Diagnostic("pol-import-not-found", f"cannot find the imported file \"{d.path}\"",
-                                               d.span, hint="paths are relative to this file or to the policies folder"))
+                    problems.append(
+                        Diagnostic(
+                            "pol-import-not-found",
+                            f'cannot find the imported file "{d.path}"',
+                            d.span,
+                            hint="paths are relative to this file or to the policies folder",
+                        )
+                    )
                 else:
                     visit(target)
         visiting.discard(real)

@@ -24,8 +24,14 @@ def decode_parameter(param: ir.ParamInfo, raw: Any) -> Any:
         return decoder(param.type)(raw)
     except BadValue as e:
         error = bad_fact(param.name, raw, e, kind="parameter")
-        raise ParameterError(error.message, facts=[param.name], value=raw, expected=error.expected,
-                             hint=error.hint, code="pol-parameter-type") from None
+        raise ParameterError(
+            error.message,
+            facts=[param.name],
+            value=raw,
+            expected=error.expected,
+            hint=error.hint,
+            code="pol-parameter-type",
+        ) from None
 
 
 def condition_override(program: ir.Program, param: ir.ParamInfo, raw: Any) -> ir.Expr:
@@ -34,14 +40,17 @@ def condition_override(program: ir.Program, param: ir.ParamInfo, raw: Any) -> ir
         raise ParameterError(
             f"parameter `{param.name}` is a condition, so its value must be an expression in the policy "
             "language, written as a text",
-            facts=[param.name], value=raw, expected="a condition written in the policy language",
+            facts=[param.name],
+            value=raw,
+            expected="a condition written in the policy language",
             code="pol-parameter-type",
         )
     try:
         expr = parse_expression(raw, f"<parameter {param.name}>")
     except PolicyError as e:
-        raise ParameterError(f"parameter `{param.name}`: {e.message}", facts=[param.name], value=raw,
-                             code="pol-parameter-syntax") from None
+        raise ParameterError(
+            f"parameter `{param.name}`: {e.message}", facts=[param.name], value=raw, code="pol-parameter-syntax"
+        ) from None
     problems: list[Diagnostic] = []
 
     def lookup(name: str) -> tuple[str, T.Type] | None:
@@ -49,21 +58,36 @@ def condition_override(program: ir.Program, param: ir.ParamInfo, raw: Any) -> ir
             return None
         for kind, table in (("fact", program.facts), ("parameter", program.parameters), ("let", program.lets)):
             if name in table:
-                t = table[name].type  # type: ignore[attr-defined]
+                t = table[name].type
                 return kind, T.BOOL if isinstance(t, T.ConditionType) else t
         return None
 
     names = list(program.facts) + list(program.parameters) + list(program.lets)
-    checker = ExprChecker(lookup, lambda: names, lambda: program.rules, problems.append,
-                          allowed=frozenset({"fact", "parameter", "let"}), context=f" (in parameter `{param.name}`)")
+    checker = ExprChecker(
+        lookup,
+        lambda: names,
+        lambda: program.rules,
+        problems.append,
+        allowed=frozenset({"fact", "parameter", "let"}),
+        context=f" (in parameter `{param.name}`)",
+    )
     checked = checker.condition(expr)
     errors = [d for d in problems if d.severity == "error"]
     if errors:
         first = errors[0]
-        raise ParameterError(f"parameter `{param.name}`: {first.message}", facts=[param.name], value=raw,
-                             hint=first.hint, code="pol-parameter-check")
+        raise ParameterError(
+            f"parameter `{param.name}`: {first.message}",
+            facts=[param.name],
+            value=raw,
+            hint=first.hint,
+            code="pol-parameter-check",
+        )
     for ref in ir.refs(checked):
         if ref.kind == "parameter" and program.parameters[ref.name].is_condition:
-            raise ParameterError(f"parameter `{param.name}` cannot refer to the condition parameter `{ref.name}`",
-                                 facts=[param.name], value=raw, code="pol-parameter-check")
+            raise ParameterError(
+                f"parameter `{param.name}` cannot refer to the condition parameter `{ref.name}`",
+                facts=[param.name],
+                value=raw,
+                code="pol-parameter-check",
+            )
     return checked

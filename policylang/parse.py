@@ -25,7 +25,7 @@ from policylang.span import Source, Span, point
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parser(start: str = "start") -> Lark:
     options: dict[str, Any] = dict(
         parser="lalr",
@@ -96,10 +96,10 @@ _EXAMPLES: dict[str, list[str]] = {
         "decision x: bool = a in {b, c",
         "fact x: enum { a, b",
     ],
-    "a citation needs a source key, as in `cites S1 \"pkt. 26 a\"`": [
+    'a citation needs a source key, as in `cites S1 "pkt. 26 a"`': [
         "rule R-1 cites",
-        "rule R-1 cites \"pkt. 2\"",
-        "rule R-1 cites S1 \"x\",",
+        'rule R-1 cites "pkt. 2"',
+        'rule R-1 cites S1 "x",',
     ],
     "a keyword cannot be used as a name": [
         "fact decision: int",
@@ -179,10 +179,11 @@ def _syntax_error(parser: Lark, e: UnexpectedInput, source: Source) -> PolicySyn
         length = max(1, len(str(token)))
         found = "the end of the file" if token.type == "$END" else f"`{token}`"
     elif isinstance(e, UnexpectedCharacters):
-        char = source.text[e.pos_in_stream] if e.pos_in_stream < len(source.text) else ""
+        pos = e.pos_in_stream or 0
+        char = source.text[pos] if pos < len(source.text) else ""
         found = f"the character `{char}`"
         if char == '"':
-            label = label or "a text is opened with `\"` but never closed on this line"
+            label = label or 'a text is opened with `"` but never closed on this line'
     else:
         found = "the end of the file"
     expected = _describe_expected(parser, getattr(e, "expected", None) or getattr(e, "allowed", None) or set())
@@ -227,7 +228,7 @@ def _describe_expected(parser: Lark, names: set[str] | list[str]) -> str:
             words.append(f"`{pattern.value}`")
     words = sorted(set(words))
     if len(words) > 8:
-        words = words[:8] + ["..."]
+        words = [*words[:8], "..."]
     return ", ".join(words)
 
 
@@ -534,7 +535,7 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         locator = None
         if rest and isinstance(rest[0], Token) and rest[0].type == "STRING":
             locator = _unquote(rest.pop(0))
-        line_from, line_to = (rest + [None, None])[:2]
+        line_from, line_to = ([*rest, None, None])[:2]
         return ast.Citation(
             str(source),
             locator,

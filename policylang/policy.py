@@ -19,7 +19,7 @@ from policylang import ir
 from policylang.errors import Diagnostic
 from policylang.evaluate import Engine, Outcome, WarningStep, fact_order
 from policylang.result import Result, Warning_
-from policylang.trace import Recorder, Tracer, TraceNode
+from policylang.trace import Recorder, TraceNode, Tracer
 from policylang.values import Unknown, encode
 
 U = Unknown
@@ -28,8 +28,12 @@ U = Unknown
 class Policy:
     """A checked and compiled policy, ready to evaluate many fact sets."""
 
-    def __init__(self, program: ir.Program, diagnostics: list[Diagnostic] | None = None,
-                 parameters: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        program: ir.Program,
+        diagnostics: list[Diagnostic] | None = None,
+        parameters: Mapping[str, Any] | None = None,
+    ) -> None:
         self.program = program
         self.diagnostics = list(diagnostics or [])
         self._engines: dict[str, Engine] = {}
@@ -109,17 +113,21 @@ class Policy:
                 day = day.date()
             if type(day) is not U and day is not None:
                 if header.valid_from and day < header.valid_from:
-                    warnings.append(Warning_(
-                        "before_validity",
-                        f"The policy applies from {header.valid_from}; the evaluation date {day} is earlier.",
-                        f"Politikken gælder fra {header.valid_from}; vurderingsdatoen {day} ligger før.",
-                    ))
+                    warnings.append(
+                        Warning_(
+                            "before_validity",
+                            f"The policy applies from {header.valid_from}; the evaluation date {day} is earlier.",
+                            f"Politikken gælder fra {header.valid_from}; vurderingsdatoen {day} ligger før.",
+                        )
+                    )
                 if header.valid_until and day > header.valid_until:
-                    warnings.append(Warning_(
-                        "after_validity",
-                        f"The policy applies until {header.valid_until}; the evaluation date {day} is later.",
-                        f"Politikken gælder til {header.valid_until}; vurderingsdatoen {day} ligger efter.",
-                    ))
+                    warnings.append(
+                        Warning_(
+                            "after_validity",
+                            f"The policy applies until {header.valid_until}; the evaluation date {day} is later.",
+                            f"Politikken gælder til {header.valid_until}; vurderingsdatoen {day} ligger efter.",
+                        )
+                    )
         for step in engine.steps:
             if isinstance(step, WarningStep) and step.applies(v):
                 labels = step.info.labels
@@ -129,8 +137,14 @@ class Policy:
                 tracer.add(TraceNode("warning", w.to_dict()))
         return warnings
 
-    def _result(self, engine: Engine, v: list[Any], outcomes: dict[str, Outcome], warnings: list[Warning_],
-                recorder: Tracer | None) -> Result:
+    def _result(
+        self,
+        engine: Engine,
+        v: list[Any],
+        outcomes: dict[str, Outcome],
+        warnings: list[Warning_],
+        recorder: Tracer | None,
+    ) -> Result:
         decisions: dict[str, Any] = {}
         values: dict[str, Any] = {}
         undetermined: dict[str, list[str]] = {}
@@ -157,12 +171,15 @@ class Policy:
                         ids.append(rid)
                 if row.info.factors:
                     item = value if info.kind != "collect" else row.value(v)
-                    factors.setdefault(name, []).append({
-                        "value": encode(item),
-                        "rules": list(row.info.rules),
-                        "factors": [{"code": f.code, "da": f.labels.da, "en": f.labels.en}
-                                    for f in row.info.factors],
-                    })
+                    factors.setdefault(name, []).append(
+                        {
+                            "value": encode(item),
+                            "rules": list(row.info.rules),
+                            "factors": [
+                                {"code": f.code, "da": f.labels.da, "en": f.labels.en} for f in row.info.factors
+                            ],
+                        }
+                    )
             reasons[name] = ids
         counts: dict[str, int] = {}
         for names in undetermined.values():

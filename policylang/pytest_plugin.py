@@ -23,8 +23,12 @@ COVERAGE_KEY = pytest.StashKey[list[CaseOutcome]]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("policylang")
-    group.addoption("--policy-coverage", action="store_true", default=False,
-                    help="print which rules of each policy the case files exercised")
+    group.addoption(
+        "--policy-coverage",
+        action="store_true",
+        default=False,
+        help="print which rules of each policy the case files exercised",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

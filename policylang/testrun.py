@@ -52,14 +52,16 @@ class Coverage:
                 counts = sections.setdefault(section, [0, 0])
                 counts[0] += 1
                 counts[1] += rid in self.exercised[name]
-            rows.append({
-                "policy": name,
-                "rules": len(all_rules),
-                "exercised": len(hit),
-                "percent": round(100.0 * len(hit) / len(all_rules), 1) if all_rules else 100.0,
-                "unexercised": [r for r in all_rules if r not in self.exercised[name]],
-                "sections": {k: {"rules": v[0], "exercised": v[1]} for k, v in sorted(sections.items())},
-            })
+            rows.append(
+                {
+                    "policy": name,
+                    "rules": len(all_rules),
+                    "exercised": len(hit),
+                    "percent": round(100.0 * len(hit) / len(all_rules), 1) if all_rules else 100.0,
+                    "unexercised": [r for r in all_rules if r not in self.exercised[name]],
+                    "sections": {k: {"rules": v[0], "exercised": v[1]} for k, v in sorted(sections.items())},
+                }
+            )
         return rows
 
 
@@ -114,14 +116,27 @@ def run_cli_tests(args: argparse.Namespace) -> int:
     table = coverage.table() if (args.coverage or args.fail_under is not None) else []
     below = [row for row in table if args.fail_under is not None and row["percent"] < args.fail_under]
     if args.format == "json":
-        print(json.dumps({
-            "passed": len(outcomes) - len(failed),
-            "failed": len(failed),
-            "errors": problems,
-            "cases": [{"file": o.case.file, "id": o.case.id, "passed": o.passed,
-                       "differences": [d.describe() for d in o.differences]} for o in outcomes],
-            "coverage": table,
-        }, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "passed": len(outcomes) - len(failed),
+                    "failed": len(failed),
+                    "errors": problems,
+                    "cases": [
+                        {
+                            "file": o.case.file,
+                            "id": o.case.id,
+                            "passed": o.passed,
+                            "differences": [d.describe() for d in o.differences],
+                        }
+                        for o in outcomes
+                    ],
+                    "coverage": table,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -129,8 +144,10 @@ def run_cli_tests(args: argparse.Namespace) -> int:
             print(describe_failure(o))
         if table:
             print(format_coverage(table))
-        print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed"
-              + (f", {len(problems)} case file(s) could not be read" if problems else ""))
+        print(
+            f"{len(outcomes) - len(failed)} passed, {len(failed)} failed"
+            + (f", {len(problems)} case file(s) could not be read" if problems else "")
+        )
         for row in below:
             print(f"coverage of {row['policy']} is {row['percent']}%, below {args.fail_under}%")
     if problems:

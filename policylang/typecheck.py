@@ -113,8 +113,13 @@ class ExprChecker:
                 return frame[name]
         return T.ERROR
 
-    def _pair(self, a: ast.Expr, b: ast.Expr, wrap_b: Callable[[T.Type], T.Type | None] | None = None,
-              wrap_a: Callable[[T.Type], T.Type | None] | None = None) -> tuple[ir.Expr, ir.Expr]:
+    def _pair(
+        self,
+        a: ast.Expr,
+        b: ast.Expr,
+        wrap_b: Callable[[T.Type], T.Type | None] | None = None,
+        wrap_a: Callable[[T.Type], T.Type | None] | None = None,
+    ) -> tuple[ir.Expr, ir.Expr]:
         """Check two operands, typing the one that needs context from the other."""
         if self.needs_context(a) and not self.needs_context(b):
             right = self.check(b)
@@ -171,8 +176,9 @@ class ExprChecker:
                 candidates += list(target.members)
             for frame in self.locals:
                 candidates += list(frame)
-            self.error("pol-unknown-name", f"unknown name `{e.name}`{self.context}", e.span,
-                       hint=suggest(e.name, candidates))
+            self.error(
+                "pol-unknown-name", f"unknown name `{e.name}`{self.context}", e.span, hint=suggest(e.name, candidates)
+            )
             return ir.Const(None, T.ERROR, e.span)
         kind, type_ = found
         if kind not in self.allowed:
@@ -203,8 +209,7 @@ class ExprChecker:
         for c in checked:
             unified = T.unify(result, c.type) if result != T.ANY else c.type
             if unified is None:
-                self.error("pol-type", f"a collection cannot mix {T.describe(result)} and {T.describe(c.type)}",
-                           c.span)
+                self.error("pol-type", f"a collection cannot mix {T.describe(result)} and {T.describe(c.type)}", c.span)
                 return checked, T.ERROR
             result = unified
         if element is not None and result != T.ERROR and all(T.assignable(c.type, element) for c in checked):
@@ -237,12 +242,17 @@ class ExprChecker:
         if isinstance(target, T.RecordType):
             wanted = dict(target.fields)
             for missing in [n for n in wanted if n not in keys]:
-                self.error("pol-record-field", f"this record lacks the field `{missing}` of {T.describe(target)}",
-                           e.span)
+                self.error(
+                    "pol-record-field", f"this record lacks the field `{missing}` of {T.describe(target)}", e.span
+                )
             for key, value in e.entries:
                 if key not in wanted:
-                    self.error("pol-record-field", f"{T.describe(target)} has no field `{key}`", value.span,
-                               hint=suggest(key, wanted))
+                    self.error(
+                        "pol-record-field",
+                        f"{T.describe(target)} has no field `{key}`",
+                        value.span,
+                        hint=suggest(key, wanted),
+                    )
                     values.append(self.check(value))
                 else:
                     values.append(self.value(value, wanted[key], f"the field `{key}`"))
@@ -254,7 +264,9 @@ class ExprChecker:
                 fields.append((key, checked.type))
             type_ = T.RecordType(tuple(fields))
         if all(isinstance(v, ir.Const) for v in values):
-            return ir.Const({k: v.value for k, v in zip(keys, values) if isinstance(v, ir.Const)}, type_, e.span)
+            return ir.Const(
+                {k: v.value for k, v in zip(keys, values, strict=False) if isinstance(v, ir.Const)}, type_, e.span
+            )
         return ir.MakeIR("record", tuple(values), tuple(keys), type_, e.span)
 
     def _map_literal(self, e: ast.RecordLit, target: T.MapType) -> ir.Expr:
@@ -262,12 +274,18 @@ class ExprChecker:
         values = []
         for key, value in e.entries:
             if isinstance(key_type, T.EnumType) and key not in key_type.members:
-                self.error("pol-enum-value", f"`{key}` is not a value of {T.describe(key_type)}", value.span,
-                           hint=suggest(key, key_type.members))
+                self.error(
+                    "pol-enum-value",
+                    f"`{key}` is not a value of {T.describe(key_type)}",
+                    value.span,
+                    hint=suggest(key, key_type.members),
+                )
             values.append(self.value(value, target.value, f"the entry `{key}`"))
         keys = tuple(k for k, _ in e.entries)
         if all(isinstance(v, ir.Const) for v in values):
-            return ir.Const({k: v.value for k, v in zip(keys, values) if isinstance(v, ir.Const)}, target, e.span)
+            return ir.Const(
+                {k: v.value for k, v in zip(keys, values, strict=False) if isinstance(v, ir.Const)}, target, e.span
+            )
         return ir.MakeIR("map", tuple(values), keys, target, e.span)
 
     # -- calls and quantifiers -------------------------------------------------
@@ -276,8 +294,9 @@ class ExprChecker:
         builtin = BUILTINS.get(e.function)
         args = tuple(self.check(a) for a in e.args)
         if builtin is None:
-            self.error("pol-unknown-function", f"unknown function `{e.function}`", e.span,
-                       hint=suggest(e.function, BUILTINS))
+            self.error(
+                "pol-unknown-function", f"unknown function `{e.function}`", e.span, hint=suggest(e.function, BUILTINS)
+            )
             return ir.Const(None, T.ERROR, e.span)
         outcome = builtin.check([a.type for a in args])
         if isinstance(outcome, str):
@@ -287,8 +306,12 @@ class ExprChecker:
             try:
                 zone(str(args[1].value))
             except KeyError:
-                self.error("pol-unknown-timezone", f"unknown time zone \"{args[1].value}\"", args[1].span,
-                           hint="use an IANA name such as \"Europe/Copenhagen\"")
+                self.error(
+                    "pol-unknown-timezone",
+                    f'unknown time zone "{args[1].value}"',
+                    args[1].span,
+                    hint='use an IANA name such as "Europe/Copenhagen"',
+                )
         return ir.CallIR(builtin, args, outcome, e.span)
 
     def _Quantifier(self, e: ast.Quantifier, expected: T.Type | None) -> ir.Expr:
@@ -296,8 +319,9 @@ class ExprChecker:
         element = T.element_type(collection.type)
         if element is None:
             if T.strip_optional(collection.type) != T.ERROR:
-                self.error("pol-type", f"`{e.kind}` needs a list or set, not {T.describe(collection.type)}",
-                           e.collection.span)
+                self.error(
+                    "pol-type", f"`{e.kind}` needs a list or set, not {T.describe(collection.type)}", e.collection.span
+                )
             element = T.ERROR
         self.locals.append({e.variable: element})
         try:
@@ -334,7 +358,7 @@ class ExprChecker:
             if operands[i] is None:
                 operands[i] = self.check(operand, anchor)
         checked = [o for o in operands if o is not None]
-        for op, left, right in zip(e.ops, checked, checked[1:]):
+        for op, left, right in zip(e.ops, checked, checked[1:], strict=False):
             self._check_comparison(op, left, right, e.span)
         operand_type = T.strip_optional(anchor or checked[0].type)
         return ir.CompareIR(e.ops, tuple(checked), operand_type, e.span)
@@ -351,34 +375,52 @@ class ExprChecker:
                 self.error("pol-type", f"`{op}` cannot compare with null; use `is null`", span)
             elif not T.orderable(a):
                 what = "an enum that is not ordered" if isinstance(T.strip_optional(a), T.EnumType) else T.describe(a)
-                self.error("pol-type", f"`{op}` does not apply to {what}", span,
-                           hint="declare it as `ordered enum { ... }`" if "enum" in what else None)
+                self.error(
+                    "pol-type",
+                    f"`{op}` does not apply to {what}",
+                    span,
+                    hint="declare it as `ordered enum { ... }`" if "enum" in what else None,
+                )
 
     def _Member(self, e: ast.Member, expected: T.Type | None) -> ir.Expr:
         item, collection = self._pair(
-            e.item, e.collection,
+            e.item,
+            e.collection,
             wrap_b=lambda t: T.SetType(T.strip_optional(t)),
             wrap_a=lambda t: T.element_type(t),
         )
         element = T.element_type(collection.type)
         if element is None:
             if T.strip_optional(collection.type) != T.ERROR:
-                self.error("pol-type", f"`in` needs a list or set on its right, not {T.describe(collection.type)}",
-                           e.collection.span)
+                self.error(
+                    "pol-type",
+                    f"`in` needs a list or set on its right, not {T.describe(collection.type)}",
+                    e.collection.span,
+                )
         elif element != T.ANY and not T.comparable(item.type, element):
-            self.error("pol-type", f"{T.describe(item.type)} can never be in a collection of {T.describe(element)}",
-                       e.span)
+            self.error(
+                "pol-type", f"{T.describe(item.type)} can never be in a collection of {T.describe(element)}", e.span
+            )
         return ir.MemberIR(item, collection, e.negated, e.span)
 
     def _IsTest(self, e: ast.IsTest, expected: T.Type | None) -> ir.Expr:
         operand = self.check(e.operand)
         base = T.strip_optional(operand.type)
-        if e.test == "empty" and base != T.ERROR and not isinstance(base, T.ListType | T.SetType | T.MapType) \
-                and base != T.TEXT:
+        if (
+            e.test == "empty"
+            and base != T.ERROR
+            and not isinstance(base, T.ListType | T.SetType | T.MapType)
+            and base != T.TEXT
+        ):
             self.error("pol-type", f"`is empty` needs a list, set or text, not {T.describe(operand.type)}", e.span)
         if e.test == "null" and not T.is_optional(operand.type) and base != T.ERROR and operand.type != T.NULL:
-            self.error("pol-never-null", f"this is {T.describe(operand.type)}, which is never null", e.span,
-                       severity="warning", hint="declare the fact with `?` if it may be null")
+            self.error(
+                "pol-never-null",
+                f"this is {T.describe(operand.type)}, which is never null",
+                e.span,
+                severity="warning",
+                hint="declare the fact with `?` if it may be null",
+            )
         return ir.IsTestIR(operand, e.test, e.negated, e.span)
 
     def _If(self, e: ast.If, expected: T.Type | None) -> ir.Expr:
@@ -390,9 +432,12 @@ class ExprChecker:
             otherwise = self.check(e.otherwise, then.type)
         type_ = T.unify(then.type, otherwise.type)
         if type_ is None:
-            self.error("pol-type",
-                       f"both branches of `if` must have one type, not {T.describe(then.type)} "
-                       f"and {T.describe(otherwise.type)}", e.span)
+            self.error(
+                "pol-type",
+                f"both branches of `if` must have one type, not {T.describe(then.type)} "
+                f"and {T.describe(otherwise.type)}",
+                e.span,
+            )
             type_ = T.ERROR
         return ir.IfIR(condition, then, otherwise, type_, e.span)
 
@@ -415,8 +460,12 @@ class ExprChecker:
         if isinstance(base, T.RecordType):
             field = base.field(e.name)
             if field is None:
-                self.error("pol-record-field", f"{T.describe(base)} has no field `{e.name}`", e.span,
-                           hint=suggest(e.name, dict(base.fields)))
+                self.error(
+                    "pol-record-field",
+                    f"{T.describe(base)} has no field `{e.name}`",
+                    e.span,
+                    hint=suggest(e.name, dict(base.fields)),
+                )
                 return ir.FieldIR(target, e.name, T.ERROR, e.span)
             type_ = T.optional(field) if T.is_optional(target.type) else field
             return ir.FieldIR(target, e.name, type_, e.span)
@@ -430,8 +479,9 @@ class ExprChecker:
         nullable = T.is_optional(left.type) or T.is_optional(right.type)
         result = self._binary_type(e.op, a, b)
         if result is None:
-            self.error("pol-type", f"`{e.op}` does not apply to {T.describe(left.type)} and {T.describe(right.type)}",
-                       e.span)
+            self.error(
+                "pol-type", f"`{e.op}` does not apply to {T.describe(left.type)} and {T.describe(right.type)}", e.span
+            )
             return ir.ArithIR(e.op, left, right, T.ERROR, e.span)
         op, type_ = result
         if nullable and op not in ("|", "&", "set-"):

@@ -7,8 +7,6 @@ is); :func:`describe` writes a type the way a policy author writes it.
 
 from __future__ import annotations
 
-from typing import Union
-
 import attrs
 
 from policylang.ast import Labels
@@ -41,11 +39,7 @@ class EnumType:
         return dict(self.labels).get(member)
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, EnumType)
-            and self.members == other.members
-            and self.ordered == other.ordered
-        )
+        return isinstance(other, EnumType) and self.members == other.members and self.ordered == other.ordered
 
     def __hash__(self) -> int:
         return hash((self.members, self.ordered))
@@ -86,7 +80,7 @@ class ConditionType:
     """The type of a ``condition`` parameter: a boolean expression over facts."""
 
 
-Type = Union[Prim, EnumType, ListType, SetType, MapType, RecordType, OptionalType, ConditionType]
+Type = Prim | EnumType | ListType | SetType | MapType | RecordType | OptionalType | ConditionType
 
 BOOL = Prim("bool")
 INT = Prim("int")
@@ -114,6 +108,7 @@ WEEKDAY = EnumType(
         for en, da in zip(
             ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
             ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
+            strict=False,
         )
     ),
 )
@@ -148,7 +143,7 @@ def assignable(source: Type, target: Type) -> bool:
     >>> assignable(INT, DECIMAL), assignable(NULL, OptionalType(DATE)), assignable(DATE, INT)
     (True, True, False)
     """
-    if source == ERROR or target == ERROR or source == target:
+    if source in (ERROR, target) or target == ERROR:
         return True
     if isinstance(target, ConditionType):
         return assignable(source, BOOL)

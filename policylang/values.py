@@ -28,7 +28,7 @@ class Unknown:
     True
     """
 
-    __slots__ = ("facts", "blocked")
+    __slots__ = ("blocked", "facts")
 
     def __init__(self, facts: frozenset[str] = frozenset(), blocked: frozenset[str] = frozenset()) -> None:
         self.facts = facts

@@ -62,7 +62,7 @@ def parse_yaml_cases(text: str, file: str) -> list[Case]:
             return [case_from_dict(data, file, 1)]
         defaults = {k: v for k, v in data.items() if k != "cases"}
         items = data["cases"]
-        for key, value in root.value:
+        for key, value in root.value if root is not None else ():
             if key.value == "cases" and isinstance(value, yaml.SequenceNode):
                 nodes = list(value.value)
     if not isinstance(items, list):
