@@ -89,6 +89,14 @@ class NamedTypeExpr:
 
 
 @attrs.frozen
+class UnionTypeExpr:
+    """``A or B``: a value of either type (an object, or the enum value ``not_applicable``)."""
+
+    options: tuple[TypeExpr, ...]
+    span: Span
+
+
+@attrs.frozen
 class OptionalTypeExpr:
     inner: TypeExpr
     span: Span
@@ -102,7 +110,7 @@ TypeExpr = (
     | MapTypeExpr
     | RecordTypeExpr
     | NamedTypeExpr
-    | OptionalTypeExpr
+    | OptionalTypeExpr | UnionTypeExpr
 )
 
 # ----------------------------------------------------------------- expressions

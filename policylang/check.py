@@ -244,6 +244,8 @@ class _Builder:
             return self.named_type(t.name, t.span)
         if isinstance(t, ast.OptionalTypeExpr):
             return T.optional(self.resolve_type(t.inner, name))
+        if isinstance(t, ast.UnionTypeExpr):
+            return T.UnionType(tuple(self.resolve_type(o) for o in t.options))
         if isinstance(t, ast.ListTypeExpr):
             return T.ListType(self.resolve_type(t.element))
         if isinstance(t, ast.SetTypeExpr):

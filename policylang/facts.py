@@ -138,6 +138,19 @@ def _decoder(t: T.Type, rule_ids: frozenset[str]) -> Decoder:
             return {key(k): value(v) for k, v in x.items()}
 
         return map_
+    if isinstance(t, T.UnionType):
+        options = [_decoder(o, rule_ids) for o in t.options]
+        expected_any = " or ".join(_expected(o) for o in t.options)
+
+        def union(x: Any) -> Any:
+            for option in options:
+                try:
+                    return option(x)
+                except BadValue:
+                    continue
+            raise BadValue(expected_any)
+
+        return union
     if isinstance(t, T.ConditionType):
         raise TypeError("conditions are decoded by the parameter code")
     assert isinstance(t, T.Prim)

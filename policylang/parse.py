@@ -160,16 +160,40 @@ _EXAMPLES: dict[str, list[str]] = {
 }
 
 
+def _state_key(e: UnexpectedInput) -> tuple[int, frozenset[str]] | None:
+    state = getattr(e, "state", None)
+    position = getattr(state, "position", None)
+    if position is None:
+        return None
+    return position, frozenset(getattr(e, "accepts", None) or getattr(e, "expected", None) or ())
+
+
+@functools.cache
+def _example_labels(parser: Lark) -> dict[tuple[int, frozenset[str]] | None, str]:
+    """Map a parser state to the name of the error the examples make there.
+
+    Like Lark's ``match_examples``, but keyed on the state alone, so that an error after
+    other declarations (a deeper parser stack) is named the same as in the example.
+    """
+    labels: dict[tuple[int, frozenset[str]] | None, str] = {}
+    for label, examples in _EXAMPLES.items():
+        for example in examples:
+            try:
+                parser.parse(example)
+            except (UnexpectedToken, UnexpectedEOF) as ut:
+                labels.setdefault(_state_key(ut), label)
+            except UnexpectedInput:
+                continue
+    labels.pop(None, None)
+    return labels
+
+
 def _syntax_error(parser: Lark, e: UnexpectedInput, source: Source) -> PolicySyntaxError:
-    label: str | None = None
-    if isinstance(e, UnexpectedToken | UnexpectedEOF):
-        try:
-            label = e.match_examples(parser.parse, _EXAMPLES, use_accepts=True)
-        except Exception:  # pragma: no cover - matching is best effort
-            label = None
+    label = _example_labels(parser).get(_state_key(e)) if isinstance(e, UnexpectedToken | UnexpectedEOF) else None
     line = getattr(e, "line", 1) or 1
     column = getattr(e, "column", 1) or 1
-    if isinstance(e, UnexpectedEOF) or line < 1:
+    at_end = isinstance(e, UnexpectedEOF) or (isinstance(e, UnexpectedToken) and e.token.type == "$END")
+    if at_end or line < 1:
         lines = source.text.splitlines() or [""]
         line, column = len(lines), len(lines[-1]) + 1
     length = 1
@@ -572,6 +596,9 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
 
     def type(self, meta: Any, children: list[Any]) -> ast.TypeExpr:
         return children[0]  # type: ignore[no-any-return]
+
+    def union_type(self, meta: Any, children: list[Any]) -> ast.TypeExpr:
+        return ast.UnionTypeExpr(tuple(children), self.span(meta))
 
     def optional_type(self, meta: Any, children: list[Any]) -> ast.TypeExpr:
         return ast.OptionalTypeExpr(children[0], self.span(meta))

@@ -23,6 +23,20 @@ from policylang.values import Duration
 Lookup = Callable[[str], "tuple[str, T.Type] | None"]
 
 
+def enum_target(expected: T.Type | None, member: str | None = None) -> T.EnumType | None:
+    """The enum a bare name or quoted text should be read from, given the expected type."""
+    if expected is None:
+        return None
+    t = T.strip_optional(expected)
+    if isinstance(t, T.EnumType):
+        return t
+    if isinstance(t, T.UnionType):
+        found = t.enum_with(member) if member is not None else None
+        option = t.option(T.EnumType)
+        return found or (option if isinstance(option, T.EnumType) else None)
+    return None
+
+
 def suggest(name: str, candidates: Iterable[str]) -> str | None:
     """A "did you mean" hint for a misspelt name, or ``None``.
 
@@ -133,8 +147,8 @@ class ExprChecker:
 
     def _Literal(self, e: ast.Literal, expected: T.Type | None) -> ir.Expr:
         if e.kind == "text":
-            target = T.strip_optional(expected) if expected is not None else None
-            if isinstance(target, T.EnumType):
+            target = enum_target(expected, str(e.value))
+            if target is not None:
                 if e.value in target.members:
                     return ir.Const(e.value, target, e.span)
                 self.error(
@@ -157,8 +171,8 @@ class ExprChecker:
     def _Name(self, e: ast.Name, expected: T.Type | None) -> ir.Expr:
         if self._is_local(e.name):
             return ir.Ref("local", e.name, self._local(e.name), e.span)
-        target = T.strip_optional(expected) if expected is not None else None
-        if isinstance(target, T.EnumType) and e.name in target.members:
+        target = enum_target(expected, e.name)
+        if target is not None and e.name in target.members:
             found = self.lookup(e.name)
             if found is not None:
                 self.error(
@@ -172,7 +186,7 @@ class ExprChecker:
         found = self.lookup(e.name)
         if found is None:
             candidates = list(self.names())
-            if isinstance(target, T.EnumType):
+            if target is not None:
                 candidates += list(target.members)
             for frame in self.locals:
                 candidates += list(frame)
@@ -232,6 +246,8 @@ class ExprChecker:
 
     def _RecordLit(self, e: ast.RecordLit, expected: T.Type | None) -> ir.Expr:
         target = T.strip_optional(expected) if expected is not None else None
+        if isinstance(target, T.UnionType):
+            target = target.option(T.RecordType) or target.option(T.MapType)
         keys = [k for k, _ in e.entries]
         if len(set(keys)) != len(keys):
             self.error("pol-duplicate-field", "a field is written twice in this record", e.span)

@@ -76,11 +76,32 @@ class OptionalType:
 
 
 @attrs.frozen
+class UnionType:
+    """A value of one of several types, such as a record or the enum value ``not_applicable``."""
+
+    options: tuple[Type, ...]
+
+    def enum_with(self, member: str) -> EnumType | None:
+        """The option that is an enum with ``member`` among its values."""
+        for o in self.options:
+            if isinstance(o, EnumType) and member in o.members:
+                return o
+        return None
+
+    def option(self, kind: type) -> Type | None:
+        """The first option of the given class (``RecordType``, ``EnumType``, ...)."""
+        for o in self.options:
+            if isinstance(o, kind):
+                return o
+        return None
+
+
+@attrs.frozen
 class ConditionType:
     """The type of a ``condition`` parameter: a boolean expression over facts."""
 
 
-Type = Prim | EnumType | ListType | SetType | MapType | RecordType | OptionalType | ConditionType
+Type = Prim | EnumType | ListType | SetType | MapType | RecordType | OptionalType | ConditionType | UnionType
 
 BOOL = Prim("bool")
 INT = Prim("int")
@@ -151,6 +172,12 @@ def assignable(source: Type, target: Type) -> bool:
         if source == NULL:
             return True
         return assignable(strip_optional(source), target.inner)
+    if isinstance(target, UnionType):
+        if isinstance(source, UnionType):
+            return all(assignable(o, target) for o in source.options)
+        return any(assignable(source, o) for o in target.options)
+    if isinstance(source, UnionType):
+        return all(assignable(o, target) for o in source.options)
     if isinstance(source, OptionalType):
         return False
     if source == INT and target in (DECIMAL, MONEY):
@@ -223,4 +250,6 @@ def describe(t: Type) -> str:
         return "record { " + ", ".join(f"{n}: {describe(ft)}" for n, ft in t.fields) + " }"
     if isinstance(t, OptionalType):
         return f"{describe(t.inner)}?"
+    if isinstance(t, UnionType):
+        return " or ".join(describe(o) for o in t.options)
     return "condition"

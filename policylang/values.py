@@ -108,6 +108,8 @@ def encode(value: Any, type_: T.Type | None = None) -> Any:
     if isinstance(value, Duration):
         return value.iso()
     inner = T.strip_optional(type_) if type_ is not None else None
+    if isinstance(inner, T.UnionType):
+        inner = _union_option(value, inner)
     if isinstance(value, frozenset):
         element = inner.element if isinstance(inner, T.SetType | T.ListType) else None
         return [encode(v, element) for v in sort_members(value, element)]
@@ -123,6 +125,16 @@ def encode(value: Any, type_: T.Type | None = None) -> Any:
     if isinstance(value, Unknown):
         raise TypeError("an unknown value has no JSON encoding")
     return value
+
+
+def _union_option(value: Any, union: T.UnionType) -> T.Type | None:
+    if isinstance(value, dict):
+        return union.option(T.RecordType) or union.option(T.MapType)
+    if isinstance(value, frozenset):
+        return union.option(T.SetType)
+    if isinstance(value, tuple | list):
+        return union.option(T.ListType)
+    return None
 
 
 def _encode_decimal(value: Decimal) -> int | float | str:
