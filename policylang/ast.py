@@ -110,7 +110,8 @@ TypeExpr = (
     | MapTypeExpr
     | RecordTypeExpr
     | NamedTypeExpr
-    | OptionalTypeExpr | UnionTypeExpr
+    | OptionalTypeExpr
+    | UnionTypeExpr
 )
 
 # ----------------------------------------------------------------- expressions

@@ -409,11 +409,13 @@ class _Builder:
             for c in d.citations:
                 source = self.sources.get(c.source)
                 if source is None:
+                    known = ", ".join(f"`{k}`" for k in self.sources)
+                    fallback = f"the declared sources are {known}" if known else 'declare it with `source KEY "name"`'
                     self.error(
                         "pol-unknown-source",
                         f"unknown source `{c.source}`",
                         c.span,
-                        hint=suggest(c.source, self.sources) or 'declare it with `source KEY "short name"`',
+                        hint=suggest(c.source, self.sources) or fallback,
                     )
                 citations.append(ir.CitationInfo(source, c.source, c.locator, c.line_from, c.line_to, c.span))
             if not d.citations:
@@ -745,6 +747,8 @@ class _Builder:
         used = {(ref.kind, ref.name) for e in exprs for ref in ir.refs(e)}
         if self.main.header is None:
             return  # a module of shared definitions: its importers use them
+        if any(d.severity == "error" for d in self.diagnostics):
+            return  # a use may be hidden behind an error; report unused names once it is fixed
         mine = self.main.path
         for f in facts.values():
             if f.span.file == mine and ("fact", f.name) not in used:

@@ -18,9 +18,8 @@ constraints; :func:`partial_fact_sets` removes some facts from one.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import strategies as st
 

@@ -47,6 +47,11 @@ def suggest(name: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean `{matches[0]}`?" if matches else None
 
 
+def _values_hint(t: T.EnumType) -> str:
+    shown = ", ".join(f"`{m}`" for m in t.members[:10])
+    return f"the values are {shown}{', ...' if len(t.members) > 10 else ''}"
+
+
 class ExprChecker:
     """Checks the expressions of one policy against its declarations."""
 
@@ -155,7 +160,7 @@ class ExprChecker:
                     "pol-enum-value",
                     f'"{e.value}" is not a value of {T.describe(target)}',
                     e.span,
-                    hint=suggest(str(e.value), target.members),
+                    hint=suggest(str(e.value), target.members) or _values_hint(target),
                 )
                 return ir.Const(None, T.ERROR, e.span)
             return ir.Const(e.value, T.TEXT, e.span)
@@ -169,6 +174,8 @@ class ExprChecker:
         return ir.Const(e.value, T.PRIMITIVES[e.kind], e.span)
 
     def _Name(self, e: ast.Name, expected: T.Type | None) -> ir.Expr:
+        if expected == T.ERROR and self.needs_context(e):
+            return ir.Const(None, T.ERROR, e.span)  # the other side is already reported
         if self._is_local(e.name):
             return ir.Ref("local", e.name, self._local(e.name), e.span)
         target = enum_target(expected, e.name)
@@ -367,9 +374,14 @@ class ExprChecker:
         anchor: T.Type | None = None
         for i, operand in enumerate(e.operands):
             if not self.needs_context(operand):
-                operands[i] = self.check(operand)
-                if anchor is None and operands[i] is not None:
-                    anchor = operands[i].type  # type: ignore[union-attr]
+                checked_operand = self.check(operand)
+                operands[i] = checked_operand
+                if anchor is None:
+                    anchor = checked_operand.type
+        if anchor is None:  # every operand needs context: the first one sets it
+            first = self.check(e.operands[0])
+            operands[0] = first
+            anchor = first.type
         for i, operand in enumerate(e.operands):
             if operands[i] is None:
                 operands[i] = self.check(operand, anchor)

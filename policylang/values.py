@@ -137,13 +137,11 @@ def _union_option(value: Any, union: T.UnionType) -> T.Type | None:
     return None
 
 
-def _encode_decimal(value: Decimal) -> int | float | str:
+def _encode_decimal(value: Decimal) -> int | float:
+    """Whole numbers as ``int``, others as a JSON number (the exact value is in ``Result.values``)."""
     if value == value.to_integral_value():
         return int(value)
-    as_float = float(value)
-    if Decimal(repr(as_float)) == value:
-        return as_float
-    return str(value)
+    return float(value)
 
 
 def sort_members(values: Iterable[Any], element: T.Type | None) -> list[Any]:

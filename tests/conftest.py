@@ -16,8 +16,9 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite the golden files from the current output")
+    parser.addoption(
+        "--update-golden", action="store_true", default=False, help="rewrite the golden files from the current output"
+    )
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
     return check
 
 
-HEADER = "policy test/inline\nsource S \"Testloven\"\n"
+HEADER = 'policy test/inline\nsource S "Testloven"\n'
 
 
 def compile_text(text: str, *, header: bool = True) -> policylang.Policy:

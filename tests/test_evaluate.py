@@ -135,8 +135,7 @@ def test_the_default_is_used_only_when_no_rule_can_apply() -> None:
 
 def test_overridden_rules_are_traced_as_overridden() -> None:
     result = compile_text(RULES).evaluate({"adult": True, "fraud": True, "permit": False})
-    outcomes = {n.data["rule_id"]: n.data["outcome"] for node in result.trace for n in node.walk()
-                if n.kind == "rule"}
+    outcomes = {n.data["rule_id"]: n.data["outcome"] for node in result.trace for n in node.walk() if n.kind == "rule"}
     assert outcomes == {"R-MAIN": "overridden", "R-FRAUD": "fired", "R-PERMIT": "not_applicable"}
 
 
@@ -236,13 +235,20 @@ def test_sets_quantifiers_maps_and_records() -> None:
         decision open: bool = any(h in HOURS[weekday(local)]: h.opens <= time_of(local) and time_of(local) < h.closes)
         """
     )
-    r = policy.evaluate({
-        "forms": ["control"],
-        "people": [{"name": "a", "age": 17}, {"name": "b", "age": 40}],
-        "at": "2025-03-17T08:30:00+00:00",  # 09:30 on a Monday in Copenhagen
-    })
-    assert r.decisions == {"acute": False, "all_forms": ["threats", "violence", "control"], "adults": 1,
-                           "any_minor": True, "open": True}
+    r = policy.evaluate(
+        {
+            "forms": ["control"],
+            "people": [{"name": "a", "age": 17}, {"name": "b", "age": 40}],
+            "at": "2025-03-17T08:30:00+00:00",  # 09:30 on a Monday in Copenhagen
+        }
+    )
+    assert r.decisions == {
+        "acute": False,
+        "all_forms": ["threats", "violence", "control"],
+        "adults": 1,
+        "any_minor": True,
+        "open": True,
+    }
     r = policy.evaluate({"forms": ["violence"], "people": [], "at": "2025-03-17T14:00:00+00:00"})
     assert r.decisions["acute"] is True and r.decisions["open"] is False  # 15:00 is closed: [09:00, 15:00)
     r = policy.evaluate({"forms": [], "people": [], "at": "2025-03-16T10:00:00+01:00"})  # a Sunday
@@ -301,12 +307,18 @@ def test_factors_are_reported_where_discretion_decides() -> None:
     )
     r = policy.evaluate({"hardship": "not_assessed"})
     assert r.decisions == {"help": "requires_individual_assessment"}
-    assert r.factors == {"help": [{
-        "value": "requires_individual_assessment",
-        "rules": ["R-5"],
-        "factors": [{"code": "household", "da": "Husstand", "en": "Household"},
-                    {"code": None, "da": "Lokale priser", "en": "Lokale priser"}],
-    }]}
+    assert r.factors == {
+        "help": [
+            {
+                "value": "requires_individual_assessment",
+                "rules": ["R-5"],
+                "factors": [
+                    {"code": "household", "da": "Husstand", "en": "Household"},
+                    {"code": None, "da": "Lokale priser", "en": "Lokale priser"},
+                ],
+            }
+        ]
+    }
 
 
 def test_union_types_hold_a_record_or_an_enum_value() -> None:

@@ -1,0 +1,170 @@
+"""The command line: output, exit codes, and no Python traceback for a user's mistake."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from policylang.cli import main
+
+ROOT = Path(__file__).parent.parent
+FACTS = ROOT / "policies" / "examples" / "benefit.facts.json"
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_eval_prints_the_explained_result(
+    capsys: pytest.CaptureFixture[str], golden: Callable[[str, str], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, err = run(["eval", "examples/benefit", "--facts", str(FACTS.relative_to(ROOT))], capsys)
+    assert code == 0, err
+    golden("cli/eval_benefit.txt", out)
+
+
+def test_eval_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["eval", "examples/benefit", "--facts", str(FACTS), "--format", "json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["format"] == "policylang.result/1"
+    assert data["policy"] == "examples/benefit"
+    assert data["decisions"]["eligible"] == "yes"
+    assert data["undetermined"] == {} and data["missing"] == []
+    assert any(node["kind"] == "decision" for node in data["trace"])
+
+
+def test_eval_with_parameters(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    facts = json.loads(FACTS.read_text()) | {"fraud_found": False}
+    (tmp_path / "facts.json").write_text(json.dumps(facts))
+    code, out, err = run(
+        [
+            "eval",
+            "examples/benefit",
+            "--facts",
+            str(tmp_path / "facts.json"),
+            "--format",
+            "json",
+            "--param",
+            "LOW_INCOME=100000",
+            "--param",
+            "SPECIAL_CASE=hardship = not_assessed",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["decisions"]["income_band"] == "middle"
+    assert data["decisions"]["eligible"] == "requires_individual_assessment"
+    assert data["parameters"] == {"LOW_INCOME": 100000, "SPECIAL_CASE": "hardship = not_assessed"}
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["eval", "no/such_policy", "--facts", str(FACTS)], ["no bundled policy named `no/such_policy`"]),
+        (["eval", "examples/benefit", "--facts", "missing.json"], ["missing.json", "cannot read"]),
+        (["eval", "examples/benefit", "--facts", str(FACTS), "--param", "NO_SUCH=1"], ["no parameter `NO_SUCH`"]),
+        (["eval", "examples/benefit", "--facts", str(FACTS), "--param", 'LOW_INCOME="x"'], ["`LOW_INCOME`"]),
+        (
+            ["eval", "examples/benefit", "--facts", str(FACTS), "--param", "SPECIAL_CASE=hardship = maybe"],
+            ["SPECIAL_CASE", "maybe"],
+        ),
+        (["check", "no/such/dir"], ["no such file or folder"]),
+        (["frobnicate"], ["pol-usage"]),
+    ],
+)
+def test_input_problems_exit_1_with_a_message(
+    args: list[str], words: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) if args == ["frobnicate"] else _nothing():
+        code, _out, err = run(args, capsys)
+        assert code == 1
+        for word in words:
+            assert word in err, err
+        assert "Traceback" not in err
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> bool:
+        return False
+
+
+def test_bad_facts_name_the_file_and_the_fact(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    facts = json.loads(FACTS.read_text())
+    facts["as_of"] = "2024-02-30"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(facts))
+    code, _, err = run(["eval", "examples/benefit", "--facts", str(bad)], capsys)
+    assert code == 1
+    assert str(bad) in err and "`as_of`" in err and "2024-02-30" in err
+
+
+def test_malformed_json_gives_line_and_column(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"as_of": "2024-01-01",\n "income": }')
+    code, _, err = run(["eval", "examples/benefit", "--facts", str(bad)], capsys)
+    assert code == 1
+    assert f"{bad}:2:" in err and "not valid JSON" in err
+
+
+def test_check_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    cases = Path(__file__).parent / "cases"
+    assert run(["check", str(ROOT / "policies" / "examples")], capsys)[0] == 0
+    assert run(["check", str(cases / "pol-type" / "bad")], capsys)[0] == 2
+    assert run(["check", str(cases / "pol-syntax" / "bad")], capsys)[0] == 1
+    assert run(["check", "--strict", str(cases / "pol-unused-fact" / "bad")], capsys)[0] == 2
+
+
+def test_check_json_lists_every_diagnostic(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["check", "--format", "json", str(Path(__file__).parent / "cases" / "pol-type" / "bad")], capsys)
+    data = json.loads(out)
+    assert code == 2 and data["errors"] == 2
+    assert [d["code"] for d in data["diagnostics"]] == ["pol-type", "pol-type"]
+    assert data["diagnostics"][0]["span"]["line"] == 4
+
+
+def test_test_command_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    good = {
+        "policy": "examples/benefit",
+        "id": "ok",
+        "facts": json.loads(FACTS.read_text()),
+        "expected": {"eligible": "yes"},
+        "rules": ["EX-PERMIT"],
+    }
+    bad = dict(good, id="bad", expected={"eligible": "no"}, rules=["EX-NOPE"])
+    (tmp_path / "good.json").write_text(json.dumps(good))
+    assert run(["test", str(tmp_path / "good.json")], capsys)[0] == 0
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    code, out, _ = run(["test", str(tmp_path)], capsys)
+    assert code == 2
+    assert 'decision `eligible`: expected "no", got "yes"' in out
+    assert "rule `EX-NOPE` does not appear in the explanation" in out
+    assert "1 passed, 1 failed" in out
+    (tmp_path / "broken.json").write_text('{"policy": "examples/benefit", "facts": [')
+    assert run(["test", str(tmp_path / "broken.json")], capsys)[0] == 1
+
+
+def test_the_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pol"
+    bad.write_text("policy x\nfact a: bool\ndecision d: bool = a and\n")
+    for args in (
+        ["eval", str(bad), "--facts", str(FACTS)],
+        ["check", str(bad)],
+        ["eval"],
+        ["eval", "examples/benefit", "--facts", str(bad)],
+    ):
+        proc = subprocess.run([sys.executable, "-m", "policylang.cli", *args], capture_output=True, text=True)
+        assert proc.returncode == 1, (args, proc.stderr)
+        assert "Traceback" not in proc.stderr

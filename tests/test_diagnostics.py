@@ -1,0 +1,51 @@
+"""Golden tests of what a policy author sees from ``policylang check``.
+
+Each ``tests/cases/<code>/bad/NAME.pol`` must report the diagnostic ``<code>`` (the whole
+output and exit code are compared with ``tests/golden/diagnostics/<code>/NAME.txt``); each ``good/NAME.pol`` must
+not report it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from policylang.cli import main
+
+CASES = Path(__file__).parent / "cases"
+BAD = sorted(CASES.glob("*/bad/*.pol"))
+GOOD = sorted(CASES.glob("*/good/*.pol"))
+
+
+def run_check(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    relative = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    code = main(["check", str(relative)])
+    out, err = capsys.readouterr()
+    return code, err + out
+
+
+@pytest.mark.parametrize("path", BAD, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def test_bad_policies_report_their_diagnostic(
+    path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    golden: Callable[[str, str], None],
+) -> None:
+    monkeypatch.chdir(CASES)
+    code, output = run_check(path, capsys)
+    expected_code = path.parent.parent.name
+    assert f"[{expected_code}]" in output
+    assert "Traceback" not in output
+    golden(f"diagnostics/{expected_code}/{path.stem}.txt", f"exit: {code}\n{output}")
+
+
+@pytest.mark.parametrize("path", GOOD, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def test_good_policies_do_not_report_it(
+    path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(CASES)
+    code, output = run_check(path, capsys)
+    assert f"[{path.parent.parent.name}]" not in output
+    assert code == 0, output
