@@ -1,0 +1,30 @@
+"""Sphinx configuration for the policylang documentation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import policylang  # noqa: E402
+
+project = "policylang"
+author = "The policylang developers"
+copyright = "2026, the policylang developers"  # noqa: A001
+release = policylang.__version__
+version = release
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+]
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+nitpicky = False
+exclude_patterns = ["_build"]
+html_theme = "alabaster"
+html_static_path = ["_static"]
+html_title = "policylang"
+language = "en"

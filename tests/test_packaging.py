@@ -1,0 +1,49 @@
+"""A plain (not editable) install ships the bundled policies, which load by name."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_the_wheel_ships_the_policies_and_loads_them_by_name(tmp_path: Path) -> None:
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path),
+         str(ROOT)],
+        capture_output=True, text=True,
+    )
+    assert build.returncode == 0, build.stderr
+    (wheel,) = tmp_path.glob("policylang-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        zf.extractall(tmp_path / "site")
+    bundled = sorted(n for n in names if n.startswith("policylang/policies/") and n.endswith(".pol"))
+    assert "policylang/policies/examples/benefit.pol" in bundled
+    assert "policylang/grammar.lark" in names
+    script = (
+        "import policylang, pathlib\n"
+        "names = policylang.bundled_names()\n"
+        "for name in names:\n"
+        "    policy = policylang.load(name)\n"
+        "    assert pathlib.Path(policy.program.files[-1]).resolve().is_relative_to(pathlib.Path.cwd()), policy\n"
+        "print(' '.join(names))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path / "site", capture_output=True, text=True,
+                         env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"})
+    assert run.returncode == 0, run.stderr
+    loaded = run.stdout.split()
+    assert "examples/benefit" in loaded
+    assert len(loaded) == len([n for n in bundled if "/cases/" not in n]) - _libraries(tmp_path / "site")
+
+
+def _libraries(site: Path) -> int:
+    """Bundled files without a ``policy`` header (shared definitions) are not policies."""
+    count = 0
+    for path in (site / "policylang" / "policies").rglob("*.pol"):
+        if not any(line.startswith("policy ") for line in path.read_text(encoding="utf-8").splitlines()):
+            count += 1
+    return count
