@@ -38,6 +38,7 @@ class Case:
     rules: tuple[str, ...] = ()
     rules_absent: tuple[str, ...] = ()
     undetermined: dict[str, list[str]] | None = None
+    no_rule: tuple[str, ...] | None = None
     missing: tuple[str, ...] | None = None
     error: dict[str, Any] | None = None
     parameters: dict[str, Any] = attrs.Factory(dict)
@@ -137,6 +138,7 @@ def case_from_dict(data: Any, file: str, line: int, defaults: Mapping[str, Any] 
         "rules",
         "rules_absent",
         "undetermined",
+        "no_rule",
         "missing",
         "error",
         "parameters",
@@ -164,6 +166,7 @@ def case_from_dict(data: Any, file: str, line: int, defaults: Mapping[str, Any] 
         rules_absent=tuple(merged.get("rules_absent") or ()),
         undetermined=merged.get("undetermined"),
         missing=tuple(merged["missing"]) if merged.get("missing") is not None else None,
+        no_rule=tuple(merged["no_rule"]) if merged.get("no_rule") is not None else None,
         error=dict(error) if error is not None else None,
         parameters=dict(merged.get("parameters") or {}),
         title=str(merged.get("title") or ""),
@@ -256,9 +259,12 @@ def run_case(case: Case, policy_loader: Any = None) -> CaseOutcome:
             actual_facts = result.undetermined.get(name, _ABSENT)
             if actual_facts is _ABSENT or (facts is not None and not equal(list(facts), actual_facts)):
                 differences.append(Difference("undetermined", name, facts, actual_facts))
-    for name in result.no_rule:
-        if name not in case.expected:
-            differences.append(Difference("no_rule", name, "a value", "no rule applies"))
+    if case.no_rule is None:
+        for name in result.no_rule:
+            if name not in case.expected:
+                differences.append(Difference("no_rule", name, "a value", "no rule applies"))
+    elif set(case.no_rule) != set(result.no_rule):
+        differences.append(Difference("no_rule_set", "no_rule", sorted(case.no_rule), sorted(result.no_rule)))
     if case.missing is not None and not equal(list(case.missing), result.missing):
         differences.append(Difference("missing", "missing", list(case.missing), result.missing))
     cited = set(rule_ids(result.trace))

@@ -7,13 +7,13 @@ policy author sees all of them at once, sorted by place. The result is a
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from policylang import ast, ir
 from policylang import types as T
 from policylang.errors import Diagnostic, sort_diagnostics
+from policylang.plan import evaluation_plan
 from policylang.span import Span
 from policylang.typecheck import ExprChecker, suggest
 
@@ -651,76 +651,17 @@ class _Builder:
         rules: dict[str, ir.RuleInfo],
         warnings: tuple[ir.WarningInfo, ...],
     ) -> tuple[ir.Step, ...]:
-        nodes: dict[tuple[str, str], tuple[int, list[ir.Expr | None], Span]] = {}
-        for p in parameters.values():
-            if p.is_condition:
-                nodes[("parameter", p.name)] = (self.order[p.name], [p.default], p.span)
-        for let in lets.values():
-            nodes[("let", let.name)] = (self.order[let.name], [let.expr], let.span)
-        for d in decisions.values():
-            exprs: list[ir.Expr | None] = []
-            for row in (*d.rows, *([d.default] if d.default else [])):
-                exprs += [row.value, row.condition]
-            nodes[("decision", d.name)] = (self.order[d.name], exprs, d.span)
-        base = len(self.order)
-        for i, r in enumerate(rules.values()):
-            if r.informational:
-                nodes[("note", r.rule_id)] = (base + i, [r.condition], r.span)
-        for i, w in enumerate(warnings):
-            nodes[("warning", w.name)] = (base + len(rules) + i, [w.condition], w.span)
-        deps: dict[tuple[str, str], set[tuple[str, str]]] = {}
-        for key, (_, exprs, _) in nodes.items():
-            wanted = set()
-            for e in exprs:
-                for ref in ir.refs(e):
-                    target = (ref.kind, ref.name)
-                    if target in nodes:
-                        wanted.add(target)
-            deps[key] = wanted
-        waiting = {k: len(v) for k, v in deps.items()}
-        users: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for k, v in deps.items():
-            for target in v:
-                users.setdefault(target, []).append(k)
-        ready = [(nodes[k][0], k) for k, n in waiting.items() if n == 0]
-        heapq.heapify(ready)
-        steps = []
-        while ready:
-            _, key = heapq.heappop(ready)
-            steps.append(ir.Step(*key))
-            for user in users.get(key, []):
-                waiting[user] -= 1
-                if waiting[user] == 0:
-                    heapq.heappush(ready, (nodes[user][0], user))
-        if len(steps) < len(nodes):
-            self.report_cycle({k for k, n in waiting.items() if n > 0}, deps, nodes)
-        return tuple(steps)
-
-    def report_cycle(
-        self,
-        stuck: set[tuple[str, str]],
-        deps: dict[tuple[str, str], set[tuple[str, str]]],
-        nodes: dict[tuple[str, str], tuple[int, list[ir.Expr | None], Span]],
-    ) -> None:
-        start = min(stuck, key=lambda k: nodes[k][0])
-        path = [start]
-        current = start
-        while True:
-            following = sorted((d for d in deps[current] if d in stuck), key=lambda k: nodes[k][0])
-            if not following:
-                break
-            current = following[0]
-            if current in path:
-                path = [*path[path.index(current) :], current]
-                break
-            path.append(current)
-        text = " -> ".join(f"`{name}`" for _, name in path)
-        self.error(
-            "pol-cycle",
-            f"these depend on each other in a circle: {text}",
-            nodes[path[0]][2],
-            hint="a value cannot be computed from itself; break the circle",
-        )
+        files = tuple(m.path for m in self.modules)
+        steps, cycle = evaluation_plan(parameters, lets, decisions, rules, warnings, files)
+        if cycle is not None:
+            text = " -> ".join(f"`{name}`" for _, name in cycle.path)
+            self.error(
+                "pol-cycle",
+                f"these depend on each other in a circle: {text}",
+                cycle.span,
+                hint="a value cannot be computed from itself; break the circle",
+            )
+        return steps
 
     # -- unused declarations -----------------------------------------------------
 

@@ -70,6 +70,8 @@ class Engine:
         self.slots = slot_table(program)
         self.compiler = Compiler(self.slots, program.slots)
         self.parameter_values, self.overridden = self._parameters(parameters or {})
+        if self.condition_overrides:
+            self.program = program = _replace_conditions(program, self.condition_overrides)
         self.rule_ids = frozenset(program.rules)
         self.decoders: dict[str, tuple[int, Decoder]] = {
             f.name: (f.slot, decoder(f.type, self.rule_ids)) for f in program.facts.values()
@@ -152,12 +154,7 @@ class Engine:
             return LetStep(let, self._row(row))
         if step.kind == "parameter":
             param = p.parameters[step.name]
-            expr = param.default
-            if step.name in self.condition_overrides:
-                from policylang.parameters import condition_override
-
-                expr = condition_override(p, param, self.condition_overrides[step.name])
-            row = ir.RowInfo(expr, None, (), (), param.span)
+            row = ir.RowInfo(param.default, None, (), (), param.span)
             return LetStep(param, self._row(row), step.name in self.condition_overrides)
         if step.kind == "note":
             rule = p.rules[step.name]
@@ -292,6 +289,28 @@ class Engine:
         return node
 
 
+def _replace_conditions(program: ir.Program, overrides: Mapping[str, Any]) -> ir.Program:
+    """The program with some ``condition`` parameters replaced, and its plan made anew."""
+    from policylang.parameters import condition_override
+    from policylang.plan import evaluation_plan
+
+    parameters = dict(program.parameters)
+    for name, text in overrides.items():
+        parameters[name] = attrs.evolve(parameters[name], default=condition_override(program, parameters[name], text))
+    steps, cycle = evaluation_plan(
+        parameters, program.lets, program.decisions, program.rules, program.warnings, program.files
+    )
+    if cycle is not None:
+        path = " -> ".join(f"`{name}`" for _, name in cycle.path)
+        names = [name for name in overrides if any(name == n for _, n in cycle.path)] or list(overrides)
+        raise ParameterError(
+            f"parameter `{names[0]}`: the new condition makes values depend on each other in a circle: {path}",
+            facts=names,
+            code="pol-parameter-cycle",
+        )
+    return attrs.evolve(program, parameters=parameters, plan=steps)
+
+
 def _factor(f: ir.FactorInfo) -> dict[str, Any]:
     return {"code": f.code, "da": f.labels.da, "en": f.labels.en}
 
@@ -308,6 +327,10 @@ def _rule_data(rule: ir.RuleInfo) -> dict[str, Any]:
         data["inferred"] = True
     if rule.quote:
         data["quote"] = rule.quote
+    if rule.note:
+        data["note"] = {"da": rule.note.da, "en": rule.note.en}
+    if rule.explain:
+        data["explain"] = {"da": rule.explain.da, "en": rule.explain.en}
     data["_span"] = rule.span
     return data
 

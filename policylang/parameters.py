@@ -56,19 +56,25 @@ def condition_override(program: ir.Program, param: ir.ParamInfo, raw: Any) -> ir
     def lookup(name: str) -> tuple[str, T.Type] | None:
         if name == param.name:
             return None
-        for kind, table in (("fact", program.facts), ("parameter", program.parameters), ("let", program.lets)):
+        tables = (
+            ("fact", program.facts),
+            ("parameter", program.parameters),
+            ("let", program.lets),
+            ("decision", program.decisions),
+        )
+        for kind, table in tables:
             if name in table:
                 t = table[name].type
                 return kind, T.BOOL if isinstance(t, T.ConditionType) else t
         return None
 
-    names = list(program.facts) + list(program.parameters) + list(program.lets)
+    names = list(program.facts) + list(program.parameters) + list(program.lets) + list(program.decisions)
     checker = ExprChecker(
         lookup,
         lambda: names,
         lambda: program.rules,
         problems.append,
-        allowed=frozenset({"fact", "parameter", "let"}),
+        allowed=frozenset({"fact", "parameter", "let", "decision"}),
         context=f" (in parameter `{param.name}`)",
     )
     checked = checker.condition(expr)

@@ -51,7 +51,7 @@ def render_text(result: Result, *, lang: str = "en", width: int = 100, policy: A
         lines.append(f"  {name} = {_value(value)}")
         node = decisions.get(name)
         if node is not None:
-            lines.extend(_explain(node, width))
+            lines.extend(_explain(node, width, lang))
         for entry in result.factors.get(name, []):
             factors = ", ".join((f.get(lang) or f.get("en") or f.get("code") or "") for f in entry["factors"])
             lines.append(f"      weigh: {factors}")
@@ -77,7 +77,7 @@ def render_text(result: Result, *, lang: str = "en", width: int = 100, policy: A
     return "\n".join(lines)
 
 
-def _explain(node: TraceNode, width: int) -> list[str]:
+def _explain(node: TraceNode, width: int, lang: str) -> list[str]:
     lines: list[str] = []
     for row in node.children:
         if row.kind != "row" or row.data.get("outcome") not in ("fired", "default"):
@@ -93,6 +93,10 @@ def _explain(node: TraceNode, width: int) -> list[str]:
             if quote:
                 wrapped = textwrap.wrap(f"\u00bb{quote}\u00ab", width=max(40, width - 10))
                 lines.extend(f"         {part}" for part in wrapped)
+            for key in ("explain", "note"):
+                text = _label(rule.data.get(key), lang)
+                if text:
+                    lines.extend(f"         {part}" for part in textwrap.wrap(text, width=max(40, width - 10)))
         if inputs:
             shown = ", ".join(
                 f"{i.data['name']} = {'unknown' if i.data.get('unknown') else _value(i.data.get('value'))}"

@@ -16,6 +16,7 @@ merged over the shared ones::
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import yaml
@@ -24,13 +25,25 @@ from policylang.cases import Case, CaseFileError, case_from_dict
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe YAML that keeps dates as text, so they read like the JSON facts."""
+    """Safe YAML read the way case authors mean it.
+
+    Dates stay text, as in the JSON facts; ``yes``, ``no``, ``on`` and ``off`` stay text
+    (they are enum values such as ``must_notify: no``); only ``true`` and ``false`` are
+    booleans.
+    """
 
 
-for first, resolvers in list(_Loader.yaml_implicit_resolvers.items()):
-    _Loader.yaml_implicit_resolvers[first] = [
-        (tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
     ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def _plain(value: Any) -> Any:
