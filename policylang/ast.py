@@ -411,6 +411,8 @@ class DecisionDecl:
     labels: Labels | None
     body: DecisionBody | None
     span: Span
+    provenance: str | None = None
+    note: Labels | None = None
 
 
 @attrs.frozen

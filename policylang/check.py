@@ -484,7 +484,7 @@ class _Builder:
         assert decision_type is not None
         checker = self.checker(f" (in rule `{d.rule_id}`)")
         if isinstance(c, ast.SetConclusion):
-            value = checker.value(c.value, decision_type[1], f"a value of `{c.decision}`")
+            value = checker.value_when(c.value, d.condition, decision_type[1], f"a value of `{c.decision}`")
             return ir.ConclusionInfo("set", c.decision, value, c.span)
         element = T.element_type(decision_type[1])
         if element is None:
@@ -494,7 +494,7 @@ class _Builder:
                 c.span,
             )
             return None
-        item = checker.value(c.item, element, f"an element of `{c.decision}`")
+        item = checker.value_when(c.item, d.condition, element, f"an element of `{c.decision}`")
         return ir.ConclusionInfo("add", c.decision, item, c.span)
 
     # -- decisions -------------------------------------------------------------
@@ -582,10 +582,17 @@ class _Builder:
                     d.span,
                     hint=f"give it a body (`= ...`, `first match`, `collect`) or rules with `then {d.name} = ...`",
                 )
-        return ir.DecisionInfo(d.name, type_, d.labels, kind, tuple(rows), default, d.span, slot)
+        if d.provenance and d.provenance not in PROVENANCES:
+            self.error(
+                "pol-provenance",
+                f"unknown provenance `{d.provenance}`",
+                d.span,
+                hint=suggest(d.provenance, PROVENANCES) or "use one of " + ", ".join(PROVENANCES),
+            )
+        return ir.DecisionInfo(d.name, type_, d.labels, kind, tuple(rows), default, d.span, slot, d.provenance, d.note)
 
     def row(self, row: ast.Row, checker: ExprChecker, expected: T.Type, what: str) -> ir.RowInfo:
-        value = checker.value(row.value, expected, what)
+        value = checker.value_when(row.value, row.condition, expected, what)
         condition = checker.condition(row.condition) if row.condition is not None else None
         return ir.RowInfo(value, condition, self.factors(row.weigh), self.rule_refs(row.by), row.span)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
@@ -99,6 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PolicyError as e:
         print(e.format(), file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # the reader (e.g. `head`) stopped reading: not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:  # pragma: no cover
         return 130
 

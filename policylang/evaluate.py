@@ -352,12 +352,17 @@ class DecisionStep:
         self.element = T.element_type(info.type)
         self.is_set = isinstance(T.strip_optional(info.type), T.SetType)
         self.no_rule = U(frozenset(), frozenset({info.name}))
+        self.static: dict[str, Any] = {"name": info.name}
+        if info.provenance:
+            self.static["provenance"] = info.provenance
+        if info.note:
+            self.static["note"] = {"da": info.note.da, "en": info.note.en}
         self.method = getattr(self, "_" + info.kind)
 
     def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> Outcome:
         node = None
         if tracer is not None:
-            node = TraceNode("decision", {"name": self.info.name}, self.info.span)
+            node = TraceNode("decision", dict(self.static), self.info.span)
             tracer.enter(node)
         try:
             value, fired = self.method(v, tracer, engine)
@@ -566,7 +571,13 @@ class LetStep:
                 data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
             else:
                 data["value"] = encode(value, self.type)
-            node = engine.row_node(self.row, "fired" if type(value) is not U else "unknown", v, True, value, self.type)
+            if type(value) is U:
+                outcome = "unknown"
+            elif value is False or value is None:
+                outcome = "not_applicable"  # a condition-like value that does not hold
+            else:
+                outcome = "fired"
+            node = engine.row_node(self.row, outcome, v, True, value, self.type)
             tracer.add(TraceNode("derived", data, self.info.span, node.children))
         return None
 

@@ -317,6 +317,8 @@ class DecisionInfo:
     default: RowInfo | None
     span: Span
     slot: int
+    provenance: str | None = None
+    note: Labels | None = None
 
 
 @attrs.frozen

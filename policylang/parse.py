@@ -427,12 +427,19 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         name, type_, *rest = children
         labels = None
         body = None
+        flags: dict[str, Any] = {"provenance": None, "note": None}
         for item in rest:
             if isinstance(item, ast.Labels):
                 labels = item
+            elif isinstance(item, tuple) and not isinstance(item, _Tagged):
+                kind, value = item
+                flags[kind] = value
             else:
                 body = item
-        return ast.DecisionDecl(str(name), type_, labels, body, self.span(meta))
+        return ast.DecisionDecl(str(name), type_, labels, body, span=self.span(meta), **flags)
+
+    decision_provenance = fact_provenance
+    decision_note = fact_note
 
     def _clauses(self, items: list[Any]) -> tuple[tuple[ast.FactorRef, ...], tuple[ast.RuleIdRef, ...]]:
         weigh: tuple[ast.FactorRef, ...] = ()

@@ -72,8 +72,32 @@ class ExprChecker:
         self.allowed = allowed
         self.context = context
         self.locals: list[dict[str, T.Type]] = []
+        self.narrowed: list[frozenset[str]] = []
 
     # -- entry points ----------------------------------------------------------
+
+    def narrowed_by(self, condition: ast.Expr | None) -> frozenset[str]:
+        """Names a condition proves are not null: ``x is not null`` and ``x != null`` conjuncts."""
+        if condition is None:
+            return frozenset()
+        if isinstance(condition, ast.BoolOp) and condition.op == "and":
+            return self.narrowed_by(condition.left) | self.narrowed_by(condition.right)
+        if isinstance(condition, ast.IsTest) and condition.test == "null" and condition.negated:
+            if isinstance(condition.operand, ast.Name):
+                return frozenset({condition.operand.name})
+        if isinstance(condition, ast.Compare) and condition.ops == ("!=",):
+            left, right = condition.operands
+            if isinstance(right, ast.Literal) and right.kind == "null" and isinstance(left, ast.Name):
+                return frozenset({left.name})
+        return frozenset()
+
+    def value_when(self, e: ast.Expr, condition: ast.Expr | None, expected: T.Type, what: str) -> ir.Expr:
+        """Check a value that is used only where ``condition`` holds (narrowing nulls away)."""
+        self.narrowed.append(self.narrowed_by(condition))
+        try:
+            return self.value(e, expected, what)
+        finally:
+            self.narrowed.pop()
 
     def condition(self, e: ast.Expr) -> ir.Expr:
         """Check a condition: a ``bool`` (a ``null`` counts as false)."""
@@ -202,6 +226,8 @@ class ExprChecker:
             )
             return ir.Const(None, T.ERROR, e.span)
         kind, type_ = found
+        if any(e.name in names for names in self.narrowed):
+            type_ = T.strip_optional(type_)
         if kind not in self.allowed:
             what = {"fact": "a fact", "parameter": "a parameter", "let": "a derived value", "decision": "a decision"}
             self.error(
@@ -453,7 +479,21 @@ class ExprChecker:
 
     def _If(self, e: ast.If, expected: T.Type | None) -> ir.Expr:
         condition = self.condition(e.condition)
-        then, otherwise = self.check(e.then, expected), self.check(e.otherwise, expected)
+        self.narrowed.append(self.narrowed_by(e.condition))
+        try:
+            then = self.check(e.then, expected)
+        finally:
+            self.narrowed.pop()
+        test = e.condition  # `if x is null then ... else <x is not null here>`
+        otherwise_narrowed: frozenset[str] = frozenset()
+        if isinstance(test, ast.IsTest) and test.test == "null" and not test.negated:
+            if isinstance(test.operand, ast.Name):
+                otherwise_narrowed = frozenset({test.operand.name})
+        self.narrowed.append(otherwise_narrowed)
+        try:
+            otherwise = self.check(e.otherwise, expected)
+        finally:
+            self.narrowed.pop()
         if self.needs_context(e.then) and not self.needs_context(e.otherwise) and expected is None:
             then = self.check(e.then, otherwise.type)
         if self.needs_context(e.otherwise) and not self.needs_context(e.then) and expected is None:

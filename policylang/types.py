@@ -180,6 +180,8 @@ def assignable(source: Type, target: Type) -> bool:
         return all(assignable(o, target) for o in source.options)
     if isinstance(source, OptionalType):
         return False
+    if isinstance(source, EnumType) and isinstance(target, EnumType):
+        return set(source.members) <= set(target.members)  # every value of one is a value of the other
     if source == INT and target in (DECIMAL, MONEY):
         return True
     if source == DECIMAL and target == MONEY:

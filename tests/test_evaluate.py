@@ -338,3 +338,38 @@ def test_union_types_hold_a_record_or_an_enum_value() -> None:
         "after": {"continue_program": True, "danish_education": False},
         "is_na": False,
     }
+
+
+def test_a_condition_that_excludes_null_narrows_the_value() -> None:
+    policy = compile_text(
+        """
+        fact moved: date?
+        fact as_of: date
+        decision reminders: list of date
+          collect
+            add moved when moved is not null
+        decision since: int
+          first match
+            days_between(moved, as_of) when moved != null
+            0 otherwise
+        decision months: int = if moved is null then 0 else days_between(moved, as_of) * 0 + 1
+        """
+    )
+    r = policy.evaluate({"moved": "2024-01-01", "as_of": "2024-01-31"})
+    assert r.decisions == {"reminders": ["2024-01-01"], "since": 30, "months": 1}
+    assert policy.evaluate({"moved": None, "as_of": "2024-01-31"}).decisions == {
+        "reminders": [], "since": 0, "months": 0
+    }
+
+
+def test_an_enum_whose_values_all_belong_to_another_can_stand_for_it() -> None:
+    policy = compile_text(
+        """
+        fact support: enum { not_applicable, requires_individual_assessment }
+        type status = enum { candidate, not_applicable, requires_individual_assessment }
+        decision item: record { code: enum { preventive }, status: status } = {code: preventive, status: support}
+        """
+    )
+    assert policy.evaluate({"support": "not_applicable"}).decisions == {
+        "item": {"code": "preventive", "status": "not_applicable"}
+    }
