@@ -94,6 +94,22 @@ class Compiler:
 
             return and_n
 
+        if len(items) == 2:
+            first, second = items
+
+            def or2(v: list[Any]) -> Any:
+                a = first(v)
+                if a is True:
+                    return True
+                b = second(v)
+                if b is True:
+                    return True
+                if type(a) is U:
+                    return a.merge(b) if type(b) is U else a
+                return b if type(b) is U else False
+
+            return or2
+
         def or_n(v: list[Any]) -> Any:
             unknown = None
             for fn in items:
@@ -118,6 +134,8 @@ class Compiler:
         return not_
 
     def _CompareIR(self, e: ir.CompareIR) -> Fn:
+        if len(e.ops) == 1 and isinstance(e.operands[1], ir.Const) and e.operands[1].value is not None:
+            return self._compare_constant(e.ops[0], e.operands[0], e.operands[1].value, e.operand_type)
         operands = tuple(self.expr(o) for o in e.operands)
         ops = tuple(_compare_op(op, e.operand_type) for op in e.ops)
         if len(ops) == 1:
@@ -148,6 +166,40 @@ class Compiler:
             return True if unknown is None else unknown
 
         return chain
+
+    def _compare_constant(self, op: str, left_ir: ir.Expr, constant: Any, operand_type: T.Type) -> Fn:
+        """``x op constant``: the most common comparison, in one closure."""
+        left = self.expr(left_ir)
+        if op in ("=", "!="):
+            equal = op == "="
+
+            def equals(v: list[Any]) -> Any:
+                a = left(v)
+                if type(a) is U:
+                    return a
+                return (a == constant) is equal
+
+            return equals
+        test = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op]
+        if isinstance(operand_type, T.EnumType):
+            index = {m: i for i, m in enumerate(operand_type.members)}
+            bound = index[constant]
+
+            def compare_member(v: list[Any]) -> Any:
+                a = left(v)
+                if type(a) is U:
+                    return a
+                return a is not None and test(index[a], bound)
+
+            return compare_member
+
+        def compare(v: list[Any]) -> Any:
+            a = left(v)
+            if type(a) is U:
+                return a
+            return a is not None and test(a, constant)
+
+        return compare
 
     def _MemberIR(self, e: ir.MemberIR) -> Fn:
         item, collection, negated = self.expr(e.item), self.expr(e.collection), e.negated

@@ -27,9 +27,10 @@ from policylang import types as T
 from policylang.compile import Compiler, Fn, slot_table
 from policylang.errors import ConflictError, Diagnostic, FactError, ParameterError
 from policylang.facts import BadValue, Decoder, bad_fact, decoder, show
+from policylang.result import DecisionView
 from policylang.trace import TraceNode, Tracer
 from policylang.typecheck import suggest
-from policylang.values import Unknown, encode, same_value
+from policylang.values import Unknown, encode, encoder, same_value
 
 U = Unknown
 
@@ -54,14 +55,6 @@ class RuntimeRow:
     condition_text: str | None
 
 
-@attrs.define
-class Outcome:
-    """What running one decision produced, for the result."""
-
-    value: Any
-    fired: list[RuntimeRow]
-
-
 class Engine:
     """A policy compiled for evaluation, with one set of parameter values."""
 
@@ -73,12 +66,17 @@ class Engine:
         if self.condition_overrides:
             self.program = program = _replace_conditions(program, self.condition_overrides)
         self.rule_ids = frozenset(program.rules)
-        self.decoders: dict[str, tuple[int, Decoder]] = {
-            f.name: (f.slot, decoder(f.type, self.rule_ids)) for f in program.facts.values()
+        self.decoders: dict[str, tuple[int, int, Any, Decoder]] = {
+            f.name: (f.slot, *_fast_check(f.type), decoder(f.type, self.rule_ids)) for f in program.facts.values()
         }
         self.missing_template = [U(frozenset({f.name})) for f in program.facts.values()]
         self.fact_order = {name: i for i, name in enumerate(program.facts)}
         self.steps = [self._step(s) for s in program.plan]
+        self.warning_steps = [s for s in self.steps if isinstance(s, WarningStep)]
+        self.steps = [s for s in self.steps if not isinstance(s, WarningStep)]
+        self.views = tuple(
+            DecisionView(d.name, d.slot, d.kind, encoder(d.type)) for d in program.decisions.values()
+        )
         self.constraints = [
             (c, self.compiler.expr(c.condition) if c.condition else None, self.compiler.expr(c.require))
             for c in program.constraints
@@ -87,6 +85,10 @@ class Engine:
         header = program.header
         self.evaluation_date = self.compiler.expr(header.evaluation_date) if header.evaluation_date else None
         self.size = self.compiler.size
+        self.template: list[Any] = [None] * self.size
+        self.template[: len(self.missing_template)] = self.missing_template
+        for slot, value in self.parameter_values:
+            self.template[slot] = value
 
     # -- setup -----------------------------------------------------------------
 
@@ -187,12 +189,11 @@ class Engine:
 
     def load_facts(self, facts: Mapping[str, Any], ignore_unknown: bool) -> list[Any]:
         """Validate and decode ``facts`` into a fresh slot list."""
-        if not isinstance(facts, Mapping):
+        if type(facts) is not dict and not isinstance(facts, Mapping):
             raise FactError(
                 f"a fact set must be an object mapping fact names to values, not {show(facts)}", code="pol-fact-set"
             )
-        v: list[Any] = [None] * self.size
-        v[: len(self.missing_template)] = self.missing_template
+        v = self.template.copy()
         decoders = self.decoders
         for name, raw in facts.items():
             entry = decoders.get(name)
@@ -206,13 +207,27 @@ class Engine:
                     hint=suggest(str(name), decoders),
                     code="pol-unknown-fact",
                 )
-            slot, decode = entry
+            slot, kind, members, decode = entry
+            # fast paths for the common types; anything else (and every error) goes through `decode`
+            if kind == _BOOL:
+                if raw is True or raw is False:
+                    v[slot] = raw
+                    continue
+            elif kind == _ENUM:
+                if type(raw) is str and raw in members:
+                    v[slot] = raw
+                    continue
+            elif kind == _INT:
+                if type(raw) is int:
+                    v[slot] = raw
+                    continue
+            elif kind == _TEXT and type(raw) is str:
+                v[slot] = raw
+                continue
             try:
                 v[slot] = decode(raw)
             except BadValue as e:
                 raise bad_fact(name, raw, e) from None
-        for slot, value in self.parameter_values:
-            v[slot] = value
         return v
 
     def check_constraints(self, v: list[Any]) -> None:
@@ -233,30 +248,51 @@ class Engine:
                     f"{text} ({facts})", facts=list(c.facts), code="pol-constraint", expected=c.require.span.text
                 )
 
-    def run(self, v: list[Any], tracer: Tracer | None) -> dict[str, Outcome]:
-        outcomes: dict[str, Outcome] = {}
+    def run(self, v: list[Any], tracer: Tracer | None) -> dict[str, list[RuntimeRow]]:
+        """Run the plan; return, for each decision, the rows that decided it."""
+        fired: dict[str, list[RuntimeRow]] = {}
         for step in self.steps:
-            outcome = step.run(v, tracer, self)
-            if outcome is not None:
-                outcomes[step.info.name] = outcome
-        return outcomes
+            rows = step.run(v, tracer, self)
+            if rows is not None:
+                fired[step.info.name] = rows
+        return fired
 
     def trace_parameters(self, tracer: Tracer) -> None:
         for name, value in self.overridden.items():
-            p = self.program.parameters[name]
-            tracer.add(
-                TraceNode(
-                    "parameter",
-                    {
-                        "name": name,
-                        "value": value
-                        if p.is_condition
-                        else encode(dict(self.parameter_values).get(p.slot, value), p.type),
-                        "default": p.default.span.text,
-                    },
-                    p.span,
-                )
-            )
+            tracer.parameter(name, value)
+
+    def trace_nodes(self, events: list[tuple[Any, ...]], v: list[Any]) -> list[TraceNode]:
+        """Build the trace tree from a :class:`~policylang.trace.Recorder`'s events."""
+        roots: list[TraceNode] = []
+        stack: list[TraceNode] = []
+        for event in events:
+            kind = event[0]
+            node: TraceNode | None
+            if kind == "decided":
+                stack.pop().data.update(event[1].status(event[2], self))
+                continue
+            if kind == "row":
+                _, step, row, outcome, condition, value = event
+                node = self.row_node(row, outcome, v, condition, value, step.value_type)
+            elif kind == "decision":
+                node = TraceNode("decision", dict(event[1].static), event[1].info.span)
+            elif kind == "derived":
+                node = event[1].node(event[2], v, self)
+            elif kind == "note":
+                node = event[1].node(v, self)
+            elif kind == "warning":
+                node = TraceNode("warning", event[1].to_dict())
+            else:
+                node = self.parameter_node(event[1], event[2])
+            (stack[-1].children if stack else roots).append(node)
+            if kind == "decision":
+                stack.append(node)
+        return roots
+
+    def parameter_node(self, name: str, value: Any) -> TraceNode:
+        p = self.program.parameters[name]
+        shown = value if p.is_condition else encode(dict(self.parameter_values).get(p.slot, value), p.type)
+        return TraceNode("parameter", {"name": name, "value": shown, "default": p.default.span.text}, p.span)
 
     def row_node(
         self,
@@ -311,6 +347,22 @@ def _replace_conditions(program: ir.Program, overrides: Mapping[str, Any]) -> ir
     return attrs.evolve(program, parameters=parameters, plan=steps)
 
 
+_OTHER, _BOOL, _INT, _ENUM, _TEXT = range(5)
+
+
+def _fast_check(t: T.Type) -> tuple[int, Any]:
+    """How ``load_facts`` can accept a value of type ``t`` without calling its decoder."""
+    if t == T.BOOL:
+        return _BOOL, None
+    if t == T.INT:
+        return _INT, None
+    if t == T.TEXT:
+        return _TEXT, None
+    if isinstance(t, T.EnumType):
+        return _ENUM, frozenset(t.members)
+    return _OTHER, None
+
+
 def _factor(f: ir.FactorInfo) -> dict[str, Any]:
     return {"code": f.code, "da": f.labels.da, "en": f.labels.en}
 
@@ -358,31 +410,34 @@ class DecisionStep:
         if info.note:
             self.static["note"] = {"da": info.note.da, "en": info.note.en}
         self.method = getattr(self, "_" + info.kind)
+        self.has_exceptions = any(r.info.exceptions for r in rows)
+        self.value_type = self.element if info.kind == "collect" else info.type
 
-    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> Outcome:
-        node = None
-        if tracer is not None:
-            node = TraceNode("decision", dict(self.static), self.info.span)
-            tracer.enter(node)
-        try:
-            value, fired = self.method(v, tracer, engine)
-        finally:
-            if tracer is not None:
-                tracer.leave()
+    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> list[RuntimeRow]:
+        """Compute the decision into its slot; return the rows that decided it."""
+        if tracer is None:
+            value, fired = self.method(v, None, engine)
+            v[self.slot] = value
+            return fired  # type: ignore[no-any-return]
+        tracer.decision(self)
+        value, fired = self.method(v, tracer, engine)
         v[self.slot] = value
-        if node is not None:
-            if type(value) is U:
-                if value.facts:
-                    node.data["status"] = "undetermined"
-                    node.data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
-                else:
-                    node.data["status"] = "no_rule"
-                if value.blocked - {self.info.name}:
-                    node.data["waiting_for"] = sorted(value.blocked - {self.info.name})
-            else:
-                node.data["status"] = "decided"
-                node.data["value"] = encode(value, self.info.type)
-        return Outcome(value, fired)
+        tracer.decided(self, value)
+        return fired  # type: ignore[no-any-return]
+
+    def status(self, value: Any, engine: Engine) -> dict[str, Any]:
+        """What the trace says about the decision's value."""
+        if type(value) is not U:
+            return {"status": "decided", "value": encode(value, self.info.type)}
+        data: dict[str, Any] = {}
+        if value.facts:
+            data["status"] = "undetermined"
+            data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
+        else:
+            data["status"] = "no_rule"
+        if value.blocked - {self.info.name}:
+            data["waiting_for"] = sorted(value.blocked - {self.info.name})
+        return data
 
     def _trace(
         self,
@@ -396,39 +451,47 @@ class DecisionStep:
         value_type: T.Type | None = None,
     ) -> None:
         if tracer is not None:
-            tracer.add(engine.row_node(row, outcome, v, condition, value, value_type or self.info.type))
+            tracer.row(self, row, outcome, condition, value)
 
     def _expr(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
         row = self.rows[0]
         value = row.value(v)
-        outcome = "unknown" if type(value) is U else "fired"
-        self._trace(tracer, engine, row, outcome, v, True, value)
-        return value, [row] if outcome == "fired" else []
+        if type(value) is U:
+            if tracer is not None:
+                self._trace(tracer, engine, row, "unknown", v, True, value)
+            return value, []
+        if tracer is not None:
+            self._trace(tracer, engine, row, "fired", v, True, value)
+        return value, [row]
 
     def _first_match(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
-        pending: list[Any] = []
+        pending: list[Any] | None = None
         unknown: Unknown | None = None
         for row in self.rows:
             c = True if row.condition is None else row.condition(v)
             if c is True:
                 value = row.value(v)
-                self._trace(tracer, engine, row, "fired", v, c, value)
+                if tracer is not None:
+                    self._trace(tracer, engine, row, "fired", v, c, value)
                 if type(value) is U:
                     return _merge(unknown, value), []
-                if not pending or all(same_value(p, value) for p in pending):
+                if pending is None or all(same_value(p, value) for p in pending):
                     return value, [row]
                 for p in pending:
                     unknown = _merge(unknown, p)
                 return _merge(unknown, U()), []
             if type(c) is U:
                 value = row.value(v)
+                if pending is None:
+                    pending = []
                 pending.append(value)
                 unknown = _merge(unknown, c)
-                self._trace(tracer, engine, row, "unknown", v, c, value)
-            else:
+                if tracer is not None:
+                    self._trace(tracer, engine, row, "unknown", v, c, value)
+            elif tracer is not None:
                 self._trace(tracer, engine, row, "not_applicable", v, c)
         if unknown is not None:
-            for p in pending:
+            for p in pending or ():
                 unknown = _merge(unknown, p)
             return unknown, []
         return self.no_rule, []
@@ -457,7 +520,9 @@ class DecisionStep:
         return [resolve(i) for i in range(len(self.rows))], applies
 
     def _collect(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
-        if any(r.info.exceptions for r in self.rows):
+        if tracer is None and not self.has_exceptions:
+            return self._collect_fast(v)
+        if self.has_exceptions:
             active, applies = self._active(v)
         else:
             active = [True if r.condition is None else r.condition(v) for r in self.rows]
@@ -465,10 +530,11 @@ class DecisionStep:
         items: list[Any] = []
         fired: list[RuntimeRow] = []
         unknown: Unknown | None = None
-        for row, a, raw in zip(self.rows, active, applies, strict=False):
+        for row, a, raw in zip(self.rows, active, applies, strict=True):
             if a is True:
                 item = row.value(v)
-                self._trace(tracer, engine, row, "fired", v, raw, item, self.element)
+                if tracer is not None:
+                    self._trace(tracer, engine, row, "fired", v, raw, item, self.element)
                 if type(item) is U:
                     unknown = _merge(unknown, item)
                 elif not any(same_value(item, x) for x in items):
@@ -478,10 +544,33 @@ class DecisionStep:
                     fired.append(row)
             elif type(a) is U:
                 unknown = _merge(unknown, a)
-                self._trace(tracer, engine, row, "unknown", v, raw)
-            else:
+                if tracer is not None:
+                    self._trace(tracer, engine, row, "unknown", v, raw)
+            elif tracer is not None:
                 outcome = "overridden" if raw is True else "not_applicable"
                 self._trace(tracer, engine, row, outcome, v, raw)
+        if unknown is not None:
+            return unknown, []
+        return (frozenset(items) if self.is_set else tuple(items)), fired
+
+    def _collect_fast(self, v: list[Any]) -> tuple[Any, list[RuntimeRow]]:
+        """``_collect`` without exceptions or a tracer: the common case, kept lean."""
+        items: list[Any] = []
+        fired: list[RuntimeRow] = []
+        unknown: Unknown | None = None
+        for row in self.rows:
+            condition = row.condition
+            a = True if condition is None else condition(v)
+            if a is True:
+                item = row.value(v)
+                if type(item) is U:
+                    unknown = _merge(unknown, item)
+                    continue
+                fired.append(row)
+                if item not in items or not any(same_value(item, x) for x in items):
+                    items.append(item)
+            elif type(a) is U:
+                unknown = a if unknown is None else unknown.merge(a)
         if unknown is not None:
             return unknown, []
         return (frozenset(items) if self.is_set else tuple(items)), fired
@@ -562,24 +651,25 @@ class LetStep:
         value = self.value(v)
         v[self.slot] = value
         if tracer is not None:
-            data: dict[str, Any] = {"name": self.info.name, "expression": self.expression}
-            if isinstance(self.info, ir.ParamInfo):
-                data["parameter"] = True
-                data["overridden"] = self.overridden
-            if type(value) is U:
-                data["unknown"] = True
-                data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
-            else:
-                data["value"] = encode(value, self.type)
-            if type(value) is U:
-                outcome = "unknown"
-            elif value is False or value is None:
-                outcome = "not_applicable"  # a condition-like value that does not hold
-            else:
-                outcome = "fired"
-            node = engine.row_node(self.row, outcome, v, True, value, self.type)
-            tracer.add(TraceNode("derived", data, self.info.span, node.children))
+            tracer.derived(self, value)
         return None
+
+    def node(self, value: Any, v: list[Any], engine: Engine) -> TraceNode:
+        """The trace node for this value."""
+        data: dict[str, Any] = {"name": self.info.name, "expression": self.expression}
+        if isinstance(self.info, ir.ParamInfo):
+            data["parameter"] = True
+            data["overridden"] = self.overridden
+        if type(value) is U:
+            data["unknown"] = True
+            data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
+            outcome = "unknown"
+        else:
+            data["value"] = encode(value, self.type)
+            # a condition-like value that does not hold does not make its rule apply
+            outcome = "not_applicable" if value is False or value is None else "fired"
+        row = engine.row_node(self.row, outcome, v, True, value, self.type)
+        return TraceNode("derived", data, self.info.span, row.children)
 
 
 class NoteStep:
@@ -592,10 +682,14 @@ class NoteStep:
     def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> None:
         assert self.row.condition is not None
         if tracer is not None and self.row.condition(v) is True:
-            node = engine.row_node(self.row, "fired", v, True, True, T.BOOL)
-            rule = node.children[0]
-            tracer.add(TraceNode("note", dict(rule.data), rule.span, node.children[1:]))
+            tracer.note(self)
         return None
+
+    def node(self, v: list[Any], engine: Engine) -> TraceNode:
+        """The trace node citing this rule."""
+        row = engine.row_node(self.row, "fired", v, True, True, T.BOOL)
+        rule = row.children[0]
+        return TraceNode("note", dict(rule.data), rule.span, row.children[1:])
 
 
 class WarningStep:

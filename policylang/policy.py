@@ -17,10 +17,10 @@ from typing import Any
 
 from policylang import ir
 from policylang.errors import Diagnostic
-from policylang.evaluate import Engine, Outcome, WarningStep, fact_order
+from policylang.evaluate import Engine, RuntimeRow
 from policylang.result import Result, Warning_
-from policylang.trace import Recorder, TraceNode, Tracer
-from policylang.values import Unknown, encode
+from policylang.trace import Recorder, Tracer
+from policylang.values import Unknown
 
 U = Unknown
 
@@ -100,9 +100,9 @@ class Policy:
         recorder: Tracer | None = tracer if tracer is not None else (Recorder() if trace else None)
         if recorder is not None and engine.overridden:
             engine.trace_parameters(recorder)
-        outcomes = engine.run(v, recorder)
+        fired = engine.run(v, recorder)
         warnings = self._warnings(engine, v, recorder)
-        return self._result(engine, v, outcomes, warnings, recorder)
+        return self._result(engine, v, fired, warnings, recorder)
 
     def _warnings(self, engine: Engine, v: list[Any], tracer: Tracer | None) -> list[Warning_]:
         warnings: list[Warning_] = []
@@ -128,76 +128,30 @@ class Policy:
                             f"Politikken gælder til {header.valid_until}; vurderingsdatoen {day} ligger efter.",
                         )
                     )
-        for step in engine.steps:
-            if isinstance(step, WarningStep) and step.applies(v):
+        for step in engine.warning_steps:
+            if step.applies(v):
                 labels = step.info.labels
                 warnings.append(Warning_(step.info.name, labels.get("en") or "", labels.get("da")))
         if tracer is not None:
             for w in warnings:
-                tracer.add(TraceNode("warning", w.to_dict()))
+                tracer.warning(w)
         return warnings
 
     def _result(
         self,
         engine: Engine,
         v: list[Any],
-        outcomes: dict[str, Outcome],
+        fired: dict[str, list[RuntimeRow]],
         warnings: list[Warning_],
         recorder: Tracer | None,
     ) -> Result:
-        decisions: dict[str, Any] = {}
-        values: dict[str, Any] = {}
-        undetermined: dict[str, list[str]] = {}
-        no_rule: dict[str, list[str]] = {}
-        reasons: dict[str, list[str]] = {}
-        factors: dict[str, list[dict[str, Any]]] = {}
-        for name, info in self.program.decisions.items():
-            outcome = outcomes.get(name)
-            if outcome is None:
-                continue
-            value = outcome.value
-            if type(value) is U:
-                if value.facts:
-                    undetermined[name] = fact_order(self.program, list(value.facts))
-                else:
-                    no_rule[name] = sorted(value.blocked)
-                continue
-            values[name] = value
-            decisions[name] = encode(value, info.type)
-            ids: list[str] = []
-            for row in outcome.fired:
-                for rid in row.info.rules:
-                    if rid not in ids:
-                        ids.append(rid)
-                if row.info.factors:
-                    item = value if info.kind != "collect" else row.value(v)
-                    factors.setdefault(name, []).append(
-                        {
-                            "value": encode(item),
-                            "rules": list(row.info.rules),
-                            "factors": [
-                                {"code": f.code, "da": f.labels.da, "en": f.labels.en} for f in row.info.factors
-                            ],
-                        }
-                    )
-            reasons[name] = ids
-        counts: dict[str, int] = {}
-        for names in undetermined.values():
-            for f in names:
-                counts[f] = counts.get(f, 0) + 1
-        order = engine.fact_order
-        missing = sorted(counts, key=lambda f: (-counts[f], order.get(f, 0)))
-        roots = recorder.roots if isinstance(recorder, Recorder) else []
         return Result(
-            policy=self.name,
-            decisions=decisions,
-            undetermined=undetermined,
-            missing=missing,
-            trace=roots,
-            reasons=reasons,
-            factors=factors,
-            no_rule=no_rule,
+            self.name,
+            engine.views,
+            v,
+            fired,
+            engine.fact_order,
+            trace=(lambda: engine.trace_nodes(recorder.events, v)) if type(recorder) is Recorder else list,
             warnings=warnings,
-            values=values,
-            parameters=dict(engine.overridden),
+            parameters=dict(engine.overridden) if engine.overridden else {},
         )

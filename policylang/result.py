@@ -2,19 +2,25 @@
 
 ``Result.to_dict()`` gives the contract's JSON shape (``policylang.result/1``) with
 compatible extensions: ``reasons`` (the rule IDs behind each decision), ``factors`` (what
-to weigh where a decision leaves discretion), ``no_rule`` (decisions no rule decided) and
-``warnings`` (validity and source warnings).
+to weigh where a decision leaves discretion), ``no_rule`` (decisions no rule decided),
+``warnings`` (validity and source warnings) and ``parameters`` (values overridden).
+
+A result is summarised from the evaluation's raw values the first time one of its parts
+is read, so that evaluating many fact sets pays only for what is looked at.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 
 from policylang.trace import TraceNode
+from policylang.values import Unknown
 
 RESULT_FORMAT = "policylang.result/1"
+U = Unknown
 
 
 @attrs.frozen
@@ -30,20 +36,105 @@ class Warning_:
 
 
 @attrs.frozen
+class DecisionView:
+    """What the result needs to know about one decision of the policy."""
+
+    name: str
+    slot: int
+    kind: str
+    encode: Callable[[Any], Any]
+
+
 class Result:
     """What a policy decided for one fact set, and why."""
 
-    policy: str
-    decisions: dict[str, Any]
-    undetermined: dict[str, list[str]]
-    missing: list[str]
-    trace: list[TraceNode]
-    reasons: dict[str, list[str]] = attrs.Factory(dict)
-    factors: dict[str, list[dict[str, Any]]] = attrs.Factory(dict)
-    no_rule: dict[str, list[str]] = attrs.Factory(dict)
-    warnings: list[Warning_] = attrs.Factory(list)
-    values: dict[str, Any] = attrs.field(factory=dict, repr=False)
-    parameters: dict[str, Any] = attrs.Factory(dict)
+    __slots__ = (
+        "_fact_order",
+        "_fired",
+        "_summary",
+        "_trace",
+        "_trace_builder",
+        "_v",
+        "_views",
+        "parameters",
+        "policy",
+        "warnings",
+    )
+
+    def __init__(
+        self,
+        policy: str,
+        views: tuple[DecisionView, ...],
+        values: list[Any],
+        fired: dict[str, Any],
+        fact_order: dict[str, int],
+        *,
+        trace: Callable[[], list[TraceNode]],
+        warnings: list[Warning_],
+        parameters: dict[str, Any],
+    ) -> None:
+        self.policy = policy
+        self._trace_builder = trace
+        self._trace: list[TraceNode] | None = None
+        self.warnings = warnings
+        self.parameters = parameters
+        self._views = views
+        self._v = values
+        self._fired = fired
+        self._fact_order = fact_order
+        self._summary: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Result {self.policy}: {self.decisions!r}, undetermined {sorted(self.undetermined)}>"
+
+    # -- the parts of a result --------------------------------------------------
+
+    @property
+    def trace(self) -> list[TraceNode]:
+        """The explanation: a list of trace nodes (empty when evaluated with ``trace=False``)."""
+        if self._trace is None:
+            self._trace = self._trace_builder()
+        return self._trace
+
+    @property
+    def decisions(self) -> dict[str, Any]:
+        """Every decision that could be decided, encoded like a fact value."""
+        return self._summarised()["decisions"]  # type: ignore[no-any-return]
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The same decisions as Python values (``datetime.date``, ``Decimal``, ``frozenset``)."""
+        return self._summarised()["values"]  # type: ignore[no-any-return]
+
+    @property
+    def undetermined(self) -> dict[str, list[str]]:
+        """Each decision that waits for unknown facts, with the facts that could decide it."""
+        return self._summarised()["undetermined"]  # type: ignore[no-any-return]
+
+    @property
+    def missing(self) -> list[str]:
+        """The unknown facts, the one that would settle the most undetermined decisions first."""
+        return self._explained["missing"]  # type: ignore[no-any-return]
+
+    @property
+    def reasons(self) -> dict[str, list[str]]:
+        """For each decided decision, the rule IDs of the rows that decided it."""
+        return self._explained["reasons"]  # type: ignore[no-any-return]
+
+    @property
+    def factors(self) -> dict[str, list[dict[str, Any]]]:
+        """Where a decision is left to discretion: the value, its rules and the factors to weigh."""
+        return self._explained["factors"]  # type: ignore[no-any-return]
+
+    @property
+    def no_rule(self) -> dict[str, list[str]]:
+        """Decisions no rule decided, with the decisions that caused it."""
+        return self._summarised()["no_rule"]  # type: ignore[no-any-return]
+
+    @property
+    def decided(self) -> bool:
+        """Whether every decision has a value."""
+        return not self.undetermined and not self.no_rule
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form; ``json.dumps(result.to_dict())`` works."""
@@ -61,7 +152,78 @@ class Result:
             "trace": [node.to_dict() for node in self.trace],
         }
 
+    # -- summarising -------------------------------------------------------------
+
+    def _summarised(self) -> dict[str, Any]:
+        if self._summary is None:
+            self._summary = self._summarise()
+        return self._summary
+
+    def _summarise(self) -> dict[str, Any]:
+        v = self._v
+        order = self._fact_order
+        decisions: dict[str, Any] = {}
+        values: dict[str, Any] = {}
+        undetermined: dict[str, list[str]] = {}
+        no_rule: dict[str, list[str]] = {}
+        fired = self._fired
+        for view in self._views:
+            if view.name not in fired:
+                continue
+            value = v[view.slot]
+            if type(value) is U:
+                if value.facts:
+                    undetermined[view.name] = sorted(value.facts, key=lambda f: order.get(f, len(order)))
+                else:
+                    no_rule[view.name] = sorted(value.blocked)
+                continue
+            values[view.name] = value
+            decisions[view.name] = view.encode(value)
+        return {
+            "decisions": decisions,
+            "values": values,
+            "undetermined": undetermined,
+            "no_rule": no_rule,
+        }
+
     @property
-    def decided(self) -> bool:
-        """Whether every decision has a value."""
-        return not self.undetermined and not self.no_rule
+    def _explained(self) -> dict[str, Any]:
+        """Reasons, factors and the ranking of missing facts, worked out when first read."""
+        summary = self._summarised()
+        if "reasons" in summary:
+            return summary
+        v = self._v
+        reasons: dict[str, list[str]] = {}
+        factors: dict[str, list[dict[str, Any]]] = {}
+        for view in self._views:
+            if view.name not in summary["values"]:
+                continue
+            value = summary["values"][view.name]
+            ids: list[str] = []
+            for row in self._fired[view.name]:
+                for rid in row.info.rules:
+                    if rid not in ids:
+                        ids.append(rid)
+                if row.info.factors:
+                    item = value if view.kind != "collect" else row.value(v)
+                    factors.setdefault(view.name, []).append(_factor_entry(row, item, view))
+            reasons[view.name] = ids
+        counts: dict[str, int] = {}
+        for names in summary["undetermined"].values():
+            for f in names:
+                counts[f] = counts.get(f, 0) + 1
+        order = self._fact_order
+        summary["missing"] = sorted(counts, key=lambda f: (-counts[f], order.get(f, 0)))
+        summary["reasons"] = reasons
+        summary["factors"] = factors
+        return summary
+
+
+def _factor_entry(row: Any, item: Any, view: DecisionView) -> dict[str, Any]:
+    from policylang.values import encode
+
+    return {
+        "value": encode(item),
+        "rules": list(row.info.rules),
+        "factors": [{"code": f.code, "da": f.labels.da, "en": f.labels.en} for f in row.info.factors],
+    }

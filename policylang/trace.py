@@ -1,7 +1,8 @@
 """Explanation traces: what an evaluation did, as a tree of nodes with legal citations.
 
-The evaluator reports to a :class:`Tracer` that is passed in explicitly; with none, it
-records nothing and costs nothing. :class:`Recorder` keeps the tree. Node kinds are a
+The evaluator reports events to a :class:`Tracer` that is passed in explicitly; with
+none, it records nothing and costs nothing. :class:`Recorder` keeps the events, and the
+result turns them into a tree of :class:`TraceNode` the first time the trace is read. Node kinds are a
 closed, documented set (see ``docs/trace.rst`` and ``docs/trace.schema.json``):
 
 ``decision``  a decision and its value, or why it has none (``status``);
@@ -57,37 +58,64 @@ class TraceNode:
 
 
 class Tracer(Protocol):
-    """Receives the events of one evaluation."""
+    """Receives the events of one evaluation, in the order they happen.
 
-    def enter(self, node: TraceNode) -> None:
-        """Open ``node``; later events become its children until :meth:`leave`."""
+    The events are a closed set. ``step`` is the engine's step for a decision, derived
+    value or note; ``row`` one alternative it considered. A tracer that keeps the events
+    (:class:`Recorder`) lets the result build :class:`TraceNode` trees from them when
+    they are first read, so that recording costs little.
+    """
 
-    def leave(self) -> None:
-        """Close the node opened last."""
+    def parameter(self, name: str, value: Any) -> None:
+        """A parameter has a value other than its default."""
 
-    def add(self, node: TraceNode) -> None:
-        """Add a complete node under the open one."""
+    def decision(self, step: Any) -> None:
+        """A decision starts; the following ``row`` events belong to it."""
+
+    def decided(self, step: Any, value: Any) -> None:
+        """The decision that started last ends with ``value`` (possibly unknown)."""
+
+    def row(self, step: Any, row: Any, outcome: str, condition: Any, value: Any) -> None:
+        """A row was considered: ``outcome`` is fired, not_applicable, unknown, overridden or default."""
+
+    def derived(self, step: Any, value: Any) -> None:
+        """A derived value (or condition parameter) was computed."""
+
+    def note(self, step: Any) -> None:
+        """An informational rule's condition holds."""
+
+    def warning(self, warning: Any) -> None:
+        """The result carries a warning."""
 
 
 class Recorder:
-    """A tracer that keeps the whole tree."""
+    """A tracer that keeps every event, for the result to turn into a tree on demand."""
+
+    __slots__ = ("events",)
 
     def __init__(self) -> None:
-        self.roots: list[TraceNode] = []
-        self._stack: list[TraceNode] = []
+        self.events: list[tuple[Any, ...]] = []
 
-    def enter(self, node: TraceNode) -> None:
-        self.add(node)
-        self._stack.append(node)
+    def parameter(self, name: str, value: Any) -> None:
+        self.events.append(("parameter", name, value))
 
-    def leave(self) -> None:
-        self._stack.pop()
+    def decision(self, step: Any) -> None:
+        self.events.append(("decision", step))
 
-    def add(self, node: TraceNode) -> None:
-        if self._stack:
-            self._stack[-1].children.append(node)
-        else:
-            self.roots.append(node)
+    def decided(self, step: Any, value: Any) -> None:
+        self.events.append(("decided", step, value))
+
+    def row(self, step: Any, row: Any, outcome: str, condition: Any, value: Any) -> None:
+        self.events.append(("row", step, row, outcome, condition, value))
+
+    def derived(self, step: Any, value: Any) -> None:
+        self.events.append(("derived", step, value))
+
+    def note(self, step: Any) -> None:
+        self.events.append(("note", step))
+
+    def warning(self, warning: Any) -> None:
+        self.events.append(("warning", warning))
 
 
 def walk(roots: list[TraceNode]) -> Iterator[TraceNode]:

@@ -9,7 +9,7 @@ list, a ``frozenset`` for a set, a ``dict`` for a record or map, ``None`` for nu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -124,6 +124,26 @@ def encode(value: Any, type_: T.Type | None = None) -> Any:
         return {k: encode(v) for k, v in value.items()}
     if isinstance(value, Unknown):
         raise TypeError("an unknown value has no JSON encoding")
+    return value
+
+
+def encoder(type_: T.Type) -> Callable[[Any], Any]:
+    """A function that encodes values of ``type_``; the identity where nothing is to do.
+
+    >>> encoder(T.BOOL)(True), encoder(T.DATE)(dt.date(2024, 1, 2))
+    (True, '2024-01-02')
+    """
+    base = T.strip_optional(type_)
+    if base in (T.BOOL, T.INT, T.TEXT, T.RULE) or isinstance(base, T.EnumType):
+        return _identity
+    if isinstance(base, T.ListType) and (
+        base.element in (T.BOOL, T.INT, T.TEXT, T.RULE) or isinstance(base.element, T.EnumType)
+    ):
+        return list
+    return lambda value: encode(value, type_)
+
+
+def _identity(value: Any) -> Any:
     return value
 
 
