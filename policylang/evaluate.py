@@ -17,7 +17,7 @@ tracing branches are skipped.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -66,13 +66,15 @@ class Engine:
         if self.condition_overrides:
             self.program = program = _replace_conditions(program, self.condition_overrides)
         self.rule_ids = frozenset(program.rules)
-        self.decoders: dict[str, tuple[int, int, Any, Decoder]] = {
+        self.decoders: dict[str, tuple[int, type | None, frozenset[str] | None, Decoder]] = {
             f.name: (f.slot, *_fast_check(f.type), decoder(f.type, self.rule_ids)) for f in program.facts.values()
         }
         self.missing_template = [U(frozenset({f.name})) for f in program.facts.values()]
         self.fact_order = {name: i for i, name in enumerate(program.facts)}
         self.steps = [self._step(s) for s in program.plan]
         self.warning_steps = [s for s in self.steps if isinstance(s, WarningStep)]
+        self.may_warn = bool(self.warning_steps) or program.header.evaluation_date is not None
+        self.untraced = [run for run in map(self._untraced, self.steps) if run is not None]
         self.steps = [s for s in self.steps if not isinstance(s, WarningStep)]
         self.views = tuple(
             DecisionView(d.name, d.slot, d.kind, encoder(d.type)) for d in program.decisions.values()
@@ -207,21 +209,9 @@ class Engine:
                     hint=suggest(str(name), decoders),
                     code="pol-unknown-fact",
                 )
-            slot, kind, members, decode = entry
-            # fast paths for the common types; anything else (and every error) goes through `decode`
-            if kind == _BOOL:
-                if raw is True or raw is False:
-                    v[slot] = raw
-                    continue
-            elif kind == _ENUM:
-                if type(raw) is str and raw in members:
-                    v[slot] = raw
-                    continue
-            elif kind == _INT:
-                if type(raw) is int:
-                    v[slot] = raw
-                    continue
-            elif kind == _TEXT and type(raw) is str:
+            slot, fast_type, members, decode = entry
+            # the common types are accepted as they are; anything else (and every error) goes through `decode`
+            if type(raw) is fast_type and (members is None or raw in members):
                 v[slot] = raw
                 continue
             try:
@@ -251,11 +241,33 @@ class Engine:
     def run(self, v: list[Any], tracer: Tracer | None) -> dict[str, list[RuntimeRow]]:
         """Run the plan; return, for each decision, the rows that decided it."""
         fired: dict[str, list[RuntimeRow]] = {}
+        if tracer is None:
+            for run in self.untraced:
+                run(v, fired)
+            return fired
         for step in self.steps:
             rows = step.run(v, tracer, self)
             if rows is not None:
-                fired[step.info.name] = rows
+                fired[step.name] = rows
         return fired
+
+    def _untraced(self, step: Any) -> Callable[[list[Any], dict[str, list[RuntimeRow]]], None] | None:
+        """The step as one lean function for evaluation without a tracer (notes need none)."""
+        if isinstance(step, LetStep):
+            slot, value = step.slot, step.value
+
+            def let(v: list[Any], fired: dict[str, list[RuntimeRow]]) -> None:
+                v[slot] = value(v)
+
+            return let
+        if isinstance(step, DecisionStep):
+            slot, name, method = step.slot, step.name, step.method
+
+            def decide(v: list[Any], fired: dict[str, list[RuntimeRow]]) -> None:
+                v[slot], fired[name] = method(v, None, self)
+
+            return decide
+        return None
 
     def trace_parameters(self, tracer: Tracer) -> None:
         for name, value in self.overridden.items():
@@ -347,20 +359,21 @@ def _replace_conditions(program: ir.Program, overrides: Mapping[str, Any]) -> ir
     return attrs.evolve(program, parameters=parameters, plan=steps)
 
 
-_OTHER, _BOOL, _INT, _ENUM, _TEXT = range(5)
+def _fast_check(t: T.Type) -> tuple[type | None, frozenset[str] | None]:
+    """The Python type (and for enums the members) ``load_facts`` accepts without decoding.
 
-
-def _fast_check(t: T.Type) -> tuple[int, Any]:
-    """How ``load_facts`` can accept a value of type ``t`` without calling its decoder."""
+    >>> _fast_check(T.BOOL), _fast_check(T.DATE)
+    ((<class 'bool'>, None), (None, None))
+    """
     if t == T.BOOL:
-        return _BOOL, None
+        return bool, None
     if t == T.INT:
-        return _INT, None
+        return int, None
     if t == T.TEXT:
-        return _TEXT, None
+        return str, None
     if isinstance(t, T.EnumType):
-        return _ENUM, frozenset(t.members)
-    return _OTHER, None
+        return str, frozenset(t.members)
+    return None, None
 
 
 def _factor(f: ir.FactorInfo) -> dict[str, Any]:
@@ -403,6 +416,7 @@ class DecisionStep:
         self.slot = info.slot
         self.element = T.element_type(info.type)
         self.is_set = isinstance(T.strip_optional(info.type), T.SetType)
+        self.name = info.name
         self.no_rule = U(frozenset(), frozenset({info.name}))
         self.static: dict[str, Any] = {"name": info.name}
         if info.provenance:
@@ -412,6 +426,7 @@ class DecisionStep:
         self.method = getattr(self, "_" + info.kind)
         self.has_exceptions = any(r.info.exceptions for r in rows)
         self.value_type = self.element if info.kind == "collect" else info.type
+        self.fast_rows = tuple((r.condition, r.value, r) for r in rows)
 
     def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> list[RuntimeRow]:
         """Compute the decision into its slot; return the rows that decided it."""
@@ -558,11 +573,10 @@ class DecisionStep:
         items: list[Any] = []
         fired: list[RuntimeRow] = []
         unknown: Unknown | None = None
-        for row in self.rows:
-            condition = row.condition
+        for condition, value, row in self.fast_rows:
             a = True if condition is None else condition(v)
             if a is True:
-                item = row.value(v)
+                item = value(v)
                 if type(item) is U:
                     unknown = _merge(unknown, item)
                     continue

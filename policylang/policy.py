@@ -12,14 +12,14 @@ True
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from policylang import ir
 from policylang.errors import Diagnostic
-from policylang.evaluate import Engine, RuntimeRow
+from policylang.evaluate import Engine
 from policylang.result import Result, Warning_
-from policylang.trace import Recorder, Tracer
+from policylang.trace import Recorder, TraceNode, Tracer
 from policylang.values import Unknown
 
 U = Unknown
@@ -94,15 +94,20 @@ class Policy:
         overrides the policy's parameters for this evaluation; ``tracer`` receives the
         trace events instead of the default recorder.
         """
-        engine = self._engine(parameters)
+        engine = self._engine(parameters) if parameters else self._default
         v = engine.load_facts(facts, ignore_unknown_facts)
-        engine.check_constraints(v)
+        if engine.constraints:
+            engine.check_constraints(v)
         recorder: Tracer | None = tracer if tracer is not None else (Recorder() if trace else None)
         if recorder is not None and engine.overridden:
             engine.trace_parameters(recorder)
         fired = engine.run(v, recorder)
-        warnings = self._warnings(engine, v, recorder)
-        return self._result(engine, v, fired, warnings, recorder)
+        warnings = self._warnings(engine, v, recorder) if engine.may_warn else []
+        trace_builder: Callable[[], list[TraceNode]] = list
+        if type(recorder) is Recorder:
+            events = recorder.events
+            trace_builder = lambda: engine.trace_nodes(events, v)  # noqa: E731
+        return Result(self.name, engine, v, fired, trace_builder, warnings)
 
     def _warnings(self, engine: Engine, v: list[Any], tracer: Tracer | None) -> list[Warning_]:
         warnings: list[Warning_] = []
@@ -136,22 +141,3 @@ class Policy:
             for w in warnings:
                 tracer.warning(w)
         return warnings
-
-    def _result(
-        self,
-        engine: Engine,
-        v: list[Any],
-        fired: dict[str, list[RuntimeRow]],
-        warnings: list[Warning_],
-        recorder: Tracer | None,
-    ) -> Result:
-        return Result(
-            self.name,
-            engine.views,
-            v,
-            fired,
-            engine.fact_order,
-            trace=(lambda: engine.trace_nodes(recorder.events, v)) if type(recorder) is Recorder else list,
-            warnings=warnings,
-            parameters=dict(engine.overridden) if engine.overridden else {},
-        )

@@ -12,7 +12,7 @@ is read, so that evaluating many fact sets pays only for what is looked at.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -35,8 +35,7 @@ class Warning_:
         return {"code": self.code, "en": self.en, "da": self.da}
 
 
-@attrs.frozen
-class DecisionView:
+class DecisionView(NamedTuple):
     """What the result needs to know about one decision of the policy."""
 
     name: str
@@ -48,41 +47,30 @@ class DecisionView:
 class Result:
     """What a policy decided for one fact set, and why."""
 
-    __slots__ = (
-        "_fact_order",
-        "_fired",
-        "_summary",
-        "_trace",
-        "_trace_builder",
-        "_v",
-        "_views",
-        "parameters",
-        "policy",
-        "warnings",
-    )
+    __slots__ = ("_engine", "_fired", "_summary", "_trace", "_trace_builder", "_v", "policy", "warnings")
 
     def __init__(
         self,
         policy: str,
-        views: tuple[DecisionView, ...],
+        engine: Any,
         values: list[Any],
         fired: dict[str, Any],
-        fact_order: dict[str, int],
-        *,
         trace: Callable[[], list[TraceNode]],
         warnings: list[Warning_],
-        parameters: dict[str, Any],
     ) -> None:
         self.policy = policy
-        self._trace_builder = trace
-        self._trace: list[TraceNode] | None = None
         self.warnings = warnings
-        self.parameters = parameters
-        self._views = views
+        self._engine = engine
         self._v = values
         self._fired = fired
-        self._fact_order = fact_order
+        self._trace_builder = trace
+        self._trace: list[TraceNode] | None = None
         self._summary: dict[str, Any] | None = None
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The parameters set to other values than their defaults for this evaluation."""
+        return dict(self._engine.overridden)
 
     def __repr__(self) -> str:
         return f"<Result {self.policy}: {self.decisions!r}, undetermined {sorted(self.undetermined)}>"
@@ -161,24 +149,24 @@ class Result:
 
     def _summarise(self) -> dict[str, Any]:
         v = self._v
-        order = self._fact_order
+        order = self._engine.fact_order
         decisions: dict[str, Any] = {}
         values: dict[str, Any] = {}
         undetermined: dict[str, list[str]] = {}
         no_rule: dict[str, list[str]] = {}
         fired = self._fired
-        for view in self._views:
-            if view.name not in fired:
+        for name, slot, _, encode in self._engine.views:
+            if name not in fired:
                 continue
-            value = v[view.slot]
+            value = v[slot]
             if type(value) is U:
                 if value.facts:
-                    undetermined[view.name] = sorted(value.facts, key=lambda f: order.get(f, len(order)))
+                    undetermined[name] = sorted(value.facts, key=lambda f: order.get(f, len(order)))
                 else:
-                    no_rule[view.name] = sorted(value.blocked)
+                    no_rule[name] = sorted(value.blocked)
                 continue
-            values[view.name] = value
-            decisions[view.name] = view.encode(value)
+            values[name] = value
+            decisions[name] = encode(value)
         return {
             "decisions": decisions,
             "values": values,
@@ -195,7 +183,7 @@ class Result:
         v = self._v
         reasons: dict[str, list[str]] = {}
         factors: dict[str, list[dict[str, Any]]] = {}
-        for view in self._views:
+        for view in self._engine.views:
             if view.name not in summary["values"]:
                 continue
             value = summary["values"][view.name]
@@ -212,7 +200,7 @@ class Result:
         for names in summary["undetermined"].values():
             for f in names:
                 counts[f] = counts.get(f, 0) + 1
-        order = self._fact_order
+        order = self._engine.fact_order
         summary["missing"] = sorted(counts, key=lambda f: (-counts[f], order.get(f, 0)))
         summary["reasons"] = reasons
         summary["factors"] = factors
