@@ -21,6 +21,7 @@ from policylang.errors import (
     PolicyNotFoundError,
     PolicySyntaxError,
 )
+from policylang.linked import LinkedResult, evaluate_linked
 from policylang.loader import bundled_names, check_file, load, policies_root
 from policylang.policy import Policy
 from policylang.result import Result
@@ -33,6 +34,7 @@ __all__ = [
     "Diagnostic",
     "EvaluationError",
     "FactError",
+    "LinkedResult",
     "ParameterError",
     "Policy",
     "PolicyCheckError",
@@ -46,6 +48,7 @@ __all__ = [
     "__version__",
     "bundled_names",
     "check_file",
+    "evaluate_linked",
     "load",
     "policies_root",
 ]

@@ -478,6 +478,17 @@ class WarningDecl:
     span: Span
 
 
+@attrs.frozen
+class HandoffDecl:
+    """``handoff to other/policy when ...``: evaluate another policy on the same person's facts."""
+
+    target: str
+    condition: Expr | None
+    by: tuple[RuleIdRef, ...]
+    note: Labels | None
+    span: Span
+
+
 Declaration = (
     PolicyDecl
     | ImportDecl
@@ -490,7 +501,7 @@ Declaration = (
     | DecisionDecl
     | RuleDecl
     | ConstraintDecl
-    | WarningDecl
+    | WarningDecl | HandoffDecl
 )
 
 

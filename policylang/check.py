@@ -76,6 +76,8 @@ class _Builder:
         self.rule_decls: dict[str, ast.RuleDecl] = {}
         self.constraint_decls: list[ast.ConstraintDecl] = []
         self.warning_decls: list[ast.WarningDecl] = []
+        self.handoff_decls: list[ast.HandoffDecl] = []
+        self.handoffs: tuple[ir.HandoffInfo, ...] = ()
         self.order: dict[str, int] = {}
         self.value_types: dict[str, T.Type] = {}
         self.let_irs: dict[str, ir.Expr] = {}
@@ -114,6 +116,17 @@ class _Builder:
             for w in self.warning_decls
         )
         factors = {n: ir.FactorInfo(n, d.labels) for n, d in self.factor_decls.items()}
+        handoffs = tuple(
+            ir.HandoffInfo(
+                h.target,
+                self.checker(f" (in the handoff to `{h.target}`)").condition(h.condition) if h.condition else None,
+                self.rule_refs(h.by),
+                h.note,
+                h.span,
+            )
+            for h in self.handoff_decls
+        )
+        self.handoffs = handoffs
         plan = self.plan(parameters, lets, decisions, rules, warnings)
         self.unused(facts, parameters, lets, decisions, rules, constraints, warnings, header)
         return ir.Program(
@@ -131,6 +144,7 @@ class _Builder:
             plan=plan,
             slots=len(facts) + len(parameters) + len(lets) + len(decisions),
             files=tuple(m.path for m in self.modules),
+            handoffs=handoffs,
         )
 
     # -- declarations ----------------------------------------------------------
@@ -201,6 +215,8 @@ class _Builder:
             self.constraint_decls.append(d)
         elif isinstance(d, ast.WarningDecl):
             self.warning_decls.append(d)
+        elif isinstance(d, ast.HandoffDecl):
+            self.handoff_decls.append(d)
 
     def header(self) -> ir.HeaderInfo:
         h = self.main.header
@@ -692,6 +708,7 @@ class _Builder:
         exprs += [r.condition for r in rules.values()]
         exprs += [c.condition for c in constraints] + [c.require for c in constraints]
         exprs += [w.condition for w in warnings]
+        exprs += [h.condition for h in self.handoffs]
         used = {(ref.kind, ref.name) for e in exprs for ref in ir.refs(e)}
         if self.main.header is None:
             return  # a module of shared definitions: its importers use them

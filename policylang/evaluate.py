@@ -75,6 +75,10 @@ class Engine:
         self.warning_steps = [s for s in self.steps if isinstance(s, WarningStep)]
         self.may_warn = bool(self.warning_steps) or program.header.evaluation_date is not None
         self.untraced = [run for run in map(self._untraced, self.steps) if run is not None]
+        self.handoffs = [
+            (h, self._row(ir.RowInfo(ir.Const(True, T.BOOL, h.span), h.condition, (), h.rules, h.span)))
+            for h in program.handoffs
+        ]
         self.steps = [s for s in self.steps if not isinstance(s, WarningStep)]
         self.views = tuple(
             DecisionView(d.name, d.slot, d.kind, encoder(d.type)) for d in program.decisions.values()
@@ -294,12 +298,37 @@ class Engine:
                 node = event[1].node(v, self)
             elif kind == "warning":
                 node = TraceNode("warning", event[1].to_dict())
+            elif kind == "handoff":
+                _, info, row, entry = event
+                outcome = "fired" if entry["status"] == "applies" else "unknown"
+                detail = self.row_node(row, outcome, v, True if outcome == "fired" else U(), None, T.BOOL)
+                node = TraceNode("handoff", dict(entry), info.span, detail.children)
             else:
                 node = self.parameter_node(event[1], event[2])
             (stack[-1].children if stack else roots).append(node)
             if kind == "decision":
                 stack.append(node)
         return roots
+
+    def check_handoffs(self, v: list[Any], tracer: Tracer | None) -> list[dict[str, Any]]:
+        """The other policies this person should also be evaluated under, and why."""
+        found: list[dict[str, Any]] = []
+        for info, row in self.handoffs:
+            holds = True if row.condition is None else row.condition(v)
+            if holds is not True and type(holds) is not U:
+                continue
+            entry: dict[str, Any] = {"policy": info.target, "rules": list(info.rules)}
+            if holds is True:
+                entry["status"] = "applies"
+            else:
+                entry["status"] = "undetermined"
+                entry["missing"] = sorted(holds.facts, key=lambda f: self.fact_order.get(f, 0))
+            if info.note:
+                entry["note"] = {"da": info.note.da, "en": info.note.en}
+            found.append(entry)
+            if tracer is not None:
+                tracer.handoff(info, row, entry)
+        return found
 
     def parameter_node(self, name: str, value: Any) -> TraceNode:
         p = self.program.parameters[name]

@@ -376,6 +376,17 @@ class WarningInfo:
 
 
 @attrs.frozen
+class HandoffInfo:
+    """Where a policy hands a person over to another policy, and on what legal basis."""
+
+    target: str
+    condition: Expr | None
+    rules: tuple[str, ...]
+    note: Labels | None
+    span: Span
+
+
+@attrs.frozen
 class HeaderInfo:
     name: str
     title: Labels | None
@@ -413,6 +424,7 @@ class Program:
     plan: tuple[Step, ...]
     slots: int
     files: tuple[str, ...]
+    handoffs: tuple[HandoffInfo, ...] = ()
 
     @property
     def name(self) -> str:

@@ -583,6 +583,10 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         condition, require, message = rest
         return ast.ConstraintDecl(str(name), title, condition, require, message, self.span(meta))
 
+    def handoff_decl(self, meta: Any, children: list[Any]) -> ast.HandoffDecl:
+        target, condition, by, note = children
+        return ast.HandoffDecl(target, condition, tuple(by or ()), note, self.span(meta))
+
     def warning_decl(self, meta: Any, children: list[Any]) -> ast.WarningDecl:
         name, labels, condition = children
         return ast.WarningDecl(str(name), labels, condition, self.span(meta))

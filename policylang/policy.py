@@ -103,11 +103,12 @@ class Policy:
             engine.trace_parameters(recorder)
         fired = engine.run(v, recorder)
         warnings = self._warnings(engine, v, recorder) if engine.may_warn else []
+        handoffs = engine.check_handoffs(v, recorder) if engine.handoffs else []
         trace_builder: Callable[[], list[TraceNode]] = list
         if type(recorder) is Recorder:
             events = recorder.events
             trace_builder = lambda: engine.trace_nodes(events, v)  # noqa: E731
-        return Result(self.name, engine, v, fired, trace_builder, warnings)
+        return Result(self.name, engine, v, fired, trace_builder, warnings, handoffs)
 
     def _warnings(self, engine: Engine, v: list[Any], tracer: Tracer | None) -> list[Warning_]:
         warnings: list[Warning_] = []

@@ -3,7 +3,8 @@
 ``Result.to_dict()`` gives the contract's JSON shape (``policylang.result/1``) with
 compatible extensions: ``reasons`` (the rule IDs behind each decision), ``factors`` (what
 to weigh where a decision leaves discretion), ``no_rule`` (decisions no rule decided),
-``warnings`` (validity and source warnings) and ``parameters`` (values overridden).
+``warnings`` (validity and source warnings), ``parameters`` (values overridden) and
+``handoffs`` (other policies the person should also be evaluated under).
 
 A result is summarised from the evaluation's raw values the first time one of its parts
 is read, so that evaluating many fact sets pays only for what is looked at.
@@ -47,7 +48,7 @@ class DecisionView(NamedTuple):
 class Result:
     """What a policy decided for one fact set, and why."""
 
-    __slots__ = ("_engine", "_fired", "_summary", "_trace", "_trace_builder", "_v", "policy", "warnings")
+    __slots__ = ("_engine", "_fired", "_summary", "_trace", "_trace_builder", "_v", "handoffs", "policy", "warnings")
 
     def __init__(
         self,
@@ -57,9 +58,11 @@ class Result:
         fired: dict[str, Any],
         trace: Callable[[], list[TraceNode]],
         warnings: list[Warning_],
+        handoffs: list[dict[str, Any]] | None = None,
     ) -> None:
         self.policy = policy
         self.warnings = warnings
+        self.handoffs = handoffs or []
         self._engine = engine
         self._v = values
         self._fired = fired
@@ -137,6 +140,7 @@ class Result:
             "no_rule": self.no_rule,
             "warnings": [w.to_dict() for w in self.warnings],
             "parameters": self.parameters,
+            "handoffs": self.handoffs,
             "trace": [node.to_dict() for node in self.trace],
         }
 

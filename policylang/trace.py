@@ -13,7 +13,8 @@ closed, documented set (see ``docs/trace.rst`` and ``docs/trace.schema.json``):
 ``factors``   the factors to weigh where the law leaves discretion;
 ``note``      an informational rule that applies;
 ``warning``   a warning about the policy's validity or sources;
-``parameter`` a parameter set to something other than its default.
+``parameter`` a parameter set to something other than its default;
+``handoff``   another policy the person should also be evaluated under, and why.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import attrs
 from policylang.span import Span
 
 TRACE_FORMAT = "policylang.trace/1"
-NODE_KINDS = ("decision", "derived", "row", "rule", "input", "factors", "note", "warning", "parameter")
+NODE_KINDS = ("decision", "derived", "row", "rule", "input", "factors", "note", "warning", "parameter", "handoff")
 
 
 @attrs.define(slots=True)
@@ -87,6 +88,9 @@ class Tracer(Protocol):
     def warning(self, warning: Any) -> None:
         """The result carries a warning."""
 
+    def handoff(self, info: Any, row: Any, entry: dict[str, Any]) -> None:
+        """The person should also be evaluated under another policy (``entry`` says which and why)."""
+
 
 class Recorder:
     """A tracer that keeps every event, for the result to turn into a tree on demand."""
@@ -116,6 +120,9 @@ class Recorder:
 
     def warning(self, warning: Any) -> None:
         self.events.append(("warning", warning))
+
+    def handoff(self, info: Any, row: Any, entry: dict[str, Any]) -> None:
+        self.events.append(("handoff", info, row, entry))
 
 
 def walk(roots: list[TraceNode]) -> Iterator[TraceNode]:
