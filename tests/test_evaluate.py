@@ -373,3 +373,24 @@ def test_an_enum_whose_values_all_belong_to_another_can_stand_for_it() -> None:
     assert policy.evaluate({"support": "not_applicable"}).decisions == {
         "item": {"code": "preventive", "status": "not_applicable"}
     }
+
+
+def test_negative_numbers_and_subtraction() -> None:
+    policy = compile_text(
+        """
+        fact n: int
+        fact d: date
+        decision sign: int
+          first match
+            -1 when n < 0
+            0 when n = 0
+            1 otherwise
+        decision less: int = n - 1
+        decision tight: int = n-1
+        decision earlier: date = d + -3 days
+        decision amount: decimal = -2.5 * n
+        """
+    )
+    r = policy.evaluate({"n": -4, "d": "2024-03-02"})
+    assert r.decisions == {"sign": -1, "less": -5, "tight": -5, "earlier": "2024-02-28", "amount": 10}
+    assert policy.evaluate({"n": 0, "d": "2024-03-02"}).decisions["sign"] == 0
