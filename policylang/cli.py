@@ -34,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="policylang",
         description="Write, check, test and explain statutory decision rules.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="example:\n  policylang eval examples/benefit --facts policies/examples/benefit.facts.json",
+        epilog="example:\n  policylang eval residence/help_and_repatriation --facts "
+        "policies/examples/help_and_repatriation.facts.json",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 

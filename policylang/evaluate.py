@@ -410,7 +410,11 @@ def _factor(f: ir.FactorInfo) -> dict[str, Any]:
 
 
 def _rule_data(rule: ir.RuleInfo) -> dict[str, Any]:
-    data: dict[str, Any] = {"rule_id": rule.rule_id, "citation": rule.citation}
+    data: dict[str, Any] = {
+        "rule_id": rule.rule_id,
+        "citation": rule.citation,
+        "citations": [c.to_dict() for c in rule.citations],
+    }
     if rule.title:
         data["title"] = rule.title
     if rule.force:

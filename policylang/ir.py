@@ -242,10 +242,19 @@ class CitationInfo:
             parts.append(self.locator)
         text = " ".join(parts)
         if self.line_from is not None:
-            lines = f"l. {self.line_from}" + (f"-{self.line_to}" if self.line_to else "")
-            file = f"{self.source.file}, " if self.source and self.source.file else ""
-            text += f" ({file}{lines})"
+            text += f" (l. {self.line_from}" + (f"-{self.line_to})" if self.line_to else ")")
         return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The citation's parts, for applications that link to the source."""
+        return {
+            "source": self.source_key,
+            "document": self.source.title if self.source and self.source.title else None,
+            "short": self.source.short if self.source else None,
+            "locator": self.locator,
+            "file": self.source.file if self.source else None,
+            "lines": [self.line_from, self.line_to or self.line_from] if self.line_from is not None else None,
+        }
 
 
 @attrs.frozen
