@@ -68,7 +68,15 @@ class Difference:
         if self.kind == "rule_absent":
             return f"rule `{self.key}` appears in the explanation but should not"
         if self.kind == "undetermined":
-            return f"undetermined `{self.key}`: expected {_show(self.expected)}, got {_show(self.actual)}"
+            if self.expected is None:
+                facts = ", ".join(self.actual) if isinstance(self.actual, list) else _show(self.actual)
+                return f"decision `{self.key}` is undetermined (it waits for {facts}), but the case expects it decided"
+            if self.actual is _ABSENT:
+                waiting = _show(self.expected)
+                return f"decision `{self.key}`: expected undetermined (waiting for {waiting}), but it was decided"
+            return (
+                f"undetermined `{self.key}`: expected it to wait for {_show(self.expected)}, got {_show(self.actual)}"
+            )
         if self.kind == "no_rule":
             return f"decision `{self.key}`: no rule applies"
         if self.kind == "missing":
@@ -158,7 +166,7 @@ def case_from_dict(data: Any, file: str, line: int, defaults: Mapping[str, Any] 
     if error is not None and not isinstance(error, Mapping):
         error = {"code": str(error)}
     return Case(
-        policy=str(merged["policy"]),
+        policy=policy_reference(str(merged["policy"]), file),
         id=str(merged.get("id") or Path(file).stem),
         facts=dict(merged["facts"]),
         expected=dict(expected),
@@ -175,6 +183,23 @@ def case_from_dict(data: Any, file: str, line: int, defaults: Mapping[str, Any] 
         file=file,
         line=line,
     )
+
+
+def policy_reference(policy: str, file: str) -> str:
+    """The policy a case file names: a bundled name, or a path to a ``.pol`` file.
+
+    A relative ``.pol`` path is read relative to the case file when the policy is there,
+    so a case file next to its policy can say ``"policy": "leave.pol"``; otherwise it is
+    read as written (relative to the working folder).
+
+    >>> policy_reference("examples/benefit", "cases/x.json")
+    'examples/benefit'
+    """
+    if policy.endswith(".pol") and not Path(policy).is_absolute():
+        beside = Path(file).parent / policy
+        if beside.is_file():
+            return str(beside)
+    return policy
 
 
 def discover(paths: Sequence[str | Path]) -> Iterator[Path]:

@@ -75,7 +75,15 @@ def read_source(path: Path) -> str:
 
 
 def display_path(path: Path) -> str:
-    """How a file is named in messages: relative to the working directory when inside it."""
+    """How a file is named in messages and traces.
+
+    A bundled policy is named ``policies/<name>.pol`` wherever it is installed, so that
+    traces do not depend on the machine; other files relative to the working directory.
+    """
+    resolved = path.resolve()
+    root = policies_root().resolve()
+    if resolved.is_relative_to(root):
+        return "policies/" + resolved.relative_to(root).as_posix()
     try:
         return os.path.relpath(path)
     except ValueError:

@@ -78,7 +78,12 @@ class CaseItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CaseFailed):
-            return format_failure(excinfo.value.outcome)
+            text = format_failure(excinfo.value.outcome)
+            return (
+                text.replace(str(self.path), self.path.relative_to(self.config.rootpath).as_posix(), 1)
+                if self.path.is_relative_to(self.config.rootpath)
+                else text
+            )
         if isinstance(excinfo.value, PolicyError):
             return excinfo.value.format()
         return str(super().repr_failure(excinfo))
@@ -97,16 +102,16 @@ def format_failure(outcome: CaseOutcome) -> str:
     result = outcome.result
     if result is None:
         return text
-    wanted = {d.key for d in outcome.differences if d.kind in ("decision", "undetermined", "no_rule")}
+    wanted = {d.key for d in outcome.differences if d.kind == "decision"}
     explanation = render_text(result).splitlines()
     kept: list[str] = []
-    keep = False
+    keep = in_decisions = False
     for line in explanation:
-        if line.startswith("  ") and not line.startswith("    "):
-            name = line.strip().split(" ", 1)[0].rstrip(":")
-            keep = name in wanted
-        elif not line.startswith("  "):
+        if not line.startswith("  "):
+            in_decisions = line == "Decisions:"
             keep = False
+        elif not line.startswith("    "):
+            keep = in_decisions and line.strip().split(" ", 1)[0] in wanted
         if keep:
             kept.append(line)
     if kept:
