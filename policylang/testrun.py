@@ -48,7 +48,7 @@ class Coverage:
             hit = [r for r in all_rules if r in self.exercised[name]]
             sections: dict[str, list[int]] = {}
             for rid, rule in policy.rules.items():
-                section = section_of(rule.citation)
+                section = section_of(rule.citations[0]) if rule.citations else "(no citation)"
                 counts = sections.setdefault(section, [0, 0])
                 counts[0] += 1
                 counts[1] += rid in self.exercised[name]
@@ -59,7 +59,9 @@ class Coverage:
                     "exercised": len(hit),
                     "percent": round(100.0 * len(hit) / len(all_rules), 1) if all_rules else 100.0,
                     "unexercised": [r for r in all_rules if r not in self.exercised[name]],
-                    "sections": {k: {"rules": v[0], "exercised": v[1]} for k, v in sorted(sections.items())},
+                    "sections": {
+                        k: {"rules": v[0], "exercised": v[1]} for k, v in sorted(sections.items(), key=_natural)
+                    },
                 }
             )
         return rows
@@ -68,16 +70,31 @@ class Coverage:
 _SECTION = re.compile(r"(pkt\.\s*\d+|§\s*\d+[a-z]?)")
 
 
-def section_of(citation: str) -> str:
-    """The section a citation points into: ``pkt. 26`` for ``vejl. 91/1998 pkt. 26 e``.
+def _natural(item: tuple[str, Any]) -> list[Any]:
+    """Sort key that puts ``pkt. 2`` before ``pkt. 11``."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", item[0])]
+
+
+def section_of(citation: Any) -> str:
+    """The section of its source a rule cites first: the document and its pkt., § or heading.
 
     >>> section_of("vejl. 91/1998 pkt. 26 e"), section_of("aktivloven § 3, stk. 4")
     ('pkt. 26', '§ 3')
     """
-    m = _SECTION.search(citation)
+    if isinstance(citation, str):
+        m = _SECTION.search(citation)
+        if m:
+            return re.sub(r"\s+", " ", m.group(1))
+        return citation or "(no citation)"
+    short = citation.source.short if citation.source else citation.source_key
+    locator = citation.locator or ""
+    m = _SECTION.search(locator)
     if m:
-        return re.sub(r"\s+", " ", m.group(1))
-    return citation.split(" ")[0] if citation else "(no citation)"
+        return f"{short} {re.sub(chr(92) + 's+', ' ', m.group(1))}"
+    heading = locator.split("›")[0].split(",")[0].strip().strip('"')
+    if len(heading) > 50:
+        heading = heading[:47] + "..."
+    return f"{short} {heading}".strip()
 
 
 def run_all(paths: Iterable[str]) -> tuple[list[CaseOutcome], list[str]]:

@@ -168,3 +168,21 @@ def test_the_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
         proc = subprocess.run([sys.executable, "-m", "policylang.cli", *args], capture_output=True, text=True)
         assert proc.returncode == 1, (args, proc.stderr)
         assert "Traceback" not in proc.stderr
+
+
+def test_coverage_report_and_threshold(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    case = {"policy": "examples/benefit", "id": "ok", "facts": json.loads(FACTS.read_text()),
+            "expected": {"eligible": "yes"}}
+    (tmp_path / "case.json").write_text(json.dumps(case))
+    code, out, _ = run(["test", str(tmp_path), "--coverage"], capsys)
+    assert code == 0
+    # fraud is found but the special permit overrides it, so EX-FRAUD decided nothing
+    assert "examples/benefit: 7/10 rules (70.0%)" in out
+    assert "never exercised: EX-FRAUD, EX-HARDSHIP, EX-CHANNEL" in out
+    assert "Eksempelloven § 4: 2/3" in out
+    code, out, _ = run(["test", str(tmp_path), "--fail-under", "90"], capsys)
+    assert code == 2 and "coverage of examples/benefit is 70.0%, below 90.0%" in out
+    assert run(["test", str(tmp_path), "--fail-under", "70"], capsys)[0] == 0
+    code, out, _ = run(["test", str(tmp_path), "--format", "json", "--coverage"], capsys)
+    data = json.loads(out)
+    assert data["coverage"][0]["unexercised"] == ["EX-FRAUD", "EX-HARDSHIP", "EX-CHANNEL"]
