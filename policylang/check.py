@@ -619,6 +619,7 @@ class _Builder:
             for target in r.exception_to:
                 if target in index:
                     overriders.setdefault(index[target], []).append(i)
+        self.exception_cycles(rules, overriders)
         rows = []
         for i, r in enumerate(rules):
             assert r.conclusion is not None
@@ -628,6 +629,30 @@ class _Builder:
                 )
             )
         return rows
+
+    def exception_cycles(self, rules: list[ir.RuleInfo], overriders: dict[int, list[int]]) -> None:
+        """Report rules that are exceptions to each other in a circle: none of them could win."""
+        state: dict[int, int] = {}  # 1 = on the current path, 2 = done
+
+        def visit(i: int, path: list[int]) -> None:
+            state[i] = 1
+            for j in overriders.get(i, ()):
+                if state.get(j) == 1:
+                    circle = [*path[path.index(j) :], j]
+                    names = " -> ".join(f"`{rules[k].rule_id}`" for k in circle)
+                    self.error(
+                        "pol-cycle",
+                        f"these rules are exceptions to each other in a circle: {names}",
+                        rules[j].span,
+                        hint="an exception must not, through others, override itself",
+                    )
+                elif state.get(j) is None:
+                    visit(j, [*path, j])
+            state[i] = 2
+
+        for i in range(len(rules)):
+            if i not in state:
+                visit(i, [i])
 
     # -- constraints -----------------------------------------------------------
 
