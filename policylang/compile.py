@@ -19,7 +19,7 @@ from policylang import dates, ir
 from policylang import types as T
 from policylang.errors import Diagnostic, EvaluationError
 from policylang.span import Span
-from policylang.values import Duration, Unknown, same_value
+from policylang.values import Duration, Unknown, same_value, sort_members
 
 Fn = Callable[[list[Any]], Any]
 U = Unknown
@@ -285,6 +285,9 @@ class Compiler:
         propagates = e.builtin.null_propagates
         span = e.span
         name = e.builtin.name
+        if name == "to_list":  # a set's canonical order needs its element type: enums in declared order
+            element = T.element_type(e.args[0].type) if e.args else None
+            impl = lambda value: tuple(sort_members(value, element))  # noqa: E731
         if name == "coalesce":
 
             def coalesce(v: list[Any]) -> Any:

@@ -394,3 +394,14 @@ def test_negative_numbers_and_subtraction() -> None:
     r = policy.evaluate({"n": -4, "d": "2024-03-02"})
     assert r.decisions == {"sign": -1, "less": -5, "tight": -5, "earlier": "2024-02-28", "amount": 10}
     assert policy.evaluate({"n": 0, "d": "2024-03-02"}).decisions["sign"] == 0
+
+
+def test_to_list_gives_a_set_of_enum_values_in_declaration_order() -> None:
+    policy = compile_text(
+        """
+        type form = enum { zebra, apple }
+        fact xs: list of form
+        decision out: list of form = to_list(to_set(xs))
+        """
+    )
+    assert policy.evaluate({"xs": ["apple", "zebra", "apple"]}).decisions == {"out": ["zebra", "apple"]}
