@@ -17,7 +17,7 @@ from typing import Any
 
 from policylang import ast
 from policylang.check import check_modules
-from policylang.errors import Diagnostic, PolicyCheckError, PolicyError, PolicyNotFoundError
+from policylang.errors import Diagnostic, PolicyCheckError, PolicyError, PolicyNotFoundError, sort_diagnostics
 from policylang.parse import parse_module
 from policylang.policy import Policy
 
@@ -66,6 +66,7 @@ def resolve(name_or_path: str | os.PathLike[str]) -> Path:
 
 
 def read_source(path: Path) -> str:
+    """The text of a policy file, with a :class:`PolicyError` for an unreadable or non-UTF-8 file."""
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -177,11 +178,14 @@ def _module_files(policy: Policy) -> tuple[str, ...]:
     return policy.program.files
 
 
-def check_file(path: str | os.PathLike[str], *, require_header: bool = True) -> list[Diagnostic]:
+def check_file(path: str | os.PathLike[str], *, require_header: bool = True, cache: bool = True) -> list[Diagnostic]:
     """Every problem in one policy file and its imports; ``[]`` when it is clean.
 
     With ``require_header=False`` a file without a ``policy`` header is checked as a
-    module of shared definitions.
+    module of shared definitions. A file that checks without errors also gets the logic
+    analyses of :mod:`policylang.analysis` (shadowed rows, gaps, overlapping rules,
+    constant conditions), whose results are kept on disk by the files' text unless
+    ``cache=False`` (:mod:`policylang.analysis.cache`); :func:`load` never runs them.
     """
     try:
         modules = read_modules(resolve(path))
@@ -189,5 +193,9 @@ def check_file(path: str | os.PathLike[str], *, require_header: bool = True) -> 
         if e.diagnostics:
             return e.diagnostics
         return [Diagnostic(e.code, e.message, None)]
-    _, diagnostics = check_modules(modules, require_header=require_header)
+    program, diagnostics = check_modules(modules, require_header=require_header)
+    if program is not None:
+        from policylang.analysis import analyse
+
+        diagnostics = sort_diagnostics([*diagnostics, *analyse(program, cache=cache)])
     return diagnostics

@@ -95,22 +95,23 @@ _EXAMPLES: dict[str, list[str]] = {
         "decision x: bool = f(a, b",
         "decision x: bool = a in {b, c",
         "fact x: enum { a, b",
+        "decision x: int = m[a",
     ],
     'a citation needs a source key, as in `cites S1 "pkt. 26 a"`': [
         "rule R-1 cites",
         'rule R-1 cites "pkt. 2"',
         'rule R-1 cites S1 "x",',
+        "rule R-1 cites\n  force skal",
+        'rule R-1 cites S1 "x",\nfact a: bool',
     ],
-    "a keyword cannot be used as a name": [
-        "fact decision: int",
-        "fact rule: int",
-        "fact fact: int",
-        "fact when: int",
-        "fact policy: int",
-        "let when = 1",
-        "decision when: bool = true",
-        "decision rule: bool = true",
-        "parameter fact: int = 1",
+    # Most keywords are reserved only where the grammar expects them (`fact decision: int` is
+    # fine; check.py reports names such as `when` as pol-reserved-name). `if` always starts
+    # a conditional, so it fails as a name inside an expression:
+    "a keyword cannot be used as a name (`if` starts `if ... then ... else ...`)": [
+        "decision x: bool = if > 1",
+        "decision x: bool = any(if in xs: if > 1)",
+        "decision x: bool = f(if)",
+        "decision x: bool = if.a",
     ],
     "a declaration needs a type after `:`, such as `bool`, `date` or `enum { ... }`": [
         "fact x",

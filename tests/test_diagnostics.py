@@ -2,7 +2,9 @@
 
 Each ``tests/cases/<code>/bad/NAME.pol`` must report the diagnostic ``<code>`` (the whole
 output and exit code are compared with ``tests/golden/diagnostics/<code>/NAME.txt``); each ``good/NAME.pol`` must
-not report it.
+not report it. A case whose first line is ``# policylang eval`` is loaded as a policy by
+``policylang eval`` instead (for what only loading reports, such as a missing header).
+Files in subfolders of ``good/`` and ``bad/`` are only imported by the cases.
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ GOOD = sorted(CASES.glob("*/good/*.pol"))
 
 def run_check(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     relative = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
-    code = main(["check", str(relative)])
+    if path.read_text(encoding="utf-8").startswith("# policylang eval"):
+        facts = path.parent / "facts.json"
+        code = main(["eval", str(relative), "--facts", str(facts.relative_to(path.parent.parent.parent))])
+    else:
+        code = main(["check", str(relative)])
     out, err = capsys.readouterr()
     return code, err + out
 
