@@ -1,0 +1,90 @@
+"""The fixed words of explanations, in Danish and English.
+
+Everything an explanation says that does not come from the policy (headings, ``yes`` and
+``no``, *withheld*) is here, so that the builder and every renderer use the same words.
+
+>>> word("da", "withheld"), word("en", "withheld")
+('udeladt', 'withheld')
+"""
+
+from __future__ import annotations
+
+WORDS: dict[str, tuple[str, str]] = {
+    # key: (Danish, English)
+    "yes": ("ja", "yes"),
+    "no": ("nej", "no"),
+    "none": ("ingen", "none"),
+    "withheld": ("udeladt", "withheld"),
+    "unknown": ("ukendt", "unknown"),
+    "policy": ("Regelsæt", "Policy"),
+    "version": ("version", "version"),
+    "decisions": ("Afgørelser", "Decisions"),
+    "decision": ("Afgørelse", "Decision"),
+    "decided_by": ("Afgjort efter", "Decided by"),
+    "by": ("efter", "by"),
+    "when": ("når", "when"),
+    "otherwise": ("ellers", "otherwise"),
+    "using": ("ud fra", "using"),
+    "facts_used": ("Oplysninger, der er brugt", "Facts used"),
+    "facts": ("oplysninger", "facts used"),
+    "details": ("Detaljer", "Details"),
+    "condition": ("Betingelse", "Condition"),
+    "holds": ("opfyldt", "holds"),
+    "does_not_hold": ("ikke opfyldt", "does not hold"),
+    "is_unknown": ("uafklaret", "unknown"),
+    "value_withheld": ("udeladt", "withheld"),
+    "weigh": ("afvej", "weigh"),
+    "factors": ("Hensyn at afveje", "Factors to weigh"),
+    "undetermined": ("Uafklaret", "Undetermined"),
+    "undetermined_long": (
+        "Uafklaret (disse oplysninger vil afgøre det)",
+        "Undetermined (these facts would decide them)",
+    ),
+    "waits_for": ("afventer", "waits for"),
+    "no_rule": ("Ingen regel finder anvendelse", "No rule applies"),
+    "open": ("Åbne betingelser", "Open conditions"),
+    "why_not": ("Hvorfor ikke andet", "Why not something else"),
+    "not_chosen": ("ikke valgt", "not chosen"),
+    "would_need": ("ville kræve", "would need"),
+    "would_need_all": ("ville kræve, at alt dette er opfyldt", "would need all of these to hold"),
+    "would_need_any": ("ville kræve, at et af disse er opfyldt", "would need one of these to hold"),
+    "not_reached": (
+        "Ikke nået (ville kræve, at ingen af rækkerne ovenfor finder anvendelse)",
+        "Not reached (would need none of the rows above to apply)",
+    ),
+    "overridden_by": ("tilsidesat af", "overridden by"),
+    "not_applicable": ("finder ikke anvendelse", "does not apply"),
+    "fired": ("anvendt", "applied"),
+    "default": ("standardværdi", "default"),
+    "unknown_outcome": ("uafklaret", "unknown"),
+    "also_relevant": ("Også relevant", "Also relevant"),
+    "warning": ("advarsel", "warning"),
+    "warnings": ("Advarsler", "Warnings"),
+    "next_questions": ("Næste spørgsmål, de mest afgørende først", "Next questions, most useful first"),
+    "settles": ("kan afgøre", "could settle"),
+    "answers": ("svar", "answers"),
+    "nothing_missing": (
+        "Intet mangler: alle afgørelser er truffet.",
+        "Nothing is missing: every decision is decided.",
+    ),
+    "derived": ("Afledte værdier", "Derived values"),
+    "parameters": ("Parametre", "Parameters"),
+    "default_value": ("standard", "default"),
+    "overridden": ("ændret", "overridden"),
+    "source": ("kilde", "source"),
+    "quote": ("Kildens ord", "The source's words"),
+    "rule": ("Regel", "Rule"),
+    "force": ("retskraft", "force"),
+    "inferred": ("udledt", "inferred"),
+    "provenance": ("oprindelse", "provenance"),
+    "note": ("note", "note"),
+    "audience_caseworker": ("sagsbehandler", "caseworker"),
+    "audience_citizen": ("borger", "citizen"),
+    "audience_auditor": ("revisor", "auditor"),
+}
+
+
+def word(lang: str, key: str) -> str:
+    """The word for ``key`` in ``lang`` (``da`` or ``en``)."""
+    da, en = WORDS[key]
+    return da if lang == "da" else en

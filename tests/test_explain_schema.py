@@ -1,0 +1,107 @@
+"""Every case of the bundled policies' case files: its result (trace included) follows the published
+result schema; its explanation explains every row that did not apply, and the explanations of the
+first cases of each file (one per audience) follow the explanation schema.
+
+The result schema (``docs/result.schema.json``, ``policylang.result/1``) covers the trace;
+the explanation schema (``docs/explanation.schema.json``, ``policylang.explanation/1``)
+covers what ``policylang explain --format json`` prints.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+import policylang
+from policylang.cases import Case, discover, read_cases
+
+ROOT = Path(__file__).parent.parent
+DOCS = ROOT / "docs"
+RESULT_SCHEMA = json.loads((DOCS / "result.schema.json").read_text(encoding="utf-8"))
+EXPLANATION_SCHEMA = json.loads((DOCS / "explanation.schema.json").read_text(encoding="utf-8"))
+CASE_FILES = sorted(discover([policylang.policies_root() / "cases"]))
+RESULT = jsonschema.Draft202012Validator(RESULT_SCHEMA)
+NODE = jsonschema.Draft202012Validator({"$ref": "#/$defs/node", "$defs": RESULT_SCHEMA["$defs"]})
+EXPLANATION = jsonschema.Draft202012Validator(EXPLANATION_SCHEMA)
+_VALID_NODES: set[str] = set()
+_POLICIES: dict[str, policylang.Policy] = {}
+
+
+def _policy(name: str) -> policylang.Policy:
+    if name not in _POLICIES:
+        _POLICIES[name] = policylang.load(name)
+    return _POLICIES[name]
+
+
+def test_the_schemas_are_valid_json_schemas() -> None:
+    jsonschema.Draft202012Validator.check_schema(RESULT_SCHEMA)
+    jsonschema.Draft202012Validator.check_schema(EXPLANATION_SCHEMA)
+    assert EXPLANATION_SCHEMA["properties"]["format"]["const"] == "policylang.explanation/1"
+
+
+def test_every_bundled_policy_has_case_files() -> None:
+    policies = {case.policy for path in CASE_FILES for case in read_cases(path)}
+    assert set(policylang.bundled_names()) - {"examples/benefit"} <= policies
+
+
+def result_errors(data: dict[str, Any]) -> list[str]:
+    """What in a result breaks ``result.schema.json``.
+
+    The same as validating the whole document, only faster: the top level is validated
+    with an empty trace, and each trace node on its own (with its children checked in
+    turn), skipping nodes already found valid; traces repeat their rule and input nodes.
+    """
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in RESULT.iter_errors({**data, "trace": []})]
+    pending = list(data["trace"])
+    while pending:
+        node = pending.pop()
+        pending.extend(node.get("children", []) if isinstance(node, dict) else [])
+        alone = {**node, "children": []} if isinstance(node, dict) else node
+        key = json.dumps(alone, sort_keys=True, default=str)
+        if key in _VALID_NODES:
+            continue
+        found = [f"node {key[:80]}: {e.message}" for e in NODE.iter_errors(alone)]
+        if not found:
+            _VALID_NODES.add(key)
+        errors.extend(found)
+    return errors
+
+
+def test_result_errors_finds_what_the_schema_finds() -> None:
+    data = _policy("examples/benefit").evaluate({"as_of": "2024-05-01"}).to_dict()
+    assert result_errors(data) == [] and RESULT.is_valid(data)
+    data["trace"][-1]["children"].append({"kind": "row", "outcome": "maybe", "children": []})
+    assert not RESULT.is_valid(data)
+    assert len(result_errors(data)) == 1 and "'maybe' is not one of" in result_errors(data)[0]
+
+
+def _cases(path: Path) -> list[Case]:
+    return [c for c in read_cases(path) if c.error is None and c.skip is None]
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: str(p.relative_to(policylang.policies_root() / "cases")))
+def test_results_and_explanations_of_every_case_follow_their_schemas(path: Path) -> None:
+    cases = _cases(path)
+    for n, case in enumerate(cases):
+        policy = _policy(case.policy)
+        result = policy.evaluate(case.facts, parameters=case.parameters or None)
+        errors = result_errors(result.to_dict())
+        assert errors == [], f"{case.id}: the result breaks result.schema.json: {errors[:3]}"
+        audience = ("caseworker", "citizen", "auditor")[n % 3]
+        explanation = policylang.explain(result, policy, audience=audience, why_not=True)
+        if n < 3:  # the explanation schema for each audience; validating is slow, explaining is not
+            shown = explanation.to_dict()
+            errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in EXPLANATION.iter_errors(shown)]
+            assert errors == [], f"{case.id}: the explanation breaks explanation.schema.json: {errors[:3]}"
+        for d in explanation.decisions:
+            for step in d.alternatives:
+                if step.outcome == "not_applicable" and step.condition is not None:
+                    assert step.failing, f"{case.id}: {d.name}: no failing part found for `{step.condition}`"
+                    assert all(p.holds in (False, None) for p in step.failing)
+            for step in d.open:
+                if step.condition is not None:
+                    assert step.failing and all(p.holds in ("unknown", None) for p in step.failing)

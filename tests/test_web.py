@@ -1,0 +1,131 @@
+"""The embedding example (``examples/web``) end to end, in a real headless Chromium.
+
+The example serves a page that evaluates a bundled policy and puts the HTML explanation
+into it. Chromium (Debian's ``chromium`` package; ``.ci/run`` installs it) is driven over
+the DevTools protocol by ``examples/web/browser.py``: the explanation must be visible, its
+collapsible detail must be closed at first and open on a mouse click, and the page must
+load nothing from outside (its Content-Security-Policy would block it).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+WEB = Path(__file__).parent.parent / "examples" / "web"
+
+
+def _module(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"policylang_example_web_{name}", WEB / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+app = _module("app")
+browser = _module("browser")
+
+needs_chromium = pytest.mark.skipif(
+    browser.find_chromium() is None,
+    reason="Chromium is not installed (Debian: `apt-get install chromium`; .ci/run installs it)",
+)
+ROOT = ".policylang-explanation"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Any]:
+    srv = app.serve_in_background()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def _get(url: str, data: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    try:
+        with urllib.request.urlopen(url, body, timeout=30) as response:
+            return response.status, dict(response.headers), response.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode("utf-8")
+
+
+def test_the_page_embeds_the_explanation_fragment(server: Any) -> None:
+    status, headers, page = _get(server.url + "?policy=residence/help_and_repatriation&case=R01&lang=da")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    assert '<div class="policylang-explanation plx-audience-citizen" lang="da"' in page
+    explanation = page.split('<div class="explanation-slot">')[1]
+    assert "Hjælp og hjemsendelse" in explanation
+    assert "1970-05-05" not in explanation  # the date of birth is personal (the page's own form shows the facts)
+    status, _, fragment = _get(server.url + "fragment?policy=examples/benefit&case=example&audience=caseworker")
+    assert status == 200 and fragment.startswith('<div class="policylang-explanation')
+
+
+def test_posted_facts_are_explained_and_mistakes_are_shown_escaped(server: Any) -> None:
+    facts = {"as_of": "2024-05-01", "income": 90000}
+    status, _, page = _get(server.url + "explain", {"policy": "examples/benefit", "facts": json.dumps(facts)})
+    assert status == 200 and "Indkomstsats" in page and "Næste spørgsmål" in page
+    status, _, page = _get(server.url + "explain", {"policy": "examples/benefit", "facts": '{"income": "<b>x</b>"}'})
+    assert status == 400 and "error[pol-" in page and "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
+    status, _, page = _get(server.url + "explain", {"policy": "examples/benefit", "facts": "{not json"})
+    assert status == 400 and "the facts are not JSON" in page
+    status, _, _ = _get(server.url + "?policy=examples/benefit&case=NOPE")
+    assert status == 404
+
+
+@needs_chromium
+def test_in_chromium_the_explanation_is_visible_and_its_detail_opens_on_a_click(server: Any) -> None:
+    with browser.Chromium(width=1100, height=900) as b:
+        b.open(server.url + "?policy=residence/help_and_repatriation&case=R01&lang=da&audience=citizen&why_not=1")
+        assert b.visible(ROOT)
+        assert b.evaluate(f"document.querySelector('{ROOT} h2').textContent").startswith("Hjælp og hjemsendelse")
+        first = f"{ROOT} .plx-decision"
+        assert b.visible(f"{first} h3") and b.visible(f"{first} blockquote")
+        assert b.evaluate(f"document.querySelector('{first} h3').innerText").startswith("Lovligt ophold")
+        # closed at first: the detail takes no space
+        assert b.evaluate(f"document.querySelector('{first} details').open") is False
+        assert not b.visible(f"{first} .plx-detail-body")
+        b.click(f"{first} details > summary")
+        assert b.evaluate(f"document.querySelector('{first} details').open") is True
+        assert b.visible(f"{first} .plx-detail-body")
+        assert b.visible(f"{first} .plx-detail-body table")
+        detail = b.evaluate(f"document.querySelector('{first} .plx-detail-body').innerText")
+        assert "Oplysninger, der er brugt" in detail and "Hvorfor ikke andet" in detail
+        # a second click closes it again
+        b.click(f"{first} details > summary")
+        assert not b.visible(f"{first} .plx-detail-body")
+        # self-contained: no scripts, and nothing was fetched besides the page itself
+        assert b.evaluate("document.scripts.length") == 0
+        assert b.evaluate("performance.getEntriesByType('resource').length") == 0
+        # scoped styles: the fragment has its own font, the page keeps its own
+        fonts = b.evaluate(
+            f"[getComputedStyle(document.querySelector('{ROOT}')).fontFamily,"
+            " getComputedStyle(document.querySelector('.site-header h1')).fontFamily]"
+        )
+        assert fonts[0].startswith("system-ui") and fonts[1].startswith("Georgia")
+
+
+@needs_chromium
+def test_in_chromium_the_form_explains_pasted_facts(server: Any) -> None:
+    with browser.Chromium() as b:
+        b.open(server.url + "?policy=examples/benefit&case=example&lang=en&audience=caseworker")
+        facts = json.dumps({"as_of": "2024-05-01", "income": 400000, "savings": 0})
+        b.evaluate(f"document.querySelector('#facts').value = {json.dumps(facts)}")
+        b._events.clear()
+        b.click(".facts-form button")
+        b.wait_for("Page.loadEventFired")
+        band = b.evaluate(f"document.querySelector('{ROOT} [data-decision=income_band] h3').innerText")
+        assert "high" in band  # the form keeps the page's language
+        assert b.visible(f"{ROOT} .plx-questions")
