@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -180,11 +181,16 @@ def _int(rule_ids: frozenset[str]) -> Decoder:
     def decode(x: Any) -> Any:
         if isinstance(x, int) and not isinstance(x, bool):
             return x
-        if isinstance(x, Decimal | float) and x == int(x):
+        if isinstance(x, Decimal | float) and _finite(x) and x == int(x):
             return int(x)
         raise BadValue("a whole number")
 
     return decode
+
+
+def _finite(x: Decimal | float) -> bool:
+    """Not infinite and not NaN (``int()`` of either raises)."""
+    return x.is_finite() if isinstance(x, Decimal) else math.isfinite(x)
 
 
 def _decimal(rule_ids: frozenset[str]) -> Decoder:

@@ -1,0 +1,61 @@
+"""What a batch evaluation is asked to do: parameters, decisions, reasons, errors.
+
+>>> import policylang
+>>> options = Options.make(policylang.load("examples/benefit"), decisions=["adult"])
+>>> options.decisions, options.on_error
+(('adult',), 'continue')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from policylang.errors import PolicyError
+from policylang.policy import Policy
+from policylang.typecheck import suggest
+
+ON_ERROR = ("continue", "raise")
+BACKENDS = ("auto", "vectorised", "rowwise")
+
+
+class BatchOptionError(PolicyError):
+    """A batch evaluation was asked for something the policy does not have."""
+
+    code = "pol-batch-option"
+
+
+@attrs.frozen
+class Options:
+    """The choices of one batch evaluation; :meth:`make` checks them against the policy."""
+
+    parameters: Mapping[str, Any] | None
+    decisions: tuple[str, ...]
+    reasons: bool
+    ignore_unknown_facts: bool
+    on_error: str
+
+    @staticmethod
+    def make(
+        policy: Policy,
+        *,
+        parameters: Mapping[str, Any] | None = None,
+        decisions: Iterable[str] | None = None,
+        reasons: bool = False,
+        ignore_unknown_facts: bool = False,
+        on_error: str = "continue",
+    ) -> Options:
+        names = tuple(policy.decisions) if decisions is None else tuple(dict.fromkeys(decisions))
+        for name in names:
+            if name not in policy.decisions:
+                raise BatchOptionError(
+                    f"the policy `{policy.name}` has no decision `{name}`"
+                    + (f" ({hint})" if (hint := suggest(name, policy.decisions)) else "")
+                )
+        if on_error not in ON_ERROR:
+            raise BatchOptionError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
+        # the decisions in the policy's order
+        ordered = tuple(d for d in policy.decisions if d in names)
+        return Options(dict(parameters) if parameters else None, ordered, reasons, ignore_unknown_facts, on_error)
