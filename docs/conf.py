@@ -19,6 +19,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
+    "policylang.sphinx",  # .. policylang:policy:: renders a policy (docs/bundled/)
 ]
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
@@ -26,5 +27,7 @@ nitpicky = False
 exclude_patterns = ["_build"]
 html_theme = "alabaster"
 html_static_path = ["_static"]
+html_css_files = ["policylang.css"]  # the tables of the rendered policies
+html_theme_options = {"page_width": "1180px", "sidebar_width": "240px"}
 html_title = "policylang"
 language = "en"

@@ -1,0 +1,167 @@
+"""The ``policylang.sphinx`` extension: policies rendered as readable law, with their coverage."""
+
+from __future__ import annotations
+
+import html.parser
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+TUTORIAL = ROOT / "docs" / "tutorial"
+
+CONF = 'extensions = ["policylang.sphinx"]\nexclude_patterns = ["_build"]\n'
+
+
+def _project(tmp_path: Path, index: str) -> Path:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(CONF, encoding="utf-8")
+    (src / "index.rst").write_text(index, encoding="utf-8")
+    shutil.copytree(TUTORIAL, src / "leave")
+    return src
+
+
+class _Text(html.parser.HTMLParser):
+    """The text of a page's body, as a reader sees it, with whitespace normalised."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.depth or ("class", "body") in attrs:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.parts.append(data)
+
+
+def _page(out: Path) -> str:
+    parser = _Text()
+    parser.feed((out / "index.html").read_text(encoding="utf-8"))
+    text = re.sub(r"\s+", " ", " ".join(parser.parts))
+    return re.sub(r" ([,.:;])", r"\1", text)
+
+
+def _build(src: Path, builder: str = "html") -> tuple[int, str, Path]:
+    out = src.parent / f"out-{builder}"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-E", "-b", builder, str(src), str(out)],
+        capture_output=True,
+        text=True,
+        cwd=src.parent,
+    )
+    return proc.returncode, proc.stderr + proc.stdout, out
+
+
+def test_a_policy_is_rendered_with_its_rules_labels_and_coverage(tmp_path: Path) -> None:
+    src = _project(
+        tmp_path, "Care leave\n==========\n\n.. policylang:policy:: leave/care_leave.pol\n   :cases: leave\n"
+    )
+    code, log, out = _build(src)
+    assert code == 0, log
+    text = _page(out)
+    # sources and validity
+    assert "Title: Plejeorlov (eksempel) / Care leave (example)" in text
+    assert "Valid: from 2024-01-01, no end date" in text
+    assert "CLA Plejeorlovsloven A made-up Care Leave Act, written for the tutorial" in text
+    # facts, value sets with their labels, the assessment mark
+    assert "parent — forælder / parent" in text
+    assert "Forhold til den syge / Relation to the person who is ill" in text
+    assert "seriously_ill enum yes no not_assessed Alvorligt syg / Seriously ill assessment" in text
+    # decisions with their labels, rows, conditions, factors and rules
+    assert "entitled — Ret til plejeorlov / Entitled to care leave" in text
+    assert "yes relation in {spouse, child, parent} and seriously_ill = yes CL-CLOSE" in text
+    assert "weigh: closeness CL-OTHER" in text
+    # each rule: ID, title, citation, force, the Danish quote, the rows that cite it, its coverage
+    assert (
+        "CL-OTHER — Andre nærtstående Cites: Plejeorlovsloven § 2, stk. 2 Force: kan "
+        "Quote: »Orlov kan efter en konkret vurdering gives til pleje af andre nærtstående.«"
+    ) in text
+    assert "When relation = other and seriously_ill = yes: entitled = requires_individual_assessment" in text
+    assert "Coverage: 1 case: someone-else-close" in text
+    # the coverage of the cases, run when the page was built
+    assert "11 cases from leave ran when this page was built: 11 passed, 0 failed." in text
+    assert "Rules exercised: 4 of 4 (100.0%)." in text
+    assert "Every rule was exercised by at least one case." in text
+
+
+def test_a_bundled_policy_is_rendered_by_name(tmp_path: Path) -> None:
+    src = _project(tmp_path, "Benefit\n=======\n\n.. policylang:policy:: examples/benefit\n")
+    code, log, out = _build(src)
+    assert code == 0, log
+    text = _page(out)
+    assert "File: policies/examples/benefit.pol" in text
+    assert "Imports: common.pol" in text
+    assert "EX-FRAUD — Svig" in text
+    assert "Exception to: EX-MAIN, EX-HARDSHIP When: fraud_found Then: eligible = no" in text
+    assert "Applies when: moved_in is not null and as_of < add_months(moved_in, 3)" in text
+    assert "Test coverage" not in text  # the example has no case folder
+
+
+def test_rules_and_policies_can_be_linked_to(tmp_path: Path) -> None:
+    src = _project(
+        tmp_path,
+        "Links\n=====\n\nSee :policylang:rule:`CL-CLOSE` in :policylang:policy:`tutorial/care_leave`.\n\n"
+        "Care leave\n----------\n\n.. policylang:policy:: leave/care_leave.pol\n   :no-cases:\n",
+    )
+    code, log, out = _build(src)
+    assert code == 0, log
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert 'id="policy-tutorial-care-leave-rule-cl-close"' in page
+    assert 'href="#policy-tutorial-care-leave-rule-cl-close"' in page
+    assert 'href="#policy-tutorial-care-leave"' in page
+    assert "Test coverage" not in _page(out)
+
+
+def test_a_link_to_an_unknown_rule_fails_the_build(tmp_path: Path) -> None:
+    src = _project(tmp_path, "Links\n=====\n\nSee :policylang:rule:`CL-NOPE`.\n")
+    code, log, _ = _build(src)
+    assert code != 0
+    assert "policylang:rule reference target not found: CL-NOPE" in log
+
+
+def test_a_failing_case_fails_the_build(tmp_path: Path) -> None:
+    src = _project(
+        tmp_path, "Care leave\n==========\n\n.. policylang:policy:: leave/care_leave.pol\n   :cases: leave\n"
+    )
+    cases = src / "leave" / "care_leave.cases.yaml"
+    text = cases.read_text(encoding="utf-8")
+    cases.write_text(text.replace("expected: {weeks_granted: 26}", "expected: {weeks_granted: 25}"), encoding="utf-8")
+    code, log, out = _build(src)
+    assert code != 0
+    assert "case capped-at-26-weeks" in log
+    assert "decision `weeks_granted`: expected 25, got 26" in log
+    assert "10 passed, 1 failed" in _page(out)
+
+
+def test_an_unknown_policy_is_a_warning_not_a_traceback(tmp_path: Path) -> None:
+    src = _project(tmp_path, "Nothing\n=======\n\n.. policylang:policy:: residence/help_and_repatriaton\n")
+    code, log, _ = _build(src)
+    assert code != 0
+    assert "no bundled policy named `residence/help_and_repatriaton`" in log
+    assert "did you mean `residence/help_and_repatriation`?" in log
+    assert "Traceback" not in log
+
+
+def test_the_coverage_table_sums_the_policies_it_lists(tmp_path: Path) -> None:
+    src = _project(
+        tmp_path,
+        "Coverage\n========\n\n.. policylang:coverage::\n\n"
+        "   residence/igu_and_danskbonus\n   residence/repatriation_and_return\n",
+    )
+    code, log, out = _build(src)
+    assert code == 0, log  # links to policies this project does not render are plain text
+    text = _page(out)
+    assert "residence/igu_and_danskbonus 33/33 9 9 100.0%" in text
+    assert "residence/repatriation_and_return 14/14 15 15 100.0%" in text
+    assert "All 47/47 24 24 100.0%" in text
