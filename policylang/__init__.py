@@ -21,6 +21,9 @@ from policylang.errors import (
     PolicyNotFoundError,
     PolicySyntaxError,
 )
+from policylang.explain_build import explain
+from policylang.explain_model import Explanation, Question
+from policylang.explain_questions import next_questions
 from policylang.linked import LinkedResult, evaluate_linked
 from policylang.loader import bundled_names, check_file, load, policies_root
 from policylang.policy import Policy
@@ -33,6 +36,7 @@ __all__ = [
     "ConflictError",
     "Diagnostic",
     "EvaluationError",
+    "Explanation",
     "FactError",
     "LinkedResult",
     "ParameterError",
@@ -41,6 +45,7 @@ __all__ = [
     "PolicyError",
     "PolicyNotFoundError",
     "PolicySyntaxError",
+    "Question",
     "Recorder",
     "Result",
     "TraceNode",
@@ -49,6 +54,8 @@ __all__ = [
     "bundled_names",
     "check_file",
     "evaluate_linked",
+    "explain",
     "load",
+    "next_questions",
     "policies_root",
 ]

@@ -32,12 +32,16 @@ class Labels:
 
 @attrs.frozen
 class PrimTypeExpr:
+    """A built-in type named in the policy: ``bool``, ``int``, ``date``, ``condition`` ..."""
+
     name: str  # bool, int, decimal, money, text, date, datetime, time, duration, rule, condition
     span: Span
 
 
 @attrs.frozen
 class EnumMember:
+    """One value of an ``enum`` type, with its optional labels."""
+
     name: str
     labels: Labels | None
     span: Span
@@ -45,6 +49,8 @@ class EnumMember:
 
 @attrs.frozen
 class EnumTypeExpr:
+    """``enum { ... }`` or ``ordered enum { ... }``."""
+
     members: tuple[EnumMember, ...]
     ordered: bool
     span: Span
@@ -52,18 +58,24 @@ class EnumTypeExpr:
 
 @attrs.frozen
 class ListTypeExpr:
+    """``list of T``."""
+
     element: TypeExpr
     span: Span
 
 
 @attrs.frozen
 class SetTypeExpr:
+    """``set of T``."""
+
     element: TypeExpr
     span: Span
 
 
 @attrs.frozen
 class MapTypeExpr:
+    """``map of K to V``."""
+
     key: TypeExpr
     value: TypeExpr
     span: Span
@@ -71,6 +83,8 @@ class MapTypeExpr:
 
 @attrs.frozen
 class FieldExpr:
+    """One field of a record type: ``name: T``."""
+
     name: str
     type: TypeExpr
     span: Span
@@ -78,12 +92,16 @@ class FieldExpr:
 
 @attrs.frozen
 class RecordTypeExpr:
+    """``record { name: T, ... }``."""
+
     fields: tuple[FieldExpr, ...]
     span: Span
 
 
 @attrs.frozen
 class NamedTypeExpr:
+    """A type named by a ``type`` declaration (or ``weekday``)."""
+
     name: str
     span: Span
 
@@ -98,6 +116,8 @@ class UnionTypeExpr:
 
 @attrs.frozen
 class OptionalTypeExpr:
+    """``T?``: a type that also admits null."""
+
     inner: TypeExpr
     span: Span
 
@@ -119,6 +139,8 @@ TypeExpr = (
 
 @attrs.frozen
 class DurationLit:
+    """A duration literal's value: ``3 months`` is ``DurationLit(3, "months")``."""
+
     amount: int
     unit: str  # "days", "months" or "years"
 
@@ -134,36 +156,48 @@ class Literal:
 
 @attrs.frozen
 class Name:
+    """A bare name: a fact, parameter, derived value, decision, bound variable or enum value."""
+
     name: str
     span: Span
 
 
 @attrs.frozen
 class RuleRef:
+    """A rule ID used as a value (``RES-EXEMPT-26A``)."""
+
     rule_id: str
     span: Span
 
 
 @attrs.frozen
 class SetLit:
+    """A set literal ``{a, b}``."""
+
     items: tuple[Expr, ...]
     span: Span
 
 
 @attrs.frozen
 class ListLit:
+    """A list literal ``[a, b]``."""
+
     items: tuple[Expr, ...]
     span: Span
 
 
 @attrs.frozen
 class RecordLit:
+    """A record (or map) literal ``{field: value, ...}``."""
+
     entries: tuple[tuple[str, Expr], ...]
     span: Span
 
 
 @attrs.frozen
 class Call:
+    """A call of a built-in function: ``age(date_of_birth, as_of)``."""
+
     function: str
     args: tuple[Expr, ...]
     span: Span
@@ -171,6 +205,8 @@ class Call:
 
 @attrs.frozen
 class Quantifier:
+    """``any(x in xs: c)``, ``all(...)`` or ``count(...)``."""
+
     kind: str  # any, all, count
     variable: str
     collection: Expr
@@ -180,6 +216,8 @@ class Quantifier:
 
 @attrs.frozen
 class Binary:
+    """Arithmetic or a set operation: ``a + b``, ``a | b``, ``a & b`` ..."""
+
     op: str  # + - * / | &
     left: Expr
     right: Expr
@@ -188,6 +226,8 @@ class Binary:
 
 @attrs.frozen
 class BoolOp:
+    """``a and b`` or ``a or b``."""
+
     op: str  # and, or
     left: Expr
     right: Expr
@@ -196,12 +236,16 @@ class BoolOp:
 
 @attrs.frozen
 class Not:
+    """``not a``."""
+
     operand: Expr
     span: Span
 
 
 @attrs.frozen
 class Compare:
+    """A comparison, possibly chained: ``16 <= age <= 30``."""
+
     operands: tuple[Expr, ...]
     ops: tuple[str, ...]  # = != < <= > >=
     span: Span
@@ -209,6 +253,8 @@ class Compare:
 
 @attrs.frozen
 class Member:
+    """``x in xs`` or ``x not in xs``."""
+
     item: Expr
     collection: Expr
     negated: bool
@@ -217,6 +263,8 @@ class Member:
 
 @attrs.frozen
 class IsTest:
+    """``x is null``, ``x is not null``, ``x is empty`` or ``x is not empty``."""
+
     operand: Expr
     test: str  # null, empty
     negated: bool
@@ -225,6 +273,8 @@ class IsTest:
 
 @attrs.frozen
 class If:
+    """``if c then a else b``."""
+
     condition: Expr
     then: Expr
     otherwise: Expr
@@ -233,6 +283,8 @@ class If:
 
 @attrs.frozen
 class Index:
+    """A map lookup ``m[k]``."""
+
     target: Expr
     key: Expr
     span: Span
@@ -240,6 +292,8 @@ class Index:
 
 @attrs.frozen
 class FieldGet:
+    """A record field ``r.field``."""
+
     target: Expr
     name: str
     span: Span
@@ -287,6 +341,8 @@ class FactorRef:
 
 @attrs.frozen
 class PolicyDecl:
+    """The ``policy`` header: name, title, version, validity and evaluation date."""
+
     name: str
     title: Labels | None
     version: str | None
@@ -299,12 +355,16 @@ class PolicyDecl:
 
 @attrs.frozen
 class ImportDecl:
+    """``import "file.pol"``."""
+
     path: str
     span: Span
 
 
 @attrs.frozen
 class SourceDecl:
+    """A ``source`` the rules cite: its key, short name, title, file, URL and date."""
+
     key: str
     short: str
     title: str | None
@@ -316,6 +376,8 @@ class SourceDecl:
 
 @attrs.frozen
 class TypeDecl:
+    """``type name = T``."""
+
     name: str
     type: TypeExpr
     labels: Labels | None
@@ -324,6 +386,8 @@ class TypeDecl:
 
 @attrs.frozen
 class FactDecl:
+    """A ``fact`` declaration: its type, labels and marks."""
+
     name: str
     type: TypeExpr
     labels: Labels | None
@@ -336,6 +400,8 @@ class FactDecl:
 
 @attrs.frozen
 class ParameterDecl:
+    """A ``parameter`` declaration: its type and default."""
+
     name: str
     type: TypeExpr
     default: Expr
@@ -347,6 +413,8 @@ class ParameterDecl:
 
 @attrs.frozen
 class LetDecl:
+    """A derived value: ``let name = expr``."""
+
     name: str
     type: TypeExpr | None
     expr: Expr
@@ -356,6 +424,8 @@ class LetDecl:
 
 @attrs.frozen
 class FactorDecl:
+    """A ``factor`` to weigh, with its labels."""
+
     name: str
     labels: Labels
     span: Span
@@ -374,6 +444,8 @@ class Row:
 
 @attrs.frozen
 class ExprBody:
+    """A decision decided by one expression: ``decision d: T = expr``."""
+
     expr: Expr
     weigh: tuple[FactorRef, ...]
     by: tuple[RuleIdRef, ...]
@@ -382,12 +454,16 @@ class ExprBody:
 
 @attrs.frozen
 class FirstMatchBody:
+    """A ``first match`` table of rows."""
+
     rows: tuple[Row, ...]
     span: Span
 
 
 @attrs.frozen
 class CollectBody:
+    """A ``collect`` table of rows."""
+
     rows: tuple[Row, ...]
     span: Span
 
@@ -406,6 +482,8 @@ DecisionBody = ExprBody | FirstMatchBody | CollectBody | DefaultBody
 
 @attrs.frozen
 class DecisionDecl:
+    """A ``decision``: its type, labels and how it is decided."""
+
     name: str
     type: TypeExpr
     labels: Labels | None
@@ -417,6 +495,8 @@ class DecisionDecl:
 
 @attrs.frozen
 class Citation:
+    """One citation of a rule: a source key, a locator (``pkt. 26 a``) and seed lines."""
+
     source: str
     locator: str | None
     line_from: int | None
@@ -426,6 +506,8 @@ class Citation:
 
 @attrs.frozen
 class SetConclusion:
+    """A rule's conclusion ``then d = value``."""
+
     decision: str
     value: Expr
     span: Span
@@ -433,6 +515,8 @@ class SetConclusion:
 
 @attrs.frozen
 class AddConclusion:
+    """A rule's conclusion ``then add item to d``."""
+
     decision: str
     item: Expr
     span: Span
@@ -443,6 +527,8 @@ Conclusion = SetConclusion | AddConclusion
 
 @attrs.frozen
 class RuleDecl:
+    """A ``rule`` of the law: ID, citations, force, provenance, quote and what it concludes."""
+
     rule_id: str
     title: str | None
     citations: tuple[Citation, ...]
@@ -462,6 +548,8 @@ class RuleDecl:
 
 @attrs.frozen
 class ConstraintDecl:
+    """A ``constraint`` on a fact set: input validation between facts."""
+
     name: str
     title: str | None
     condition: Expr | None
@@ -472,6 +560,8 @@ class ConstraintDecl:
 
 @attrs.frozen
 class WarningDecl:
+    """A ``warning`` the result carries where its condition holds."""
+
     name: str
     labels: Labels
     condition: Expr | None
@@ -515,6 +605,7 @@ class Module:
 
     @property
     def header(self) -> PolicyDecl | None:
+        """The file's ``policy`` header, or ``None`` for a module of shared definitions."""
         for d in self.declarations:
             if isinstance(d, PolicyDecl):
                 return d

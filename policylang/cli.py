@@ -30,6 +30,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``policylang`` command, with an example in every ``--help``."""
     parser = _Parser(
         prog="policylang",
         description="Write, check, test and explain statutory decision rules.",
@@ -60,6 +61,56 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--no-trace", action="store_true", help="do not record the explanation")
     ev.add_argument("--ignore-unknown-facts", action="store_true", help="skip facts the policy does not declare")
 
+    ex = sub.add_parser(
+        "explain",
+        help="explain a policy's decisions on a fact set, for a caseworker, a citizen or an auditor",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+        "  policylang explain examples/benefit --facts policies/examples/benefit.facts.json --why-not\n"
+        "  policylang explain examples/benefit --facts facts.json --decision eligible --format html \\\n"
+        "      --lang da --audience citizen > explanation.html",
+    )
+    ex.add_argument("policy", help="a bundled policy name or a path to a .pol file")
+    ex.add_argument("--facts", required=True, help="a JSON file with the fact set ('-' for stdin)")
+    ex.add_argument(
+        "--decision",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="explain only this decision (repeatable; default: every decision)",
+    )
+    ex.add_argument("--why-not", action="store_true", help="also show the rows that did not apply, and why")
+    ex.add_argument(
+        "--format", choices=("text", "markdown", "html", "json"), default="text", help="output format (default: text)"
+    )
+    ex.add_argument("--lang", choices=("da", "en"), default="en", help="language of the explanation (default: en)")
+    ex.add_argument(
+        "--audience",
+        choices=("caseworker", "citizen", "auditor"),
+        default="caseworker",
+        help="who reads it: citizen withholds personal values and internal notes; auditor adds source spans "
+        "and parameters (default: caseworker)",
+    )
+    ex.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="set a parameter (as for eval)")
+    ex.add_argument("--params", metavar="FILE", help="a JSON file of parameter values")
+    ex.add_argument("--ignore-unknown-facts", action="store_true", help="skip facts the policy does not declare")
+
+    qs = sub.add_parser(
+        "questions",
+        help="the next questions to ask: unknown facts that would settle undetermined decisions",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  policylang questions residence/help_and_repatriation --facts partial.json --limit 3",
+    )
+    qs.add_argument("policy", help="a bundled policy name or a path to a .pol file")
+    qs.add_argument("--facts", help="a JSON file with what is known so far ('-' for stdin; default: nothing)")
+    qs.add_argument("--decision", action="append", default=[], metavar="NAME", help="only what this decision waits for")
+    qs.add_argument("--limit", type=int, default=None, metavar="N", help="at most N questions")
+    qs.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    qs.add_argument("--lang", choices=("da", "en"), default="en", help="language of the text (default: en)")
+    qs.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="set a parameter (as for eval)")
+    qs.add_argument("--params", metavar="FILE", help="a JSON file of parameter values")
+    qs.add_argument("--ignore-unknown-facts", action="store_true", help="skip facts the policy does not declare")
+
     ck = sub.add_parser(
         "check",
         help="check policy files and report every problem",
@@ -86,17 +137,27 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PERCENT",
         help="fail when rule coverage is below this percentage",
     )
+    _add_batch_parsers(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``policylang`` command with ``argv``; return its exit code (0, 1 or 2)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
     try:
-        handler = {"eval": _eval, "check": _check, "test": _test}[args.command]
+        handler = {
+            "eval": _eval,
+            "check": _check,
+            "test": _test,
+            "explain": _explain,
+            "questions": _questions,
+            "batch": _batch,
+            "whatif": _batch,
+        }[args.command]
         return handler(args)
     except PolicyError as e:
         print(e.format(), file=sys.stderr)
@@ -164,6 +225,87 @@ def _eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from policylang.errors import FactError
+    from policylang.explain_build import explain
+    from policylang.loader import load
+
+    policy = load(args.policy)
+    facts = _read_json(args.facts, "facts")
+    try:
+        result = policy.evaluate(
+            facts, parameters=_parameters(args) or None, ignore_unknown_facts=args.ignore_unknown_facts
+        )
+    except FactError as e:
+        e.source = args.facts
+        raise
+    explanation = explain(
+        result,
+        policy,
+        lang=args.lang,
+        audience=args.audience,
+        decisions=args.decision or None,
+        why_not=args.why_not,
+    )
+    if args.format == "json":
+        print(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2, default=str))
+    elif args.format == "markdown":
+        from policylang.render_markdown import format_markdown
+
+        sys.stdout.write(format_markdown(explanation))
+    elif args.format == "html":
+        from policylang.render_html import format_html
+
+        sys.stdout.write(format_html(explanation))
+    else:
+        from policylang.render_text import format_text
+
+        print(format_text(explanation))
+    return EXIT_OK
+
+
+def _questions(args: argparse.Namespace) -> int:
+    from policylang.errors import FactError
+    from policylang.explain_model import check_decisions
+    from policylang.explain_questions import next_questions
+    from policylang.explain_words import word
+    from policylang.loader import load
+
+    policy = load(args.policy)
+    check_decisions(policy, args.decision)
+    facts = _read_json(args.facts, "facts") if args.facts else {}
+    if args.limit is not None and args.limit < 0:
+        raise PolicyError(f"--limit {args.limit}: the limit cannot be negative")
+    try:
+        found = next_questions(
+            policy,
+            facts,
+            parameters=_parameters(args) or None,
+            decisions=args.decision or None,
+            limit=args.limit,
+            ignore_unknown_facts=args.ignore_unknown_facts,
+        )
+    except FactError as e:
+        e.source = args.facts
+        raise
+    if args.format == "json":
+        data = {"policy": policy.name, "questions": [q.to_dict() for q in found]}
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return EXIT_OK
+    if not found:
+        print(word(args.lang, "nothing_missing"))
+        return EXIT_OK
+    print(f"{word(args.lang, 'next_questions')}:")
+    for n, q in enumerate(found, 1):
+        labels = " / ".join(x for x in (q.da, q.en) if x)
+        print(f"  {n}. {q.fact}" + (f" ({labels})" if labels else "") + f": {q.type}")
+        print(f"     {word(args.lang, 'settles')}: {', '.join(q.settles)}")
+        if q.options:
+            shown = ", ".join(str(o.value).lower() if isinstance(o.value, bool) else str(o.value) for o in q.options)
+            print(f"     {word(args.lang, 'answers')}: {shown}")
+    return EXIT_OK
+
+
 def _policy_files(paths: Sequence[str]) -> list[Path]:
     files: list[Path] = []
     for p in map(Path, paths):
@@ -217,6 +359,63 @@ def _test(args: argparse.Namespace) -> int:
     from policylang.testrun import run_cli_tests
 
     return run_cli_tests(args)
+
+
+def _add_batch_parsers(sub: Any) -> None:
+    """``batch`` and ``whatif``: a whole caseload at once (see policylang.batch)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--decisions", metavar="A,B", help="only these decisions (comma-separated)")
+    common.add_argument("--id", action="append", default=[], metavar="COLUMN", help="an identity column to keep")
+    common.add_argument(
+        "--nulls", choices=("unknown", "null"), default="unknown", help="what a null cell of an optional fact means"
+    )
+    common.add_argument("--ignore-unknown-facts", action="store_true", help="skip columns that are not facts")
+    common.add_argument("--format", choices=("text", "json"), default="text", help="summary format (default: text)")
+    common.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="set a parameter")
+    common.add_argument("--params", metavar="FILE", help="a JSON file of parameter values")
+    bt = sub.add_parser(
+        "batch",
+        parents=[common],
+        help="evaluate a policy on every row of a caseload (Parquet, CSV or JSON lines)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  policylang batch residence/help_and_repatriation caseload.parquet --output results.parquet",
+    )
+    bt.add_argument("policy", help="a bundled policy name or a path to a .pol file")
+    bt.add_argument("input", nargs="?", help="the caseload: .parquet, .csv or .jsonl")
+    bt.add_argument("--output", "-o", metavar="OUT", help="where to write the results: .parquet, .csv or .jsonl")
+    bt.add_argument("--reasons", action="store_true", help="add the rule IDs that decided each decision")
+    bt.add_argument("--stop-on-error", action="store_true", help="stop at the first row with invalid facts")
+    bt.add_argument("--backend", choices=("auto", "vectorised", "rowwise"), default="auto")
+    bt.add_argument("--chunk-size", type=int, default=50_000, metavar="ROWS", help="rows per step of the progress bar")
+    bt.add_argument("--progress", action="store_true", help="show the progress bar even when stderr is no terminal")
+    bt.add_argument("--no-progress", action="store_true", help="never show the progress bar")
+    bt.add_argument("--coverage", action="store_true", help="list which decisions are vectorised, then stop")
+    wi = sub.add_parser(
+        "whatif",
+        parents=[common],
+        help="compare two versions of a policy (or two parameter sets) over one caseload",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  policylang whatif old.pol caseload.parquet --against new.pol --output changes.parquet\n"
+        "  policylang whatif residence/help_and_repatriation caseload.parquet --param REPORT_MONTH_LIMIT=6",
+    )
+    wi.add_argument("policy", help="the policy as it is (bundled name or path)")
+    wi.add_argument("input", help="the caseload: .parquet, .csv or .jsonl")
+    wi.add_argument("--against", metavar="POLICY", help="the new version (default: the same policy)")
+    wi.add_argument(
+        "--before-param", action="append", default=[], metavar="NAME=VALUE", help="a parameter of the old version"
+    )
+    wi.add_argument("--output", "-o", metavar="OUT", help="write the rows that change (.parquet, .csv or .jsonl)")
+
+
+def _batch(args: argparse.Namespace) -> int:
+    try:
+        from policylang.batch import cli as batch_cli
+    except ImportError as e:  # polars is an optional extra
+        raise PolicyError(
+            f"`policylang {args.command}` needs the batch extra ({e.name} is not installed): "
+            "pip install 'policylang[batch]'"
+        ) from None
+    return batch_cli.main(args.command, args, lambda: _parameters(args))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,6 +28,7 @@ class Diagnostic:
     hint: str | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
+        """Sort by file, line, column, then code: how the checker orders what it reports."""
         if self.span is None:
             return ("", 0, 0, self.code)
         return (self.span.file, self.span.line, self.span.column, self.code)
@@ -64,6 +65,7 @@ class Diagnostic:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
+        """The JSON form ``policylang check --format json`` prints."""
         return {
             "code": self.code,
             "severity": self.severity,
@@ -151,6 +153,7 @@ class FactError(PolicyError):
         return self.facts[0] if self.facts else None
 
     def format(self) -> str:
+        """The message, with the fact set's file when it is known, and the hint."""
         where = f"{self.source}: " if self.source else ""
         text = f"{where}error[{self.code}]: {self.message}"
         if self.hint:
@@ -158,6 +161,7 @@ class FactError(PolicyError):
         return text
 
     def to_dict(self) -> dict[str, object]:
+        """The JSON form of the error: code, message, facts, expected and hint."""
         return {
             "code": self.code,
             "message": self.message,

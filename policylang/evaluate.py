@@ -37,6 +37,8 @@ U = Unknown
 
 @attrs.frozen
 class Input:
+    """A fact, parameter, derived value or decision a row reads, for the trace's ``input`` nodes."""
+
     kind: str
     name: str
     slot: int
@@ -63,6 +65,7 @@ class Engine:
         self.slots = slot_table(program)
         self.compiler = Compiler(self.slots, program.slots)
         self.parameter_values, self.overridden = self._parameters(parameters or {})
+        self.declared = program  # as written: the defaults the trace shows next to an override
         if self.condition_overrides:
             self.program = program = _replace_conditions(program, self.condition_overrides)
         self.rule_ids = frozenset(program.rules)
@@ -331,7 +334,7 @@ class Engine:
         return found
 
     def parameter_node(self, name: str, value: Any) -> TraceNode:
-        p = self.program.parameters[name]
+        p = self.declared.parameters[name]
         shown = value if p.is_condition else encode(dict(self.parameter_values).get(p.slot, value), p.type)
         return TraceNode("parameter", {"name": name, "value": shown, "default": p.default.span.text}, p.span)
 

@@ -22,6 +22,8 @@ from policylang.span import Span
 
 @attrs.frozen
 class Const:
+    """A constant, with its type: a literal, an enum value, a rule ID."""
+
     value: Any
     type: T.Type
     span: Span
@@ -39,6 +41,8 @@ class Ref:
 
 @attrs.frozen
 class CallIR:
+    """A call of a built-in function, with its checked arguments."""
+
     builtin: Builtin
     args: tuple[Expr, ...]
     type: T.Type
@@ -47,6 +51,8 @@ class CallIR:
 
 @attrs.frozen
 class BoolOpIR:
+    """``and`` or ``or`` over two or more operands (Kleene logic)."""
+
     op: str  # and, or
     items: tuple[Expr, ...]
     span: Span
@@ -55,6 +61,8 @@ class BoolOpIR:
 
 @attrs.frozen
 class NotIR:
+    """``not``."""
+
     operand: Expr
     span: Span
     type: T.Type = T.BOOL
@@ -62,6 +70,8 @@ class NotIR:
 
 @attrs.frozen
 class CompareIR:
+    """A comparison chain; ``operand_type`` says how to order (e.g. by declaration for ordered enums)."""
+
     ops: tuple[str, ...]
     operands: tuple[Expr, ...]
     operand_type: T.Type  # for ordered enums: compare by declaration order
@@ -71,6 +81,8 @@ class CompareIR:
 
 @attrs.frozen
 class MemberIR:
+    """``x in xs`` or ``x not in xs``."""
+
     item: Expr
     collection: Expr
     negated: bool
@@ -80,6 +92,8 @@ class MemberIR:
 
 @attrs.frozen
 class IsTestIR:
+    """``is null``, ``is empty`` and their negations."""
+
     operand: Expr
     test: str  # null, empty
     negated: bool
@@ -89,6 +103,8 @@ class IsTestIR:
 
 @attrs.frozen
 class ArithIR:
+    """Arithmetic, set operations and date arithmetic."""
+
     op: str  # + - * / | & and "date+", "date-", "days" for dates
     left: Expr
     right: Expr
@@ -98,6 +114,8 @@ class ArithIR:
 
 @attrs.frozen
 class IfIR:
+    """``if c then a else b``."""
+
     condition: Expr
     then: Expr
     otherwise: Expr
@@ -107,6 +125,8 @@ class IfIR:
 
 @attrs.frozen
 class IndexIR:
+    """A map lookup; null when the key is absent."""
+
     target: Expr
     key: Expr
     type: T.Type
@@ -115,6 +135,8 @@ class IndexIR:
 
 @attrs.frozen
 class FieldIR:
+    """A record field."""
+
     target: Expr
     name: str
     type: T.Type
@@ -134,6 +156,8 @@ class MakeIR:
 
 @attrs.frozen
 class QuantIR:
+    """``any``, ``all`` or ``count`` over a collection, with its bound variable."""
+
     kind: str  # any, all, count
     variable: str
     collection: Expr
@@ -215,6 +239,8 @@ def refs(e: Expr | None) -> Iterator[Ref]:
 
 @attrs.frozen
 class SourceInfo:
+    """A source the rules cite."""
+
     key: str
     short: str
     title: str | None
@@ -226,6 +252,8 @@ class SourceInfo:
 
 @attrs.frozen
 class CitationInfo:
+    """One citation of a rule, resolved to its source."""
+
     source: SourceInfo | None
     source_key: str
     locator: str | None
@@ -267,6 +295,8 @@ class FactorInfo:
 
 @attrs.frozen
 class FactInfo:
+    """A declared fact: its type, labels, marks and slot."""
+
     name: str
     type: T.Type
     labels: Labels | None
@@ -280,6 +310,8 @@ class FactInfo:
 
 @attrs.frozen
 class ParamInfo:
+    """A declared parameter: its type, default expression and slot."""
+
     name: str
     type: T.Type
     default: Expr
@@ -291,11 +323,14 @@ class ParamInfo:
 
     @property
     def is_condition(self) -> bool:
+        """Whether this is a ``condition`` parameter (a boolean expression over facts)."""
         return isinstance(self.type, T.ConditionType)
 
 
 @attrs.frozen
 class LetInfo:
+    """A derived value: its expression, the rules it cites and its slot."""
+
     name: str
     type: T.Type
     expr: Expr
@@ -318,6 +353,8 @@ class RowInfo:
 
 @attrs.frozen
 class DecisionInfo:
+    """A decision: its type, labels, how it is decided (``kind``), its rows and default."""
+
     name: str
     type: T.Type
     labels: Labels | None
@@ -332,6 +369,8 @@ class DecisionInfo:
 
 @attrs.frozen
 class ConclusionInfo:
+    """What a rule concludes: ``set`` a decision's value or ``add`` an item to it."""
+
     kind: str  # set, add
     decision: str
     value: Expr
@@ -340,6 +379,8 @@ class ConclusionInfo:
 
 @attrs.frozen
 class RuleInfo:
+    """A rule of the law: ID, citations, force, provenance, quote, condition and conclusion."""
+
     rule_id: str
     title: str | None
     citations: tuple[CitationInfo, ...]
@@ -357,6 +398,7 @@ class RuleInfo:
 
     @property
     def citation(self) -> str:
+        """The rule's citations as they read in an explanation, joined with ``;``."""
         return "; ".join(c.text for c in self.citations)
 
     @property
@@ -367,6 +409,8 @@ class RuleInfo:
 
 @attrs.frozen
 class ConstraintInfo:
+    """A constraint on fact sets, with the facts it reads."""
+
     name: str
     title: str | None
     condition: Expr | None
@@ -378,6 +422,8 @@ class ConstraintInfo:
 
 @attrs.frozen
 class WarningInfo:
+    """A warning a result carries where its condition holds."""
+
     name: str
     labels: Labels
     condition: Expr | None
@@ -397,6 +443,8 @@ class HandoffInfo:
 
 @attrs.frozen
 class HeaderInfo:
+    """The policy header: name, title, version, validity and evaluation date."""
+
     name: str
     title: Labels | None
     version: str | None
@@ -437,4 +485,5 @@ class Program:
 
     @property
     def name(self) -> str:
+        """The policy's name, from its header."""
         return self.header.name

@@ -33,6 +33,7 @@ class Link:
     missing: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``from``, ``to``, ``rules``, ``status`` and ``missing``."""
         return {
             "from": self.source,
             "to": self.target,
@@ -51,6 +52,7 @@ class LinkedResult:
     links: tuple[Link, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``policylang.linked/1``): the first policy, each policy's result, and the links followed."""
         return {
             "format": LINKED_FORMAT,
             "start": self.start,

@@ -41,22 +41,27 @@ class Policy:
 
     @property
     def name(self) -> str:
+        """The policy's name: ``residence/help_and_repatriation``."""
         return self.program.name
 
     @property
     def facts(self) -> dict[str, ir.FactInfo]:
+        """The facts the policy declares, by name, in declaration order."""
         return self.program.facts
 
     @property
     def decisions(self) -> dict[str, ir.DecisionInfo]:
+        """The decisions the policy makes, by name, in declaration order."""
         return self.program.decisions
 
     @property
     def rules(self) -> dict[str, ir.RuleInfo]:
+        """The rules of the law the policy encodes, by rule ID, in file order."""
         return self.program.rules
 
     @property
     def parameters(self) -> dict[str, ir.ParamInfo]:
+        """The parameters a deployment may set, by name."""
         return self.program.parameters
 
     def __repr__(self) -> str:
@@ -109,6 +114,17 @@ class Policy:
             events = recorder.events
             trace_builder = lambda: engine.trace_nodes(events, v)  # noqa: E731
         return Result(self.name, engine, v, fired, trace_builder, warnings, handoffs)
+
+    def evaluate_many(self, data: Any, **options: Any) -> Any:
+        """Evaluate every row of a caseload at once; a Polars DataFrame, one row per input row.
+
+        ``data`` is a Polars, pandas or Arrow table, a sequence of fact sets, or a path
+        to a Parquet, CSV or JSON-lines file. The options and the result's columns are
+        those of :func:`policylang.batch.evaluate_many` (needs ``policylang[batch]``).
+        """
+        from policylang.batch import evaluate_many
+
+        return evaluate_many(self, data, **options)
 
     def _warnings(self, engine: Engine, v: list[Any], tracer: Tracer | None) -> list[Warning_]:
         warnings: list[Warning_] = []

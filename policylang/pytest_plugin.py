@@ -22,6 +22,7 @@ COVERAGE_KEY = pytest.StashKey[list[CaseOutcome]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add ``--policy-coverage`` to pytest's options."""
     group = parser.getgroup("policylang")
     group.addoption(
         "--policy-coverage",
@@ -32,10 +33,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Prepare the list of case outcomes the coverage summary reads."""
     config.stash[COVERAGE_KEY] = []
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Collect a case file (JSON case or ``*.cases.yaml``) as a :class:`CaseFile`."""
     if is_case_file(file_path):
         return CaseFile.from_parent(parent, path=file_path)
     return None
@@ -45,6 +48,7 @@ class CaseFile(pytest.File):
     """A file of policy cases."""
 
     def collect(self) -> Iterator[pytest.Item]:
+        """One :class:`CaseItem` per case in the file; a malformed file is a collection error."""
         try:
             cases = read_cases(self.path)
         except PolicyError as e:
@@ -71,12 +75,14 @@ class CaseItem(pytest.Item):
             self.add_marker(pytest.mark.skip(reason=str(case.skip)))
 
     def runtest(self) -> None:
+        """Run the case; raise :class:`CaseFailed` with every difference when it fails."""
         outcome = run_case(self.case)
         self.config.stash[COVERAGE_KEY].append(outcome)
         if not outcome.passed:
             raise CaseFailed(outcome)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        """A failed case as :func:`format_failure` shows it, without a Python traceback."""
         if isinstance(excinfo.value, CaseFailed):
             text = format_failure(excinfo.value.outcome)
             return (
@@ -89,12 +95,14 @@ class CaseItem(pytest.Item):
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int, str]:
+        """The case file, the case's line and ``case <id> - <title>`` for pytest's report."""
         title = f" - {self.case.title}" if self.case.title else ""
         return self.path, self.case.line - 1, f"case {self.case.id}{title}"
 
 
 def format_failure(outcome: CaseOutcome) -> str:
     """How a failed case reads in pytest's output."""
+    from policylang.loader import load
     from policylang.render_text import render_text
     from policylang.testrun import describe_failure
 
@@ -103,7 +111,7 @@ def format_failure(outcome: CaseOutcome) -> str:
     if result is None:
         return text
     wanted = {d.key for d in outcome.differences if d.kind == "decision"}
-    explanation = render_text(result).splitlines()
+    explanation = render_text(result, policy=load(outcome.case.policy)).splitlines()  # also a .pol path
     kept: list[str] = []
     keep = in_decisions = False
     for line in explanation:
@@ -120,6 +128,7 @@ def format_failure(outcome: CaseOutcome) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """With ``--policy-coverage``, print the rule coverage of the cases that ran."""
     if not config.getoption("--policy-coverage"):
         return
     from policylang.testrun import Coverage, format_coverage

@@ -31,6 +31,7 @@ class Coverage:
     exercised: dict[str, set[str]] = attrs.Factory(dict)
 
     def add(self, outcome: CaseOutcome) -> None:
+        """Count the rules that decided something in one case's result."""
         if outcome.result is None:
             return
         seen = self.exercised.setdefault(outcome.case.policy, set())
@@ -115,6 +116,7 @@ def run_all(paths: Iterable[str]) -> tuple[list[CaseOutcome], list[str]]:
 
 
 def describe_failure(outcome: CaseOutcome) -> str:
+    """A failed case as ``policylang test`` prints it: the file, the case and each difference."""
     case = outcome.case
     lines = [f"FAIL {case.file}::{case.id}" + (f" - {case.title}" if case.title else "")]
     for d in outcome.differences:
@@ -125,6 +127,7 @@ def describe_failure(outcome: CaseOutcome) -> str:
 
 
 def run_cli_tests(args: argparse.Namespace) -> int:
+    """``policylang test``: run the cases under ``args.paths`` and report; return the exit code."""
     outcomes, problems = run_all(args.paths)
     coverage = Coverage()
     for o in outcomes:
@@ -175,6 +178,7 @@ def run_cli_tests(args: argparse.Namespace) -> int:
 
 
 def format_coverage(table: list[dict[str, Any]]) -> str:
+    """The coverage table as text: per policy, per section, and the rules never exercised."""
     lines = ["", "Rule coverage:"]
     for row in table:
         lines.append(f"  {row['policy']}: {row['exercised']}/{row['rules']} rules ({row['percent']}%)")

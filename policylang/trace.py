@@ -40,6 +40,7 @@ class TraceNode:
     children: list[TraceNode] = attrs.Factory(list)
 
     def get(self, key: str, default: Any = None) -> Any:
+        """A data field of the node (``rule_id``, ``value`` ...), or ``default``."""
         return self.data.get(key, default)
 
     def walk(self) -> Iterator[TraceNode]:
@@ -101,27 +102,35 @@ class Recorder:
         self.events: list[tuple[Any, ...]] = []
 
     def parameter(self, name: str, value: Any) -> None:
+        """Keep a ``parameter`` event."""
         self.events.append(("parameter", name, value))
 
     def decision(self, step: Any) -> None:
+        """Keep a ``decision`` event."""
         self.events.append(("decision", step))
 
     def decided(self, step: Any, value: Any) -> None:
+        """Keep a ``decided`` event."""
         self.events.append(("decided", step, value))
 
     def row(self, step: Any, row: Any, outcome: str, condition: Any, value: Any) -> None:
+        """Keep a ``row`` event."""
         self.events.append(("row", step, row, outcome, condition, value))
 
     def derived(self, step: Any, value: Any) -> None:
+        """Keep a ``derived`` event."""
         self.events.append(("derived", step, value))
 
     def note(self, step: Any) -> None:
+        """Keep a ``note`` event."""
         self.events.append(("note", step))
 
     def warning(self, warning: Any) -> None:
+        """Keep a ``warning`` event."""
         self.events.append(("warning", warning))
 
     def handoff(self, info: Any, row: Any, entry: dict[str, Any]) -> None:
+        """Keep a ``handoff`` event."""
         self.events.append(("handoff", info, row, entry))
 
 

@@ -33,9 +33,11 @@ class EnumType:
         object.__setattr__(self, "_index", {m: i for i, m in enumerate(self.members)})
 
     def index(self, member: str) -> int:
+        """The position of ``member`` in declaration order (how ordered enums compare)."""
         return self._index[member]
 
     def label(self, member: str) -> Labels | None:
+        """The Danish and English labels of ``member``, if it has any."""
         return dict(self.labels).get(member)
 
     def __eq__(self, other: object) -> bool:
@@ -47,31 +49,42 @@ class EnumType:
 
 @attrs.frozen
 class ListType:
+    """``list of T``: ordered, duplicates allowed."""
+
     element: Type
 
 
 @attrs.frozen
 class SetType:
+    """``set of T``: reported in declaration order, without duplicates."""
+
     element: Type
 
 
 @attrs.frozen
 class MapType:
+    """``map of K to V``."""
+
     key: Type
     value: Type
 
 
 @attrs.frozen
 class RecordType:
+    """``record { name: T, ... }``; ``name`` is the ``type`` declaration that named it, if any."""
+
     fields: tuple[tuple[str, Type], ...]
     name: str | None = attrs.field(default=None, eq=False)
 
     def field(self, name: str) -> Type | None:
+        """The type of the field ``name``, or ``None``."""
         return dict(self.fields).get(name)
 
 
 @attrs.frozen
 class OptionalType:
+    """``T?``: a value of ``T`` or null."""
+
     inner: Type
 
 
@@ -137,14 +150,17 @@ BUILTIN_TYPES: dict[str, Type] = {"weekday": WEEKDAY}
 
 
 def strip_optional(t: Type) -> Type:
+    """``T`` for ``T?``; any other type unchanged."""
     return t.inner if isinstance(t, OptionalType) else t
 
 
 def is_optional(t: Type) -> bool:
+    """Whether a value of this type may be null."""
     return isinstance(t, OptionalType) or t == NULL
 
 
 def optional(t: Type) -> Type:
+    """``T?`` for ``T`` (unchanged if it already admits null)."""
     if isinstance(t, OptionalType) or t in (NULL, ERROR):
         return t
     return OptionalType(t)

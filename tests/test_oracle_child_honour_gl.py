@@ -56,7 +56,9 @@ def _compare(policy: Any, name: str, facts: dict[str, Any]) -> dict[str, Any]:
     actual = result.to_dict()["decisions"]
     diffs = {k: (actual.get(k, "<absent>"), v) for k, v in expected.items() if actual.get(k, "<absent>") != v}
     extra = set(actual) - set(expected)
-    assert not diffs and not extra, f"\nfacts={json.dumps(facts, default=str, ensure_ascii=False)}\n(policy, oracle)={diffs}\nextra={extra}"
+    assert not diffs and not extra, (
+        f"\nfacts={json.dumps(facts, default=str, ensure_ascii=False)}\n(policy, oracle)={diffs}\nextra={extra}"
+    )
     return {"result": result, "expected": expected}
 
 
@@ -87,21 +89,50 @@ LOCAL_DATES = st.one_of(
     st.dates(min_value=dt.date(2019, 12, 20), max_value=dt.date(2026, 12, 31)),
     st.sampled_from(
         [
-            dt.date(2024, 3, 29), dt.date(2024, 3, 30), dt.date(2024, 3, 31), dt.date(2024, 4, 1),
-            dt.date(2024, 10, 25), dt.date(2024, 10, 26), dt.date(2024, 10, 27), dt.date(2024, 10, 28),
-            dt.date(2025, 3, 28), dt.date(2025, 3, 29), dt.date(2025, 3, 30), dt.date(2025, 3, 31),
-            dt.date(2025, 10, 24), dt.date(2025, 10, 25), dt.date(2025, 10, 26), dt.date(2025, 10, 27),
-            dt.date(2024, 12, 24), dt.date(2024, 12, 25), dt.date(2025, 1, 1), dt.date(2025, 4, 17),
-            dt.date(2025, 6, 5), dt.date(2025, 1, 6), dt.date(2025, 7, 11), dt.date(2025, 7, 12),
+            dt.date(2024, 3, 29),
+            dt.date(2024, 3, 30),
+            dt.date(2024, 3, 31),
+            dt.date(2024, 4, 1),
+            dt.date(2024, 10, 25),
+            dt.date(2024, 10, 26),
+            dt.date(2024, 10, 27),
+            dt.date(2024, 10, 28),
+            dt.date(2025, 3, 28),
+            dt.date(2025, 3, 29),
+            dt.date(2025, 3, 30),
+            dt.date(2025, 3, 31),
+            dt.date(2025, 10, 24),
+            dt.date(2025, 10, 25),
+            dt.date(2025, 10, 26),
+            dt.date(2025, 10, 27),
+            dt.date(2024, 12, 24),
+            dt.date(2024, 12, 25),
+            dt.date(2025, 1, 1),
+            dt.date(2025, 4, 17),
+            dt.date(2025, 6, 5),
+            dt.date(2025, 1, 6),
+            dt.date(2025, 7, 11),
+            dt.date(2025, 7, 12),
         ]
     ),
 )
 LOCAL_TIMES = st.one_of(
     st.sampled_from(
         [
-            dt.time(8, 59), dt.time(8, 59, 59), dt.time(9, 0), dt.time(9, 0, 1), dt.time(10, 0),
-            dt.time(14, 59), dt.time(14, 59, 59), dt.time(15, 0), dt.time(15, 0, 1), dt.time(23, 0),
-            dt.time(0, 0), dt.time(23, 59, 59), dt.time(2, 30), dt.time(12, 0),
+            dt.time(8, 59),
+            dt.time(8, 59, 59),
+            dt.time(9, 0),
+            dt.time(9, 0, 1),
+            dt.time(10, 0),
+            dt.time(14, 59),
+            dt.time(14, 59, 59),
+            dt.time(15, 0),
+            dt.time(15, 0, 1),
+            dt.time(23, 0),
+            dt.time(0, 0),
+            dt.time(23, 59, 59),
+            dt.time(2, 30),
+            dt.time(12, 0),
         ]
     ),
     st.times(),
@@ -118,12 +149,12 @@ def timestamps(draw: st.DrawFn) -> Any:
     local = dt.datetime.combine(draw(LOCAL_DATES), draw(LOCAL_TIMES)).replace(
         tzinfo=CPH, fold=draw(st.sampled_from([0, 1]))
     )
-    instant = local.astimezone(dt.timezone.utc)
+    instant = local.astimezone(dt.UTC)
     written = instant.astimezone(dt.timezone(dt.timedelta(minutes=draw(OFFSETS))))
     style = draw(st.sampled_from(["iso", "iso", "z", "python"]))
     if style == "python":
         return written
-    if style == "z" :
+    if style == "z":
         return instant.isoformat().replace("+00:00", "Z")
     return written.isoformat()
 
@@ -196,12 +227,12 @@ def observed_forms(draw: st.DrawFn) -> list[str]:
     elif shape == "other_only":
         forms = ["other"]
     elif shape == "plain":
-        forms = draw(st.lists(st.sampled_from(OTHER_FORMS + ["other"]), unique=True, min_size=1))
+        forms = draw(st.lists(st.sampled_from([*OTHER_FORMS, "other"]), unique=True, min_size=1))
     elif shape == "mixed":
         forms = (
             draw(st.lists(st.sampled_from(sorted(honour.ACUTE_FORMS)), unique=True, max_size=2))
             + draw(st.lists(st.sampled_from(sorted(honour.SERIOUS_FORMS)), unique=True, max_size=2))
-            + draw(st.lists(st.sampled_from(OTHER_FORMS + ["other"]), unique=True, max_size=2))
+            + draw(st.lists(st.sampled_from([*OTHER_FORMS, "other"]), unique=True, max_size=2))
         )
     else:
         forms = draw(_sublist(FORMS))
@@ -230,7 +261,9 @@ HONOUR_FACTS = st.fixed_dictionaries(
         "threats_reported_to_police": st.booleans(),
         "violence_documented_medical_or_crisis_centre": st.booleans(),
         "authority_recommends_distance_from_perpetrator": st.booleans(),
-        "other_municipality_attachment": st.sampled_from(["none", "crisis_centre_stay_only", "greater_attachment_elsewhere"]),
+        "other_municipality_attachment": st.sampled_from(
+            ["none", "crisis_centre_stay_only", "greater_attachment_elsewhere"]
+        ),
     }
 )
 
@@ -246,9 +279,16 @@ def test_honour_matches_oracle(policies: dict[str, Any], facts: dict[str, Any]) 
 GL_DATES = st.one_of(
     st.sampled_from(
         [
-            dt.date(2019, 12, 30), dt.date(2019, 12, 31), dt.date(2020, 1, 1), dt.date(2020, 1, 2),
-            dt.date(2024, 12, 30), dt.date(2024, 12, 31), dt.date(2025, 1, 1), dt.date(2025, 1, 2),
-            dt.date(2020, 2, 29), dt.date(2024, 2, 29),
+            dt.date(2019, 12, 30),
+            dt.date(2019, 12, 31),
+            dt.date(2020, 1, 1),
+            dt.date(2020, 1, 2),
+            dt.date(2024, 12, 30),
+            dt.date(2024, 12, 31),
+            dt.date(2025, 1, 1),
+            dt.date(2025, 1, 2),
+            dt.date(2020, 2, 29),
+            dt.date(2024, 2, 29),
         ]
     ),
     st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2030, 12, 31)),
@@ -259,7 +299,9 @@ GL_FACTS = st.fixed_dictionaries(
         "evaluation_date": GL_DATES.map(dt.date.isoformat) | GL_DATES,
         "town": st.sampled_from(["nuuk", "tasiilaq", "paamiut", "ittoqqortoormiit", "settlement"]),
         "case_stage": st.sampled_from(["underretning", "undersoegelse", "indsats"]),
-        "investigation_status": st.sampled_from(["none", "in_progress", "completed_insufficient", "completed", "completed"]),
+        "investigation_status": st.sampled_from(
+            ["none", "in_progress", "completed_insufficient", "completed", "completed"]
+        ),
         "risk_factors_present": st.booleans(),
         "targeted_support_needed": st.booleans(),
         "child_can_remain_home_with_support": st.sampled_from(["yes", "no"]),
@@ -408,9 +450,10 @@ def _cited_honour(f: dict[str, Any], out: dict[str, Any]) -> set[str]:
         ids |= {"HONOUR-MOVE-00", "HONOUR-MOVE-01"}
     if out["integration_responsibility_transfer"] == "requires_individual_assessment":
         ids.add("HONOUR-MOVE-02")
-    if f["other_municipality_attachment"] == "crisis_centre_stay_only" and out[
-        "integration_responsibility_transfer"
-    ] == "obliged_to_take_over":
+    if (
+        f["other_municipality_attachment"] == "crisis_centre_stay_only"
+        and out["integration_responsibility_transfer"] == "obliged_to_take_over"
+    ):
         ids.add("HONOUR-MOVE-03")
     return ids
 

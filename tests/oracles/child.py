@@ -85,9 +85,7 @@ def evaluate(f: dict[str, Any]) -> dict[str, Any]:
         must_notify = "no"
     elif hdr == "yes" and foreign and not lawful:
         must_notify = "yes"
-    elif hdr == "yes":
-        must_notify = "requires_individual_assessment"
-    elif hdr == "unclear":
+    elif hdr == "yes" or hdr == "unclear":
         must_notify = "requires_individual_assessment"
     else:
         must_notify = "no"
@@ -98,9 +96,7 @@ def evaluate(f: dict[str, Any]) -> dict[str, Any]:
         notify_recipient = "none"
     elif f["municipality"] != "koebenhavn":
         notify_recipient = "not_specified_by_source"
-    elif wd in (6, 7):
-        notify_recipient = "doegnvagten"
-    elif f["is_public_holiday"]:
+    elif wd in (6, 7) or f["is_public_holiday"]:
         notify_recipient = "doegnvagten"
     else:
         hours = NORMAL_OPENING_HOURS.get(wd)
@@ -110,9 +106,7 @@ def evaluate(f: dict[str, Any]) -> dict[str, Any]:
         else:
             notify_recipient = "borgercenter_boern_og_unge"
 
-    acute_assessment_factors = (
-        list(ACUTE_FACTORS) if duty_to_act in ("acute_duty", "acute_assessment_pending") else []
-    )
+    acute_assessment_factors = list(ACUTE_FACTORS) if duty_to_act in ("acute_duty", "acute_assessment_pending") else []
 
     ia = f["individual_assessment_11_3"]
     if not service_act_applies:
@@ -163,9 +157,7 @@ def evaluate(f: dict[str, Any]) -> dict[str, Any]:
 
     unaccompanied_minor = child_rules_apply and f["is_unaccompanied"]
     if unaccompanied_minor and f["has_residence_permit"]:
-        custodian = (
-            "yes_special_rules_if_placed_not_specified" if f["is_placed_out_of_home"] else "yes"
-        )
+        custodian = "yes_special_rules_if_placed_not_specified" if f["is_placed_out_of_home"] else "yes"
     else:
         custodian = "not_applicable"
 

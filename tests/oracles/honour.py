@@ -53,9 +53,7 @@ def evaluate(f: dict[str, Any]) -> dict[str, Any]:
 
     indicators = [c for c in FORMS_ORDER if c in F]
 
-    if not F:
-        nsc = "not_indicated"
-    elif hc == "not_indicated" or (rs == "no" and not F & RIGHTS_VIOLATION_FORMS):
+    if not F or hc == "not_indicated" or (rs == "no" and not F & RIGHTS_VIOLATION_FORMS):
         nsc = "not_indicated"
     elif hc == "indicated" and (rs == "yes" or F & RIGHTS_VIOLATION_FORMS):
         nsc = "nsc_indicated"
@@ -110,7 +108,9 @@ def evaluate(f: dict[str, Any]) -> dict[str, Any]:
             {"code": "etnisk_ung", "addressee": "child_young_person_parent_or_professional", "status": etnisk_status}
         )
     if honour_case and age < 18:
-        referrals.append({"code": "boerns_vilkaar", "addressee": "child_or_young_person", "status": "meets_stated_criteria"})
+        referrals.append(
+            {"code": "boerns_vilkaar", "addressee": "child_or_young_person", "status": "meets_stated_criteria"}
+        )
     red_status = None
     if honour_case and left and RED_SAFEHOUSE_MIN_AGE <= age <= RED_SAFEHOUSE_MAX_AGE:
         red_status = (
@@ -119,7 +119,11 @@ def evaluate(f: dict[str, Any]) -> dict[str, Any]:
         referrals.append({"code": "red_safehouse", "addressee": "person_concerned", "status": red_status})
     if honour_case and age >= 18 and f["at_crisis_centre"]:
         referrals.append(
-            {"code": "crisis_centre_cooperation", "addressee": "municipality_adult_area", "status": "documented_practice"}
+            {
+                "code": "crisis_centre_cooperation",
+                "addressee": "municipality_adult_area",
+                "status": "documented_practice",
+            }
         )
 
     if age < 18 and (dev == "yes" or risk == "acute_danger"):
