@@ -663,9 +663,10 @@ def spread(t: Timing) -> str:
 def phases(policy: Any, fact_sets: Sequence[dict[str, Any]], repeats: int) -> str:
     """Where one untraced evaluation spends its time, phase by phase (uses engine internals)."""
     try:
+        from policylang.result import Result
         from policylang.trace import Recorder
 
-        engine = policy._engine(None)
+        engine = policy._default
         slots = [engine.load_facts(f, False) for f in fact_sets]
         outcomes = [engine.run(list(v), None) for v in slots]
         pairs = list(zip(slots, outcomes, strict=True))
@@ -676,8 +677,8 @@ def phases(policy: Any, fact_sets: Sequence[dict[str, Any]], repeats: int) -> st
             Timing("  Engine.run, no tracer", lambda v: engine.run(v, None), slots),
             Timing("  Policy._warnings", lambda v: policy._warnings(engine, v, None), slots),
             Timing(
-                "  Policy._result (encode, reasons, Result)",
-                lambda p: policy._result(engine, p[0], p[1], [], None),
+                "  Result.decisions (summarise and encode)",
+                lambda p: Result(policy.name, engine, p[0], p[1], list, []).decisions,
                 pairs,
             ),
             Timing("Engine.run with a Recorder", lambda v: engine.run(v, Recorder()), slots),
@@ -690,7 +691,7 @@ def phases(policy: Any, fact_sets: Sequence[dict[str, Any]], repeats: int) -> st
                     slots,
                 )
             )
-    except (AttributeError, TypeError) as e:  # the engine's internals changed
+    except (AttributeError, TypeError, RuntimeError) as e:  # the engine's internals changed
         return f"(phase breakdown unavailable: {e})\n"
     run_timings(work, repeats)
     width = max(len(t.key) for t in work)
@@ -923,7 +924,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(report)
     if not options.quick:
-        options.output.write_text(report, encoding="utf-8")
+        # keep the batch benchmark's section (benchmarks/batch_run.py writes it between its markers)
+        existing = options.output.read_text(encoding="utf-8") if options.output.exists() else ""
+        marker = "<!-- batch-benchmark: start"
+        kept = existing[existing.index(marker) :] if marker in existing else ""
+        options.output.write_text(report.rstrip("\n") + "\n\n" + kept if kept else report, encoding="utf-8")
         print(f"written to {options.output}")
     return 0
 
