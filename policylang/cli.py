@@ -326,7 +326,10 @@ def _check(args: argparse.Namespace) -> int:
     unreadable = False
     for f in files:
         found = check_file(f, require_header=False)
-        if any(d.code in ("pol-syntax", "pol-bad-literal", "pol-not-found", "pol-error") for d in found):
+        if any(
+            d.code in ("pol-syntax", "pol-bad-literal", "pol-not-found", "pol-import-not-found", "pol-error")
+            for d in found
+        ):
             unreadable = True
         diagnostics.extend(found)
     errors = sum(d.severity == "error" for d in diagnostics)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import functools
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -196,6 +197,30 @@ def check_file(path: str | os.PathLike[str], *, require_header: bool = True, cac
     program, diagnostics = check_modules(modules, require_header=require_header)
     if program is not None:
         from policylang.analysis import analyse
+        from policylang.explain_templates import template_problems
 
-        diagnostics = sort_diagnostics([*diagnostics, *analyse(program, cache=cache)])
-    return diagnostics
+        diagnostics = sort_diagnostics([*diagnostics, *template_problems(program), *analyse(program, cache=cache)])
+    return [d for d in diagnostics if not allowed(d)]
+
+
+_ALLOW = re.compile(r"#\s*policylang:\s*allow\s+([\w\-, ]+)")
+
+
+def allowed(d: Diagnostic) -> bool:
+    """Whether a warning is accepted by a ``# policylang: allow CODE`` comment on its line or the line above.
+
+    The comment should say why, e.g. ``# policylang: allow pol-unused-fact (recorded only)``;
+    errors cannot be allowed.
+
+    >>> from policylang.span import Source, Span
+    >>> src = Source("p.pol", "# policylang: allow pol-unused-fact (recorded only)\nfact a: bool")
+    >>> allowed(Diagnostic("pol-unused-fact", "unused", Span(src, 2, 1, 2, 13), "warning"))
+    True
+    """
+    if d.severity != "warning" or d.span is None:
+        return False
+    for number in (d.span.line, d.span.line - 1):
+        m = _ALLOW.search(d.span.source.line(number))
+        if m and d.code in {c.strip() for c in m.group(1).replace(",", " ").split()}:
+            return True
+    return False

@@ -186,3 +186,26 @@ def test_coverage_report_and_threshold(capsys: pytest.CaptureFixture[str], tmp_p
     code, out, _ = run(["test", str(tmp_path), "--format", "json", "--coverage"], capsys)
     data = json.loads(out)
     assert data["coverage"][0]["unexercised"] == ["EX-FRAUD", "EX-HARDSHIP", "EX-CHANNEL"]
+
+
+def test_a_warning_can_be_accepted_with_a_reason_but_an_error_cannot(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policy = tmp_path / "allow.pol"
+    policy.write_text(
+        "policy test/allow\n"
+        "# policylang: allow pol-unused-fact (recorded only)\n"
+        "fact kept: bool\n"
+        "fact forgotten: bool\n"
+        "fact a: bool\n"
+        "decision d: bool = a\n"
+        "# policylang: allow pol-type\n"
+        "decision e: int = a\n"
+    )
+    code, out, err = run(["check", str(policy)], capsys)
+    assert "`kept`" not in err and "`forgotten` is declared but never used" not in err  # no unused warnings with errors
+    assert "error[pol-type]" in err and code == 2
+    policy.write_text(policy.read_text().replace("decision e: int = a\n", "decision e: bool = not a\n"))
+    code, out, err = run(["check", str(policy)], capsys)
+    assert "`kept`" not in err and "`forgotten` is declared but never used" in err
+    assert code == 0
