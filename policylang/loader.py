@@ -207,7 +207,7 @@ _ALLOW = re.compile(r"#\s*policylang:\s*allow\s+([\w\-, ]+)")
 
 
 def allowed(d: Diagnostic) -> bool:
-    """Whether a warning is accepted by a ``# policylang: allow CODE`` comment on its line or the line above.
+    r"""Whether a warning is accepted by a ``# policylang: allow CODE`` comment on its line or the line above.
 
     The comment should say why, e.g. ``# policylang: allow pol-unused-fact (recorded only)``;
     errors cannot be allowed.
