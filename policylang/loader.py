@@ -9,7 +9,6 @@ cached by path and file modification times, so loading twice is cheap.
 from __future__ import annotations
 
 import difflib
-import functools
 import os
 import re
 from collections.abc import Mapping
@@ -126,6 +125,7 @@ def read_modules(path: Path) -> list[ast.Module]:
     visit(path)
     if problems:
         raise PolicyCheckError(problems[0].message, problems)
+    _imports[str(path.resolve())] = tuple(str(p) for p in done)
     return ordered
 
 
@@ -147,36 +147,39 @@ def _mtimes(paths: tuple[str, ...]) -> tuple[float, ...]:
     return tuple(result)
 
 
-@functools.lru_cache(maxsize=64)
-def _load_cached(path: str, stamp: tuple[float, ...]) -> Policy:
-    modules = read_modules(Path(path))
+def _compile(path: str) -> tuple[Policy, tuple[str, ...]]:
+    """Read, check and compile a policy; also the real paths of its files."""
+    modules, files = read_modules(Path(path)), _imports[path]
     program, diagnostics = check_modules(modules)
     if program is None:
         errors = [d for d in diagnostics if d.severity == "error"]
         raise PolicyCheckError(f"{len(errors)} error(s) in {path}: {errors[0].message}", diagnostics)
-    return Policy(program, diagnostics)
+    return Policy(program, diagnostics), files
 
 
-_imports: dict[str, tuple[str, ...]] = {}
+_imports: dict[str, tuple[str, ...]] = {}  # a policy file's real path -> the real paths of it and its imports
+_loaded: dict[str, tuple[tuple[float, ...], Policy]] = {}  # a policy file's real path -> (its files' times, policy)
 
 
 def load(name_or_path: str | os.PathLike[str], *, parameters: Mapping[str, Any] | None = None) -> Policy:
     """Load a policy by bundled name (``"residence/help_and_repatriation"``) or by path.
 
+    A policy is compiled once and kept until one of its files (it or an import) changes.
     Raises :class:`~policylang.errors.PolicyError` subclasses for a missing file,
     a syntax error or a policy that does not check.
     """
     path = str(resolve(name_or_path).resolve())
-    files = _imports.get(path, (path,))
-    policy = _load_cached(path, _mtimes(files))
-    _imports[path] = tuple(str(Path(f).resolve()) for f in _module_files(policy))
+    cached = _loaded.get(path)
+    if cached is not None and cached[0] == _mtimes(_imports[path]):
+        policy = cached[1]
+    else:
+        policy, files = _compile(path)
+        if len(_loaded) >= 64:
+            _loaded.pop(next(iter(_loaded)))
+        _loaded[path] = (_mtimes(files), policy)
     if parameters:
         return policy.with_parameters(parameters)
     return policy
-
-
-def _module_files(policy: Policy) -> tuple[str, ...]:
-    return policy.program.files
 
 
 def check_file(path: str | os.PathLike[str], *, require_header: bool = True, cache: bool = True) -> list[Diagnostic]:
