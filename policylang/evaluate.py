@@ -1,60 +1,31 @@
-"""Run a compiled policy on a fact set: the semantics of decisions, rules and unknowns.
+"""Run a compiled policy on a fact set: the engine that validates facts and runs the plan.
 
-The engine executes the program's plan in order. Each decision is one of:
-
-* ``expr``: a single expression;
-* ``first_match``: the first row whose condition holds gives the value. A row whose
-  condition is unknown makes the decision unknown, unless every value it could take agrees;
-* ``collect``: every row (or ``add`` rule) whose condition holds adds its item, in order;
-* ``rules``: Catala-style rules ``then d = v``; an applicable exception removes the rule it
-  overrides; two applicable rules that disagree are a conflict; none gives the default
-  or the reported state "no rule applies".
-
-One implementation serves both traced and untraced evaluation; with no tracer the
-tracing branches are skipped.
+The :class:`Engine` holds a policy compiled for one set of parameter values: the fact
+decoders, the constraints, and the plan's steps (:mod:`policylang.steps`, where the
+semantics of decisions and unknown facts live). Traces are recorded as events and built
+into trees by :mod:`policylang.trace_tree` when first read.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 
 from policylang import ir
 from policylang import types as T
-from policylang.compile import Compiler, Fn, slot_table
-from policylang.errors import ConflictError, Diagnostic, FactError, ParameterError
+from policylang.compile import Compiler, slot_table
+from policylang.errors import FactError, ParameterError
 from policylang.facts import BadValue, Decoder, bad_fact, decoder, show
 from policylang.result import DecisionView
-from policylang.trace import TraceNode, Tracer
+from policylang.steps import DecisionStep, Input, LetStep, NoteStep, RuntimeRow, WarningStep
+from policylang.trace import Tracer
+from policylang.trace_tree import rule_data
 from policylang.typecheck import suggest
-from policylang.values import Unknown, encode, encoder, same_value
+from policylang.values import Unknown, encode, encoder
 
 U = Unknown
-
-
-@attrs.frozen
-class Input:
-    """A fact, parameter, derived value or decision a row reads, for the trace's ``input`` nodes."""
-
-    kind: str
-    name: str
-    slot: int
-    type: T.Type
-
-
-@attrs.frozen
-class RuntimeRow:
-    """A row ready to run: compiled closures plus what its trace shows."""
-
-    info: ir.RowInfo
-    value: Fn
-    condition: Fn | None
-    rule_nodes: tuple[dict[str, Any], ...]
-    inputs: tuple[Input, ...]
-    condition_text: str | None
 
 
 class Engine:
@@ -83,9 +54,7 @@ class Engine:
             for h in program.handoffs
         ]
         self.steps = [s for s in self.steps if not isinstance(s, WarningStep)]
-        self.views = tuple(
-            DecisionView(d.name, d.slot, d.kind, encoder(d.type)) for d in program.decisions.values()
-        )
+        self.views = tuple(DecisionView(d.name, d.slot, d.kind, encoder(d.type)) for d in program.decisions.values())
         self.constraints = [
             (c, self.compiler.expr(c.condition) if c.condition else None, self.compiler.expr(c.require))
             for c in program.constraints
@@ -142,7 +111,7 @@ class Engine:
         return tuple(seen.values())
 
     def _row(self, row: ir.RowInfo) -> RuntimeRow:
-        rule_nodes = tuple(_rule_data(self.program.rules[r]) for r in row.rules if r in self.program.rules)
+        rule_nodes = tuple(rule_data(self.program.rules[r]) for r in row.rules if r in self.program.rules)
         return RuntimeRow(
             info=row,
             value=self.compiler.expr(row.value),
@@ -280,39 +249,6 @@ class Engine:
         for name, value in self.overridden.items():
             tracer.parameter(name, value)
 
-    def trace_nodes(self, events: list[tuple[Any, ...]], v: list[Any]) -> list[TraceNode]:
-        """Build the trace tree from a :class:`~policylang.trace.Recorder`'s events."""
-        roots: list[TraceNode] = []
-        stack: list[TraceNode] = []
-        for event in events:
-            kind = event[0]
-            node: TraceNode | None
-            if kind == "decided":
-                stack.pop().data.update(event[1].status(event[2], self))
-                continue
-            if kind == "row":
-                _, step, row, outcome, condition, value = event
-                node = self.row_node(row, outcome, v, condition, value, step.value_type)
-            elif kind == "decision":
-                node = TraceNode("decision", dict(event[1].static), event[1].info.span)
-            elif kind == "derived":
-                node = event[1].node(event[2], v, self)
-            elif kind == "note":
-                node = event[1].node(v, self)
-            elif kind == "warning":
-                node = TraceNode("warning", event[1].to_dict())
-            elif kind == "handoff":
-                _, info, row, entry = event
-                outcome = "fired" if entry["status"] == "applies" else "unknown"
-                detail = self.row_node(row, outcome, v, True if outcome == "fired" else U(), None, T.BOOL)
-                node = TraceNode("handoff", dict(entry), info.span, detail.children)
-            else:
-                node = self.parameter_node(event[1], event[2])
-            (stack[-1].children if stack else roots).append(node)
-            if kind == "decision":
-                stack.append(node)
-        return roots
-
     def check_handoffs(self, v: list[Any], tracer: Tracer | None) -> list[dict[str, Any]]:
         """The other policies this person should also be evaluated under, and why."""
         found: list[dict[str, Any]] = []
@@ -332,41 +268,6 @@ class Engine:
             if tracer is not None:
                 tracer.handoff(info, row, entry)
         return found
-
-    def parameter_node(self, name: str, value: Any) -> TraceNode:
-        p = self.declared.parameters[name]
-        shown = value if p.is_condition else encode(dict(self.parameter_values).get(p.slot, value), p.type)
-        return TraceNode("parameter", {"name": name, "value": shown, "default": p.default.span.text}, p.span)
-
-    def row_node(
-        self,
-        row: RuntimeRow,
-        outcome: str,
-        v: list[Any],
-        condition: Any,
-        value: Any = None,
-        value_type: T.Type | None = None,
-    ) -> TraceNode:
-        data: dict[str, Any] = {"outcome": outcome}
-        if outcome in ("fired", "unknown", "default") and type(value) is not U:
-            data["value"] = encode(value, value_type)
-        if row.condition_text is not None:
-            data["condition"] = row.condition_text
-            data["condition_value"] = "unknown" if type(condition) is U else bool(condition)
-        node = TraceNode("row", data, row.info.span)
-        for rule in row.rule_nodes:
-            node.children.append(TraceNode("rule", {**rule, "outcome": outcome}, rule["_span"]))
-            del node.children[-1].data["_span"]
-        for inp in row.inputs:
-            x = v[inp.slot]
-            if type(x) is U:
-                entry = {"name": inp.name, "source": inp.kind, "unknown": True}
-            else:
-                entry = {"name": inp.name, "source": inp.kind, "value": encode(x, inp.type)}
-            node.children.append(TraceNode("input", entry))
-        if outcome in ("fired", "default") and row.info.factors:
-            node.children.append(TraceNode("factors", {"factors": [_factor(f) for f in row.info.factors]}))
-        return node
 
 
 def _replace_conditions(program: ir.Program, overrides: Mapping[str, Any]) -> ir.Program:
@@ -406,357 +307,3 @@ def _fast_check(t: T.Type) -> tuple[type | None, frozenset[str] | None]:
     if isinstance(t, T.EnumType):
         return str, frozenset(t.members)
     return None, None
-
-
-def _factor(f: ir.FactorInfo) -> dict[str, Any]:
-    return {"code": f.code, "da": f.labels.da, "en": f.labels.en}
-
-
-def _rule_data(rule: ir.RuleInfo) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "rule_id": rule.rule_id,
-        "citation": rule.citation,
-        "citations": [c.to_dict() for c in rule.citations],
-    }
-    if rule.title:
-        data["title"] = rule.title
-    if rule.force:
-        data["force"] = rule.force
-    if rule.provenance:
-        data["provenance"] = rule.provenance
-    if rule.inferred:
-        data["inferred"] = True
-    if rule.quote:
-        data["quote"] = rule.quote
-    if rule.note:
-        data["note"] = {"da": rule.note.da, "en": rule.note.en}
-    if rule.explain:
-        data["explain"] = {"da": rule.explain.da, "en": rule.explain.en}
-    data["_span"] = rule.span
-    return data
-
-
-def _merge(a: Unknown | None, b: Any) -> Unknown:
-    if a is None:
-        return b if type(b) is U else U()
-    return a.merge(b) if type(b) is U else a
-
-
-class DecisionStep:
-    """Computes one decision."""
-
-    def __init__(self, info: ir.DecisionInfo, rows: tuple[RuntimeRow, ...], default: RuntimeRow | None) -> None:
-        self.info = info
-        self.rows = rows
-        self.default = default
-        self.slot = info.slot
-        self.element = T.element_type(info.type)
-        self.is_set = isinstance(T.strip_optional(info.type), T.SetType)
-        self.name = info.name
-        self.no_rule = U(frozenset(), frozenset({info.name}))
-        self.static: dict[str, Any] = {"name": info.name}
-        if info.provenance:
-            self.static["provenance"] = info.provenance
-        if info.note:
-            self.static["note"] = {"da": info.note.da, "en": info.note.en}
-        self.method = getattr(self, "_" + info.kind)
-        self.has_exceptions = any(r.info.exceptions for r in rows)
-        self.value_type = self.element if info.kind == "collect" else info.type
-        self.fast_rows = tuple((r.condition, r.value, r) for r in rows)
-
-    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> list[RuntimeRow]:
-        """Compute the decision into its slot; return the rows that decided it."""
-        if tracer is None:
-            value, fired = self.method(v, None, engine)
-            v[self.slot] = value
-            return fired  # type: ignore[no-any-return]
-        tracer.decision(self)
-        value, fired = self.method(v, tracer, engine)
-        v[self.slot] = value
-        tracer.decided(self, value)
-        return fired  # type: ignore[no-any-return]
-
-    def status(self, value: Any, engine: Engine) -> dict[str, Any]:
-        """What the trace says about the decision's value."""
-        if type(value) is not U:
-            return {"status": "decided", "value": encode(value, self.info.type)}
-        data: dict[str, Any] = {}
-        if value.facts:
-            data["status"] = "undetermined"
-            data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
-        else:
-            data["status"] = "no_rule"
-        if value.blocked - {self.info.name}:
-            data["waiting_for"] = sorted(value.blocked - {self.info.name})
-        return data
-
-    def _trace(
-        self,
-        tracer: Tracer | None,
-        engine: Engine,
-        row: RuntimeRow,
-        outcome: str,
-        v: list[Any],
-        condition: Any,
-        value: Any = None,
-        value_type: T.Type | None = None,
-    ) -> None:
-        if tracer is not None:
-            tracer.row(self, row, outcome, condition, value)
-
-    def _expr(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
-        row = self.rows[0]
-        value = row.value(v)
-        if type(value) is U:
-            if tracer is not None:
-                self._trace(tracer, engine, row, "unknown", v, True, value)
-            return value, []
-        if tracer is not None:
-            self._trace(tracer, engine, row, "fired", v, True, value)
-        return value, [row]
-
-    def _first_match(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
-        pending: list[Any] | None = None
-        unknown: Unknown | None = None
-        for row in self.rows:
-            c = True if row.condition is None else row.condition(v)
-            if c is True:
-                value = row.value(v)
-                if tracer is not None:
-                    self._trace(tracer, engine, row, "fired", v, c, value)
-                if type(value) is U:
-                    return _merge(unknown, value), []
-                if pending is None or all(same_value(p, value) for p in pending):
-                    return value, [row]
-                for p in pending:
-                    unknown = _merge(unknown, p)
-                return _merge(unknown, U()), []
-            if type(c) is U:
-                value = row.value(v)
-                if pending is None:
-                    pending = []
-                pending.append(value)
-                unknown = _merge(unknown, c)
-                if tracer is not None:
-                    self._trace(tracer, engine, row, "unknown", v, c, value)
-            elif tracer is not None:
-                self._trace(tracer, engine, row, "not_applicable", v, c)
-        if unknown is not None:
-            for p in pending or ():
-                unknown = _merge(unknown, p)
-            return unknown, []
-        return self.no_rule, []
-
-    def _active(self, v: list[Any]) -> tuple[list[Any], list[Any]]:
-        """Whether each row applies once exceptions are taken into account (Kleene)."""
-        applies = [True if r.condition is None else r.condition(v) for r in self.rows]
-        applies = [a if a is True or type(a) is U else False for a in applies]
-        active: list[Any] = [None] * len(self.rows)
-
-        def resolve(i: int, depth: int = 0) -> Any:
-            if active[i] is not None:
-                return active[i]
-            result = applies[i]
-            if result is not False and depth < len(self.rows):
-                for e in self.rows[i].info.exceptions:
-                    over = resolve(e, depth + 1)
-                    if over is True:
-                        result = False
-                        break
-                    if type(over) is U:
-                        result = over if result is True else result.merge(over)
-            active[i] = result
-            return result
-
-        return [resolve(i) for i in range(len(self.rows))], applies
-
-    def _collect(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
-        if tracer is None and not self.has_exceptions:
-            return self._collect_fast(v)
-        if self.has_exceptions:
-            active, applies = self._active(v)
-        else:
-            active = [True if r.condition is None else r.condition(v) for r in self.rows]
-            applies = active
-        items: list[Any] = []
-        fired: list[RuntimeRow] = []
-        unknown: Unknown | None = None
-        for row, a, raw in zip(self.rows, active, applies, strict=True):
-            if a is True:
-                item = row.value(v)
-                if tracer is not None:
-                    self._trace(tracer, engine, row, "fired", v, raw, item, self.element)
-                if type(item) is U:
-                    unknown = _merge(unknown, item)
-                elif not any(same_value(item, x) for x in items):
-                    items.append(item)
-                    fired.append(row)
-                else:
-                    fired.append(row)
-            elif type(a) is U:
-                unknown = _merge(unknown, a)
-                if tracer is not None:
-                    self._trace(tracer, engine, row, "unknown", v, raw)
-            elif tracer is not None:
-                outcome = "overridden" if raw is True else "not_applicable"
-                self._trace(tracer, engine, row, outcome, v, raw)
-        if unknown is not None:
-            return unknown, []
-        return (frozenset(items) if self.is_set else tuple(items)), fired
-
-    def _collect_fast(self, v: list[Any]) -> tuple[Any, list[RuntimeRow]]:
-        """``_collect`` without exceptions or a tracer: the common case, kept lean."""
-        items: list[Any] = []
-        fired: list[RuntimeRow] = []
-        unknown: Unknown | None = None
-        for condition, value, row in self.fast_rows:
-            a = True if condition is None else condition(v)
-            if a is True:
-                item = value(v)
-                if type(item) is U:
-                    unknown = _merge(unknown, item)
-                    continue
-                fired.append(row)
-                if item not in items or not any(same_value(item, x) for x in items):
-                    items.append(item)
-            elif type(a) is U:
-                unknown = a if unknown is None else unknown.merge(a)
-        if unknown is not None:
-            return unknown, []
-        return (frozenset(items) if self.is_set else tuple(items)), fired
-
-    def _rules(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
-        active, applies = self._active(v)
-        chosen: list[tuple[RuntimeRow, Any]] = []
-        possible: list[Any] = []
-        unknown: Unknown | None = None
-        for row, a, raw in zip(self.rows, active, applies, strict=False):
-            if a is True:
-                value = row.value(v)
-                self._trace(tracer, engine, row, "fired", v, raw, value)
-                chosen.append((row, value))
-            elif type(a) is U:
-                value = row.value(v)
-                possible.append(value)
-                unknown = _merge(unknown, a)
-                self._trace(tracer, engine, row, "unknown", v, raw, value)
-            else:
-                self._trace(tracer, engine, row, "overridden" if raw is True else "not_applicable", v, raw)
-        known = [(r, x) for r, x in chosen if type(x) is not U]
-        for (r1, x1), (r2, x2) in itertools.pairwise(known):
-            if not same_value(x1, x2):
-                raise self._conflict(r1, x1, r2, x2)
-        for _, x in chosen:
-            if type(x) is U:
-                unknown = _merge(unknown, x)
-        if chosen and unknown is None:
-            return chosen[0][1], [r for r, _ in chosen]
-        if chosen:
-            value = chosen[0][1]
-            if type(value) is not U and all(same_value(p, value) for p in possible):
-                return value, [r for r, _ in chosen]
-            for p in possible:
-                unknown = _merge(unknown, p)
-            return _merge(unknown, value), []
-        if self.default is not None:
-            default = self.default.value(v)
-            if unknown is None or (type(default) is not U and all(same_value(p, default) for p in possible)):
-                self._trace(tracer, engine, self.default, "default", v, True, default)
-                return default, [self.default]
-            for p in possible:
-                unknown = _merge(unknown, p)
-            return _merge(unknown, default), []
-        if unknown is not None:
-            return unknown.merge(self.no_rule), []
-        return self.no_rule, []
-
-    def _conflict(self, r1: RuntimeRow, x1: Any, r2: RuntimeRow, x2: Any) -> ConflictError:
-        a = r1.info.rules[0] if r1.info.rules else "a rule"
-        b = r2.info.rules[0] if r2.info.rules else "a rule"
-        message = (
-            f"conflict in `{self.info.name}`: `{a}` concludes {show(encode(x1))} and `{b}` concludes "
-            f"{show(encode(x2))}, and neither is an exception to the other"
-        )
-        hint = "declare one of them `exception to` the other, or make their conditions exclusive"
-        diagnostics = [
-            Diagnostic("pol-conflict", message, r1.info.span, hint=hint),
-            Diagnostic("pol-conflict", f"`{b}` is the other rule of the conflict", r2.info.span),
-        ]
-        return ConflictError(message, diagnostics)
-
-
-class LetStep:
-    """Computes one derived value (or a ``condition`` parameter)."""
-
-    def __init__(self, info: ir.LetInfo | ir.ParamInfo, row: RuntimeRow, overridden: bool = False) -> None:
-        self.info = info
-        self.row = row
-        self.slot = info.slot
-        self.value = row.value
-        self.type = T.BOOL if isinstance(info, ir.ParamInfo) else info.type
-        self.expression = row.info.value.span.text
-        self.overridden = overridden
-
-    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> None:
-        value = self.value(v)
-        v[self.slot] = value
-        if tracer is not None:
-            tracer.derived(self, value)
-        return None
-
-    def node(self, value: Any, v: list[Any], engine: Engine) -> TraceNode:
-        """The trace node for this value."""
-        data: dict[str, Any] = {"name": self.info.name, "expression": self.expression}
-        if isinstance(self.info, ir.ParamInfo):
-            data["parameter"] = True
-            data["overridden"] = self.overridden
-        if type(value) is U:
-            data["unknown"] = True
-            data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
-            outcome = "unknown"
-        else:
-            data["value"] = encode(value, self.type)
-            # a condition-like value that does not hold does not make its rule apply
-            outcome = "not_applicable" if value is False or value is None else "fired"
-        row = engine.row_node(self.row, outcome, v, True, value, self.type)
-        return TraceNode("derived", data, self.info.span, row.children)
-
-
-class NoteStep:
-    """Cites an informational rule where its condition holds."""
-
-    def __init__(self, info: ir.RuleInfo, row: RuntimeRow) -> None:
-        self.info = info
-        self.row = row
-
-    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> None:
-        assert self.row.condition is not None
-        if tracer is not None and self.row.condition(v) is True:
-            tracer.note(self)
-        return None
-
-    def node(self, v: list[Any], engine: Engine) -> TraceNode:
-        """The trace node citing this rule."""
-        row = engine.row_node(self.row, "fired", v, True, True, T.BOOL)
-        rule = row.children[0]
-        return TraceNode("note", dict(rule.data), rule.span, row.children[1:])
-
-
-class WarningStep:
-    """Adds a declared warning where its condition holds."""
-
-    def __init__(self, info: ir.WarningInfo, row: RuntimeRow) -> None:
-        self.info = info
-        self.row = row
-
-    def applies(self, v: list[Any]) -> bool:
-        return self.row.condition is None or self.row.condition(v) is True
-
-    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> None:
-        return None
-
-
-def fact_order(program: ir.Program, names: Sequence[str]) -> list[str]:
-    """Fact names in declaration order."""
-    order = {n: i for i, n in enumerate(program.facts)}
-    return sorted(names, key=lambda n: order.get(n, len(order)))

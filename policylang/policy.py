@@ -20,6 +20,7 @@ from policylang.errors import Diagnostic
 from policylang.evaluate import Engine
 from policylang.result import Result, Warning_
 from policylang.trace import Recorder, TraceNode, Tracer
+from policylang.trace_tree import trace_nodes
 from policylang.values import Unknown
 
 U = Unknown
@@ -112,7 +113,7 @@ class Policy:
         trace_builder: Callable[[], list[TraceNode]] = list
         if type(recorder) is Recorder:
             events = recorder.events
-            trace_builder = lambda: engine.trace_nodes(events, v)  # noqa: E731
+            trace_builder = lambda: trace_nodes(engine, events, v)  # noqa: E731
         return Result(self.name, engine, v, fired, trace_builder, warnings, handoffs)
 
     def evaluate_many(self, data: Any, **options: Any) -> Any:

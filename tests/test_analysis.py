@@ -484,13 +484,13 @@ def test_policylang_check_policies_passes(capsys: pytest.CaptureFixture[str], mo
 
 def test_loading_a_policy_runs_no_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
     from policylang.analysis.checks import Analyses
-    from policylang.loader import _load_cached
+    from policylang.loader import _loaded
 
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("policylang.load must not run the logic analyses")
 
     monkeypatch.setattr(Analyses, "run", fail)
-    _load_cached.cache_clear()
+    _loaded.clear()  # compile afresh, as a first load would
     assert policylang.load("examples/benefit").evaluate({"as_of": "2024-05-01"}, trace=False) is not None
 
 

@@ -202,10 +202,10 @@ def test_a_warning_can_be_accepted_with_a_reason_but_an_error_cannot(
         "# policylang: allow pol-type\n"
         "decision e: int = a\n"
     )
-    code, out, err = run(["check", str(policy)], capsys)
+    code, _out, err = run(["check", str(policy)], capsys)
     assert "`kept`" not in err and "`forgotten` is declared but never used" not in err  # no unused warnings with errors
     assert "error[pol-type]" in err and code == 2
     policy.write_text(policy.read_text().replace("decision e: int = a\n", "decision e: bool = not a\n"))
-    code, out, err = run(["check", str(policy)], capsys)
+    code, _out, err = run(["check", str(policy)], capsys)
     assert "`kept`" not in err and "`forgotten` is declared but never used" in err
     assert code == 0

@@ -26,7 +26,8 @@ class Observer:
     """Evaluates one program on fact sets and keeps what the evaluations show."""
 
     def __init__(self, program: ir.Program) -> None:
-        from policylang.evaluate import DecisionStep, Engine, LetStep
+        from policylang.evaluate import Engine
+        from policylang.steps import DecisionStep, LetStep
 
         self.program = program
         self.engine = engine = Engine(program)

@@ -178,7 +178,7 @@ class PartialRunner:
             elif kind == "parameter" and program.parameters[name].is_condition:
                 exprs.append(program.parameters[name].default)
             pending += [(ref.kind, ref.name) for e in exprs for ref in ir.refs(e)]
-        from policylang.evaluate import DecisionStep, LetStep
+        from policylang.steps import DecisionStep, LetStep
 
         self.steps = [
             s

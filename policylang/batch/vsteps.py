@@ -1,4 +1,4 @@
-"""Compile decisions to Polars: the vectorised counterpart of :class:`policylang.evaluate.DecisionStep`.
+"""Compile decisions to Polars: the vectorised counterpart of :class:`policylang.steps.DecisionStep`.
 
 Each decision kind follows its method in :mod:`policylang.evaluate` case by case:
 ``expr``; ``first_match`` (a row whose condition is unknown makes the decision unknown
