@@ -10,6 +10,8 @@ what remains undetermined (and which facts would decide it), and the explanation
 False
 """
 
+from typing import TYPE_CHECKING, Any
+
 from policylang.errors import (
     ConflictError,
     Diagnostic,
@@ -21,16 +23,37 @@ from policylang.errors import (
     PolicyNotFoundError,
     PolicySyntaxError,
 )
-from policylang.explain_build import explain
-from policylang.explain_model import Explanation, Question
-from policylang.explain_questions import next_questions
 from policylang.linked import LinkedResult, evaluate_linked
 from policylang.loader import bundled_names, check_file, load, policies_root
 from policylang.policy import Policy
 from policylang.result import Result
 from policylang.trace import Recorder, TraceNode, Tracer
 
+if TYPE_CHECKING:
+    from policylang.explain_build import explain
+    from policylang.explain_model import Explanation, Question
+    from policylang.explain_questions import next_questions
+
 __version__ = "0.1.0"
+
+# Explanations are imported when first used, so that loading and evaluating start fast.
+_LAZY = {
+    "explain": "policylang.explain_build",
+    "Explanation": "policylang.explain_model",
+    "Question": "policylang.explain_model",
+    "next_questions": "policylang.explain_questions",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the explanation API on first use."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'policylang' has no attribute {name!r}")
 
 __all__ = [
     "ConflictError",
