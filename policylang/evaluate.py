@@ -240,7 +240,7 @@ class Engine:
             slot, name, method = step.slot, step.name, step.method
 
             def decide(v: list[Any], fired: dict[str, list[RuntimeRow]]) -> None:
-                v[slot], fired[name] = method(v, None, self)
+                v[slot], fired[name] = method(v, None)
 
             return decide
         return None

@@ -89,11 +89,11 @@ class DecisionStep:
     def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> list[RuntimeRow]:
         """Compute the decision into its slot; return the rows that decided it."""
         if tracer is None:
-            value, fired = self.method(v, None, engine)
+            value, fired = self.method(v, None)
             v[self.slot] = value
             return fired  # type: ignore[no-any-return]
         tracer.decision(self)
-        value, fired = self.method(v, tracer, engine)
+        value, fired = self.method(v, tracer)
         v[self.slot] = value
         tracer.decided(self, value)
         return fired  # type: ignore[no-any-return]
@@ -112,32 +112,23 @@ class DecisionStep:
             data["waiting_for"] = sorted(value.blocked - {self.info.name})
         return data
 
-    def _trace(
-        self,
-        tracer: Tracer | None,
-        engine: Engine,
-        row: RuntimeRow,
-        outcome: str,
-        v: list[Any],
-        condition: Any,
-        value: Any = None,
-        value_type: T.Type | None = None,
-    ) -> None:
+    def _trace(self, tracer: Tracer | None, row: RuntimeRow, outcome: str, condition: Any, value: Any = None) -> None:
+        """Report a row considered, with its outcome, to the tracer (if any)."""
         if tracer is not None:
             tracer.row(self, row, outcome, condition, value)
 
-    def _expr(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
+    def _expr(self, v: list[Any], tracer: Tracer | None) -> tuple[Any, list[RuntimeRow]]:
         row = self.rows[0]
         value = row.value(v)
         if type(value) is U:
             if tracer is not None:
-                self._trace(tracer, engine, row, "unknown", v, True, value)
+                self._trace(tracer, row, "unknown", True, value)
             return value, []
         if tracer is not None:
-            self._trace(tracer, engine, row, "fired", v, True, value)
+            self._trace(tracer, row, "fired", True, value)
         return value, [row]
 
-    def _first_match(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
+    def _first_match(self, v: list[Any], tracer: Tracer | None) -> tuple[Any, list[RuntimeRow]]:
         pending: list[Any] | None = None
         unknown: Unknown | None = None
         for row in self.rows:
@@ -145,7 +136,7 @@ class DecisionStep:
             if c is True:
                 value = row.value(v)
                 if tracer is not None:
-                    self._trace(tracer, engine, row, "fired", v, c, value)
+                    self._trace(tracer, row, "fired", c, value)
                 if type(value) is U:
                     return _merge(unknown, value), []
                 if pending is None or all(same_value(p, value) for p in pending):
@@ -160,9 +151,9 @@ class DecisionStep:
                 pending.append(value)
                 unknown = _merge(unknown, c)
                 if tracer is not None:
-                    self._trace(tracer, engine, row, "unknown", v, c, value)
+                    self._trace(tracer, row, "unknown", c, value)
             elif tracer is not None:
-                self._trace(tracer, engine, row, "not_applicable", v, c)
+                self._trace(tracer, row, "not_applicable", c)
         if unknown is not None:
             for p in pending or ():
                 unknown = _merge(unknown, p)
@@ -192,7 +183,7 @@ class DecisionStep:
 
         return [resolve(i) for i in range(len(self.rows))], applies
 
-    def _collect(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
+    def _collect(self, v: list[Any], tracer: Tracer | None) -> tuple[Any, list[RuntimeRow]]:
         if tracer is None and not self.has_exceptions:
             return self._collect_fast(v)
         if self.has_exceptions:
@@ -207,7 +198,7 @@ class DecisionStep:
             if a is True:
                 item = row.value(v)
                 if tracer is not None:
-                    self._trace(tracer, engine, row, "fired", v, raw, item, self.element)
+                    self._trace(tracer, row, "fired", raw, item)
                 if type(item) is U:
                     unknown = _merge(unknown, item)
                 elif not any(same_value(item, x) for x in items):
@@ -218,10 +209,10 @@ class DecisionStep:
             elif type(a) is U:
                 unknown = _merge(unknown, a)
                 if tracer is not None:
-                    self._trace(tracer, engine, row, "unknown", v, raw)
+                    self._trace(tracer, row, "unknown", raw)
             elif tracer is not None:
                 outcome = "overridden" if raw is True else "not_applicable"
-                self._trace(tracer, engine, row, outcome, v, raw)
+                self._trace(tracer, row, outcome, raw)
         if unknown is not None:
             return unknown, []
         return (frozenset(items) if self.is_set else tuple(items)), fired
@@ -247,7 +238,7 @@ class DecisionStep:
             return unknown, []
         return (frozenset(items) if self.is_set else tuple(items)), fired
 
-    def _rules(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> tuple[Any, list[RuntimeRow]]:
+    def _rules(self, v: list[Any], tracer: Tracer | None) -> tuple[Any, list[RuntimeRow]]:
         active, applies = self._active(v)
         chosen: list[tuple[RuntimeRow, Any]] = []
         possible: list[Any] = []
@@ -255,15 +246,15 @@ class DecisionStep:
         for row, a, raw in zip(self.rows, active, applies, strict=False):
             if a is True:
                 value = row.value(v)
-                self._trace(tracer, engine, row, "fired", v, raw, value)
+                self._trace(tracer, row, "fired", raw, value)
                 chosen.append((row, value))
             elif type(a) is U:
                 value = row.value(v)
                 possible.append(value)
                 unknown = _merge(unknown, a)
-                self._trace(tracer, engine, row, "unknown", v, raw, value)
+                self._trace(tracer, row, "unknown", raw, value)
             else:
-                self._trace(tracer, engine, row, "overridden" if raw is True else "not_applicable", v, raw)
+                self._trace(tracer, row, "overridden" if raw is True else "not_applicable", raw)
         known = [(r, x) for r, x in chosen if type(x) is not U]
         for (r1, x1), (r2, x2) in itertools.pairwise(known):
             if not same_value(x1, x2):
@@ -283,7 +274,7 @@ class DecisionStep:
         if self.default is not None:
             default = self.default.value(v)
             if unknown is None or (type(default) is not U and all(same_value(p, default) for p in possible)):
-                self._trace(tracer, engine, self.default, "default", v, True, default)
+                self._trace(tracer, self.default, "default", True, default)
                 return default, [self.default]
             for p in possible:
                 unknown = _merge(unknown, p)
