@@ -55,6 +55,7 @@ def __getattr__(name: str) -> Any:
         return value
     raise AttributeError(f"module 'policylang' has no attribute {name!r}")
 
+
 __all__ = [
     "ConflictError",
     "Diagnostic",

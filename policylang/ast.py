@@ -591,7 +591,8 @@ Declaration = (
     | DecisionDecl
     | RuleDecl
     | ConstraintDecl
-    | WarningDecl | HandoffDecl
+    | WarningDecl
+    | HandoffDecl
 )
 
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import policylang
+from policylang import types as T
 from policylang.batch import backend_for, evaluate_many
 from policylang.batch import columns as C
+from policylang.batch.io import read_frame
 from policylang.errors import PolicyError
 from policylang.testing import fact_values, partial_fact_sets
 
@@ -73,8 +76,22 @@ def test_vectorised_equals_row_by_row(name: str) -> None:
         assert backend_for(policy, None).stats["redone"] == 0
         for facts, row in zip(rows, vectorised.iter_rows(named=True), strict=True):
             assert _row(row, policy) == _single(policy, facts)
+        # the same caseload stored with enum facts as pl.Enum columns (their categories in
+        # reverse order, so that an ordered comparison cannot lean on the column's order)
+        assert_frame_equal(evaluate_many(policy, _with_enum_columns(policy, rows), reasons=True), reference)
 
     check()
+
+
+def _with_enum_columns(policy: policylang.Policy, rows: list[dict[str, Any]]) -> pl.DataFrame:
+    frame, _ = read_frame(rows, policy.program)
+    enums = {}
+    for name, dtype in frame.schema.items():
+        fact = policy.program.facts.get(name)
+        base = T.strip_optional(fact.type) if fact is not None else None
+        if isinstance(base, T.EnumType) and dtype == pl.String:
+            enums[name] = pl.col(name).cast(pl.Enum(list(reversed(base.members))))
+    return frame.with_columns(**enums)
 
 
 def test_every_decision_kind_with_conflicts_and_errors() -> None:

@@ -87,9 +87,10 @@ class Table:
         return pl.int_range(pl.lit(self.offset), pl.lit(self.offset) + pl.len(), dtype=pl.Int64).alias(ROW)
 
     def row_series(self) -> pl.Series:
+        """``_row`` as a column, made at once (cheaper than :meth:`row_expr` inside a wide query)."""
         if ROW in self.frame.columns:
             return self.frame.get_column(ROW)
-        return pl.Series(ROW, range(self.offset, self.offset + self.height), dtype=pl.Int64)
+        return pl.int_range(self.offset, self.offset + self.height, dtype=pl.Int64, eager=True).alias(ROW)
 
     def known_expr(self, fact: str) -> pl.Expr:
         """Whether the fact is known in each row (null cells of known facts are nulls)."""
@@ -182,7 +183,8 @@ def read(
                 frame = frame.with_columns(_text_bool(pl.col(c)).alias(c))
             else:
                 raise BatchInputError(f"the column `{c}` must hold true or false, not {dtype}")
-    frame = frame.drop(drop)
+    if drop:
+        frame = frame.drop(drop)
     floats = [c for c, d in frame.schema.items() if d.is_float()]
     if floats:
         frame = frame.with_columns(pl.col(c).fill_nan(None) for c in floats)

@@ -170,6 +170,9 @@ class Vec:
     nullable: bool = True  # whether a known row can hold null
     fields: Mapping[str, Vec] | None = None  # a record built from parts
     parts: Any = None  # a collect decision's rows, for `is empty`, quantifiers and counts
+    # an enum fact read from a pl.Enum column: that column, which compares with text literals
+    # without first turning every value into text (``expr`` is the value as text)
+    enum_column: pl.Expr | None = None
 
     @staticmethod
     def const(value: Any, type_: T.Type) -> Vec:
@@ -191,6 +194,10 @@ class Vec:
             return pl.struct([f.value().alias(n) for n, f in self.fields.items()])
         assert self.expr is not None
         return self.expr
+
+    def comparable(self) -> pl.Expr:
+        """The value, for ``=`` and membership tests with text literals (an enum's own column where there is one)."""
+        return self.enum_column if self.enum_column is not None else self.value()
 
     def is_true(self) -> pl.Expr:
         """Known and true (Python's ``x is True``)."""

@@ -85,7 +85,8 @@ class Compiled:
         if column is None:
             return Vec(info.type, pl.lit(None, dtype=dtype), Mask.constant({bit}))
         mask = Mask.flag(bit, ~column.known) if column.possibly_unknown else Mask()
-        return Vec(info.type, column.value, mask, nullable=column.nullable or column.possibly_unknown)
+        nullable = column.nullable or column.possibly_unknown
+        return Vec(info.type, column.value, mask, nullable=nullable, enum_column=column.enum_column)
 
     # -- compiling steps -------------------------------------------------------------
 
@@ -161,7 +162,8 @@ class Compiled:
             for c in self.backend.program.constraints:
                 condition = compiler.expr(c.condition) if c.condition is not None else None
                 require = compiler.expr(c.require)
-                broken = require.mask.is_known() & (require.value() == pl.lit(False)).fill_null(False)
+                holds = require.value().fill_null(True) if require.nullable else require.value()  # null: not broken
+                broken = ~holds if require.known else require.mask.is_known() & ~holds
                 if condition is not None:
                     broken = broken & condition.is_true()
                 self.violations.append(broken)
@@ -238,16 +240,14 @@ class Backend:
         if problems:
             outputs.append(pl.col("@redo"))
         result = lazy.select(outputs).collect()
-        schema = self._schema(table, options)
+        redo = result.drop_in_place("@redo") if problems else None
+        if C.ROW not in result.columns:  # made apart: inside the wide query it costs several times more
+            result.insert_column(len(table.ids), table.row_series())
         if "@meta" in result.columns:  # some rows unknown: undetermined decisions and missing facts
-            result = result.unnest("@meta").select([*schema, *(["@redo"] if problems else [])])
-        redo = result.get_column("@redo") if problems else None
+            result = result.unnest("@meta").select(list(self._schema(table, options)))
         redone = int(redo.sum()) if redo is not None else 0
         self.stats = {"rows": result.height, "redone": redone, "row_decisions": len(fallback)}
-        if redo is None:
-            return result
-        result = result.drop("@redo")
-        if not redone:
+        if redo is None or not redone:
             return result
         positions = redo.arg_true().to_list()
         again = rowwise.evaluate(policy, table.take(positions), options)
@@ -306,7 +306,8 @@ class Backend:
     def _outputs(self, compiled: Compiled, extra: dict[str, Vec], table: Table, options: Options) -> list[pl.Expr]:
         names = options.decisions
         outputs: list[pl.Expr] = [pl.col(c) for c in table.ids]
-        outputs.append(table.row_expr())
+        if C.ROW in table.frame.columns:
+            outputs.append(pl.col(C.ROW))
         masks: dict[str, Mask] = {}
         for d in names:
             dtype = C.output_dtype(self.program.decisions[d].type)

@@ -174,7 +174,7 @@ class ExprCompiler:
             if dtype is None:
                 raise NotVectorisable(f"membership in {T.describe(collection.type)}")
             value = item.value()
-            found = _one_of(value, members, dtype).fill_null(False) if members else pl.lit(False)
+            found = _one_of(item.comparable(), members, dtype).fill_null(False) if members else pl.lit(False)
             if has_none:
                 found = found | value.is_null()
             if collection.static is None:
@@ -464,8 +464,11 @@ def _enum_index(x: Vec, enum: T.EnumType) -> pl.Expr:
     return x.value().replace_strict(order, default=None, return_dtype=pl.Int32)
 
 
-def _ordered(op: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    """``left op right`` for ``<``, ``<=``, ``>``, ``>=``; false where a side is null."""
+def _ordered(op: str, left: pl.Expr, right: pl.Expr, nullable: bool = True) -> pl.Expr:
+    """``left op right`` for ``<``, ``<=``, ``>``, ``>=``; false where a side is null.
+
+    Without ``nullable`` neither side holds null in a known row, and the test is left as it is.
+    """
     if op == "<":
         test = left < right
     elif op == "<=":
@@ -474,13 +477,13 @@ def _ordered(op: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
         test = left > right
     else:
         test = left >= right
-    return test.fill_null(False)
+    return test.fill_null(False) if nullable else test
 
 
 def _test_constant(op: str, a: Vec, constant: Any, operand_type: T.Type) -> pl.Expr:
     """``a op constant`` where the constant is not null (``Compiler._compare_constant``)."""
     if op in ("=", "!="):
-        equal = a.value() == literal(constant, a.type if vector_dtype(a.type) else operand_type)
+        equal = a.comparable() == literal(constant, a.type if vector_dtype(a.type) else operand_type)
         equal = equal.fill_null(False) if a.nullable else equal
         return equal if op == "=" else ~equal
     if isinstance(operand_type, T.EnumType):
@@ -488,7 +491,7 @@ def _test_constant(op: str, a: Vec, constant: Any, operand_type: T.Type) -> pl.E
         bound = pl.lit(operand_type.index(constant), dtype=pl.Int32)
     else:
         left, bound = a.value(), literal(constant, a.type)
-    return _ordered(op, left, bound)
+    return _ordered(op, left, bound, a.nullable)
 
 
 def _test(op: str, a: Vec, b: Vec, ordered_enum: bool, operand_type: T.Type) -> pl.Expr:
@@ -501,7 +504,7 @@ def _test(op: str, a: Vec, b: Vec, ordered_enum: bool, operand_type: T.Type) -> 
         left, right = _enum_index(a, operand_type), _enum_index(b, operand_type)
     else:
         left, right = a.value(), b.value()
-    return _ordered(op, left, right)
+    return _ordered(op, left, right, a.nullable or b.nullable)
 
 
 def same(a: Vec, b: Vec) -> pl.Expr:

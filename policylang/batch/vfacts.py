@@ -40,6 +40,7 @@ class FactColumn:
     invalid: pl.Expr | None = None  # known, but a single evaluation rejects the value
     trouble: pl.Expr | None = None  # valid, but beyond what the backend computes (huge numbers)
     nullable: bool = True
+    enum_column: pl.Expr | None = None  # the column itself where it is a pl.Enum of the fact's members
 
 
 def decode(table: Table, program: ir.Program) -> tuple[list[pl.Series], dict[str, FactColumn], tuple[Any, ...]]:
@@ -104,14 +105,16 @@ def _fast(
     base = T.strip_optional(t)
     nullable = optional and known_nulls
 
-    def column(value: pl.Expr, invalid: pl.Expr | None = None, trouble: pl.Expr | None = None) -> FactColumn:
+    def column(
+        value: pl.Expr, invalid: pl.Expr | None = None, trouble: pl.Expr | None = None, enum: bool = False
+    ) -> FactColumn:
         parts = [(col.is_not_null() & invalid).fill_null(False)] if invalid is not None else []
         if known_nulls and not optional:
             parts.append(col.is_null())
         combined = None
         if parts:
             combined = known & (parts[0] if len(parts) == 1 else parts[0] | parts[1])
-        return FactColumn(value, known, possibly_unknown, combined, trouble, nullable)
+        return FactColumn(value, known, possibly_unknown, combined, trouble, nullable, col if enum else None)
 
     if isinstance(dtype, pl.Null):
         target = vector_dtype(t)
@@ -128,7 +131,7 @@ def _fast(
         value = col.cast(pl.Int64, strict=False)
         return column(pl.when(integral).then(value), ~integral, (col.abs() >= _BIG).fill_null(False))
     if isinstance(base, T.EnumType) and isinstance(dtype, pl.Enum) and set(dtype.categories) <= set(base.members):
-        return column(col.cast(pl.String))
+        return column(col.cast(pl.String), enum=True)
     if isinstance(base, T.EnumType) and isinstance(dtype, _TEXTS):
         text = col.cast(pl.String)
         return column(text, ~one_of(text, base.members))
