@@ -171,8 +171,12 @@ def test_the_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
 
 
 def test_coverage_report_and_threshold(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    case = {"policy": "examples/benefit", "id": "ok", "facts": json.loads(FACTS.read_text()),
-            "expected": {"eligible": "yes"}}
+    case = {
+        "policy": "examples/benefit",
+        "id": "ok",
+        "facts": json.loads(FACTS.read_text()),
+        "expected": {"eligible": "yes"},
+    }
     (tmp_path / "case.json").write_text(json.dumps(case))
     code, out, _ = run(["test", str(tmp_path), "--coverage"], capsys)
     assert code == 0

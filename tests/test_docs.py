@@ -16,7 +16,8 @@ DOCS = Path(__file__).parent.parent / "docs"
 def test_sphinx_builds_with_warnings_as_errors(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(DOCS), str(tmp_path)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr + proc.stdout
 

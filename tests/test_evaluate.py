@@ -358,7 +358,9 @@ def test_a_condition_that_excludes_null_narrows_the_value() -> None:
     r = policy.evaluate({"moved": "2024-01-01", "as_of": "2024-01-31"})
     assert r.decisions == {"reminders": ["2024-01-01"], "since": 30, "months": 1}
     assert policy.evaluate({"moved": None, "as_of": "2024-01-31"}).decisions == {
-        "reminders": [], "since": 0, "months": 0
+        "reminders": [],
+        "since": 0,
+        "months": 0,
     }
 
 

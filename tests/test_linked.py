@@ -30,13 +30,17 @@ def test_the_child_policy_hands_off_to_the_honour_policy_and_says_why() -> None:
     assert list(linked.results) == ["child_protection/migrant_children", "honour/negative_social_control"]
     child = linked.results["child_protection/migrant_children"]
     assert child.decisions["handoff_to_honour_policy"] is True
-    assert child.handoffs == [{
-        "policy": "honour/negative_social_control",
-        "rules": ["CHILD-HANDOFF-01"],
-        "status": "applies",
-        "note": {"da": "Vurder også negativ social kontrol (afsnit B) på samme persons oplysninger",
-                 "en": "Also assess negative social control (section B) on the same person's facts"},
-    }]
+    assert child.handoffs == [
+        {
+            "policy": "honour/negative_social_control",
+            "rules": ["CHILD-HANDOFF-01"],
+            "status": "applies",
+            "note": {
+                "da": "Vurder også negativ social kontrol (afsnit B) på samme persons oplysninger",
+                "en": "Also assess negative social control (section B) on the same person's facts",
+            },
+        }
+    ]
     honour = linked.results["honour/negative_social_control"]
     assert honour.decisions["nsc_assessment"] == "nsc_indicated"
     # the honour policy routes back to child protection, which was already evaluated: no loop

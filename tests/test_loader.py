@@ -24,8 +24,9 @@ def test_editing_an_imported_file_is_seen_on_the_next_load(tmp_path: Path, monke
     assert first.facts["as_of"].labels is not None and first.facts["as_of"].labels.en == "Evaluation date"
     assert policylang.load(folder / "benefit.pol") is first  # cached
     common = folder / "common.pol"
-    common.write_text(common.read_text(encoding="utf-8").replace('"Evaluation date"', '"Date of assessment"'),
-                      encoding="utf-8")
+    common.write_text(
+        common.read_text(encoding="utf-8").replace('"Evaluation date"', '"Date of assessment"'), encoding="utf-8"
+    )
     stat = common.stat()
     os.utime(common, (stat.st_atime, stat.st_mtime + 5))
     second = policylang.load(folder / "benefit.pol")

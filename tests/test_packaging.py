@@ -12,9 +12,20 @@ ROOT = Path(__file__).parent.parent
 
 def test_the_wheel_ships_the_policies_and_loads_them_by_name(tmp_path: Path) -> None:
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path),
-         str(ROOT)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert build.returncode == 0, build.stderr
     (wheel,) = tmp_path.glob("policylang-*.whl")
@@ -32,8 +43,13 @@ def test_the_wheel_ships_the_policies_and_loads_them_by_name(tmp_path: Path) -> 
         "    assert pathlib.Path(policy.program.files[-1]).resolve().is_relative_to(pathlib.Path.cwd()), policy\n"
         "print(' '.join(names))\n"
     )
-    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path / "site", capture_output=True, text=True,
-                         env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"})
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path / "site",
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"},
+    )
     assert run.returncode == 0, run.stderr
     loaded = run.stdout.split()
     assert "examples/benefit" in loaded

@@ -38,8 +38,14 @@ cases:
 
 def test_case_files_are_collected_and_run(pytester: pytest.Pytester, golden: Callable[[str, str], None]) -> None:
     pytester.makefile(".cases.yaml", benefit=YAML)
-    case = {"policy": "examples/benefit", "id": "J1", "title": "JSON case", "facts": FACTS,
-            "expected": {"eligible": "yes", "covered": ["heating"]}, "rules": ["EX-PERMIT"]}
+    case = {
+        "policy": "examples/benefit",
+        "id": "J1",
+        "title": "JSON case",
+        "facts": FACTS,
+        "expected": {"eligible": "yes", "covered": ["heating"]},
+        "rules": ["EX-PERMIT"],
+    }
     pytester.makefile(".json", j1=json.dumps(case))
     result = pytester.runpytest("-p", "no:cacheprovider", "-rs")
     result.assert_outcomes(passed=2, failed=1, skipped=1)

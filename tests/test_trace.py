@@ -34,8 +34,10 @@ def test_a_partial_fact_sets_trace_shows_what_is_unknown(golden: Callable[[str, 
     assert income.data["status"] == "undetermined"
     assert income.data["missing"] == ["income", "savings"]
     assert [row.data["outcome"] for row in income.children] == ["unknown", "unknown", "fired"]
-    golden("trace/examples_benefit_partial.json",
-           json.dumps([n.to_dict() for n in result.trace], ensure_ascii=False, indent=1) + "\n")
+    golden(
+        "trace/examples_benefit_partial.json",
+        json.dumps([n.to_dict() for n in result.trace], ensure_ascii=False, indent=1) + "\n",
+    )
 
 
 class Counting:
