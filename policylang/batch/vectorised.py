@@ -191,6 +191,9 @@ class Backend:
         self.bit_names = [*self.fact_names, *self.program.decisions]
         self._coverage: dict[str, str | None] | None = None
         self._compiled: dict[tuple[Any, ...], Compiled] = {}
+        self._fact_columns: dict[tuple[Any, ...], FactColumn | None] = {}
+        self._rows: tuple[tuple[int, int], pl.Series] | None = None
+        self._queries: dict[tuple[Any, ...], tuple[list[list[pl.Expr]], list[pl.Expr]]] = {}
         self.stats: dict[str, int] = {}
 
     def coverage(self) -> dict[str, str | None]:
@@ -207,42 +210,34 @@ class Backend:
 
     def run(self, policy: Policy, table: Table, options: Options) -> pl.DataFrame:
         """Evaluate every row of ``table``; see the module docstring."""
-        added, facts, signature = decode(table, self.program)
+        if len(self._fact_columns) > 256:
+            self._fact_columns.clear()
+        added, facts, signature = decode(table, self.program, self._fact_columns)
         compiled = self._compiled.get(signature)
         if compiled is None:
             if len(self._compiled) > 8:
                 self._compiled.clear()
+                self._queries.clear()
             compiled = self._compiled[signature] = Compiled(self, facts)
         frame = table.frame.with_columns(added) if added else table.frame
         fallback = [d for d in options.decisions if ("decision", d) not in compiled.env]
         check_rows = compiled.check_constraints_by_rows
-        extra: dict[str, Vec] = {}
-        failed_rows: list[bool] | None = None
         if fallback or check_rows:
-            series, extra, failed_rows = self._partial(table, options, fallback, check_rows)
+            series, extra = self._partial(table, options, fallback, check_rows)
             frame = frame.with_columns(series)
-        problems = [f.invalid for f in facts.values() if f.invalid is not None]
-        problems += [f.trouble for f in facts.values() if f.trouble is not None]
-        problems += compiled.violations + compiled.troubles
-        if failed_rows is not None:
-            problems.append(pl.col("@partial_failed"))
-        levels = [list(level) for level in compiled.columns]
-        if problems:  # computed alongside the first values that it reads, not after them
-            flag = any_of(problems).alias("@redo")
-            level = compiled.level_of([flag])
-            while len(levels) <= level:
-                levels.append([])
-            levels[level].append(flag)
+            levels, outputs = self._query(compiled, facts, extra, table, options, partial=True)
+        else:  # the same query as for the last batch of this shape
+            key = (signature, options.decisions, options.reasons, table.ids, C.ROW in table.frame.columns)
+            if key not in self._queries:
+                self._queries[key] = self._query(compiled, facts, {}, table, options)
+            levels, outputs = self._queries[key]
         lazy = frame.lazy()
         for named in levels:
             lazy = lazy.with_columns(named)
-        outputs = self._outputs(compiled, extra, table, options)
-        if problems:
-            outputs.append(pl.col("@redo"))
         result = lazy.select(outputs).collect()
-        redo = result.drop_in_place("@redo") if problems else None
+        redo = result.drop_in_place("@redo") if "@redo" in result.columns else None
         if C.ROW not in result.columns:  # made apart: inside the wide query it costs several times more
-            result.insert_column(len(table.ids), table.row_series())
+            result.insert_column(len(table.ids), self._row_numbers(table))
         if "@meta" in result.columns:  # some rows unknown: undetermined decisions and missing facts
             result = result.unnest("@meta").select(list(self._schema(table, options)))
         redone = int(redo.sum()) if redo is not None else 0
@@ -254,9 +249,42 @@ class Backend:
         kept = result.filter(~redo)
         return kept.merge_sorted(again, key=C.ROW) if kept.height else again
 
+    def _row_numbers(self, table: Table) -> pl.Series:
+        """``_row`` for the table: the last one made, where it fits (columns are immutable, so shared)."""
+        key = (table.offset, table.height)
+        if self._rows is None or self._rows[0] != key:
+            self._rows = (key, table.row_series())
+        return self._rows[1]
+
+    def _query(
+        self,
+        compiled: Compiled,
+        facts: Mapping[str, FactColumn],
+        extra: dict[str, Vec],
+        table: Table,
+        options: Options,
+        partial: bool = False,
+    ) -> tuple[list[list[pl.Expr]], list[pl.Expr]]:
+        """The columns to compute, level by level, and the result's columns (with ``@redo`` where rows may need it)."""
+        problems = [f.invalid for f in facts.values() if f.invalid is not None]
+        problems += [f.trouble for f in facts.values() if f.trouble is not None]
+        problems += compiled.violations + compiled.troubles
+        if partial:  # rows the reference engine could not compute its part of
+            problems.append(pl.col("@partial_failed"))
+        levels = [list(level) for level in compiled.columns]
+        outputs = self._outputs(compiled, extra, table, options)
+        if problems:  # computed alongside the first values that it reads, not after them
+            flag = any_of(problems).alias("@redo")
+            level = compiled.level_of([flag])
+            while len(levels) <= level:
+                levels.append([])
+            levels[level].append(flag)
+            outputs.append(pl.col("@redo"))
+        return levels, outputs
+
     def _partial(
         self, table: Table, options: Options, decisions: list[str], check_rows: bool
-    ) -> tuple[list[pl.Series], dict[str, Vec], list[bool]]:
+    ) -> tuple[list[pl.Series], dict[str, Vec]]:
         """The decisions the backend does not compute, from the reference engine row by row."""
         runner = rowwise.PartialRunner(self.engine, decisions, check_rows)
         values: list[list[Any]] = [[] for _ in decisions]
@@ -295,7 +323,7 @@ class Backend:
                     part = [(m >> (w * WORD)) & ((1 << WORD) - 1) for m in masks[i]]
                     series.append(pl.Series(names[w], part, dtype=pl.UInt64))
             extra[d] = Vec(info.type, pl.col(f"@v:decision:{d}"), Mask.columns(names, bits))
-        return series, extra, failed
+        return series, extra
 
     # -- assembling the result ---------------------------------------------------------
 

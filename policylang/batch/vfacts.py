@@ -43,11 +43,15 @@ class FactColumn:
     enum_column: pl.Expr | None = None  # the column itself where it is a pl.Enum of the fact's members
 
 
-def decode(table: Table, program: ir.Program) -> tuple[list[pl.Series], dict[str, FactColumn], tuple[Any, ...]]:
+def decode(
+    table: Table, program: ir.Program, memo: dict[tuple[Any, ...], FactColumn | None] | None = None
+) -> tuple[list[pl.Series], dict[str, FactColumn], tuple[Any, ...]]:
     """Columns to add to the table's frame, how to read each fact present, and a signature.
 
-    Two batches with the same signature compile to the same expressions.
+    Two batches with the same signature compile to the same expressions. ``memo`` keeps
+    the expressions of columns checked by Polars from one batch to the next.
     """
+    memo = {} if memo is None else memo
     signature: list[Any] = []
     added: list[pl.Series] = []
     result: dict[str, FactColumn] = {}
@@ -68,9 +72,12 @@ def decode(table: Table, program: ir.Program) -> tuple[list[pl.Series], dict[str
             known_series = None
             possibly_unknown = series.null_count() > 0
             known_nulls = False
+        key = (name, series.dtype, possibly_unknown, known_nulls, table.known.get(name), name in table.null_is_value)
+        signature.append(key)
         known = table.known_expr(name)
-        column = _fast(name, fact.type, series.dtype, known, possibly_unknown, known_nulls)
-        signature.append((name, series.dtype, possibly_unknown, known_nulls, column is None, table.known.get(name)))
+        if key not in memo:
+            memo[key] = _fast(name, fact.type, series.dtype, known, possibly_unknown, known_nulls)
+        column = memo[key]
         if column is None:
             known_list = (
                 known_series.to_list()
