@@ -24,7 +24,7 @@ from policylang.errors import (
     PolicySyntaxError,
 )
 from policylang.linked import LinkedResult, evaluate_linked
-from policylang.loader import bundled_names, check_file, load, policies_root
+from policylang.loader import bundled_names, check_file, check_files, load, policies_root
 from policylang.policy import Policy
 from policylang.result import Result
 from policylang.trace import Recorder, TraceNode, Tracer
@@ -77,6 +77,7 @@ __all__ = [
     "__version__",
     "bundled_names",
     "check_file",
+    "check_files",
     "evaluate_linked",
     "explain",
     "load",

@@ -120,6 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("paths", nargs="+", help=".pol files or folders")
     ck.add_argument("--format", choices=("text", "json"), default="text")
     ck.add_argument("--strict", action="store_true", help="fail on warnings too")
+    ck.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=0,
+        metavar="N",
+        help="check N files at once, in separate processes (default: one per core; 1: one after the other)",
+    )
 
     ts = sub.add_parser(
         "test",
@@ -319,13 +327,14 @@ def _policy_files(paths: Sequence[str]) -> list[Path]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from policylang.loader import check_file
+    from policylang.loader import check_files
 
     files = _policy_files(args.paths)
+    if args.jobs < 0:
+        raise PolicyError(f"--jobs must be 0 (one per core) or more, not {args.jobs}")
     diagnostics = []
     unreadable = False
-    for f in files:
-        found = check_file(f, require_header=False)
+    for found in check_files(files, require_header=False, jobs=args.jobs):
         if any(
             d.code in ("pol-syntax", "pol-bad-literal", "pol-not-found", "pol-import-not-found", "pol-error")
             for d in found

@@ -9,9 +9,10 @@ cached by path and file modification times, so loading twice is cheap.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +205,46 @@ def check_file(path: str | os.PathLike[str], *, require_header: bool = True, cac
 
         diagnostics = sort_diagnostics([*diagnostics, *template_problems(program), *analyse(program, cache=cache)])
     return [d for d in diagnostics if not allowed(d)]
+
+
+def check_files(
+    paths: Sequence[str | os.PathLike[str]], *, require_header: bool = True, cache: bool = True, jobs: int = 0
+) -> list[list[Diagnostic]]:
+    """:func:`check_file` on each of ``paths``, in ``jobs`` processes at once; the results in order.
+
+    ``jobs=0`` uses one process per core (at most one per file); ``jobs=1`` checks the
+    files one after the other in this process, as it also does where processes cannot be
+    forked safely (no ``fork``, or threads already running).
+    """
+    files = list(paths)
+    jobs = min(jobs or os.cpu_count() or 1, len(files))
+    if jobs <= 1 or not _can_fork():
+        return [check_file(f, require_header=require_header, cache=cache) for f in files]
+    import concurrent.futures
+    import multiprocessing
+
+    import policylang.analysis.checks  # noqa: F401  (imported once, before the fork, not in every worker)
+
+    # the biggest files first, so that no worker is left with one at the end
+    order = sorted(range(len(files)), key=lambda i: _size(files[i]), reverse=True)
+    check = functools.partial(check_file, require_header=require_header, cache=cache)
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {i: pool.submit(check, files[i]) for i in order}
+        return [futures[i].result() for i in range(len(files))]
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import threading
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _size(path: str | os.PathLike[str]) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 _ALLOW = re.compile(r"#\s*policylang:\s*allow\s+([\w\-, ]+)")

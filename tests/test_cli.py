@@ -127,6 +127,40 @@ def test_check_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["check", "--strict", str(cases / "pol-unused-fact" / "bad")], capsys)[0] == 2
 
 
+_PARALLEL_CHECK = """
+import json, sys
+from pathlib import Path
+from policylang import loader
+files = [Path(f) for f in sys.argv[1:]]
+forks = loader._can_fork()
+both = [loader.check_files(files, require_header=False, jobs=jobs, cache=False) for jobs in (2, 1)]
+print(json.dumps({"forks": forks, "results": [[[d.to_dict() for d in found] for found in r] for r in both]}))
+"""
+
+
+def test_check_in_several_processes_reports_what_one_does(capsys: pytest.CaptureFixture[str]) -> None:
+    """Files checked in parallel: the same diagnostics, in the same order, as one after the other.
+
+    In a fresh interpreter: a test process with threads running checks one file after another.
+    """
+    cases = Path(__file__).parent / "cases"
+    files = sorted(cases.glob("pol-*/*/*.pol"))[:12] + sorted((ROOT / "policies" / "examples").glob("*.pol"))
+    done = subprocess.run(
+        [sys.executable, "-c", _PARALLEL_CHECK, *map(str, files)], capture_output=True, text=True, check=True
+    )
+    out = json.loads(done.stdout)
+    assert out["forks"]  # the parallel path was taken
+    parallel, serial = out["results"]
+    assert parallel == serial and any(parallel)
+    assert all(Path(d["span"]["file"]).name == f.name for f, found in zip(files, parallel, strict=True) for d in found)
+    code, out_text, err = run(
+        ["check", "--jobs", "2", str(cases / "pol-type" / "bad"), str(ROOT / "policies" / "examples")], capsys
+    )
+    assert code == 2 and "checked 3 file(s): 2 error(s), 0 warning(s)" in out_text
+    code, _, err = run(["check", "--jobs", "-1", str(cases / "pol-type" / "bad")], capsys)
+    assert code == 1 and "--jobs must be 0" in err
+
+
 def test_check_json_lists_every_diagnostic(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["check", "--format", "json", str(Path(__file__).parent / "cases" / "pol-type" / "bad")], capsys)
     data = json.loads(out)
