@@ -146,10 +146,7 @@ def hand_written_checked(frame: Any) -> Callable[[], Any]:
     for member in CITIZENSHIPS[1:]:
         valid = valid | (c("citizenship") == member)
     invalid = (
-        ~valid
-        | (c("help_months") < 0)
-        | (c("lawful_permanent_years") < 0)
-        | (c("spouse_lawful_permanent_years") < 0)
+        ~valid | (c("help_months") < 0) | (c("lawful_permanent_years") < 0) | (c("spouse_lawful_permanent_years") < 0)
     ).alias("invalid")
     exprs = [decision_expr(), invalid]
     return lambda: frame.select(exprs).get_column("must_report")
