@@ -80,14 +80,8 @@ class Table:
         frame = self.frame[list(rows)]
         return attrs.evolve(self, frame=frame.with_columns(numbers) if ROW not in frame.columns else frame)
 
-    def row_expr(self) -> pl.Expr:
-        """``_row``: the position of each row in the whole input."""
-        if ROW in self.frame.columns:
-            return pl.col(ROW)
-        return pl.int_range(pl.lit(self.offset), pl.lit(self.offset) + pl.len(), dtype=pl.Int64).alias(ROW)
-
     def row_series(self) -> pl.Series:
-        """``_row`` as a column, made at once (cheaper than :meth:`row_expr` inside a wide query)."""
+        """``_row``: the position of each row in the whole input."""
         if ROW in self.frame.columns:
             return self.frame.get_column(ROW)
         return pl.int_range(self.offset, self.offset + self.height, dtype=pl.Int64, eager=True).alias(ROW)
