@@ -229,6 +229,8 @@ class Backend:
         else:  # the same query as for the last batch of this shape
             key = (signature, options.decisions, options.reasons, table.ids, C.ROW in table.frame.columns)
             if key not in self._queries:
+                if len(self._queries) > 64:
+                    self._queries.clear()
                 self._queries[key] = self._query(compiled, facts, {}, table, options)
             levels, outputs = self._queries[key]
         lazy = frame.lazy()
