@@ -47,6 +47,7 @@ from policylang.explain_model import (
     ExplainError,
     Explanation,
     FactRef,
+    Handoff,
     Input,
     Note,
     Parameter,
@@ -146,6 +147,7 @@ class _Builder:
             warnings=tuple((w.da if self.lang == "da" and w.da else w.en) or w.code for w in self.result.warnings),
             derived=self.derived() if self.auditor else (),
             parameters=self.parameters() if self.auditor else (),
+            handoffs=() if only else self.handoffs(),
         )
 
     # -- values ----------------------------------------------------------------
@@ -441,6 +443,21 @@ class _Builder:
                 continue
             inputs = tuple(self.input(c) for c in n.children if c.kind == "input")
             found.append(Note(self.rule(n, {i.name: i.shown.text for i in inputs}), inputs))
+        return tuple(found)
+
+    def handoffs(self) -> tuple[Handoff, ...]:
+        found = []
+        for n in self.result.trace:
+            if n.kind != "handoff":
+                continue
+            entry = n.data
+            rules = tuple(self._static_rule(self.program.rules[r]) for r in entry["rules"] if r in self.program.rules)
+            labels = entry.get("note") or {}
+            other = "en" if self.lang == "da" else "da"
+            note = (labels.get(self.lang) or labels.get(other)) if not self.citizen else None  # internal, as rule notes
+            missing = tuple(self.fact_ref(f) for f in entry.get("missing", ()))
+            inputs = tuple(self.input(c) for c in n.children if c.kind == "input")
+            found.append(Handoff(entry["policy"], entry["status"], rules, note, missing, inputs))
         return tuple(found)
 
     def derived(self) -> tuple[Derived, ...]:

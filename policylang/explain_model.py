@@ -311,6 +311,33 @@ class Note:
 
 
 @attrs.frozen
+class Handoff:
+    """Another policy the person should also be assessed under, and on what legal basis.
+
+    ``status`` is ``applies`` or ``undetermined`` (``missing`` names the facts that would
+    settle it); ``inputs`` are the values its condition read.
+    """
+
+    policy: str
+    status: str
+    rules: tuple[Rule, ...] = ()
+    note: str | None = None
+    missing: tuple[FactRef, ...] = ()
+    inputs: tuple[Input, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (see ``docs/explanation.schema.json``)."""
+        return {
+            "policy": self.policy,
+            "status": self.status,
+            "rules": [r.to_dict() for r in self.rules],
+            "note": self.note,
+            "missing": [f.to_dict() for f in self.missing],
+            "inputs": [i.to_dict() for i in self.inputs],
+        }
+
+
+@attrs.frozen
 class Derived:
     """A derived value (``let``) with its expression: shown to auditors."""
 
@@ -368,6 +395,7 @@ class Explanation:
     derived: tuple[Derived, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     version: str | None = None
+    handoffs: tuple[Handoff, ...] = ()
 
     def decision(self, name: str) -> Decision:
         """The part of the explanation about decision ``name``."""
@@ -389,4 +417,5 @@ class Explanation:
             "warnings": list(self.warnings),
             "derived": [d.to_dict() for d in self.derived],
             "parameters": [p.to_dict() for p in self.parameters],
+            "handoffs": [h.to_dict() for h in self.handoffs],
         }

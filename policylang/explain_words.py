@@ -58,6 +58,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "default": ("standardværdi", "default"),
     "unknown_outcome": ("uafklaret", "unknown"),
     "also_relevant": ("Også relevant", "Also relevant"),
+    "handoffs": ("Skal også vurderes efter", "Also to be assessed under"),
+    "handoff_undetermined": (
+        "uafklaret; disse oplysninger vil afgøre det",
+        "undetermined; these facts would decide it",
+    ),
     "warning": ("advarsel", "warning"),
     "warnings": ("Advarsler", "Warnings"),
     "next_questions": ("Næste spørgsmål, de mest afgørende først", "Next questions, most useful first"),

@@ -122,6 +122,23 @@ def format_html(e: Explanation) -> str:
         out.append(f'<p class="plx-warning" role="note">{esc(w)}</p>')
     for d in e.decisions:
         _decision(out, d, e)
+    if e.handoffs:
+        codes = e.audience != "citizen"
+        out.append('<section class="plx-handoffs">')
+        out.append(f"<h3>{esc(word(lang, 'handoffs'))}</h3><ul>")
+        for h in e.handoffs:
+            out.append(f'<li class="plx-handoff plx-{esc(h.status)}"><code>{esc(h.policy)}</code>')
+            if h.status != "applies":
+                missing = ", ".join(f"<code>{esc(f.name)}</code>" for f in h.missing)
+                out.append(f"({esc(word(lang, 'handoff_undetermined'))}: {missing})")
+            for rule in h.rules:
+                out.extend(_rule(rule, lang))
+            if h.note:
+                out.append(f'<p class="plx-note">{esc(h.note)}</p>')
+            if h.inputs:
+                out.append(f"<p>{esc(word(lang, 'using').capitalize())}: {_inputs_inline(h.inputs, codes)}</p>")
+            out.append("</li>")
+        out.append("</ul></section>")
     if e.questions:
         out.append('<section class="plx-questions">')
         out.append(f"<h3>{esc(word(lang, 'next_questions'))}</h3><ol>")

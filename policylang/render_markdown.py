@@ -68,6 +68,22 @@ def format_markdown(e: Explanation) -> str:
         out += [f"> **{md(word(lang, 'warning'))}:** {md(w)}", ""]
     for d in e.decisions:
         _decision(out, d, e)
+    if e.handoffs:
+        out += [f"## {md(word(lang, 'handoffs'))}", ""]
+        for h in e.handoffs:
+            head = f"- {code(h.policy)}"
+            if h.status != "applies":
+                head += (
+                    f" \u2014 {md(word(lang, 'handoff_undetermined'))}: {', '.join(code(f.name) for f in h.missing)}"
+                )
+            out.append(head)
+            for rule in h.rules:
+                out += ["", *_rule(rule, lang, "  - ")]
+            if h.note:
+                out += ["", f"  {md(h.note)}"]
+            if h.inputs:
+                out += ["", f"  {md(word(lang, 'using')).capitalize()}: {_inputs(h.inputs)}"]
+        out.append("")
     if e.questions:
         out += [f"## {md(word(lang, 'next_questions'))}", ""]
         for n, q in enumerate(e.questions, 1):

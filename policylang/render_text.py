@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from policylang.explain_model import Decision, Explanation, Step
+from policylang.explain_model import Decision, Explanation, Handoff, Rule, Step
 from policylang.explain_words import word
 from policylang.render_common import (
     display,
@@ -81,6 +81,11 @@ def format_text(e: Explanation, *, width: int = 100) -> str:
         for d in no_rule:
             out.line(f"  {label_of(d.label or '', d.name)}")
             _details(out, d, e)
+    if e.handoffs:
+        out.line("")
+        out.line(f"{word(e.lang, 'handoffs')}:")
+        for h in e.handoffs:
+            _handoff(out, h, e.lang)
     if e.questions:
         out.line("")
         out.line(f"{word(e.lang, 'next_questions')}:")
@@ -153,23 +158,41 @@ def _step(out: _Writer, step: Step, d: Decision, e: Explanation) -> None:
     if step.outcome == "default":
         out.line(f"      ({word(lang, 'default')})")
     for rule in step.rules:
-        force = f" [{rule.force}]" if rule.force else ""
-        marks = [m for m in (rule.provenance, word(lang, "inferred") if rule.inferred else None) if m]
-        extra = f" ({', '.join(marks)})" if marks else ""
-        span = f"  [{rule.span}]" if rule.span else ""
-        out.wrap(f"{word(lang, 'by')} {rule.rule_id}: {rule.citation}{force}{extra}{span}", 6, 9)
-        if rule.quote:
-            out.wrap(f"\u00bb{rule.quote}\u00ab", 9, 10)
-        if rule.explain:
-            out.wrap(rule.explain, 9, 9)
-        if rule.note:
-            out.wrap(f"{word(lang, 'note')}: {rule.note}", 9, 9)
+        _rule(out, rule, lang)
     if step.inputs:
         out.wrap(f"{word(lang, 'using')}: {inputs_text(step.inputs)}", 6, 8)
     if step.factors:
         out.wrap(f"{word(lang, 'weigh')}: {', '.join(step.factors)}", 6, 8)
     if step.span:
         out.line(f"      [{step.span}]")
+
+
+def _rule(out: _Writer, rule: Rule, lang: str) -> None:
+    force = f" [{rule.force}]" if rule.force else ""
+    marks = [m for m in (rule.provenance, word(lang, "inferred") if rule.inferred else None) if m]
+    extra = f" ({', '.join(marks)})" if marks else ""
+    span = f"  [{rule.span}]" if rule.span else ""
+    out.wrap(f"{word(lang, 'by')} {rule.rule_id}: {rule.citation}{force}{extra}{span}", 6, 9)
+    if rule.quote:
+        out.wrap(f"\u00bb{rule.quote}\u00ab", 9, 10)
+    if rule.explain:
+        out.wrap(rule.explain, 9, 9)
+    if rule.note:
+        out.wrap(f"{word(lang, 'note')}: {rule.note}", 9, 9)
+
+
+def _handoff(out: _Writer, h: Handoff, lang: str) -> None:
+    if h.status == "applies":
+        out.line(f"  {h.policy}")
+    else:
+        facts = ", ".join(f.name for f in h.missing)
+        out.wrap(f"{h.policy} ({word(lang, 'handoff_undetermined')}: {facts})", 2, 6)
+    for rule in h.rules:
+        _rule(out, rule, lang)
+    if h.note:
+        out.wrap(h.note, 6, 6)
+    if h.inputs:
+        out.wrap(f"{word(lang, 'using')}: {inputs_text(h.inputs)}", 6, 8)
 
 
 def _details(out: _Writer, d: Decision, e: Explanation) -> None:

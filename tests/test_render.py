@@ -91,6 +91,26 @@ def test_renderers_on_the_example_policy(
     golden(f"render/examples/benefit/{name}.{audience}.{lang}.why-not.{ext}", FORMATS[ext](e))
 
 
+@pytest.mark.parametrize(("audience", "lang"), [("caseworker", "en"), ("citizen", "da")])
+def test_handoffs_say_where_else_to_assess_and_why(
+    audience: str, lang: str, golden: Callable[[str, str], None]
+) -> None:
+    """One handoff that applies (with its rule and note) and one that waits for a fact."""
+    from pathlib import Path
+
+    p = policylang.load(Path(__file__).parent / "explain_policies" / "handoffs.pol")
+    e = policylang.explain(p.evaluate({"age": 15, "at_risk": True}), p, lang=lang, audience=audience)
+    assert [(h.policy, h.status) for h in e.handoffs] == [
+        ("child_protection/migrant_children", "applies"),
+        ("honour/negative_social_control", "undetermined"),
+    ]
+    assert [f.name for f in e.handoffs[1].missing] == ["control"]
+    assert (e.handoffs[0].note is None) == (audience == "citizen")  # a note is internal
+    for ext in FORMATS:
+        golden(f"render/handoffs/{audience}.{lang}.{ext}", FORMATS[ext](e))
+    assert policylang.explain(p.evaluate({"age": 15, "at_risk": True}), p, decisions=["minor"]).handoffs == ()
+
+
 def test_render_functions_take_a_result_and_load_the_policy_by_name() -> None:
     p = policylang.load("examples/benefit")
     result = p.evaluate(BENEFIT_FACTS)
