@@ -12,7 +12,7 @@ import difflib
 import functools
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -218,8 +218,20 @@ def check_files(
     """
     files = list(paths)
     jobs = min(jobs or os.cpu_count() or 1, len(files))
-    if jobs <= 1 or not _can_fork():
-        return [check_file(f, require_header=require_header, cache=cache) for f in files]
+    check = functools.partial(check_file, require_header=require_header, cache=cache)
+    if jobs > 1 and _can_fork():
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return _in_processes(files, check, jobs)
+        except (OSError, BrokenProcessPool):  # no semaphores (a container without /dev/shm), a worker killed
+            pass
+    return [check(f) for f in files]
+
+
+def _in_processes(
+    files: list[str | os.PathLike[str]], check: Callable[[str | os.PathLike[str]], list[Diagnostic]], jobs: int
+) -> list[list[Diagnostic]]:
     import concurrent.futures
     import multiprocessing
 
@@ -227,7 +239,6 @@ def check_files(
 
     # the biggest files first, so that no worker is left with one at the end
     order = sorted(range(len(files)), key=lambda i: _size(files[i]), reverse=True)
-    check = functools.partial(check_file, require_header=require_header, cache=cache)
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
         futures = {i: pool.submit(check, files[i]) for i in order}
         return [futures[i].result() for i in range(len(files))]

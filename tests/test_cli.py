@@ -161,6 +161,20 @@ def test_check_in_several_processes_reports_what_one_does(capsys: pytest.Capture
     assert code == 1 and "--jobs must be 0" in err
 
 
+def test_check_falls_back_to_one_process_where_processes_cannot_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No semaphores (a container without /dev/shm) or a killed worker: the files are checked here."""
+    from policylang import loader
+
+    def cannot_start(*args: object) -> list[list[object]]:
+        raise OSError(38, "Function not implemented")
+
+    files = sorted((Path(__file__).parent / "cases" / "pol-type").glob("*/*.pol"))
+    expected = loader.check_files(files, require_header=False, jobs=1)
+    monkeypatch.setattr(loader, "_can_fork", lambda: True)
+    monkeypatch.setattr(loader, "_in_processes", cannot_start)
+    assert loader.check_files(files, require_header=False, jobs=2) == expected
+
+
 def test_check_json_lists_every_diagnostic(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["check", "--format", "json", str(Path(__file__).parent / "cases" / "pol-type" / "bad")], capsys)
     data = json.loads(out)
