@@ -210,12 +210,50 @@ def _syntax_error(parser: Lark, e: UnexpectedInput, source: Source) -> PolicySyn
     else:
         found = "the end of the file"
     expected = _describe_expected(parser, getattr(e, "expected", None) or getattr(e, "allowed", None) or set())
-    message = label or f"unexpected {found}"
+    message = label or f"unexpected {found.removeprefix('the ')}"
     if label:
         message = f"{label} (found {found})"
     hint = f"expected {expected}" if expected else None
+    habit = None if at_end else _habit(source, line, column)
+    if habit is not None:
+        message, hint, column, length = habit
     diagnostic = Diagnostic("pol-syntax", message, point(source, line, column, length), hint=hint)
     return PolicySyntaxError(f"{source.path}:{line}:{column}: {message}", [diagnostic])
+
+
+# Operators other languages have, at the place a parse fails: what policylang writes instead.
+_HABITS = [
+    ("==", "=", "compares with `=`; there is no `==`"),
+    ("&&", "and", "joins conditions with `and`; there is no `&&`"),
+    ("||", "or", "joins alternatives with `or`; there is no `||`"),
+    ("=<", "<=", "writes `<=` (or `≤`)"),
+    ("=>", ">=", "writes `>=` (or `≥`)"),
+    ("<>", "!=", "writes `!=` (or `≠`)"),
+    ("!", "not", "negates with `not`; `!` is only part of `!=`"),
+]
+
+
+def _habit(source: Source, line: int, column: int) -> tuple[str, str, int, int] | None:
+    """Message, hint, column and length for an operator from another language at (or just before) the error."""
+    lines = source.text.splitlines()
+    if not 1 <= line <= len(lines):
+        return None
+    text = lines[line - 1]
+    at = column - 1
+    for written, instead, says in _HABITS:
+        for start in (at - 1, at):  # the parse fails on the operator's first or second character
+            if start >= 0 and text.startswith(written, start) and not text.startswith("!=", start):
+                return (
+                    f"`{written}` is not an operator here: policylang {says}",
+                    f"write `{instead}`, as in `{_example(written, instead)}`",
+                    start + 1,
+                    len(written),
+                )
+    return None
+
+
+def _example(written: str, instead: str) -> str:
+    return {"and": "a and b", "or": "a or b", "not": "not a"}.get(instead, f"age {instead} 18")
 
 
 _TERMINAL_NAMES = {

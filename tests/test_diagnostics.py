@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from policylang.cli import main
+from policylang.errors import PolicySyntaxError
+from policylang.parse import parse_module
 
 CASES = Path(__file__).parent / "cases"
 BAD = sorted(CASES.glob("*/bad/*.pol"))
@@ -55,3 +57,27 @@ def test_good_policies_do_not_report_it(
     code, output = run_check(path, capsys)
     assert f"[{path.parent.parent.name}]" not in output
     assert code == 0, output
+
+
+@pytest.mark.parametrize(
+    ("written", "expression", "instead"),
+    [
+        ("==", "age == 18", "="),
+        ("&&", "adult && age > 1", "and"),
+        ("||", "adult || age > 1", "or"),
+        ("!", "!adult", "not"),
+        ("=<", "age =< 18", "<="),
+        ("=>", "age => 18", ">="),
+        ("<>", "age <> 18", "!="),
+    ],
+)
+def test_an_operator_from_another_language_is_named_with_policylangs_own(
+    written: str, expression: str, instead: str
+) -> None:
+    text = f"policy test/habit\nfact age: int\nfact adult: bool\ndecision d: bool = {expression}\n"
+    with pytest.raises(PolicySyntaxError) as info:
+        parse_module(text, "habit.pol")
+    (d,) = info.value.diagnostics
+    assert d.message.startswith(f"`{written}` is not an operator here") and f"write `{instead}`" in (d.hint or "")
+    assert d.span is not None and d.span.line == 4 and d.span.column == 20 + expression.index(written)
+    assert d.span.end_column - d.span.column == len(written)
