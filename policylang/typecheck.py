@@ -221,9 +221,16 @@ class ExprChecker:
                 candidates += list(target.members)
             for frame in self.locals:
                 candidates += list(frame)
-            self.error(
-                "pol-unknown-name", f"unknown name `{e.name}`{self.context}", e.span, hint=suggest(e.name, candidates)
-            )
+            hint = suggest(e.name, candidates)
+            if target is not None:  # where an enum's value is expected, say which values it has
+                self.error(
+                    "pol-enum-value",
+                    f"`{e.name}` is not a value of {T.describe(target)}, nor a name declared here{self.context}",
+                    e.span,
+                    hint=hint or _values_hint(target),
+                )
+                return ir.Const(None, T.ERROR, e.span)
+            self.error("pol-unknown-name", f"unknown name `{e.name}`{self.context}", e.span, hint=hint)
             return ir.Const(None, T.ERROR, e.span)
         kind, type_ = found
         if any(e.name in names for names in self.narrowed):
