@@ -186,7 +186,11 @@ def _read_json(path: str, what: str) -> Any:
     try:
         return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as e:
-        error = PolicyError(f"{path}:{e.lineno}:{e.colno}: error[pol-json]: the {what} file is not valid JSON: {e.msg}")
+        from policylang.errors import Diagnostic
+        from policylang.span import Source, point
+
+        message = f"the {what} file is not valid JSON: {e.msg}"
+        error = PolicyError(message, [Diagnostic("pol-json", message, point(Source(path, text), e.lineno, e.colno))])
         error.code = "pol-json"
         raise error from None
 

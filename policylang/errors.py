@@ -146,6 +146,7 @@ class FactError(PolicyError):
         if code is not None:
             self.code = code
         self.source = source
+        self.also: list[FactError] = []  # the fact set's other bad facts, each with its own error
 
     @property
     def fact(self) -> str | None:
@@ -158,17 +159,23 @@ class FactError(PolicyError):
         text = f"{where}error[{self.code}]: {self.message}"
         if self.hint:
             text += f"\n  = help: {self.hint}"
+        for other in self.also:
+            other.source = self.source
+            text += "\n" + other.format()
         return text
 
     def to_dict(self) -> dict[str, object]:
-        """The JSON form of the error: code, message, facts, expected and hint."""
-        return {
+        """The JSON form of the error: code, message, facts, expected and hint (``also``: the other bad facts)."""
+        data: dict[str, object] = {
             "code": self.code,
             "message": self.message,
             "facts": self.facts,
             "expected": self.expected,
             "hint": self.hint,
         }
+        if self.also:
+            data["also"] = [other.to_dict() for other in self.also]
+        return data
 
 
 class ParameterError(FactError):

@@ -178,13 +178,7 @@ class Engine:
             if entry is None:
                 if ignore_unknown:
                     continue
-                raise FactError(
-                    f"unknown fact `{name}`: the policy `{self.program.name}` declares no such fact",
-                    facts=[name],
-                    value=raw,
-                    hint=suggest(str(name), decoders),
-                    code="pol-unknown-fact",
-                )
+                raise self._fact_errors(facts, ignore_unknown)
             slot, fast_type, members, decode = entry
             # the common types are accepted as they are; anything else (and every error) goes through `decode`
             if type(raw) is fast_type and (members is None or raw in members):
@@ -192,9 +186,35 @@ class Engine:
                 continue
             try:
                 v[slot] = decode(raw)
-            except BadValue as e:
-                raise bad_fact(name, raw, e) from None
+            except BadValue:
+                raise self._fact_errors(facts, ignore_unknown) from None
         return v
+
+    def _fact_errors(self, facts: Mapping[str, Any], ignore_unknown: bool) -> FactError:
+        """Every bad fact of ``facts``, as the first one's error with the others in ``also``."""
+        found: list[FactError] = []
+        for name, raw in facts.items():
+            entry = self.decoders.get(name)
+            if entry is None:
+                if not ignore_unknown:
+                    found.append(
+                        FactError(
+                            f"unknown fact `{name}`: the policy `{self.program.name}` declares no such fact",
+                            facts=[name],
+                            value=raw,
+                            hint=suggest(str(name), self.decoders),
+                            code="pol-unknown-fact",
+                        )
+                    )
+                continue
+            try:
+                entry[3](raw)
+            except BadValue as e:
+                found.append(bad_fact(name, raw, e))
+        assert found, "called only after a fact failed to decode"
+        first = found[0]
+        first.also = found[1:]
+        return first
 
     def check_constraints(self, v: list[Any]) -> None:
         for step in self.constraint_lets:

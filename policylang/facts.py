@@ -46,6 +46,8 @@ def show(value: Any) -> str:
     """
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, Decimal):  # a number read from a JSON file: shown as written, not as text
+        return str(value)
     try:
         text = json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):

@@ -64,6 +64,19 @@ def test_a_wrong_value_names_the_fact_the_value_and_what_was_expected(
         assert word in error.message or word in (error.hint or ""), (word, error.message, error.hint)
 
 
+def test_every_bad_fact_is_reported_not_only_the_first() -> None:
+    error = error_for({"age": "18", "status": "visa_stya", "agee": 3, "amount": "lots"})
+    assert error.facts == ["age"] and '"18"' in error.message  # the first, as before
+    assert [(e.code, e.facts) for e in error.also] == [
+        ("pol-fact-type", ["status"]),
+        ("pol-unknown-fact", ["agee"]),
+        ("pol-fact-type", ["amount"]),
+    ]
+    assert [e["facts"] for e in error.to_dict()["also"]] == [["status"], ["agee"], ["amount"]]  # type: ignore[union-attr]
+    assert error.format().count("error[") == 4 and "did you mean `visa_stay`?" in error.format()
+    assert "also" not in error_for({"age": "18"}).to_dict()
+
+
 def test_an_enum_typo_gets_a_did_you_mean_hint() -> None:
     assert error_for({"status": "visa_stya"}).hint == "did you mean `visa_stay`?"
 
