@@ -29,6 +29,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_INPUT)
 
 
+EXHAUSTIVE_HELP = "settle undetermined decisions that every value of the (few) missing facts decides alike"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``policylang`` command, with an example in every ``--help``."""
     parser = _Parser(
@@ -60,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--params", metavar="FILE", help="a JSON file of parameter values")
     ev.add_argument("--no-trace", action="store_true", help="do not record the explanation")
     ev.add_argument("--ignore-unknown-facts", action="store_true", help="skip facts the policy does not declare")
+    ev.add_argument("--exhaustive", action="store_true", help=EXHAUSTIVE_HELP)
 
     ex = sub.add_parser(
         "explain",
@@ -94,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="set a parameter (as for eval)")
     ex.add_argument("--params", metavar="FILE", help="a JSON file of parameter values")
     ex.add_argument("--ignore-unknown-facts", action="store_true", help="skip facts the policy does not declare")
+    ex.add_argument("--exhaustive", action="store_true", help=EXHAUSTIVE_HELP)
 
     qs = sub.add_parser(
         "questions",
@@ -226,6 +231,7 @@ def _eval(args: argparse.Namespace) -> int:
             trace=not args.no_trace,
             parameters=_parameters(args) or None,
             ignore_unknown_facts=args.ignore_unknown_facts,
+            exhaustive=args.exhaustive,
         )
     except FactError as e:
         e.source = args.facts
@@ -246,7 +252,10 @@ def _explain(args: argparse.Namespace) -> int:
     facts = _read_json(args.facts, "facts")
     try:
         result = policy.evaluate(
-            facts, parameters=_parameters(args) or None, ignore_unknown_facts=args.ignore_unknown_facts
+            facts,
+            parameters=_parameters(args) or None,
+            ignore_unknown_facts=args.ignore_unknown_facts,
+            exhaustive=args.exhaustive,
         )
     except FactError as e:
         e.source = args.facts

@@ -53,6 +53,7 @@ from policylang.explain_model import (
     Parameter,
     Part,
     Rule,
+    Settlement,
     Shown,
     Step,
     check_decisions,
@@ -365,7 +366,15 @@ class _Builder:
             waiting_for=tuple(data.get("waiting_for", ())),
             note=(note.get(self.lang) or note.get("da") or note.get("en")) if note and not self.citizen else None,
             span=_span(node.span) if self.auditor else None,
+            settled=self._settlement(data["settled"], steps) if "settled" in data else None,
         )
+
+    def _settlement(self, data: dict[str, Any], steps: Sequence[Step]) -> Settlement:
+        """How the decision was settled by cases; its rules, less those its steps show already."""
+        shown = {r.rule_id for step in steps for r in step.rules}
+        ids = [r for r in data["rules"] if r in self.program.rules and r not in shown]
+        rules = tuple(self._static_rule(self.program.rules[r]) for r in ids)
+        return Settlement(tuple(self.fact_ref(f) for f in data["facts"]), data["cases"], rules)
 
     def _alternatives(self, info: ir.DecisionInfo, rows: list[tuple[TraceNode, ir.RowInfo | None]]) -> tuple[Step, ...]:
         found: list[Step] = []

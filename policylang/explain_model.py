@@ -205,6 +205,25 @@ class FactRef:
 
 
 @attrs.frozen
+class Settlement:
+    """How a decision the rules alone left undetermined was settled by cases (``exhaustive=True``):
+    every combination of values of ``facts`` the constraints accept (``cases`` of them) gives
+    its value, by ``rules``."""
+
+    facts: tuple[FactRef, ...]
+    cases: int
+    rules: tuple[Rule, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (see ``docs/explanation.schema.json``)."""
+        return {
+            "facts": [f.to_dict() for f in self.facts],
+            "cases": self.cases,
+            "rules": [r.to_dict() for r in self.rules],
+        }
+
+
+@attrs.frozen
 class Decision:
     """One decision: its value (or why it has none), the steps that decided it, and more.
 
@@ -226,6 +245,7 @@ class Decision:
     waiting_for: tuple[str, ...] = ()
     note: str | None = None
     span: str | None = None
+    settled: Settlement | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (see ``docs/explanation.schema.json``)."""
@@ -248,6 +268,8 @@ class Decision:
             data["note"] = self.note
         if self.span is not None:
             data["span"] = self.span
+        if self.settled is not None:
+            data["settled"] = self.settled.to_dict()
         return data
 
 

@@ -58,6 +58,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "default": ("standardværdi", "default"),
     "unknown_outcome": ("uafklaret", "unknown"),
     "also_relevant": ("Også relevant", "Also relevant"),
+    "settled": ("afgjort uanset værdien af", "decided whatever the value of"),
+    "settled_many": ("afgjort uanset værdierne af", "decided whatever the values of"),
+    "combinations": ("mulige kombinationer, alle med dette resultat", "possible combinations, all with this result"),
     "handoffs": ("Skal også vurderes efter", "Also to be assessed under"),
     "handoff_undetermined": (
         "uafklaret; disse oplysninger vil afgøre det",

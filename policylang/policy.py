@@ -19,6 +19,7 @@ from policylang import ir
 from policylang.errors import Diagnostic
 from policylang.evaluate import Engine
 from policylang.result import Result, Warning_
+from policylang.settle import mark_settled, settle
 from policylang.trace import Recorder, TraceNode, Tracer
 from policylang.trace_tree import trace_nodes
 from policylang.values import Unknown
@@ -91,6 +92,7 @@ class Policy:
         parameters: Mapping[str, Any] | None = None,
         ignore_unknown_facts: bool = False,
         tracer: Tracer | None = None,
+        exhaustive: bool = False,
     ) -> Result:
         """Evaluate the policy on ``facts`` and explain the result.
 
@@ -98,7 +100,9 @@ class Policy:
         ``undetermined`` with the facts that could decide them. ``trace=False`` skips
         recording the explanation; everything else is identical. ``parameters``
         overrides the policy's parameters for this evaluation; ``tracer`` receives the
-        trace events instead of the default recorder.
+        trace events instead of the default recorder. ``exhaustive=True`` settles an
+        undetermined decision that every value of the (few, boolean or enum) facts it
+        waits for decides alike (:mod:`policylang.settle`).
         """
         engine = self._engine(parameters) if parameters else self._default
         v = engine.load_facts(facts, ignore_unknown_facts)
@@ -108,12 +112,16 @@ class Policy:
         if recorder is not None and engine.overridden:
             engine.trace_parameters(recorder)
         fired = engine.run(v, recorder)
+        settled = settle(engine, facts, v, ignore_unknown_facts) if exhaustive else {}
+        for name, found in settled.items():
+            v[engine.slots[("decision", name)]] = found.value
+            fired[name] = list(found.rows)
         warnings = self._warnings(engine, v, recorder) if engine.may_warn else []
         handoffs = engine.check_handoffs(v, recorder) if engine.handoffs else []
         trace_builder: Callable[[], list[TraceNode]] = list
         if type(recorder) is Recorder:
             events = recorder.events
-            trace_builder = lambda: trace_nodes(engine, events, v)  # noqa: E731
+            trace_builder = lambda: mark_settled(trace_nodes(engine, events, v), settled, engine)  # noqa: E731
         return Result(self.name, engine, v, fired, trace_builder, warnings, handoffs)
 
     def evaluate_many(self, data: Any, **options: Any) -> Any:

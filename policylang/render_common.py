@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from policylang.explain_model import Explanation, Input, Shown, Step
+from policylang.explain_model import Explanation, Input, Settlement, Shown, Step
 from policylang.explain_words import word
 from policylang.result import Result
 
@@ -99,3 +99,8 @@ def explanation_of(
 
         policy = load(result.policy)
     return explain(result, policy, lang=lang, audience=audience, decisions=decisions, why_not=why_not)
+
+
+def settled_word(settled: Settlement) -> str:
+    """The words for a decision settled by cases over one fact, or over several."""
+    return "settled" if len(settled.facts) == 1 else "settled_many"

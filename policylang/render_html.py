@@ -24,7 +24,7 @@ from typing import Any
 
 from policylang.explain_model import EXPLANATION_FORMAT, EXPRESSION, Decision, Explanation, Input, Rule, Shown, Step
 from policylang.explain_words import word
-from policylang.render_common import explanation_of, holds_text, needs_text, otherwise, outcome_text
+from policylang.render_common import explanation_of, holds_text, needs_text, otherwise, outcome_text, settled_word
 from policylang.result import Result
 
 ROOT = "policylang-explanation"
@@ -258,6 +258,14 @@ def _decision(out: list[str], d: Decision, e: Explanation) -> None:
     if d.missing:
         facts = ", ".join(f"{esc(f.label(lang) or f.name)} <code>{esc(f.name)}</code>" for f in d.missing)
         out.append(f"<p>{esc(word(lang, 'waits_for')).capitalize()}: {facts}</p>")
+    if d.settled is not None:
+        facts = ", ".join(f"{esc(f.label(lang) or f.name)} <code>{esc(f.name)}</code>" for f in d.settled.facts)
+        out.append(
+            f'<p class="plx-settled">{esc(word(lang, settled_word(d.settled)).capitalize())} {facts} '
+            f"({d.settled.cases} {esc(word(lang, 'combinations'))})</p>"
+        )
+        for rule in d.settled.rules:
+            out.extend(_rule(rule, lang))
     if d.steps:
         out.append('<ol class="plx-steps">')
         for step in d.steps:

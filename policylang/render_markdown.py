@@ -19,7 +19,7 @@ from typing import Any
 
 from policylang.explain_model import EXPRESSION, Decision, Explanation, Input, Rule, Shown, Step
 from policylang.explain_words import word
-from policylang.render_common import explanation_of, holds_text, needs_text, otherwise, outcome_text
+from policylang.render_common import explanation_of, holds_text, needs_text, otherwise, outcome_text, settled_word
 from policylang.result import Result
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|&~])")
@@ -177,6 +177,13 @@ def _decision(out: list[str], d: Decision, e: Explanation) -> None:
     if d.missing:
         facts = "; ".join(f"{md(f.label(lang) or '')} {code(f.name)}".strip() for f in d.missing)
         out += [f"{md(word(lang, 'waits_for')).capitalize()}: {facts}", ""]
+    if d.settled is not None:
+        facts = "; ".join(f"{md(f.label(lang) or '')} {code(f.name)}".strip() for f in d.settled.facts)
+        cases = f"({d.settled.cases} {md(word(lang, 'combinations'))})"
+        out += [f"{md(word(lang, settled_word(d.settled))).capitalize()} {facts} {cases}", ""]
+        for rule in d.settled.rules:
+            out.extend(_rule(rule, lang, "- "))
+        out.append("")
     for step in d.steps:
         out.extend(_step(step, d, lang))
         out.append("")

@@ -25,6 +25,7 @@ from policylang.render_common import (
     needs_text,
     otherwise,
     outcome_text,
+    settled_word,
     title_line,
 )
 from policylang.result import Result
@@ -144,6 +145,13 @@ class _Writer:
 def _decision(out: _Writer, d: Decision, e: Explanation) -> None:
     assert d.value is not None
     out.line(f"  {label_of(d.label or '', d.name)} = {display(d.value)}")
+    if d.settled is not None:
+        facts = ", ".join(f.name for f in d.settled.facts)
+        out.wrap(
+            f"{word(e.lang, settled_word(d.settled))} {facts} ({d.settled.cases} {word(e.lang, 'combinations')})", 6, 8
+        )
+        for rule in d.settled.rules:
+            _rule(out, rule, e.lang)
     for step in d.steps:
         _step(out, step, d, e)
     _details(out, d, e)
