@@ -410,6 +410,7 @@ def _add_batch_parsers(sub: Any) -> None:
     bt.add_argument("--output", "-o", metavar="OUT", help="where to write the results: .parquet, .csv or .jsonl")
     bt.add_argument("--reasons", action="store_true", help="add the rule IDs that decided each decision")
     bt.add_argument("--stop-on-error", action="store_true", help="stop at the first row with invalid facts")
+    bt.add_argument("--exhaustive", action="store_true", help=EXHAUSTIVE_HELP)
     bt.add_argument("--backend", choices=("auto", "vectorised", "rowwise"), default="auto")
     bt.add_argument("--chunk-size", type=int, default=50_000, metavar="ROWS", help="rows per step of the progress bar")
     bt.add_argument("--progress", action="store_true", help="show the progress bar even when stderr is no terminal")

@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import policylang
 from policylang.render_text import format_text
@@ -163,3 +164,44 @@ def test_a_settled_value_is_the_value_of_the_complete_facts(name: str) -> None:
         assert set(result.undetermined) <= set(plain.undetermined)
 
     check()
+
+
+GREENLAND_PARTIAL = {
+    "evaluation_date": "2020-01-01",
+    "town": "tasiilaq",
+    "investigation_status": "completed",
+    "child_can_remain_home_with_support": "yes",
+    "needs_can_be_met_in_family_care": True,
+    "suitable_network_family_available": True,
+    "offer_available_at_recommended_level": True,
+    "current_step": "step_3",
+    "placement_cause_persists": "yes",
+    "measure_effect": "no_positive_difference",
+    "immediate_danger_reported": True,
+}
+
+
+@pytest.mark.parametrize("name", ["greenland/indsatstrappe", "child_protection/migrant_children"])
+def test_batch_evaluation_settles_the_same_decisions(name: str) -> None:
+    """``evaluate_many(..., exhaustive=True)``: the rows with an undetermined decision go to the reference path."""
+    from polars.testing import assert_frame_equal
+
+    from policylang.batch import evaluate_many
+
+    policy = policylang.load(name)
+
+    @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.lists(partial_fact_sets(policy), min_size=1, max_size=6))
+    def check(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+        rows = [partial for _, partial in pairs] + ([GREENLAND_PARTIAL] if name.startswith("greenland") else [])
+        batch = evaluate_many(policy, rows, exhaustive=True)
+        assert_frame_equal(batch, evaluate_many(policy, rows, exhaustive=True, backend="rowwise"))
+        for facts, row in zip(rows, batch.iter_rows(named=True), strict=True):
+            single = policy.evaluate(facts, trace=False, exhaustive=True)
+            assert {d: v for d, v in row["_undetermined"].items() if v is not None} == single.undetermined
+
+    check()
+    if name.startswith("greenland"):
+        row = evaluate_many(policy, [GREENLAND_PARTIAL], exhaustive=True).row(0, named=True)
+        assert row["recommended_step"] == "step_3" and row["_undetermined"]["recommended_step"] is None
+        assert evaluate_many(policy, [GREENLAND_PARTIAL]).row(0, named=True)["recommended_step"] is None

@@ -74,6 +74,7 @@ def evaluate_many(
     backend: str = "auto",
     chunk_size: int | None = None,
     progress: Progress | None = None,
+    exhaustive: bool = False,
 ) -> pl.DataFrame:
     """Evaluate ``policy`` on every row of ``data``; one result row per input row, in order.
 
@@ -88,7 +89,9 @@ def evaluate_many(
     ``backend="auto"`` computes what it can as Polars expressions and the rest row by
     row; ``"vectorised"`` refuses a policy it cannot compute entirely as expressions;
     ``"rowwise"`` is the reference path. ``chunk_size`` evaluates that many rows at a
-    time, calling ``progress(rows_done)`` after each chunk.
+    time, calling ``progress(rows_done)`` after each chunk. ``exhaustive=True`` settles
+    undetermined decisions by cases, as ``Policy.evaluate(..., exhaustive=True)`` does: the
+    rows with an undetermined decision are evaluated again by the reference path.
     """
     options = Options.make(
         policy,
@@ -97,6 +100,7 @@ def evaluate_many(
         reasons=reasons,
         ignore_unknown_facts=ignore_unknown_facts,
         on_error=on_error,
+        exhaustive=exhaustive,
     )
     table = io.read(data, policy.program, id_columns=id_columns, nulls=nulls, ignore_unknown_facts=ignore_unknown_facts)
     run = runner(policy, options, backend, progress=progress if chunk_size is None else None)

@@ -62,6 +62,7 @@ def evaluate_dask(
     nulls: str = "unknown",
     ignore_unknown_facts: bool = False,
     backend: str = "auto",
+    exhaustive: bool = False,
 ) -> Any:
     """Evaluate every row of a Dask DataFrame; see the module docstring.
 
@@ -72,6 +73,7 @@ def evaluate_dask(
         "parameters": dict(parameters) if parameters else None,
         "decisions": list(decisions) if decisions is not None else None,
         "reasons": reasons,
+        "exhaustive": exhaustive,
         "id_columns": list(id_columns),
         "nulls": nulls,
         "ignore_unknown_facts": ignore_unknown_facts,

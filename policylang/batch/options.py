@@ -36,6 +36,7 @@ class Options:
     reasons: bool
     ignore_unknown_facts: bool
     on_error: str
+    exhaustive: bool = False  # settle undetermined decisions by cases (Policy.evaluate(..., exhaustive=True))
 
     @staticmethod
     def make(
@@ -46,6 +47,7 @@ class Options:
         reasons: bool = False,
         ignore_unknown_facts: bool = False,
         on_error: str = "continue",
+        exhaustive: bool = False,
     ) -> Options:
         names = tuple(policy.decisions) if decisions is None else tuple(dict.fromkeys(decisions))
         for name in names:
@@ -58,4 +60,5 @@ class Options:
             raise BatchOptionError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
         # the decisions in the policy's order
         ordered = tuple(d for d in policy.decisions if d in names)
-        return Options(dict(parameters) if parameters else None, ordered, reasons, ignore_unknown_facts, on_error)
+        parameters = dict(parameters) if parameters else None
+        return Options(parameters, ordered, reasons, ignore_unknown_facts, on_error, exhaustive)

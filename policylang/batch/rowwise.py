@@ -121,6 +121,7 @@ def evaluate(
                 trace=False,
                 parameters=options.parameters,
                 ignore_unknown_facts=options.ignore_unknown_facts,
+                exhaustive=options.exhaustive,
             )
         except PolicyError as e:
             if options.on_error == "raise":

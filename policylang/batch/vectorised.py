@@ -227,7 +227,8 @@ class Backend:
             frame = frame.with_columns(series)
             levels, outputs = self._query(compiled, facts, extra, table, options, partial=True)
         else:  # the same query as for the last batch of this shape
-            key = (signature, options.decisions, options.reasons, table.ids, C.ROW in table.frame.columns)
+            shape = (options.decisions, options.reasons, options.exhaustive)
+            key = (signature, shape, table.ids, C.ROW in table.frame.columns)
             if key not in self._queries:
                 if len(self._queries) > 64:
                     self._queries.clear()
@@ -273,6 +274,11 @@ class Backend:
         problems += compiled.violations + compiled.troubles
         if partial:  # rows the reference engine could not compute its part of
             problems.append(pl.col("@partial_failed"))
+        if options.exhaustive:  # an undetermined decision may be settled by cases: the reference path does that
+            for d in options.decisions:
+                vec = extra.get(d) or compiled.env[("decision", d)]
+                if not vec.mask.known:
+                    problems.append(vec.mask.unknown())
         levels = [list(level) for level in compiled.columns]
         outputs = self._outputs(compiled, extra, table, options)
         if problems:  # computed alongside the first values that it reads, not after them
