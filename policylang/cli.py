@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     qs.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="set a parameter (as for eval)")
     qs.add_argument("--params", metavar="FILE", help="a JSON file of parameter values")
     qs.add_argument("--ignore-unknown-facts", action="store_true", help="skip facts the policy does not declare")
+    qs.add_argument("--exhaustive", action="store_true", help=EXHAUSTIVE_HELP)
 
     ck = sub.add_parser(
         "check",
@@ -305,6 +306,7 @@ def _questions(args: argparse.Namespace) -> int:
             decisions=args.decision or None,
             limit=args.limit,
             ignore_unknown_facts=args.ignore_unknown_facts,
+            exhaustive=args.exhaustive,
         )
     except FactError as e:
         e.source = args.facts

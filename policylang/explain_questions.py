@@ -75,6 +75,7 @@ def next_questions(
     decisions: Iterable[str] | None = None,
     limit: int | None = None,
     ignore_unknown_facts: bool = False,
+    exhaustive: bool = False,
 ) -> list[Question]:
     """The next questions to ask for the decisions ``facts`` leave undetermined.
 
@@ -83,13 +84,21 @@ def next_questions(
     undetermined decisions the answer could settle; the fact that could settle the most
     comes first. ``policy`` is a loaded policy or a name or path to load; ``decisions``
     limits the questions to what those decisions wait for; an empty list means every
-    decision is decided.
+    decision is decided. ``exhaustive=True`` first settles what every answer would decide
+    alike (``Policy.evaluate(..., exhaustive=True)``), so that no question is asked whose
+    answer changes nothing.
     """
     if isinstance(policy, str):
         from policylang.loader import load
 
         policy = load(policy)
     check_decisions(policy, decisions)
-    result = policy.evaluate(facts or {}, trace=False, parameters=parameters, ignore_unknown_facts=ignore_unknown_facts)
+    result = policy.evaluate(
+        facts or {},
+        trace=False,
+        parameters=parameters,
+        ignore_unknown_facts=ignore_unknown_facts,
+        exhaustive=exhaustive,
+    )
     found = questions_for(result, policy.program, decisions)
     return found if limit is None else found[:limit]

@@ -205,3 +205,12 @@ def test_batch_evaluation_settles_the_same_decisions(name: str) -> None:
         row = evaluate_many(policy, [GREENLAND_PARTIAL], exhaustive=True).row(0, named=True)
         assert row["recommended_step"] == "step_3" and row["_undetermined"]["recommended_step"] is None
         assert evaluate_many(policy, [GREENLAND_PARTIAL]).row(0, named=True)["recommended_step"] is None
+
+
+def test_no_question_is_asked_whose_answer_changes_nothing(policy: policylang.Policy) -> None:
+    facts = {"level_asked": "low", "amount": 5, "b": False}
+    plain = policylang.next_questions(policy, facts)
+    exhaustive = policylang.next_questions(policy, facts, exhaustive=True)
+    assert list({q.fact: q.settles for q in plain}["a"]) == ["either", "level", "is_z", "needs_amount"]
+    # a or not a, and whether the level is z, are settled: the answer changes only these two
+    assert list({q.fact: q.settles for q in exhaustive}["a"]) == ["level", "needs_amount"]
