@@ -18,6 +18,7 @@ could then lead to an error, which is no value.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -74,7 +75,7 @@ def settle(
     settled: dict[str, Settled] = {}
     for missing, names in waiting.items():
         domains = [domain(engine.program.facts[f].type) for f in missing]
-        if any(d is None for d in domains) or _count(domains) > limit:
+        if any(d is None for d in domains) or math.prod(len(d or ()) for d in domains) > limit:
             continue
         outcomes = _outcomes(engine, facts, missing, domains, ignore_unknown)
         if not outcomes:  # no combination is a possible fact set, or one leads to an error
@@ -91,13 +92,6 @@ def settle(
                     rows.setdefault(id(row), row)
             settled[name] = Settled(first, tuple(rows.values()), missing, len(outcomes))
     return settled
-
-
-def _count(domains: list[list[Any] | None]) -> int:
-    count = 1
-    for d in domains:
-        count *= len(d or ())
-    return count
 
 
 def _outcomes(
