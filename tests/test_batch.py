@@ -330,6 +330,9 @@ def test_cli_batch_json_summary_csv_output_and_errors(tmp_path: Path, capsys: py
     assert "no such file" in capsys.readouterr().err
     assert main(["batch", str(TEST_POLICY), str(source), "-o", str(tmp_path / "x.txt")]) == 1
     assert "unknown output format" in capsys.readouterr().err
+    assert main(["batch", str(TEST_POLICY), str(source), "-o", str(tmp_path / "no" / "x.parquet")]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write the file (No such file or directory" in err and "(None)" not in err
     source.write_text('{"age": "x"}\n', encoding="utf-8")
     assert main(["batch", str(TEST_POLICY), str(source), "-o", str(tmp_path / "x.parquet"), "--stop-on-error"]) == 1
     assert 'error[pol-fact-type]: fact `age` is "x"' in capsys.readouterr().err

@@ -73,7 +73,7 @@ def write_table(frame: pl.DataFrame, path: Path) -> None:
         else:
             raise BatchInputError(f"{path}: unknown output format `{suffix}`; use .parquet, .csv or .jsonl")
     except OSError as e:
-        raise BatchInputError(f"{path}: cannot write the file ({e.strerror})") from None
+        raise BatchInputError(f"{path}: cannot write the file ({e.strerror or str(e).splitlines()[0]})") from None
 
 
 def _plain(value: Any) -> Any:
