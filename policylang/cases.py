@@ -81,6 +81,10 @@ class Difference:
             return f"decision `{self.key}`: no rule applies"
         if self.kind == "missing":
             return f"missing facts: expected {_show(self.expected)}, got {_show(self.actual)}"
+        if self.kind == "unknown":  # a name the case uses that the policy does not have
+            return f"the policy has no {self.key} `{self.expected}`" + (f" ({self.actual})" if self.actual else "")
+        if self.kind == "error" and self.expected is None:
+            return f"unexpected error: {self.actual}"
         return f"{self.key}: expected {_show(self.expected)}, got {_show(self.actual)}"
 
 
@@ -266,7 +270,7 @@ def run_case(case: Case, policy_loader: Any = None) -> CaseOutcome:
         if case.error is not None:
             return _expected_error(case, e)
         return CaseOutcome(case, (Difference("error", "error", None, e.message),), None, e)
-    differences = []
+    differences = _unknown_names(case, policy)
     if case.error is not None:
         differences.append(Difference("error", "error", case.error, "no error"))
     for name, value in case.expected.items():
@@ -300,7 +304,24 @@ def run_case(case: Case, policy_loader: Any = None) -> CaseOutcome:
     for rid in case.rules_absent:
         if rid in fired:
             differences.append(Difference("rule_absent", rid, None, rid))
+    unknown = {d.expected for d in differences if d.kind == "unknown"}  # said once, as a name the policy lacks
+    differences = [d for d in differences if d.kind == "unknown" or d.key not in unknown]
     return CaseOutcome(case, tuple(differences), result)
+
+
+def _unknown_names(case: Case, policy: Any) -> list[Difference]:
+    """The decisions and rules a case names that its policy does not have (a typo in the case)."""
+    from policylang.typecheck import suggest
+
+    found = []
+    decisions = [*case.expected, *(case.undetermined or ()), *(case.no_rule or ())]
+    for name in dict.fromkeys(decisions):
+        if name not in policy.decisions:
+            found.append(Difference("unknown", "decision", name, suggest(name, policy.decisions)))
+    for rid in dict.fromkeys([*case.rules, *case.rules_absent]):
+        if rid not in policy.rules:
+            found.append(Difference("unknown", "rule", rid, suggest(rid, policy.rules)))
+    return found
 
 
 def _expected_error(case: Case, error: PolicyError) -> CaseOutcome:

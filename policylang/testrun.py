@@ -119,10 +119,13 @@ def describe_failure(outcome: CaseOutcome) -> str:
     """A failed case as ``policylang test`` prints it: the file, the case and each difference."""
     case = outcome.case
     lines = [f"FAIL {case.file}::{case.id}" + (f" - {case.title}" if case.title else "")]
+    unexpected = outcome.error is not None and case.error is None
     for d in outcome.differences:
-        lines.append(f"  {d.describe()}")
-    if outcome.error is not None and case.error is None:
-        lines.append("  " + outcome.error.format().replace("\n", "\n  "))
+        if not (unexpected and d.kind == "error" and d.expected is None):  # the error itself follows
+            lines.append(f"  {d.describe()}")
+    if unexpected:
+        assert outcome.error is not None
+        lines.append("  unexpected " + outcome.error.format().replace("\n", "\n  "))
     return "\n".join(lines)
 
 

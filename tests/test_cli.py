@@ -198,10 +198,29 @@ def test_test_command_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: P
     code, out, _ = run(["test", str(tmp_path)], capsys)
     assert code == 2
     assert 'decision `eligible`: expected "no", got "yes"' in out
-    assert "rule `EX-NOPE` does not appear in the explanation" in out
+    assert "the policy has no rule `EX-NOPE`" in out
     assert "1 passed, 1 failed" in out
     (tmp_path / "broken.json").write_text('{"policy": "examples/benefit", "facts": [')
     assert run(["test", str(tmp_path / "broken.json")], capsys)[0] == 1
+
+
+def test_a_case_naming_what_the_policy_lacks_says_so_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    case = {
+        "policy": "examples/benefit",
+        "id": "typo",
+        "facts": json.loads(FACTS.read_text()),
+        "expected": {"eligble": "yes"},
+        "rules": ["EX-PERMITT"],
+    }
+    (tmp_path / "typo.json").write_text(json.dumps(case))
+    (tmp_path / "nowhere.json").write_text(json.dumps(dict(case, id="nowhere", policy="examples/benefits")))
+    code, out, _ = run(["test", str(tmp_path)], capsys)
+    assert code == 2
+    assert "the policy has no decision `eligble` (did you mean `eligible`?)" in out
+    assert "the policy has no rule `EX-PERMITT` (did you mean `EX-PERMIT`?)" in out
+    assert "eligble`: expected" not in out and "does not appear in the explanation" not in out
+    assert "unexpected error[pol-not-found]: no policy file at examples/benefits" in out
+    assert "expected null" not in out
 
 
 def test_the_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
