@@ -214,7 +214,7 @@ def _syntax_error(parser: Lark, e: UnexpectedInput, source: Source) -> PolicySyn
     if label:
         message = f"{label} (found {found})"
     hint = f"expected {expected}" if expected else None
-    habit = None if at_end else _habit(source, line, column)
+    habit = None if at_end else _habit(source, line, column) or _by_as_operand(source, line, column, e)
     if habit is not None:
         message, hint, column, length = habit
     diagnostic = Diagnostic("pol-syntax", message, point(source, line, column, length), hint=hint)
@@ -250,6 +250,23 @@ def _habit(source: Source, line: int, column: int) -> tuple[str, str, int, int] 
                     len(written),
                 )
     return None
+
+
+def _by_as_operand(source: Source, line: int, column: int, e: UnexpectedInput) -> tuple[str, str, int, int] | None:
+    """``a and by R-1``: the expression ends too soon, so ``by`` was read as a name and the rule ID is unexpected."""
+    if not (isinstance(e, UnexpectedToken) and e.token.type == "RULE_ID"):
+        return None
+    text = source.text.splitlines()[line - 1] if 1 <= line <= len(source.text.splitlines()) else ""
+    before = text[: column - 1].rstrip()
+    if not before.endswith("by") or (len(before) > 2 and (before[-3].isalnum() or before[-3] == "_")):
+        return None
+    at = len(before) - 1  # the column of `by`
+    return (
+        "the expression before `by` is incomplete: an operator needs a value on both sides",
+        "complete the condition, or remove the operator before `by`",
+        at,
+        2,
+    )
 
 
 def _example(written: str, instead: str) -> str:

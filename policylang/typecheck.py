@@ -350,9 +350,9 @@ class ExprChecker:
         builtin = BUILTINS.get(e.function)
         args = tuple(self.check(a) for a in e.args)
         if builtin is None:
-            self.error(
-                "pol-unknown-function", f"unknown function `{e.function}`", e.span, hint=suggest(e.function, BUILTINS)
-            )
+            listed = ", ".join(f"`{name}`" for name in sorted(BUILTINS))
+            hint = suggest(e.function, BUILTINS) or f"the functions are {listed} (docs: language reference)"
+            self.error("pol-unknown-function", f"unknown function `{e.function}`", e.span, hint=hint)
             return ir.Const(None, T.ERROR, e.span)
         outcome = builtin.check([a.type for a in args])
         if isinstance(outcome, str):

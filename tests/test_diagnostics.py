@@ -81,3 +81,21 @@ def test_an_operator_from_another_language_is_named_with_policylangs_own(
     assert d.message.startswith(f"`{written}` is not an operator here") and f"write `{instead}`" in (d.hint or "")
     assert d.span is not None and d.span.line == 4 and d.span.column == 20 + expression.index(written)
     assert d.span.end_column - d.span.column == len(written)
+
+
+def test_an_expression_that_ends_before_by_is_named_at_by() -> None:
+    text = 'policy test/by\nsource S "T"\nfact age: int\nrule R-1 cites S "x"\ndecision d: bool = age > 1 and by R-1\n'
+    with pytest.raises(PolicySyntaxError) as info:
+        parse_module(text, "by.pol")
+    (d,) = info.value.diagnostics
+    assert d.message.startswith("the expression before `by` is incomplete")
+    assert d.span is not None and (d.span.line, d.span.column, d.span.end_column) == (5, 32, 34)
+
+
+def test_an_unknown_function_lists_the_functions_when_nothing_is_close() -> None:
+    from tests.conftest import diagnostics_of
+
+    (d,) = diagnostics_of('fact age: int\nrule R-1 cites S "x"\ndecision d: int = zzz(age) by R-1\n')
+    assert d.code == "pol-unknown-function" and "`add_years`" in (d.hint or "")
+    (d,) = diagnostics_of('fact age: int\nrule R-1 cites S "x"\ndecision d: int = abss(age) by R-1\n')
+    assert d.hint == "did you mean `abs`?"
