@@ -318,14 +318,19 @@ def _questions(args: argparse.Namespace) -> int:
     if not found:
         print(word(args.lang, "nothing_missing"))
         return EXIT_OK
+    import textwrap
+
+    def wrapped(text: str, indent: int, hanging: int) -> str:
+        return textwrap.fill(text, 100, initial_indent=" " * indent, subsequent_indent=" " * hanging)
+
     print(f"{word(args.lang, 'next_questions')}:")
     for n, q in enumerate(found, 1):
         labels = " / ".join(x for x in (q.da, q.en) if x)
-        print(f"  {n}. {q.fact}" + (f" ({labels})" if labels else "") + f": {q.type}")
-        print(f"     {word(args.lang, 'settles')}: {', '.join(q.settles)}")
+        print(wrapped(f"{n}. {q.fact}" + (f" ({labels})" if labels else "") + f": {q.type}", 2, 5))
+        print(wrapped(f"{word(args.lang, 'settles')}: {', '.join(q.settles)}", 5, 7))
         if q.options:
             shown = ", ".join(str(o.value).lower() if isinstance(o.value, bool) else str(o.value) for o in q.options)
-            print(f"     {word(args.lang, 'answers')}: {shown}")
+            print(wrapped(f"{word(args.lang, 'answers')}: {shown}", 5, 7))
     return EXIT_OK
 
 
