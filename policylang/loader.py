@@ -55,7 +55,9 @@ def resolve(name_or_path: str | os.PathLike[str]) -> Path:
         or (os.sep in text and path.parent.exists() and not (policies_root() / f"{text}.pol").exists())
     ):
         if not path.is_file():
-            raise PolicyNotFoundError(f"no policy file at {text}")
+            close = difflib.get_close_matches(text.removesuffix(".pol"), bundled_names(), n=1)
+            hint = f" (did you mean the bundled policy `{close[0]}`?)" if close else ""
+            raise PolicyNotFoundError(f"no policy file at {text}{hint}")
         return path
     candidate = policies_root() / f"{text}.pol"
     if candidate.is_file():

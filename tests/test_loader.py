@@ -43,3 +43,17 @@ def test_a_misspelt_bundled_name_suggests_the_right_one() -> None:
 def test_bundled_policies_are_named_by_their_place_under_policies() -> None:
     policy = policylang.load("residence/igu_and_danskbonus")
     assert policy.program.files == ("policies/residence/common.pol", "policies/residence/igu_and_danskbonus.pol")
+
+
+def test_a_missing_file_that_looks_like_a_bundled_name_suggests_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "examples").mkdir()  # a folder of that name here makes the name read as a path
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PolicyNotFoundError) as info:
+        policylang.load("examples/benfit")
+    message = "no policy file at examples/benfit (did you mean the bundled policy `examples/benefit`?)"
+    assert info.value.message == message
+    with pytest.raises(PolicyNotFoundError) as info:
+        policylang.load(tmp_path / "nothing.pol")
+    assert "did you mean" not in info.value.message
