@@ -155,13 +155,13 @@ class FactError(PolicyError):
 
     def format(self) -> str:
         """The message, with the fact set's file when it is known, and the hint."""
-        where = f"{self.source}: " if self.source else ""
+        return "\n".join(error._format(self.source) for error in (self, *self.also))
+
+    def _format(self, source: str | None) -> str:
+        where = f"{source}: " if source else ""
         text = f"{where}error[{self.code}]: {self.message}"
         if self.hint:
             text += f"\n  = help: {self.hint}"
-        for other in self.also:
-            other.source = self.source
-            text += "\n" + other.format()
         return text
 
     def to_dict(self) -> dict[str, object]:

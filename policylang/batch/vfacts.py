@@ -74,11 +74,11 @@ def decode(
             known_nulls = False
         key = (name, series.dtype, possibly_unknown, known_nulls, table.known.get(name), name in table.null_is_value)
         signature.append(key)
-        known = table.known_expr(name)
         if key not in memo:
-            memo[key] = _fast(name, fact.type, series.dtype, known, possibly_unknown, known_nulls)
+            memo[key] = _fast(name, fact.type, series.dtype, table.known_expr(name), possibly_unknown, known_nulls)
         column = memo[key]
         if column is None:
+            known = table.known_expr(name)
             known_list = (
                 known_series.to_list()
                 if known_series is not None
