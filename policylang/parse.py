@@ -235,10 +235,7 @@ _HABITS = [
 
 def _habit(source: Source, line: int, column: int) -> tuple[str, str, int, int] | None:
     """Message, hint, column and length for an operator from another language at (or just before) the error."""
-    lines = source.text.splitlines()
-    if not 1 <= line <= len(lines):
-        return None
-    text = lines[line - 1]
+    text = _line_text(source, line)
     at = column - 1
     for written, instead, says in _HABITS:
         for start in (at - 1, at):  # the parse fails on the operator's first or second character
@@ -256,8 +253,7 @@ def _by_as_operand(source: Source, line: int, column: int, e: UnexpectedInput) -
     """``a and by R-1``: the expression ends too soon, so ``by`` was read as a name and the rule ID is unexpected."""
     if not (isinstance(e, UnexpectedToken) and e.token.type == "RULE_ID"):
         return None
-    text = source.text.splitlines()[line - 1] if 1 <= line <= len(source.text.splitlines()) else ""
-    before = text[: column - 1].rstrip()
+    before = _line_text(source, line)[: column - 1].rstrip()
     if not before.endswith("by") or (len(before) > 2 and (before[-3].isalnum() or before[-3] == "_")):
         return None
     at = len(before) - 1  # the column of `by`
@@ -267,6 +263,11 @@ def _by_as_operand(source: Source, line: int, column: int, e: UnexpectedInput) -
         at,
         2,
     )
+
+
+def _line_text(source: Source, line: int) -> str:
+    lines = source.text.splitlines()
+    return lines[line - 1] if 1 <= line <= len(lines) else ""
 
 
 def _example(written: str, instead: str) -> str:
