@@ -663,7 +663,7 @@ def spread(t: Timing) -> str:
 def phases(policy: Any, fact_sets: Sequence[dict[str, Any]], repeats: int) -> str:
     """Where one untraced evaluation spends its time, phase by phase (uses engine internals)."""
     try:
-        from policylang.result import Result
+        from policylang.engine.result import Result
         from policylang.trace import Recorder
 
         engine = policy._default

@@ -7,11 +7,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import policylang  # noqa: E402
+import policylang
 
 project = "policylang"
 author = "The policylang developers"
-copyright = "2026, the policylang developers"  # noqa: A001
+copyright = "2026, the policylang developers"
 release = policylang.__version__
 version = release
 

@@ -12,7 +12,7 @@ False
 
 from typing import TYPE_CHECKING, Any
 
-from policylang.errors import (
+from policylang.base.errors import (
     ConflictError,
     Diagnostic,
     EvaluationError,
@@ -23,25 +23,34 @@ from policylang.errors import (
     PolicyNotFoundError,
     PolicySyntaxError,
 )
-from policylang.linked import LinkedResult, evaluate_linked
-from policylang.loader import bundled_names, check_file, check_files, load, policies_root
-from policylang.policy import Policy
-from policylang.result import Result
-from policylang.trace import Recorder, TraceNode, Tracer
+from policylang.engine.result import Result
+from policylang.policy.linked import LinkedResult, evaluate_linked
+from policylang.policy.loader import bundled_names, check_file, check_files, load, policies_root
+from policylang.policy.policy import Policy
+from policylang.trace.nodes import Recorder, TraceNode, Tracer
 
 if TYPE_CHECKING:
-    from policylang.explain_build import explain
-    from policylang.explain_model import Explanation, Question
-    from policylang.explain_questions import next_questions
+    from policylang.explanation.build import explain
+    from policylang.explanation.model import Explanation, Question
+    from policylang.explanation.questions import next_questions
+    from policylang.explanation.render.html import format_html, render_html
+    from policylang.explanation.render.markdown import format_markdown, render_markdown
+    from policylang.explanation.render.text import format_text, render_text
 
 __version__ = "0.1.0"
 
 # Explanations are imported when first used, so that loading and evaluating start fast.
 _LAZY = {
-    "explain": "policylang.explain_build",
-    "Explanation": "policylang.explain_model",
-    "Question": "policylang.explain_model",
-    "next_questions": "policylang.explain_questions",
+    "explain": "policylang.explanation.build",
+    "Explanation": "policylang.explanation.model",
+    "Question": "policylang.explanation.model",
+    "next_questions": "policylang.explanation.questions",
+    "render_text": "policylang.explanation.render.text",
+    "format_text": "policylang.explanation.render.text",
+    "render_markdown": "policylang.explanation.render.markdown",
+    "format_markdown": "policylang.explanation.render.markdown",
+    "render_html": "policylang.explanation.render.html",
+    "format_html": "policylang.explanation.render.html",
 }
 
 
@@ -80,7 +89,13 @@ __all__ = [
     "check_files",
     "evaluate_linked",
     "explain",
+    "format_html",
+    "format_markdown",
+    "format_text",
     "load",
     "next_questions",
     "policies_root",
+    "render_html",
+    "render_markdown",
+    "render_text",
 ]

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import policylang
-from policylang.check import check_modules
-from policylang.errors import Diagnostic
-from policylang.parse import parse_module
+from policylang.base.errors import Diagnostic
+from policylang.check.declarations import check_modules
+from policylang.syntax.parser import parse_module
 
 GOLDEN = Path(__file__).parent / "golden"
 

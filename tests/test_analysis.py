@@ -20,17 +20,17 @@ import pytest
 import z3
 
 import policylang
-from policylang import types as T
 from policylang.analysis import analyse
 from policylang.analysis import domain as D
 from policylang.analysis.encode import Encoder
 from policylang.analysis.observe import Observer
 from policylang.analysis.sampling import Sampler
 from policylang.analysis.search import Search
-from policylang.cli import main
-from policylang.dates import add_months, age
-from policylang.errors import ConflictError, Diagnostic
-from policylang.values import Unknown
+from policylang.base.errors import ConflictError, Diagnostic
+from policylang.cli.main import main
+from policylang.ir import types as T
+from policylang.ir.dates import add_months, age
+from policylang.ir.values import Unknown
 from tests.conftest import compile_text
 
 ROOT = Path(__file__).parent.parent
@@ -484,7 +484,7 @@ def test_policylang_check_policies_passes(capsys: pytest.CaptureFixture[str], mo
 
 def test_loading_a_policy_runs_no_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
     from policylang.analysis.checks import Analyses
-    from policylang.loader import _loaded
+    from policylang.policy.loader import _loaded
 
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("policylang.load must not run the logic analyses")
@@ -549,7 +549,7 @@ def test_the_search_builds_fact_sets_towards_a_row() -> None:
 
 def test_checking_again_uses_the_cached_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from policylang.analysis import checks
-    from policylang.loader import check_file
+    from policylang.policy.loader import check_file
 
     monkeypatch.setenv("POLICYLANG_CACHE_DIR", str(tmp_path))
     path = tmp_path / "gap.pol"

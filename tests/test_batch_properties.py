@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import policylang
-from policylang import types as T
+from policylang.base.errors import PolicyError
 from policylang.batch import backend_for, evaluate_many
 from policylang.batch import columns as C
 from policylang.batch.io import read_frame
-from policylang.errors import PolicyError
+from policylang.ir import types as T
 from policylang.testing import fact_values, partial_fact_sets
 
 HERE = Path(__file__).parent

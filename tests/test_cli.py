@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from policylang.cli import main
+from policylang.cli.main import main
 
 ROOT = Path(__file__).parent.parent
 FACTS = ROOT / "policies" / "examples" / "benefit.facts.json"
@@ -130,7 +130,7 @@ def test_check_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
 _PARALLEL_CHECK = """
 import json, sys
 from pathlib import Path
-from policylang import loader
+from policylang.policy import loader
 files = [Path(f) for f in sys.argv[1:]]
 forks = loader._can_fork()
 both = [loader.check_files(files, require_header=False, jobs=jobs, cache=False) for jobs in (2, 1)]
@@ -163,7 +163,7 @@ def test_check_in_several_processes_reports_what_one_does(capsys: pytest.Capture
 
 def test_check_falls_back_to_one_process_where_processes_cannot_start(monkeypatch: pytest.MonkeyPatch) -> None:
     """No semaphores (a container without /dev/shm) or a killed worker: the files are checked here."""
-    from policylang import loader
+    from policylang.policy import loader
 
     def cannot_start(*args: object) -> list[list[object]]:
         raise OSError(38, "Function not implemented")
@@ -232,7 +232,7 @@ def test_the_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
         ["eval"],
         ["eval", "examples/benefit", "--facts", str(bad)],
     ):
-        proc = subprocess.run([sys.executable, "-m", "policylang.cli", *args], capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, "-m", "policylang.cli.main", *args], capture_output=True, text=True)
         assert proc.returncode == 1, (args, proc.stderr)
         assert "Traceback" not in proc.stderr
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from policylang.cli import main
-from policylang.errors import PolicySyntaxError
-from policylang.parse import parse_module
+from policylang.base.errors import PolicySyntaxError
+from policylang.cli.main import main
+from policylang.syntax.parser import parse_module
 
 CASES = Path(__file__).parent / "cases"
 BAD = sorted(CASES.glob("*/bad/*.pol"))

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from policylang.builtins import BUILTINS
+from policylang.ir.builtins import BUILTINS
 from policylang.trace import NODE_KINDS
 
 DOCS = Path(__file__).parent.parent / "docs"

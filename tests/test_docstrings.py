@@ -86,9 +86,9 @@ def test_the_main_api_documents_its_methods(name: str) -> None:
 
 def test_the_walk_finds_the_modules_and_their_names() -> None:
     names = _module_names()
-    assert {"policylang", "policylang.policy", "policylang.sphinx", "policylang.testing"} <= set(names)
+    assert {"policylang", "policylang.policy.policy", "policylang.sphinx.directive", "policylang.testing"} <= set(names)
     assert not any(part.startswith("_") for n in names for part in n.split("."))
-    public = dict(_public_objects(importlib.import_module("policylang.loader")))
+    public = dict(_public_objects(importlib.import_module("policylang.policy.loader")))
     assert "load" in public and "Policy" not in public  # Policy is imported there, defined elsewhere
 
 

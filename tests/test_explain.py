@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import policylang
-from policylang.explain_model import ExplainError
-from policylang.explain_templates import fill, placeholders, template_problems
+from policylang.explanation.model import ExplainError
+from policylang.explanation.templates import fill, placeholders, template_problems
 
 BENEFIT = json.loads((policylang.policies_root() / "examples" / "benefit.facts.json").read_text(encoding="utf-8"))
 

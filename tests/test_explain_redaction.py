@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import policylang
-from policylang import types as T
-from policylang.explain_redact import personal_values
-from policylang.render_html import format_html
-from policylang.render_markdown import format_markdown
-from policylang.render_text import format_text
+from policylang.explanation.redact import personal_values
+from policylang.explanation.render.html import format_html
+from policylang.explanation.render.markdown import format_markdown
+from policylang.explanation.render.text import format_text
+from policylang.ir import types as T
 from policylang.testing import valid_fact_sets
 
 POLICIES = [

@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 
 import policylang
-from policylang.cases import Case, discover, read_cases
+from policylang.testing.cases import Case, discover, read_cases
 
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lark import Lark
 
-from policylang.parse import GRAMMAR_PATH
+from policylang.syntax.parser import GRAMMAR_PATH
 
 
 def test_the_grammar_has_no_lalr_conflicts() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import policylang
-from policylang.cases import read_cases, run_case
+from policylang.testing.cases import read_cases, run_case
 
 pytest_plugins = ["pytester"]
 

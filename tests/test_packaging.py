@@ -34,7 +34,7 @@ def test_the_wheel_ships_the_policies_and_loads_them_by_name(tmp_path: Path) -> 
         zf.extractall(tmp_path / "site")
     bundled = sorted(n for n in names if n.startswith("policylang/policies/") and n.endswith(".pol"))
     assert "policylang/policies/examples/benefit.pol" in bundled
-    assert "policylang/grammar.lark" in names
+    assert "policylang/syntax/grammar.lark" in names
     script = (
         "import policylang, pathlib\n"
         "names = policylang.bundled_names()\n"

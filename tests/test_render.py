@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 import policylang
-from policylang.render_html import ROOT, STYLE, format_html, render_html
-from policylang.render_markdown import format_markdown, md, render_markdown
-from policylang.render_text import format_text, render_text
+from policylang.explanation.render.html import ROOT, STYLE, format_html, render_html
+from policylang.explanation.render.markdown import format_markdown, md, render_markdown
+from policylang.explanation.render.text import format_text, render_text
 
 CASES = policylang.policies_root() / "cases"
 BENEFIT_FACTS = json.loads((policylang.policies_root() / "examples" / "benefit.facts.json").read_text("utf-8"))
@@ -140,8 +140,8 @@ EVIL_VALUE = '</code></div><script>alert("v")</script><img src=x onerror=alert(6
 
 @pytest.fixture
 def hostile() -> tuple[policylang.Policy, policylang.Result]:
-    from policylang.check import check_modules
-    from policylang.parse import parse_module
+    from policylang.check.declarations import check_modules
+    from policylang.syntax.parser import parse_module
 
     program, diagnostics = check_modules([parse_module(HOSTILE, "hostile.pol")])
     assert program is not None, [d.format() for d in diagnostics if d.severity == "error"]

@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import policylang
-from policylang import types as T
-from policylang.check import check_modules
-from policylang.errors import FactError, PolicyError
-from policylang.loader import read_modules
-from policylang.render_text import render_text
+from policylang.base.errors import FactError, PolicyError
+from policylang.check.declarations import check_modules
+from policylang.explanation.render.text import render_text
+from policylang.ir import types as T
+from policylang.policy.loader import read_modules
 from policylang.testing import fact_values
 
 ROOT = policylang.policies_root()
@@ -90,7 +90,7 @@ def test_mangled_policy_text_gets_diagnostics_never_an_exception(name: str, tmp_
 
 def test_mangled_text_is_reported_by_the_command_with_an_exit_code(tmp_path: Path) -> None:
     """The same through ``policylang check``, logic analyses included, for a few fixed edits."""
-    from policylang.cli import main
+    from policylang.cli.main import main
 
     text = TEXTS["examples/benefit"]
     for i, broken in enumerate([text.replace("first match", "first"), text.replace(")", "", 1), text + "\nrule"]):

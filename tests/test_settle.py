@@ -1,5 +1,5 @@
 """``evaluate(..., exhaustive=True)``: undetermined decisions settled by trying every value of
-the facts they wait for (:mod:`policylang.settle`).
+the facts they wait for (:mod:`policylang.engine.settle`).
 
 * on small policies: what three-valued logic cannot see (a condition and its negation, a
   comparison with an undetermined decision, correlated rows), what the constraints rule
@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import policylang
-from policylang.render_text import format_text
+from policylang.explanation.render.text import format_text
 from policylang.testing import partial_fact_sets
 from tests.conftest import compile_text
 
@@ -135,7 +135,7 @@ def test_the_trace_explanation_and_command_say_how_it_was_settled(
     assert settled is not None and [f.name for f in settled.facts] == ["a"] and settled.cases == 2
     golden("render/settled/caseworker.en.txt", format_text(e) + "\n")
 
-    from policylang.cli import main
+    from policylang.cli.main import main
 
     path = tmp_path / "p.pol"
     path.write_text('policy test/inline\nsource S "Testloven"\n' + POLICY, encoding="utf-8")

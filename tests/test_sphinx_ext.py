@@ -1,4 +1,4 @@
-"""The ``policylang.sphinx`` extension: policies rendered as readable law, with their coverage."""
+"""The ``policylang.sphinx.directive`` extension: policies rendered as readable law, with their coverage."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 TUTORIAL = ROOT / "docs" / "tutorial"
 
-CONF = 'extensions = ["policylang.sphinx"]\nexclude_patterns = ["_build"]\n'
+CONF = 'extensions = ["policylang.sphinx.directive"]\nexclude_patterns = ["_build"]\n'
 
 
 def _project(tmp_path: Path, index: str) -> Path:

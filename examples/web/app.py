@@ -6,7 +6,7 @@ Run it, then open http://127.0.0.1:8000/ ::
 
 The page lets you pick a bundled policy and one of its worked cases (or paste a fact set),
 a language and an audience; the server evaluates the policy and puts the HTML explanation
-from :func:`policylang.render_html.format_html` into its own page. The fragment brings its
+from :func:`policylang.explanation.render.html.format_html` into its own page. The fragment brings its
 own scoped styles and no scripts, so the host page needs nothing but to insert it.
 
 Routes:
@@ -31,8 +31,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import policylang
-from policylang.cases import read_cases
-from policylang.render_html import format_html
+from policylang.explanation.render.html import format_html
+from policylang.testing.cases import read_cases
 
 DEFAULT_POLICY = "examples/benefit"
 EXAMPLE_FACTS = "examples/benefit.facts.json"

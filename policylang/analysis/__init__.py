@@ -1,6 +1,6 @@
 """Static logic analyses of a checked policy: what the type checker cannot see.
 
-:func:`analyse` takes a :class:`policylang.ir.Program` that checked without errors and
+:func:`analyse` takes a :class:`policylang.ir.program.Program` that checked without errors and
 returns warnings about its logic: conditions that are always true or always false, rows
 of a ``first match`` table that earlier rows shadow, rules that can both apply and
 disagree, and fact sets for which no row or rule of a decision applies. The questions are
@@ -8,15 +8,15 @@ decided with the z3 solver over an exact encoding of booleans, enums, numbers, d
 the calendar (:mod:`~policylang.analysis.encode`); findings that need an example come
 with one the engine has confirmed (:mod:`~policylang.analysis.witness`).
 
-The analyses run in ``policylang check`` (:func:`policylang.loader.check_file`), never
+The analyses run in ``policylang check`` (:func:`policylang.policy.loader.check_file`), never
 when a policy is loaded for evaluation. There, results are cached on disk by the text of
 the policy's files and policylang's own code (:mod:`~policylang.analysis.cache`).
 """
 
 from __future__ import annotations
 
-from policylang import ir
-from policylang.errors import Diagnostic
+from policylang.base.errors import Diagnostic
+from policylang.ir import program as ir
 
 
 def analyse(

@@ -21,9 +21,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from policylang import ir
-from policylang.errors import Diagnostic
-from policylang.span import Source, Span
+from policylang.base.errors import Diagnostic
+from policylang.base.span import Source, Span
+from policylang.ir import program as ir
 
 FORMAT = "policylang.analysis-cache/1"
 KEEP = 1000  # results kept; the oldest go first

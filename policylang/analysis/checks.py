@@ -30,7 +30,6 @@ from typing import Any
 
 import z3
 
-from policylang import ir
 from policylang.analysis import domain as D
 from policylang.analysis.encode import DecisionModel, Encoder, Note
 from policylang.analysis.observe import Facts, Key, Observer
@@ -38,8 +37,9 @@ from policylang.analysis.sampling import Sampler
 from policylang.analysis.search import Search
 from policylang.analysis.solver import Session, false_value
 from policylang.analysis.witness import facts_from_model, nice, render
-from policylang.errors import Diagnostic
-from policylang.span import Span
+from policylang.base.errors import Diagnostic
+from policylang.base.span import Span
+from policylang.ir import program as ir
 
 RETRIES = 3
 Formulas = Callable[[], Sequence[Any]]

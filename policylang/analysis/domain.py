@@ -26,7 +26,7 @@ from typing import Any
 import attrs
 import z3
 
-from policylang import types as T
+from policylang.ir import types as T
 
 MIN_ORDINAL = dt.date.min.toordinal()
 MAX_ORDINAL = dt.date.max.toordinal()

@@ -1,4 +1,4 @@
-"""Encode a checked program (:mod:`policylang.ir`) as z3 terms, one expression at a time.
+"""Encode a checked program (:mod:`policylang.ir.program`) as z3 terms, one expression at a time.
 
 The :class:`Encoder` reads facts as free variables, parameters as their default values,
 and derived values and decisions as the terms their definitions give: a ``first match``
@@ -21,10 +21,10 @@ from typing import Any
 import attrs
 import z3
 
-from policylang import ir
-from policylang import types as T
 from policylang.analysis import domain as D
 from policylang.analysis.domain import Val
+from policylang.ir import program as ir
+from policylang.ir import types as T
 
 DATES = (D.DATE, D.YMD)
 # what a term rests on: ("fact" | "parameter" | "decision", name), ("opaque", source text),

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from policylang import ir
-from policylang.errors import ConflictError, PolicyError
-from policylang.values import Unknown, same_value
+from policylang.base.errors import ConflictError, PolicyError
+from policylang.ir import program as ir
+from policylang.ir.values import Unknown, same_value
 
 Facts = dict[str, Any]
 Key = tuple[Any, ...]
@@ -26,8 +26,8 @@ class Observer:
     """Evaluates one program on fact sets and keeps what the evaluations show."""
 
     def __init__(self, program: ir.Program) -> None:
-        from policylang.evaluate import Engine
-        from policylang.steps import DecisionStep, LetStep
+        from policylang.engine.evaluate import Engine
+        from policylang.engine.steps import DecisionStep, LetStep
 
         self.program = program
         self.engine = engine = Engine(program)

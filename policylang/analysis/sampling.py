@@ -16,9 +16,9 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from policylang import ir
-from policylang import types as T
-from policylang.values import Duration
+from policylang.ir import program as ir
+from policylang.ir import types as T
+from policylang.ir.values import Duration
 
 Facts = dict[str, Any]
 

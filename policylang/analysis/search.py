@@ -18,10 +18,10 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from policylang import ir
-from policylang import types as T
 from policylang.analysis.observe import Observer
 from policylang.analysis.sampling import Sampler
+from policylang.ir import program as ir
+from policylang.ir import types as T
 
 Facts = dict[str, Any]
 Goal = tuple[ir.Expr | None, bool]  # a condition (None: a row without one) and the truth wanted

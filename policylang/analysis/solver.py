@@ -23,10 +23,10 @@ from typing import Any
 import attrs
 import z3
 
-from policylang import ir
-from policylang import types as T
 from policylang.analysis import domain as D
 from policylang.analysis.encode import Encoder, Note
+from policylang.ir import program as ir
+from policylang.ir import types as T
 
 
 @attrs.frozen

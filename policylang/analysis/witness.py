@@ -18,11 +18,11 @@ from typing import Any
 
 import z3
 
-from policylang import ir
-from policylang import types as T
 from policylang.analysis import domain as D
 from policylang.analysis.domain import Val
-from policylang.values import encode
+from policylang.ir import program as ir
+from policylang.ir import types as T
+from policylang.ir.values import encode
 
 Facts = dict[str, Any]
 

@@ -32,7 +32,7 @@ from policylang.batch.options import BACKENDS, BatchOptionError, Options
 from policylang.batch.summary import summarise
 from policylang.batch.vectorised import Backend
 from policylang.batch.whatif import Comparison, compare
-from policylang.policy import Policy
+from policylang.policy.policy import Policy
 
 Progress = Callable[[int], None]
 

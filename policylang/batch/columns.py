@@ -35,9 +35,9 @@ from typing import Any
 
 import polars as pl
 
-from policylang import ir
-from policylang import types as T
-from policylang.values import Duration, encode, sort_members
+from policylang.ir import program as ir
+from policylang.ir import types as T
+from policylang.ir.values import Duration, encode, sort_members
 
 ROW = "_row"
 UNDETERMINED = "_undetermined"

@@ -30,12 +30,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from policylang.batch import columns as C
-from policylang.policy import Policy
+from policylang.policy.policy import Policy
 
 
 @functools.lru_cache(maxsize=8)
 def _load(name: str) -> Policy:
-    from policylang.loader import load
+    from policylang.policy.loader import load
 
     return load(name)
 

@@ -39,11 +39,11 @@ from typing import Any
 import attrs
 import polars as pl
 
-from policylang import ir
-from policylang import types as T
+from policylang.base.errors import FactError, PolicyError
 from policylang.batch.columns import META, ROW
-from policylang.errors import FactError, PolicyError
-from policylang.typecheck import suggest
+from policylang.check.expressions import suggest
+from policylang.ir import program as ir
+from policylang.ir import types as T
 
 KNOWN_SUFFIX = "__known"
 NULL_MODES = ("unknown", "null")

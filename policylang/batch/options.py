@@ -13,9 +13,9 @@ from typing import Any
 
 import attrs
 
-from policylang.errors import PolicyError
-from policylang.policy import Policy
-from policylang.typecheck import suggest
+from policylang.base.errors import PolicyError
+from policylang.check.expressions import suggest
+from policylang.policy.policy import Policy
 
 ON_ERROR = ("continue", "raise")
 BACKENDS = ("auto", "vectorised", "rowwise")

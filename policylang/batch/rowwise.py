@@ -11,12 +11,12 @@ from typing import Any
 
 import polars as pl
 
+from policylang.base.errors import PolicyError
 from policylang.batch import columns as C
 from policylang.batch.io import Table
 from policylang.batch.options import Options
-from policylang.errors import PolicyError
-from policylang.policy import Policy
-from policylang.result import Result
+from policylang.engine.result import Result
+from policylang.policy.policy import Policy
 
 Progress = Callable[[int], None]
 
@@ -148,7 +148,7 @@ class PartialRunner:
     """
 
     def __init__(self, engine: Any, decisions: Sequence[str], check_facts: bool) -> None:
-        from policylang import ir
+        from policylang.ir import program as ir
 
         program = engine.program
         self.engine = engine
@@ -179,7 +179,7 @@ class PartialRunner:
             elif kind == "parameter" and program.parameters[name].is_condition:
                 exprs.append(program.parameters[name].default)
             pending += [(ref.kind, ref.name) for e in exprs for ref in ir.refs(e)]
-        from policylang.steps import DecisionStep, LetStep
+        from policylang.engine.steps import DecisionStep, LetStep
 
         self.steps = [
             s
@@ -193,7 +193,7 @@ class PartialRunner:
 
     def run(self, facts: dict[str, Any], ignore_unknown: bool) -> tuple[list[Any], list[int], list[list[str]]] | None:
         """Values, unknown bitmasks and rule IDs of the decisions; ``None`` where the row fails."""
-        from policylang.values import Unknown
+        from policylang.ir.values import Unknown
 
         engine = self.engine
         try:

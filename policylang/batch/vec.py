@@ -1,7 +1,7 @@
 """Columns of values with unknowns: the vectorised counterpart of a value or :class:`Unknown`.
 
 A :class:`Vec` is a Polars expression for a value in every row, plus a :class:`Mask`: per
-row, the bitmask of the facts (and blocked decisions) an :class:`~policylang.values.Unknown`
+row, the bitmask of the facts (and blocked decisions) an :class:`~policylang.ir.values.Unknown`
 in that row would name. A row whose mask is zero is known; the value expression says
 nothing about the other rows. A policylang ``null`` is a Polars null in a known row, so
 null ("known to have no value") and unknown stay apart.
@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 import polars as pl
 
-from policylang import types as T
+from policylang.ir import types as T
 
 WORD = 64
 U64 = pl.UInt64
@@ -286,7 +286,7 @@ def literal(value: Any, t: T.Type) -> pl.Expr:
 
 def canonical_items(value: Any, element: T.Type | None) -> list[Any]:
     """A list or set constant as a list: sets in canonical order."""
-    from policylang.values import sort_members
+    from policylang.ir.values import sort_members
 
     if isinstance(value, frozenset):
         return sort_members(value, T.strip_optional(element) if element is not None else None)

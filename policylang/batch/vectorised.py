@@ -26,8 +26,6 @@ from typing import Any
 
 import polars as pl
 
-from policylang import ir
-from policylang import types as T
 from policylang.batch import columns as C
 from policylang.batch import rowwise
 from policylang.batch.io import Table
@@ -37,7 +35,9 @@ from policylang.batch.vec import WORD, Mask, NotVectorisable, Vec, any_of, vecto
 from policylang.batch.vexpr import ExprCompiler
 from policylang.batch.vfacts import FactColumn, decode
 from policylang.batch.vsteps import Decided, compile_decision
-from policylang.policy import Policy
+from policylang.ir import program as ir
+from policylang.ir import types as T
+from policylang.policy.policy import Policy
 
 _FAILED = object()
 

@@ -1,6 +1,6 @@
-"""Compile checked expressions (:mod:`policylang.ir`) into Polars expressions with unknowns.
+"""Compile checked expressions (:mod:`policylang.ir.program`) into Polars expressions with unknowns.
 
-Each method mirrors the closure :class:`policylang.compile.Compiler` builds for the same
+Each method mirrors the closure :class:`policylang.engine.compile.Compiler` builds for the same
 node, with the same three-valued logic, null handling and propagation of the facts an
 unknown waits for (see :mod:`policylang.batch.vec`). What it cannot mirror exactly it
 refuses with :class:`~policylang.batch.vec.NotVectorisable`, and the decision is left to
@@ -19,8 +19,7 @@ from typing import Any
 import attrs
 import polars as pl
 
-from policylang import ir
-from policylang import types as T
+from policylang.base.errors import PolicyError
 from policylang.batch.vec import (
     Mask,
     NotVectorisable,
@@ -36,9 +35,10 @@ from policylang.batch.vec import (
     require_dtype,
     vector_dtype,
 )
-from policylang.compile import Compiler
-from policylang.errors import PolicyError
-from policylang.values import Duration, Unknown
+from policylang.engine.compile import Compiler
+from policylang.ir import program as ir
+from policylang.ir import types as T
+from policylang.ir.values import Duration, Unknown
 
 Env = Callable[[str, str], Vec]
 Share = Callable[[Vec, str], Vec]

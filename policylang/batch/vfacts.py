@@ -1,10 +1,10 @@
 """Check and decode fact columns for the vectorised backend.
 
 For each fact the backend needs: per row, whether it is known, whether its value is
-invalid (a single evaluation would raise a :class:`~policylang.errors.FactError`), and the
+invalid (a single evaluation would raise a :class:`~policylang.base.errors.FactError`), and the
 decoded value in the backend's Polars type (:func:`policylang.batch.vec.vector_dtype`).
 Common column types are checked with Polars expressions; anything else goes through the
-fact's own decoder (:func:`policylang.facts.decoder`), cell by cell, so that what counts
+fact's own decoder (:func:`policylang.engine.facts.decoder`), cell by cell, so that what counts
 as valid is exactly what a single evaluation accepts. Invalid rows are recomputed by the
 reference path, which gives the error message.
 """
@@ -19,11 +19,11 @@ from typing import Any
 import attrs
 import polars as pl
 
-from policylang import ir
-from policylang import types as T
 from policylang.batch.io import Table
 from policylang.batch.vec import any_of, canonical_items, canonical_set, vector_dtype
-from policylang.facts import BadValue, decoder
+from policylang.engine.facts import BadValue, decoder
+from policylang.ir import program as ir
+from policylang.ir import types as T
 
 _DATE_TEXT = r"^\d{4}-\d{2}-\d{2}$"
 _BIG = 2**62

@@ -1,6 +1,6 @@
-"""Compile decisions to Polars: the vectorised counterpart of :class:`policylang.steps.DecisionStep`.
+"""Compile decisions to Polars: the vectorised counterpart of :class:`policylang.engine.steps.DecisionStep`.
 
-Each decision kind follows its method in :mod:`policylang.evaluate` case by case:
+Each decision kind follows its method in :mod:`policylang.engine.evaluate` case by case:
 ``expr``; ``first_match`` (a row whose condition is unknown makes the decision unknown
 unless every value it could take agrees); ``collect`` (with exceptions between rows);
 ``rules`` (Catala-style: exceptions, defaults, and a conflict between two applicable rules
@@ -18,8 +18,6 @@ from typing import Any
 import attrs
 import polars as pl
 
-from policylang import ir
-from policylang import types as T
 from policylang.batch.lookup import SMALL, by_pattern, gather, pattern_words
 from policylang.batch.vec import (
     WORD,
@@ -35,7 +33,9 @@ from policylang.batch.vec import (
     require_dtype,
 )
 from policylang.batch.vexpr import ExprCompiler, same
-from policylang.values import same_value
+from policylang.ir import program as ir
+from policylang.ir import types as T
+from policylang.ir.values import same_value
 
 
 @attrs.frozen

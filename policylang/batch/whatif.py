@@ -25,7 +25,7 @@ import polars as pl
 
 from policylang.batch import columns as C
 from policylang.batch.summary import bucket, status
-from policylang.policy import Policy
+from policylang.policy.policy import Policy
 
 ARROW = "→"
 

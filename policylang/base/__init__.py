@@ -1,0 +1,1 @@
+"""What every phase shares: source spans, diagnostics and errors, "did you mean", labels."""

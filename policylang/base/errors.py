@@ -1,0 +1,196 @@
+"""Diagnostics and the ``PolicyError`` hierarchy: every problem a user can cause.
+
+A :class:`Diagnostic` has a stable code (``pol-unknown-name``), a severity, a message, a
+span and an optional hint. Errors raised for bad input are subclasses of
+:class:`PolicyError`; none of them is a Python traceback for the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+import attrs
+
+from policylang.base.span import Span
+
+Severity = Literal["error", "warning"]
+
+
+@attrs.frozen
+class Diagnostic:
+    """One problem found in a policy: what, where, and how to fix it."""
+
+    code: str
+    message: str
+    span: Span | None
+    severity: Severity = "error"
+    hint: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Sort by file, line, column, then code: how the checker orders what it reports."""
+        if self.span is None:
+            return ("", 0, 0, self.code)
+        return (self.span.file, self.span.line, self.span.column, self.code)
+
+    def format(self) -> str:
+        """Render as ``file:line:col: severity[code]: message`` with a caret excerpt.
+
+        >>> from policylang.base.span import Source, Span
+        >>> src = Source("p.pol", "fact x: nt")
+        >>> d = Diagnostic("pol-unknown-type", "unknown type `nt`", Span(src, 1, 9, 1, 11),
+        ...                hint="did you mean `int`?")
+        >>> print(d.format())
+        p.pol:1:9: error[pol-unknown-type]: unknown type `nt`
+          1 | fact x: nt
+            |         ^^
+          = help: did you mean `int`?
+        """
+        if self.span is None:
+            head = f"{self.severity}[{self.code}]: {self.message}"
+        else:
+            head = f"{self.span}: {self.severity}[{self.code}]: {self.message}"
+        lines = [head]
+        if self.span is not None:
+            text = self.span.source.line(self.span.line)
+            if text:
+                number = str(self.span.line)
+                pad = " " * len(number)
+                end = self.span.end_column if self.span.end_line == self.span.line else len(text) + 1
+                width = max(1, end - self.span.column)
+                lines.append(f"  {number} | {text}")
+                lines.append(f"  {pad} | {' ' * (self.span.column - 1)}{'^' * width}")
+        if self.hint:
+            lines.append(f"  = help: {self.hint}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form ``policylang check --format json`` prints."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "span": self.span.to_dict() if self.span else None,
+            "hint": self.hint,
+        }
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sort by file, line, column and code, dropping exact duplicates."""
+    seen: set[tuple[object, ...]] = set()
+    result = []
+    for d in sorted(diagnostics, key=Diagnostic.sort_key):
+        key = (d.sort_key(), d.message)
+        if key not in seen:
+            seen.add(key)
+            result.append(d)
+    return result
+
+
+class PolicyError(Exception):
+    """Base of every error policylang raises for bad input: policy text, facts, files."""
+
+    code = "pol-error"
+
+    def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.diagnostics = list(diagnostics)
+
+    def format(self) -> str:
+        """The error as a person should see it on the command line."""
+        if self.diagnostics:
+            return "\n".join(d.format() for d in self.diagnostics)
+        return f"error[{self.code}]: {self.message}"
+
+
+class PolicyNotFoundError(PolicyError):
+    """A policy name or path, or an imported file, does not exist."""
+
+    code = "pol-not-found"
+
+
+class PolicySyntaxError(PolicyError):
+    """The text of a policy file does not follow the grammar."""
+
+    code = "pol-syntax"
+
+
+class PolicyCheckError(PolicyError):
+    """A policy parses but is wrong: unknown names, type errors, duplicate rule IDs."""
+
+    code = "pol-check"
+
+
+class FactError(PolicyError):
+    """A fact set is invalid: a wrong type, a value outside its enum, a broken constraint."""
+
+    code = "pol-fact"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        facts: Sequence[str] = (),
+        value: object = None,
+        expected: str | None = None,
+        hint: str | None = None,
+        code: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.facts = list(facts)
+        self.value = value
+        self.expected = expected
+        self.hint = hint
+        if code is not None:
+            self.code = code
+        self.source = source
+        self.also: list[FactError] = []  # the fact set's other bad facts, each with its own error
+
+    @property
+    def fact(self) -> str | None:
+        """The (first) fact the error is about."""
+        return self.facts[0] if self.facts else None
+
+    def format(self) -> str:
+        """The message, with the fact set's file when it is known, and the hint."""
+        return "\n".join(error._format(self.source) for error in (self, *self.also))
+
+    def _format(self, source: str | None) -> str:
+        where = f"{source}: " if source else ""
+        text = f"{where}error[{self.code}]: {self.message}"
+        if self.hint:
+            text += f"\n  = help: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form of the error: code, message, facts, expected and hint (``also``: the other bad facts)."""
+        data: dict[str, object] = {
+            "code": self.code,
+            "message": self.message,
+            "facts": self.facts,
+            "expected": self.expected,
+            "hint": self.hint,
+        }
+        if self.also:
+            data["also"] = [other.to_dict() for other in self.also]
+        return data
+
+
+class ParameterError(FactError):
+    """A parameter override is invalid: unknown name, wrong type, bad expression."""
+
+    code = "pol-parameter"
+
+
+class EvaluationError(PolicyError):
+    """Evaluation went wrong in a way the policy author must fix (e.g. division by zero)."""
+
+    code = "pol-evaluation"
+
+
+class ConflictError(EvaluationError):
+    """Two rules without an exception between them both apply and disagree."""
+
+    code = "pol-conflict"

@@ -1,0 +1,518 @@
+"""Check a policy: resolve names and types across its modules and build the Program.
+
+Every problem found is collected as a :class:`Diagnostic` (never raised), so that a
+policy author sees all of them at once, sorted by place. The result is a
+:class:`policylang.ir.program.Program` when there are no errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from policylang.base.errors import Diagnostic, sort_diagnostics
+from policylang.base.span import Span
+from policylang.check.expressions import ExprChecker, suggest
+from policylang.check.plan import evaluation_plan
+from policylang.check.rules import RulesChecker
+from policylang.ir import program as ir
+from policylang.ir import types as T
+from policylang.syntax import ast
+
+RESERVED = frozenset(
+    [
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "if",
+        "then",
+        "else",
+        "true",
+        "false",
+        "null",
+        "when",
+        "otherwise",
+        "by",
+        "weigh",
+        "add",
+        "to",
+        "any",
+        "all",
+    ]
+)
+PROVENANCES = ("doc", "doc_practice", "doc_implied", "model", "placeholder")
+NAMESPACE_KINDS = {
+    ast.FactDecl: "fact",
+    ast.ParameterDecl: "parameter",
+    ast.LetDecl: "let",
+    ast.DecisionDecl: "decision",
+}
+
+
+def check_modules(
+    modules: Sequence[ast.Module], *, require_header: bool = True
+) -> tuple[ir.Program | None, list[Diagnostic]]:
+    """Check a policy made of ``modules`` (imports first, the policy itself last)."""
+    builder = _Builder(modules, require_header)
+    program = builder.build()
+    diagnostics = sort_diagnostics(builder.diagnostics)
+    if any(d.severity == "error" for d in diagnostics):
+        return None, diagnostics
+    return program, diagnostics
+
+
+class _Builder:
+    def __init__(self, modules: Sequence[ast.Module], require_header: bool = True) -> None:
+        self.modules = modules
+        self.require_header = require_header
+        self.main = modules[-1]
+        self.diagnostics: list[Diagnostic] = []
+        self.values: dict[str, Any] = {}  # name -> declaration (facts, parameters, lets, decisions)
+        self.type_decls: dict[str, ast.TypeDecl] = {}
+        self.types: dict[str, T.Type] = dict(T.BUILTIN_TYPES)
+        self.sources: dict[str, ir.SourceInfo] = {}
+        self.factor_decls: dict[str, ast.FactorDecl] = {}
+        self.rule_decls: dict[str, ast.RuleDecl] = {}
+        self.constraint_decls: list[ast.ConstraintDecl] = []
+        self.warning_decls: list[ast.WarningDecl] = []
+        self.handoff_decls: list[ast.HandoffDecl] = []
+        self.handoffs: tuple[ir.HandoffInfo, ...] = ()
+        self.order: dict[str, int] = {}
+        self.value_types: dict[str, T.Type] = {}
+        self.let_irs: dict[str, ir.Expr] = {}
+        self.in_progress: set[str] = set()
+        self.resolving_types: set[str] = set()
+        self.rules_checker = RulesChecker(self)
+
+    # -- reporting -------------------------------------------------------------
+
+    def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, "error", hint))
+
+    def warn(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, "warning", hint))
+
+    def report(self, d: Diagnostic) -> None:
+        self.diagnostics.append(d)
+
+    def provenance(self, value: str | None, span: Span) -> None:
+        """Report a ``provenance`` that is not one of :data:`PROVENANCES`."""
+        if value and value not in PROVENANCES:
+            self.error(
+                "pol-provenance",
+                f"unknown provenance `{value}`",
+                span,
+                hint=suggest(value, PROVENANCES) or "use one of " + ", ".join(PROVENANCES),
+            )
+
+    # -- the whole -------------------------------------------------------------
+
+    def build(self) -> ir.Program:
+        self.register()
+        header = self.header()
+        for name in self.type_decls:
+            self.named_type(name, self.type_decls[name].span)
+        facts = self.facts()
+        parameters = self.parameters(len(facts))
+        for name, decl in self.values.items():
+            if isinstance(decl, ast.LetDecl):
+                self.let_type(name)
+        rules = self.rules_checker.rules()
+        lets = self.lets(len(facts) + len(parameters))
+        decisions = self.rules_checker.decisions(rules, len(facts) + len(parameters) + len(lets))
+        constraints = self.constraints(lets)
+        warnings = tuple(
+            ir.WarningInfo(w.name, w.labels, self.checker().condition(w.condition) if w.condition else None, w.span)
+            for w in self.warning_decls
+        )
+        factors = {n: ir.FactorInfo(n, d.labels) for n, d in self.factor_decls.items()}
+        handoffs = tuple(
+            ir.HandoffInfo(
+                h.target,
+                self.checker(f" (in the handoff to `{h.target}`)").condition(h.condition) if h.condition else None,
+                self.rule_refs(h.by),
+                h.note,
+                h.span,
+            )
+            for h in self.handoff_decls
+        )
+        self.handoffs = handoffs
+        plan = self.plan(parameters, lets, decisions, rules, warnings)
+        self.unused(facts, parameters, lets, decisions, rules, constraints, warnings, header)
+        return ir.Program(
+            header=header,
+            sources=self.sources,
+            types=self.types,
+            facts=facts,
+            parameters=parameters,
+            lets=lets,
+            decisions=decisions,
+            rules=rules,
+            factors=factors,
+            constraints=constraints,
+            warnings=warnings,
+            plan=plan,
+            slots=len(facts) + len(parameters) + len(lets) + len(decisions),
+            files=tuple(m.path for m in self.modules),
+            handoffs=handoffs,
+        )
+
+    # -- declarations ----------------------------------------------------------
+
+    def register(self) -> None:
+        headers = [m.header for m in self.modules if m is self.main and m.header is not None]
+        if not headers and self.require_header:
+            self.error(
+                "pol-missing-header",
+                "a policy file needs a `policy NAME` header",
+                self.main.span,
+                hint="start the file with, for example, `policy demo/my_policy`",
+            )
+        for module in self.modules:
+            for d in module.declarations:
+                self._register(d)
+
+    def _register(self, d: ast.Declaration) -> None:
+        kind = NAMESPACE_KINDS.get(type(d))
+        if kind is not None:
+            name = d.name  # type: ignore[union-attr]
+            if name in self.values:
+                first = self.values[name]
+                self.error(
+                    "pol-duplicate-name", f"`{name}` is declared twice", d.span, hint=f"first declared at {first.span}"
+                )
+                return
+            if name in RESERVED:
+                self.error(
+                    "pol-reserved-name",
+                    f"`{name}` is a keyword and cannot name a {kind}",
+                    d.span,
+                    hint=f"choose another name, such as `{name}_value`",
+                )
+            self.values[name] = d
+            self.order[name] = len(self.order)
+        elif isinstance(d, ast.TypeDecl):
+            if d.name in self.type_decls or d.name in T.PRIMITIVES or d.name in T.BUILTIN_TYPES:
+                self.error("pol-duplicate-name", f"the type `{d.name}` is declared twice", d.span)
+            else:
+                self.type_decls[d.name] = d
+        elif isinstance(d, ast.SourceDecl):
+            if d.key in self.sources:
+                self.error(
+                    "pol-duplicate-name",
+                    f"the source `{d.key}` is declared twice",
+                    d.span,
+                    hint=f"first declared at {self.sources[d.key].span}",
+                )
+            else:
+                self.sources[d.key] = ir.SourceInfo(d.key, d.short, d.title, d.file, d.url, d.date, d.span)
+        elif isinstance(d, ast.FactorDecl):
+            if d.name in self.factor_decls:
+                self.error("pol-duplicate-name", f"the factor `{d.name}` is declared twice", d.span)
+            else:
+                self.factor_decls[d.name] = d
+        elif isinstance(d, ast.RuleDecl):
+            if d.rule_id in self.rule_decls:
+                self.error(
+                    "pol-duplicate-rule",
+                    f"the rule ID `{d.rule_id}` is used twice",
+                    d.id_span,
+                    hint=f"first used at {self.rule_decls[d.rule_id].id_span}",
+                )
+            else:
+                self.rule_decls[d.rule_id] = d
+        elif isinstance(d, ast.ConstraintDecl):
+            self.constraint_decls.append(d)
+        elif isinstance(d, ast.WarningDecl):
+            self.warning_decls.append(d)
+        elif isinstance(d, ast.HandoffDecl):
+            self.handoff_decls.append(d)
+
+    def header(self) -> ir.HeaderInfo:
+        h = self.main.header
+        if h is None:
+            stem = self.main.path.rsplit("/", 1)[-1].removesuffix(".pol")
+            return ir.HeaderInfo(stem, None, None, None, None, None, (), None)
+        evaluation_date = None
+        if h.evaluation_date is not None:
+            evaluation_date = self.checker(" (in the evaluation date)").check(h.evaluation_date)
+            if T.strip_optional(evaluation_date.type) not in (T.DATE, T.DATETIME, T.ERROR):
+                self.error("pol-type", "the evaluation date must be a date or datetime", h.evaluation_date.span)
+        if h.valid_from and h.valid_until and h.valid_until < h.valid_from:
+            self.error("pol-validity", "the validity period ends before it starts", h.span)
+        return ir.HeaderInfo(h.name, h.title, h.version, h.valid_from, h.valid_until, evaluation_date, h.notes, h.span)
+
+    # -- types -----------------------------------------------------------------
+
+    def named_type(self, name: str, span: Span) -> T.Type:
+        if name in self.types:
+            return self.types[name]
+        decl = self.type_decls.get(name)
+        if decl is None:
+            candidates = list(self.type_decls) + list(T.PRIMITIVES) + list(T.BUILTIN_TYPES)
+            self.error("pol-unknown-type", f"unknown type `{name}`", span, hint=suggest(name, candidates))
+            return T.ERROR
+        if name in self.resolving_types:
+            self.error("pol-cycle", f"the type `{name}` is defined in terms of itself", decl.span)
+            return T.ERROR
+        self.resolving_types.add(name)
+        resolved = self.resolve_type(decl.type, name)
+        self.resolving_types.discard(name)
+        self.types[name] = resolved
+        return resolved
+
+    def resolve_type(self, t: ast.TypeExpr, name: str = "") -> T.Type:
+        if isinstance(t, ast.PrimTypeExpr):
+            if t.name == "condition":
+                return T.ConditionType()
+            return T.PRIMITIVES[t.name]
+        if isinstance(t, ast.NamedTypeExpr):
+            return self.named_type(t.name, t.span)
+        if isinstance(t, ast.OptionalTypeExpr):
+            return T.optional(self.resolve_type(t.inner, name))
+        if isinstance(t, ast.UnionTypeExpr):
+            return T.UnionType(tuple(self.resolve_type(o) for o in t.options))
+        if isinstance(t, ast.ListTypeExpr):
+            return T.ListType(self.resolve_type(t.element))
+        if isinstance(t, ast.SetTypeExpr):
+            return T.SetType(self.resolve_type(t.element))
+        if isinstance(t, ast.MapTypeExpr):
+            key = self.resolve_type(t.key)
+            if not isinstance(key, T.EnumType | T.Prim) or key in (T.ERROR,):
+                self.error("pol-type", "a map's keys must be an enum or a simple type", t.key.span)
+            return T.MapType(key, self.resolve_type(t.value))
+        if isinstance(t, ast.RecordTypeExpr):
+            fields = []
+            seen = set()
+            for f in t.fields:
+                if f.name in seen:
+                    self.error("pol-duplicate-field", f"the field `{f.name}` is declared twice", f.span)
+                seen.add(f.name)
+                fields.append((f.name, self.resolve_type(f.type)))
+            return T.RecordType(tuple(fields), name or None)
+        assert isinstance(t, ast.EnumTypeExpr)
+        members = []
+        for m in t.members:
+            if m.name in members:
+                self.error("pol-duplicate-member", f"the value `{m.name}` is listed twice", m.span)
+            else:
+                members.append(m.name)
+        labels = tuple((m.name, m.labels) for m in t.members)
+        return T.EnumType(name, tuple(members), t.ordered, labels)
+
+    # -- scope -----------------------------------------------------------------
+
+    def lookup(self, name: str) -> tuple[str, T.Type] | None:
+        decl = self.values.get(name)
+        if decl is None:
+            return None
+        kind = NAMESPACE_KINDS[type(decl)]
+        if kind == "let":
+            return kind, self.let_type(name)
+        if name in self.value_types:
+            t = self.value_types[name]
+            return kind, T.BOOL if isinstance(t, T.ConditionType) else t
+        resolved = self.resolve_type(decl.type, "")
+        self.value_types[name] = resolved
+        return kind, T.BOOL if isinstance(resolved, T.ConditionType) else resolved
+
+    def checker(self, context: str = "", allowed: frozenset[str] | None = None) -> ExprChecker:
+        return ExprChecker(
+            self.lookup,
+            lambda: self.values.keys(),
+            lambda: self.rule_decls.keys(),
+            self.report,
+            allowed=allowed if allowed is not None else frozenset({"fact", "parameter", "let", "decision"}),
+            context=context,
+        )
+
+    def let_type(self, name: str) -> T.Type:
+        if name in self.value_types:
+            return self.value_types[name]
+        decl = self.values[name]
+        assert isinstance(decl, ast.LetDecl)
+        if name in self.in_progress:
+            return T.ERROR  # a cycle; reported by the plan
+        self.in_progress.add(name)
+        checker = self.checker()
+        if decl.type is not None:
+            declared = self.resolve_type(decl.type)
+            expr = checker.value(decl.expr, declared, f"`{name}`")
+            type_ = declared
+        else:
+            expr = checker.check(decl.expr)
+            type_ = expr.type
+        self.in_progress.discard(name)
+        self.let_irs[name] = expr
+        self.value_types[name] = type_
+        return type_
+
+    # -- facts, parameters, lets -------------------------------------------------
+
+    def of(self, cls: type) -> list[Any]:
+        return [d for d in self.values.values() if isinstance(d, cls)]
+
+    def facts(self) -> dict[str, ir.FactInfo]:
+        result = {}
+        for slot, d in enumerate(self.of(ast.FactDecl)):
+            type_ = self.lookup(d.name)
+            assert type_ is not None
+            if isinstance(type_[1], T.ConditionType):
+                self.error("pol-type", "only a parameter can be a `condition`", d.span)
+            self.provenance(d.provenance, d.span)
+            result[d.name] = ir.FactInfo(
+                d.name, type_[1], d.labels, d.assessment, d.personal, d.provenance, d.note, d.span, slot
+            )
+        return result
+
+    def parameters(self, offset: int) -> dict[str, ir.ParamInfo]:
+        result = {}
+        for i, d in enumerate(self.of(ast.ParameterDecl)):
+            declared = self.resolve_type(d.type)
+            if isinstance(declared, T.ConditionType):
+                default = self.checker(f" (in parameter `{d.name}`)").condition(d.default)
+            else:
+                checker = self.checker(f" (in parameter `{d.name}`)", allowed=frozenset())
+                default = checker.value(d.default, declared, f"the value of `{d.name}`")
+            self.provenance(d.provenance, d.span)
+            result[d.name] = ir.ParamInfo(d.name, declared, default, d.labels, d.provenance, d.note, d.span, offset + i)
+        return result
+
+    def lets(self, offset: int) -> dict[str, ir.LetInfo]:
+        result = {}
+        for i, d in enumerate(self.of(ast.LetDecl)):
+            rules = self.rule_refs(d.by)
+            result[d.name] = ir.LetInfo(d.name, self.let_type(d.name), self.let_irs[d.name], rules, d.span, offset + i)
+        return result
+
+    def rule_refs(self, refs: Iterable[ast.RuleIdRef]) -> tuple[str, ...]:
+        for r in refs:
+            if r.rule_id not in self.rule_decls:
+                self.error(
+                    "pol-unknown-rule",
+                    f"unknown rule `{r.rule_id}`",
+                    r.span,
+                    hint=suggest(r.rule_id, self.rule_decls) or "declare it with `rule ID cites ...`",
+                )
+        return tuple(r.rule_id for r in refs)
+
+    def factors(self, refs: Iterable[ast.FactorRef]) -> tuple[ir.FactorInfo, ...]:
+        result = []
+        for f in refs:
+            if f.text is not None:
+                result.append(ir.FactorInfo(None, ast.Labels(f.text, f.text)))
+            elif f.name in self.factor_decls:
+                result.append(ir.FactorInfo(f.name, self.factor_decls[f.name].labels))
+            else:
+                assert f.name is not None
+                self.error(
+                    "pol-unknown-factor",
+                    f"unknown factor `{f.name}`",
+                    f.span,
+                    hint=suggest(f.name, self.factor_decls) or 'declare it with `factor NAME "da" / "en"`',
+                )
+                result.append(ir.FactorInfo(f.name, ast.Labels(f.name, f.name)))
+        return tuple(result)
+
+    # -- constraints -----------------------------------------------------------
+
+    def constraints(self, lets: dict[str, ir.LetInfo]) -> tuple[ir.ConstraintInfo, ...]:
+        result = []
+        for c in self.constraint_decls:
+            checker = self.checker(f" (in constraint `{c.name}`)")
+            condition = checker.condition(c.condition) if c.condition else None
+            require = checker.condition(c.require)
+            facts: list[str] = []
+            for e in (condition, require):
+                for name in self.fact_names(e, lets):
+                    if name not in facts:
+                        facts.append(name)
+            for e in (condition, require):
+                for ref in ir.refs(e):
+                    if ref.kind == "decision":
+                        self.error(
+                            "pol-constraint-decision",
+                            f"a constraint checks facts; it cannot refer to the decision `{ref.name}`",
+                            ref.span,
+                        )
+            result.append(ir.ConstraintInfo(c.name, c.title, condition, require, c.message, tuple(facts), c.span))
+        return tuple(result)
+
+    def fact_names(self, e: ir.Expr | None, lets: dict[str, ir.LetInfo], seen: set[str] | None = None) -> list[str]:
+        seen = seen if seen is not None else set()
+        names: list[str] = []
+        for ref in ir.refs(e):
+            if ref.kind == "fact" and ref.name not in names:
+                names.append(ref.name)
+            elif ref.kind == "let" and ref.name in lets and ref.name not in seen:
+                seen.add(ref.name)
+                names.extend(n for n in self.fact_names(lets[ref.name].expr, lets, seen) if n not in names)
+        return names
+
+    # -- evaluation plan ---------------------------------------------------------
+
+    def plan(
+        self,
+        parameters: dict[str, ir.ParamInfo],
+        lets: dict[str, ir.LetInfo],
+        decisions: dict[str, ir.DecisionInfo],
+        rules: dict[str, ir.RuleInfo],
+        warnings: tuple[ir.WarningInfo, ...],
+    ) -> tuple[ir.Step, ...]:
+        files = tuple(m.path for m in self.modules)
+        steps, cycle = evaluation_plan(parameters, lets, decisions, rules, warnings, files)
+        if cycle is not None:
+            text = " -> ".join(f"`{name}`" for _, name in cycle.path)
+            self.error(
+                "pol-cycle",
+                f"these depend on each other in a circle: {text}",
+                cycle.span,
+                hint="a value cannot be computed from itself; break the circle",
+            )
+        return steps
+
+    # -- unused declarations -----------------------------------------------------
+
+    def unused(
+        self,
+        facts: dict[str, ir.FactInfo],
+        parameters: dict[str, ir.ParamInfo],
+        lets: dict[str, ir.LetInfo],
+        decisions: dict[str, ir.DecisionInfo],
+        rules: dict[str, ir.RuleInfo],
+        constraints: tuple[ir.ConstraintInfo, ...],
+        warnings: tuple[ir.WarningInfo, ...],
+        header: ir.HeaderInfo,
+    ) -> None:
+        exprs: list[ir.Expr | None] = [header.evaluation_date]
+        exprs += [p.default for p in parameters.values()]
+        exprs += [let.expr for let in lets.values()]
+        for d in decisions.values():
+            for row in (*d.rows, *([d.default] if d.default else [])):
+                exprs += [row.value, row.condition]
+        exprs += [r.condition for r in rules.values()]
+        exprs += [c.condition for c in constraints] + [c.require for c in constraints]
+        exprs += [w.condition for w in warnings]
+        exprs += [h.condition for h in self.handoffs]
+        used = {(ref.kind, ref.name) for e in exprs for ref in ir.refs(e)}
+        if self.main.header is None:
+            return  # a module of shared definitions: its importers use them
+        if any(d.severity == "error" for d in self.diagnostics):
+            return  # a use may be hidden behind an error; report unused names once it is fixed
+        mine = self.main.path
+        for f in facts.values():
+            if f.span.file == mine and ("fact", f.name) not in used:
+                self.warn(
+                    "pol-unused-fact",
+                    f"the fact `{f.name}` is declared but never used",
+                    f.span,
+                    hint="remove it, or use it in a rule",
+                )
+        for p in parameters.values():
+            if p.span.file == mine and ("parameter", p.name) not in used:
+                self.warn("pol-unused-parameter", f"the parameter `{p.name}` is declared but never used", p.span)
+        for let in lets.values():
+            if let.span.file == mine and ("let", let.name) not in used:
+                self.warn("pol-unused-let", f"the derived value `{let.name}` is never used", let.span)

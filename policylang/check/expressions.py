@@ -1,0 +1,595 @@
+"""Type-check expressions and resolve their names, turning AST expressions into IR.
+
+A bare name is looked up from the type the context expects first: where an enum is
+expected, ``yes`` is that enum's member; elsewhere it is a fact, parameter, derived value,
+decision or bound variable. Problems are reported as diagnostics, never raised, and the
+checker carries on with an error type so that one mistake is reported once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from policylang.base.errors import Diagnostic
+from policylang.base.span import Span
+from policylang.ir import program as ir
+from policylang.ir import types as T
+from policylang.ir.builtins import BUILTINS
+from policylang.ir.dates import zone
+from policylang.ir.values import Duration
+from policylang.syntax import ast
+
+Lookup = Callable[[str], "tuple[str, T.Type] | None"]
+
+
+def enum_target(expected: T.Type | None, member: str | None = None) -> T.EnumType | None:
+    """The enum a bare name or quoted text should be read from, given the expected type."""
+    if expected is None:
+        return None
+    t = T.strip_optional(expected)
+    if isinstance(t, T.EnumType):
+        return t
+    if isinstance(t, T.UnionType):
+        found = t.enum_with(member) if member is not None else None
+        option = t.option(T.EnumType)
+        return found or (option if isinstance(option, T.EnumType) else None)
+    return None
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """A "did you mean" hint for a misspelt name, or ``None``.
+
+    >>> suggest("lawful_residense", ["lawful_residence", "as_of"])
+    'did you mean `lawful_residence`?'
+    """
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean `{matches[0]}`?" if matches else None
+
+
+def _values_hint(t: T.EnumType) -> str:
+    shown = ", ".join(f"`{m}`" for m in t.members[:10])
+    return f"the values are {shown}{', ...' if len(t.members) > 10 else ''}"
+
+
+class ExprChecker:
+    """Checks the expressions of one policy against its declarations."""
+
+    def __init__(
+        self,
+        lookup: Lookup,
+        names: Callable[[], Iterable[str]],
+        rule_ids: Callable[[], Iterable[str]],
+        report: Callable[[Diagnostic], None],
+        *,
+        allowed: frozenset[str] = frozenset({"fact", "parameter", "let", "decision"}),
+        context: str = "",
+    ) -> None:
+        self.lookup = lookup
+        self.names = names
+        self.rule_ids = rule_ids
+        self.report = report
+        self.allowed = allowed
+        self.context = context
+        self.locals: list[dict[str, T.Type]] = []
+        self.narrowed: list[frozenset[str]] = []
+
+    # -- entry points ----------------------------------------------------------
+
+    def narrowed_by(self, condition: ast.Expr | None) -> frozenset[str]:
+        """Names a condition proves are not null: ``x is not null`` and ``x != null`` conjuncts."""
+        if condition is None:
+            return frozenset()
+        if isinstance(condition, ast.BoolOp) and condition.op == "and":
+            return self.narrowed_by(condition.left) | self.narrowed_by(condition.right)
+        if isinstance(condition, ast.IsTest) and condition.test == "null" and condition.negated:
+            if isinstance(condition.operand, ast.Name):
+                return frozenset({condition.operand.name})
+        if isinstance(condition, ast.Compare) and condition.ops == ("!=",):
+            left, right = condition.operands
+            if isinstance(right, ast.Literal) and right.kind == "null" and isinstance(left, ast.Name):
+                return frozenset({left.name})
+        return frozenset()
+
+    def value_when(self, e: ast.Expr, condition: ast.Expr | None, expected: T.Type, what: str) -> ir.Expr:
+        """Check a value that is used only where ``condition`` holds (narrowing nulls away)."""
+        self.narrowed.append(self.narrowed_by(condition))
+        try:
+            return self.value(e, expected, what)
+        finally:
+            self.narrowed.pop()
+
+    def condition(self, e: ast.Expr) -> ir.Expr:
+        """Check a condition: a ``bool`` (a ``null`` counts as false)."""
+        result = self.check(e, T.BOOL)
+        if T.strip_optional(result.type) not in (T.BOOL, T.ERROR, T.NULL):
+            self.error("pol-type", f"a condition must be true or false, but this is {T.describe(result.type)}", e.span)
+        return result
+
+    def value(self, e: ast.Expr, expected: T.Type, what: str) -> ir.Expr:
+        """Check a value that must fit ``expected`` (a decision's or parameter's type)."""
+        result = self.check(e, expected)
+        if not T.assignable(result.type, expected):
+            self.error(
+                "pol-type",
+                f"{what} must be {T.describe(expected)}, but this is {T.describe(result.type)}",
+                e.span,
+                hint=self._enum_hint(result, expected),
+            )
+        return result
+
+    def _enum_hint(self, result: ir.Expr, expected: T.Type) -> str | None:
+        target = T.strip_optional(expected)
+        if isinstance(target, T.ListType | T.SetType):
+            target = target.element
+        if isinstance(target, T.EnumType) and isinstance(result, ir.Const) and isinstance(result.value, str):
+            hint = suggest(result.value, target.members)
+            return hint or "the allowed values are " + ", ".join(f"`{m}`" for m in target.members)
+        return None
+
+    def error(self, code: str, message: str, span: Span, hint: str | None = None, severity: Any = "error") -> None:
+        self.report(Diagnostic(code, message, span, severity=severity, hint=hint))
+
+    # -- dispatch --------------------------------------------------------------
+
+    def check(self, e: ast.Expr, expected: T.Type | None = None) -> ir.Expr:
+        method = getattr(self, "_" + type(e).__name__)
+        result: ir.Expr = method(e, expected)
+        return result
+
+    def needs_context(self, e: ast.Expr) -> bool:
+        """Whether ``e`` can only be typed from what its context expects (``yes``, ``{a, b}``)."""
+        if isinstance(e, ast.Name):
+            return not self._is_local(e.name) and self.lookup(e.name) is None
+        if isinstance(e, ast.Literal):
+            return e.kind == "text"
+        if isinstance(e, ast.SetLit | ast.ListLit):
+            return all(self.needs_context(i) for i in e.items)
+        return False
+
+    def _is_local(self, name: str) -> bool:
+        return any(name in frame for frame in self.locals)
+
+    def _local(self, name: str) -> T.Type:
+        for frame in reversed(self.locals):
+            if name in frame:
+                return frame[name]
+        return T.ERROR
+
+    def _pair(
+        self,
+        a: ast.Expr,
+        b: ast.Expr,
+        wrap_b: Callable[[T.Type], T.Type | None] | None = None,
+        wrap_a: Callable[[T.Type], T.Type | None] | None = None,
+    ) -> tuple[ir.Expr, ir.Expr]:
+        """Check two operands, typing the one that needs context from the other."""
+        if self.needs_context(a) and not self.needs_context(b):
+            right = self.check(b)
+            left = self.check(a, wrap_a(right.type) if wrap_a else right.type)
+            return left, right
+        left = self.check(a)
+        right = self.check(b, wrap_b(left.type) if wrap_b else left.type)
+        return left, right
+
+    # -- leaves ----------------------------------------------------------------
+
+    def _Literal(self, e: ast.Literal, expected: T.Type | None) -> ir.Expr:
+        if e.kind == "text":
+            target = enum_target(expected, str(e.value))
+            if target is not None:
+                if e.value in target.members:
+                    return ir.Const(e.value, target, e.span)
+                self.error(
+                    "pol-enum-value",
+                    f'"{e.value}" is not a value of {T.describe(target)}',
+                    e.span,
+                    hint=suggest(str(e.value), target.members) or _values_hint(target),
+                )
+                return ir.Const(None, T.ERROR, e.span)
+            return ir.Const(e.value, T.TEXT, e.span)
+        if e.kind == "duration":
+            lit = e.value
+            assert isinstance(lit, ast.DurationLit)
+            value = Duration(**{lit.unit: lit.amount})
+            return ir.Const(value, T.DURATION, e.span)
+        if e.kind == "null":
+            return ir.Const(None, T.NULL, e.span)
+        return ir.Const(e.value, T.PRIMITIVES[e.kind], e.span)
+
+    def _Name(self, e: ast.Name, expected: T.Type | None) -> ir.Expr:
+        if expected == T.ERROR and self.needs_context(e):
+            return ir.Const(None, T.ERROR, e.span)  # the other side is already reported
+        if self._is_local(e.name):
+            return ir.Ref("local", e.name, self._local(e.name), e.span)
+        target = enum_target(expected, e.name)
+        if target is not None and e.name in target.members:
+            found = self.lookup(e.name)
+            if found is not None:
+                self.error(
+                    "pol-ambiguous-name",
+                    f"`{e.name}` is read as the value of {T.describe(target)}, not as the {found[0]} `{e.name}`",
+                    e.span,
+                    hint="rename the fact or value so that the two cannot be confused",
+                    severity="warning",
+                )
+            return ir.Const(e.name, target, e.span)
+        found = self.lookup(e.name)
+        if found is None:
+            candidates = list(self.names())
+            if target is not None:
+                candidates += list(target.members)
+            for frame in self.locals:
+                candidates += list(frame)
+            hint = suggest(e.name, candidates)
+            if target is not None:  # where an enum's value is expected, say which values it has
+                self.error(
+                    "pol-enum-value",
+                    f"`{e.name}` is not a value of {T.describe(target)}, nor a name declared here{self.context}",
+                    e.span,
+                    hint=hint or _values_hint(target),
+                )
+                return ir.Const(None, T.ERROR, e.span)
+            self.error("pol-unknown-name", f"unknown name `{e.name}`{self.context}", e.span, hint=hint)
+            return ir.Const(None, T.ERROR, e.span)
+        kind, type_ = found
+        if any(e.name in names for names in self.narrowed):
+            type_ = T.strip_optional(type_)
+        if kind not in self.allowed:
+            what = {"fact": "a fact", "parameter": "a parameter", "let": "a derived value", "decision": "a decision"}
+            self.error(
+                "pol-not-constant",
+                f"`{e.name}` is {what.get(kind, kind)}; only constants may be used here{self.context}",
+                e.span,
+            )
+        return ir.Ref(kind, e.name, type_, e.span)
+
+    def _RuleRef(self, e: ast.RuleRef, expected: T.Type | None) -> ir.Expr:
+        known = set(self.rule_ids())
+        if e.rule_id not in known:
+            self.error("pol-unknown-rule", f"unknown rule `{e.rule_id}`", e.span, hint=suggest(e.rule_id, known))
+        return ir.Const(e.rule_id, T.RULE, e.span)
+
+    # -- collections -----------------------------------------------------------
+
+    def _items(self, items: tuple[ast.Expr, ...], element: T.Type | None) -> tuple[list[ir.Expr], T.Type]:
+        if element is None:
+            for item in items:
+                if not self.needs_context(item):
+                    element = self.check(item).type
+                    break
+        checked = [self.check(i, element) for i in items]
+        result: T.Type = T.ANY
+        for c in checked:
+            unified = T.unify(result, c.type) if result != T.ANY else c.type
+            if unified is None:
+                self.error("pol-type", f"a collection cannot mix {T.describe(result)} and {T.describe(c.type)}", c.span)
+                return checked, T.ERROR
+            result = unified
+        if element is not None and result != T.ERROR and all(T.assignable(c.type, element) for c in checked):
+            result = element
+        return checked, result
+
+    def _SetLit(self, e: ast.SetLit, expected: T.Type | None) -> ir.Expr:
+        checked, element = self._items(e.items, T.element_type(expected) if expected else None)
+        type_ = T.SetType(element)
+        if all(isinstance(c, ir.Const) for c in checked):
+            return ir.Const(frozenset(c.value for c in checked if isinstance(c, ir.Const)), type_, e.span)
+        return ir.MakeIR("set", tuple(checked), (), type_, e.span)
+
+    def _ListLit(self, e: ast.ListLit, expected: T.Type | None) -> ir.Expr:
+        checked, element = self._items(e.items, T.element_type(expected) if expected else None)
+        type_ = T.ListType(element)
+        if all(isinstance(c, ir.Const) for c in checked):
+            return ir.Const(tuple(c.value for c in checked if isinstance(c, ir.Const)), type_, e.span)
+        return ir.MakeIR("list", tuple(checked), (), type_, e.span)
+
+    def _RecordLit(self, e: ast.RecordLit, expected: T.Type | None) -> ir.Expr:
+        target = T.strip_optional(expected) if expected is not None else None
+        if isinstance(target, T.UnionType):
+            target = target.option(T.RecordType) or target.option(T.MapType)
+        keys = [k for k, _ in e.entries]
+        if len(set(keys)) != len(keys):
+            self.error("pol-duplicate-field", "a field is written twice in this record", e.span)
+        if isinstance(target, T.MapType):
+            return self._map_literal(e, target)
+        values: list[ir.Expr] = []
+        fields: list[tuple[str, T.Type]] = []
+        if isinstance(target, T.RecordType):
+            wanted = dict(target.fields)
+            for missing in [n for n in wanted if n not in keys]:
+                self.error(
+                    "pol-record-field", f"this record lacks the field `{missing}` of {T.describe(target)}", e.span
+                )
+            for key, value in e.entries:
+                if key not in wanted:
+                    self.error(
+                        "pol-record-field",
+                        f"{T.describe(target)} has no field `{key}`",
+                        value.span,
+                        hint=suggest(key, wanted),
+                    )
+                    values.append(self.check(value))
+                else:
+                    values.append(self.value(value, wanted[key], f"the field `{key}`"))
+            type_: T.Type = target
+        else:
+            for key, value in e.entries:
+                checked = self.check(value)
+                values.append(checked)
+                fields.append((key, checked.type))
+            type_ = T.RecordType(tuple(fields))
+        if all(isinstance(v, ir.Const) for v in values):
+            return ir.Const(
+                {k: v.value for k, v in zip(keys, values, strict=False) if isinstance(v, ir.Const)}, type_, e.span
+            )
+        return ir.MakeIR("record", tuple(values), tuple(keys), type_, e.span)
+
+    def _map_literal(self, e: ast.RecordLit, target: T.MapType) -> ir.Expr:
+        key_type = T.strip_optional(target.key)
+        values = []
+        for key, value in e.entries:
+            if isinstance(key_type, T.EnumType) and key not in key_type.members:
+                self.error(
+                    "pol-enum-value",
+                    f"`{key}` is not a value of {T.describe(key_type)}",
+                    value.span,
+                    hint=suggest(key, key_type.members),
+                )
+            values.append(self.value(value, target.value, f"the entry `{key}`"))
+        keys = tuple(k for k, _ in e.entries)
+        if all(isinstance(v, ir.Const) for v in values):
+            return ir.Const(
+                {k: v.value for k, v in zip(keys, values, strict=False) if isinstance(v, ir.Const)}, target, e.span
+            )
+        return ir.MakeIR("map", tuple(values), keys, target, e.span)
+
+    # -- calls and quantifiers -------------------------------------------------
+
+    def _Call(self, e: ast.Call, expected: T.Type | None) -> ir.Expr:
+        builtin = BUILTINS.get(e.function)
+        args = tuple(self.check(a) for a in e.args)
+        if builtin is None:
+            listed = ", ".join(f"`{name}`" for name in sorted(BUILTINS))
+            hint = suggest(e.function, BUILTINS) or f"the functions are {listed} (docs: language reference)"
+            self.error("pol-unknown-function", f"unknown function `{e.function}`", e.span, hint=hint)
+            return ir.Const(None, T.ERROR, e.span)
+        outcome = builtin.check([a.type for a in args])
+        if isinstance(outcome, str):
+            self.error("pol-type", f"`{e.function}` {outcome}", e.span, hint=f"usage: {builtin.signature}")
+            return ir.CallIR(builtin, args, T.ERROR, e.span)
+        if e.function == "local_time" and len(args) == 2 and isinstance(args[1], ir.Const):
+            try:
+                zone(str(args[1].value))
+            except KeyError:
+                self.error(
+                    "pol-unknown-timezone",
+                    f'unknown time zone "{args[1].value}"',
+                    args[1].span,
+                    hint='use an IANA name such as "Europe/Copenhagen"',
+                )
+        return ir.CallIR(builtin, args, outcome, e.span)
+
+    def _Quantifier(self, e: ast.Quantifier, expected: T.Type | None) -> ir.Expr:
+        collection = self.check(e.collection)
+        element = T.element_type(collection.type)
+        if element is None:
+            if T.strip_optional(collection.type) != T.ERROR:
+                self.error(
+                    "pol-type", f"`{e.kind}` needs a list or set, not {T.describe(collection.type)}", e.collection.span
+                )
+            element = T.ERROR
+        self.locals.append({e.variable: element})
+        try:
+            condition = self.condition(e.condition)
+        finally:
+            self.locals.pop()
+        type_ = T.INT if e.kind == "count" else T.BOOL
+        return ir.QuantIR(e.kind, e.variable, collection, condition, type_, e.span)
+
+    # -- operators -------------------------------------------------------------
+
+    def _BoolOp(self, e: ast.BoolOp, expected: T.Type | None) -> ir.Expr:
+        items: list[ir.Expr] = []
+        for side in (e.left, e.right):
+            checked = self.condition(side)
+            if isinstance(checked, ir.BoolOpIR) and checked.op == e.op:
+                items.extend(checked.items)
+            else:
+                items.append(checked)
+        return ir.BoolOpIR(e.op, tuple(items), e.span)
+
+    def _Not(self, e: ast.Not, expected: T.Type | None) -> ir.Expr:
+        return ir.NotIR(self.condition(e.operand), e.span)
+
+    def _Compare(self, e: ast.Compare, expected: T.Type | None) -> ir.Expr:
+        operands: list[ir.Expr | None] = [None] * len(e.operands)
+        anchor: T.Type | None = None
+        for i, operand in enumerate(e.operands):
+            if not self.needs_context(operand):
+                checked_operand = self.check(operand)
+                operands[i] = checked_operand
+                if anchor is None:
+                    anchor = checked_operand.type
+        if anchor is None:  # every operand needs context: the first one sets it
+            first = self.check(e.operands[0])
+            operands[0] = first
+            anchor = first.type
+        for i, operand in enumerate(e.operands):
+            if operands[i] is None:
+                operands[i] = self.check(operand, anchor)
+        checked = [o for o in operands if o is not None]
+        for op, left, right in zip(e.ops, checked, checked[1:], strict=False):
+            self._check_comparison(op, left, right, e.span)
+        operand_type = T.strip_optional(anchor or checked[0].type)
+        return ir.CompareIR(e.ops, tuple(checked), operand_type, e.span)
+
+    def _check_comparison(self, op: str, left: ir.Expr, right: ir.Expr, span: Span) -> None:
+        a, b = left.type, right.type
+        if T.ERROR in (T.strip_optional(a), T.strip_optional(b)):
+            return
+        if not T.comparable(a, b):
+            self.error("pol-type", f"cannot compare {T.describe(a)} with {T.describe(b)}", span)
+            return
+        if op in ("<", "<=", ">", ">="):
+            if a == T.NULL or b == T.NULL:
+                self.error("pol-type", f"`{op}` cannot compare with null; use `is null`", span)
+            elif not T.orderable(a):
+                what = "an enum that is not ordered" if isinstance(T.strip_optional(a), T.EnumType) else T.describe(a)
+                self.error(
+                    "pol-type",
+                    f"`{op}` does not apply to {what}",
+                    span,
+                    hint="declare it as `ordered enum { ... }`" if "enum" in what else None,
+                )
+
+    def _Member(self, e: ast.Member, expected: T.Type | None) -> ir.Expr:
+        item, collection = self._pair(
+            e.item,
+            e.collection,
+            wrap_b=lambda t: T.SetType(T.strip_optional(t)),
+            wrap_a=lambda t: T.element_type(t),
+        )
+        element = T.element_type(collection.type)
+        if element is None:
+            if T.strip_optional(collection.type) != T.ERROR:
+                self.error(
+                    "pol-type",
+                    f"`in` needs a list or set on its right, not {T.describe(collection.type)}",
+                    e.collection.span,
+                )
+        elif element != T.ANY and not T.comparable(item.type, element):
+            self.error(
+                "pol-type", f"{T.describe(item.type)} can never be in a collection of {T.describe(element)}", e.span
+            )
+        return ir.MemberIR(item, collection, e.negated, e.span)
+
+    def _IsTest(self, e: ast.IsTest, expected: T.Type | None) -> ir.Expr:
+        operand = self.check(e.operand)
+        base = T.strip_optional(operand.type)
+        if (
+            e.test == "empty"
+            and base != T.ERROR
+            and not isinstance(base, T.ListType | T.SetType | T.MapType)
+            and base != T.TEXT
+        ):
+            self.error("pol-type", f"`is empty` needs a list, set or text, not {T.describe(operand.type)}", e.span)
+        if e.test == "null" and not T.is_optional(operand.type) and base != T.ERROR and operand.type != T.NULL:
+            self.error(
+                "pol-never-null",
+                f"this is {T.describe(operand.type)}, which is never null",
+                e.span,
+                severity="warning",
+                hint="declare the fact with `?` if it may be null",
+            )
+        return ir.IsTestIR(operand, e.test, e.negated, e.span)
+
+    def _If(self, e: ast.If, expected: T.Type | None) -> ir.Expr:
+        condition = self.condition(e.condition)
+        self.narrowed.append(self.narrowed_by(e.condition))
+        try:
+            then = self.check(e.then, expected)
+        finally:
+            self.narrowed.pop()
+        test = e.condition  # `if x is null then ... else <x is not null here>`
+        otherwise_narrowed: frozenset[str] = frozenset()
+        if isinstance(test, ast.IsTest) and test.test == "null" and not test.negated:
+            if isinstance(test.operand, ast.Name):
+                otherwise_narrowed = frozenset({test.operand.name})
+        self.narrowed.append(otherwise_narrowed)
+        try:
+            otherwise = self.check(e.otherwise, expected)
+        finally:
+            self.narrowed.pop()
+        if self.needs_context(e.then) and not self.needs_context(e.otherwise) and expected is None:
+            then = self.check(e.then, otherwise.type)
+        if self.needs_context(e.otherwise) and not self.needs_context(e.then) and expected is None:
+            otherwise = self.check(e.otherwise, then.type)
+        type_ = T.unify(then.type, otherwise.type)
+        if type_ is None:
+            self.error(
+                "pol-type",
+                f"both branches of `if` must have one type, not {T.describe(then.type)} "
+                f"and {T.describe(otherwise.type)}",
+                e.span,
+            )
+            type_ = T.ERROR
+        return ir.IfIR(condition, then, otherwise, type_, e.span)
+
+    def _Index(self, e: ast.Index, expected: T.Type | None) -> ir.Expr:
+        target = self.check(e.target)
+        base = T.strip_optional(target.type)
+        if isinstance(base, T.MapType):
+            key = self.value(e.key, base.key, "the key")
+            return ir.IndexIR(target, key, T.optional(base.value), e.span)
+        if isinstance(base, T.ListType):
+            key = self.value(e.key, T.INT, "a list position")
+            return ir.IndexIR(target, key, T.optional(base.element), e.span)
+        if base != T.ERROR:
+            self.error("pol-type", f"`[...]` needs a map or list, not {T.describe(target.type)}", e.span)
+        return ir.IndexIR(target, self.check(e.key), T.ERROR, e.span)
+
+    def _FieldGet(self, e: ast.FieldGet, expected: T.Type | None) -> ir.Expr:
+        target = self.check(e.target)
+        base = T.strip_optional(target.type)
+        if isinstance(base, T.RecordType):
+            field = base.field(e.name)
+            if field is None:
+                self.error(
+                    "pol-record-field",
+                    f"{T.describe(base)} has no field `{e.name}`",
+                    e.span,
+                    hint=suggest(e.name, dict(base.fields)),
+                )
+                return ir.FieldIR(target, e.name, T.ERROR, e.span)
+            type_ = T.optional(field) if T.is_optional(target.type) else field
+            return ir.FieldIR(target, e.name, type_, e.span)
+        if base != T.ERROR:
+            self.error("pol-type", f"`.{e.name}` needs a record, not {T.describe(target.type)}", e.span)
+        return ir.FieldIR(target, e.name, T.ERROR, e.span)
+
+    def _Binary(self, e: ast.Binary, expected: T.Type | None) -> ir.Expr:
+        left, right = self._pair(e.left, e.right)
+        a, b = T.strip_optional(left.type), T.strip_optional(right.type)
+        nullable = T.is_optional(left.type) or T.is_optional(right.type)
+        result = self._binary_type(e.op, a, b)
+        if result is None:
+            self.error(
+                "pol-type", f"`{e.op}` does not apply to {T.describe(left.type)} and {T.describe(right.type)}", e.span
+            )
+            return ir.ArithIR(e.op, left, right, T.ERROR, e.span)
+        op, type_ = result
+        if nullable and op not in ("|", "&", "set-"):
+            type_ = T.optional(type_)
+        return ir.ArithIR(op, left, right, type_, e.span)
+
+    def _binary_type(self, op: str, a: T.Type, b: T.Type) -> tuple[str, T.Type] | None:
+        if T.ERROR in (a, b):
+            return op, T.ERROR
+        numeric = a in T.NUMERIC and b in T.NUMERIC
+        if op in ("|", "&") or (op == "-" and isinstance(a, T.SetType | T.ListType)):
+            ea, eb = T.element_type(a), T.element_type(b)
+            if ea is None or eb is None:
+                return None
+            element = T.unify(ea, eb) if ea != T.ANY else eb
+            if eb == T.ANY:
+                element = ea
+            if element is None:
+                return None
+            return ("set-" if op == "-" else op), T.SetType(element)
+        if op in ("+", "-"):
+            if numeric:
+                return op, T.MONEY if T.MONEY in (a, b) else (T.INT if a == b == T.INT else T.DECIMAL)
+            if a in (T.DATE, T.DATETIME) and b == T.DURATION:
+                return ("date" + op), a
+            if op == "+" and a == T.DURATION and b == T.DURATION:
+                return "duration+", T.DURATION
+            if op == "-" and a == b == T.DATE:
+                return "days", T.INT
+            return None
+        if op == "*" and numeric:
+            return op, T.MONEY if T.MONEY in (a, b) else (T.INT if a == b == T.INT else T.DECIMAL)
+        if op == "/" and numeric:
+            return op, T.MONEY if a == T.MONEY else T.DECIMAL
+        return None

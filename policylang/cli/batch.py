@@ -1,0 +1,224 @@
+"""The ``policylang batch`` and ``policylang whatif`` commands: thin glue over the batch API.
+
+``batch`` evaluates a caseload file and writes the result table (Parquet, CSV or JSON
+lines, by the output's suffix), with a progress bar on stderr for long runs and a summary
+of the values of each decision on stdout. ``whatif`` evaluates a caseload under two
+versions of a policy (or two parameter sets) and prints the transitions per decision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import polars as pl
+
+from policylang.base.errors import PolicyError
+from policylang.batch import columns as C
+from policylang.batch import coverage, evaluate_many
+from policylang.batch.io import BatchInputError
+from policylang.batch.summary import summarise
+from policylang.batch.whatif import compare
+from policylang.policy.loader import load
+
+EXIT_OK = 0
+SHOWN = 12  # values shown per decision in the summary
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal: ``[#####-----]  50%  5,000/10,000 rows``."""
+
+    def __init__(self, total: int, stream: TextIO, width: int = 30) -> None:
+        self.total = max(total, 1)
+        self.done = 0
+        self.stream = stream
+        self.width = width
+        self.started = time.perf_counter()
+
+    def __call__(self, rows: int) -> None:
+        self.done += rows
+        share = min(self.done / self.total, 1.0)
+        filled = int(share * self.width)
+        elapsed = time.perf_counter() - self.started
+        rate = f"{self.done / elapsed:,.0f} rows/s" if elapsed > 0 else ""
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r[{bar}] {share:4.0%}  {self.done:,}/{self.total:,} rows  {rate}   ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def write_table(frame: pl.DataFrame, path: Path) -> None:
+    """Write a result by the suffix of ``path``: Parquet, CSV (nested columns as JSON) or JSON lines."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            frame.write_parquet(path)
+        elif suffix == ".csv":
+            nested = [c for c, d in frame.schema.items() if isinstance(d, pl.List | pl.Struct)]
+            flat = frame.with_columns(
+                pl.col(c).map_elements(lambda v: json.dumps(_plain(v), ensure_ascii=False), return_dtype=pl.String)
+                for c in nested
+            )
+            flat.write_csv(path)
+        elif suffix in (".jsonl", ".ndjson"):
+            frame.write_ndjson(path)
+        else:
+            raise BatchInputError(f"{path}: unknown output format `{suffix}`; use .parquet, .csv or .jsonl")
+    except OSError as e:
+        raise BatchInputError(f"{path}: cannot write the file ({e.strerror or str(e).splitlines()[0]})") from None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, pl.Series):
+        return [_plain(v) for v in value.to_list()]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _decisions(text: str | None) -> list[str] | None:
+    if not text:
+        return None
+    return [d.strip() for d in text.split(",") if d.strip()]
+
+
+def run_batch(args: argparse.Namespace, parameters: dict[str, Any], out: TextIO, err: TextIO) -> int:
+    """``policylang batch``: evaluate, write, summarise."""
+    policy = load(args.policy)
+    output = Path(args.output)
+    if output.suffix.lower() not in (".parquet", ".pq", ".csv", ".jsonl", ".ndjson"):
+        raise BatchInputError(f"{output}: unknown output format `{output.suffix}`; use .parquet, .csv or .jsonl")
+    started = time.perf_counter()
+    bar: ProgressBar | None = None
+    show_progress = args.progress or (not args.no_progress and err.isatty())
+    data: Any = args.input
+    if show_progress:
+        from policylang.batch import io
+
+        data, _ = io.read_frame(args.input, policy.program)
+        if data.height > args.chunk_size:
+            bar = ProgressBar(data.height, err)
+    try:
+        result = evaluate_many(
+            policy,
+            data,
+            parameters=parameters or None,
+            decisions=_decisions(args.decisions),
+            reasons=args.reasons,
+            id_columns=args.id or (),
+            nulls=args.nulls,
+            ignore_unknown_facts=args.ignore_unknown_facts,
+            on_error="raise" if args.stop_on_error else "continue",
+            exhaustive=args.exhaustive,
+            backend=args.backend,
+            chunk_size=args.chunk_size if bar is not None else None,
+            progress=bar,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    elapsed = time.perf_counter() - started
+    write_table(result, output)
+    summary = summarise(result)
+    errors = result.filter(pl.col(C.ERROR).is_not_null())
+    if args.format == "json":
+        payload = {
+            "policy": policy.name,
+            "rows": result.height,
+            "seconds": round(elapsed, 3),
+            "output": str(output),
+            "errors": errors.height,
+            "decisions": summary,
+        }
+        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    rate = f" ({result.height / elapsed:,.0f} rows/s)" if elapsed > 0 else ""
+    out.write(f"{policy.name}: {result.height:,} rows in {elapsed:.2f} s{rate}; written to {output}\n")
+    for name, counts in summary.items():
+        out.write(f"{name}:\n")
+        shown = list(counts.items())[:SHOWN]
+        rest = sum(counts.values()) - sum(n for _, n in shown)
+        if rest:
+            shown.append((f"({len(counts) - SHOWN:,} other values)", rest))
+        width = max(len(k) for k, _ in shown)
+        for key, n in shown:
+            out.write(f"  {key:<{width}}  {n:>12,}\n")
+    if errors.height:
+        first = errors.row(0, named=True)
+        out.write(f"rows with invalid facts: {errors.height:,} (first: row {first[C.ROW]}: {first[C.ERROR]})\n")
+    return EXIT_OK
+
+
+def run_whatif(
+    args: argparse.Namespace, parameters: dict[str, Any], before_parameters: dict[str, Any], out: TextIO
+) -> int:
+    """``policylang whatif``: two versions over one caseload, the transitions per decision."""
+    before = load(args.policy)
+    after = load(args.against) if args.against else before
+    if args.against is None and not parameters and not before_parameters:
+        raise PolicyError("nothing to compare: give --against OTHER_POLICY, or --param/--params for the new version")
+    comparison = compare(
+        before,
+        after,
+        args.input,
+        before_parameters=before_parameters or None,
+        after_parameters=parameters or None,
+        decisions=_decisions(args.decisions),
+        id_columns=args.id or (),
+        nulls=args.nulls,
+        ignore_unknown_facts=args.ignore_unknown_facts,
+    )
+    if args.output:
+        write_table(comparison.changes(), Path(args.output))
+    if args.format == "json":
+        out.write(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(comparison.report() + "\n")
+    return EXIT_OK
+
+
+def run_coverage(policy_name: str, out: TextIO) -> int:
+    """Which decisions the vectorised backend computes (``batch --coverage``)."""
+    policy = load(policy_name)
+    for name, why in coverage(policy).items():
+        out.write(f"{name}: {'vectorised' if why is None else 'row by row: ' + why}\n")
+    return EXIT_OK
+
+
+def main(command: str, args: argparse.Namespace, parameters: Callable[[], dict[str, Any]]) -> int:
+    """Dispatch from :mod:`policylang.cli.main`."""
+    if command == "batch":
+        if args.coverage:
+            return run_coverage(args.policy, sys.stdout)
+        if not args.input or not args.output:
+            raise PolicyError("policylang batch needs INPUT and --output OUT (or --coverage)")
+        return run_batch(args, parameters(), sys.stdout, sys.stderr)
+    before = _before_parameters(args.before_param)
+    return run_whatif(args, parameters(), before, sys.stdout)
+
+
+def _before_parameters(items: Sequence[str]) -> dict[str, Any]:
+    from decimal import Decimal
+
+    params: dict[str, Any] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        if not sep:
+            raise PolicyError(f"--before-param {item}: write NAME=VALUE")
+        try:
+            params[name] = json.loads(raw, parse_float=Decimal)
+        except json.JSONDecodeError:
+            params[name] = raw
+    return params

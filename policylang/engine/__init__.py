@@ -1,0 +1,1 @@
+"""Evaluate a checked program on fact sets: compile, decode facts, run the semantics, settle, the result."""

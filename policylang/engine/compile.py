@@ -1,0 +1,474 @@
+"""Compile checked expressions into Python closures over a list of slot values.
+
+A compiled expression is a function ``f(values) -> value``. ``values`` holds every fact,
+parameter, derived value and decision of the policy at a fixed slot, plus one slot per
+bound variable. Unknown facts are :class:`~policylang.ir.values.Unknown` values that the
+closures propagate with Kleene's three-valued logic: ``false and unknown`` is false,
+``true or unknown`` is true, and anything else that touches an unknown is unknown.
+Nothing here evaluates policy text as Python.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from typing import Any
+
+from policylang.base.errors import Diagnostic, EvaluationError
+from policylang.base.span import Span
+from policylang.ir import dates
+from policylang.ir import program as ir
+from policylang.ir import types as T
+from policylang.ir.values import Duration, Unknown, same_value, sort_members
+
+Fn = Callable[[list[Any]], Any]
+U = Unknown
+
+
+class Compiler:
+    """Compiles the expressions of one program; owns the slot numbers of bound variables."""
+
+    def __init__(self, slots: dict[tuple[str, str], int], first_free: int) -> None:
+        self.slots = slots
+        self.next_free = first_free
+        self.local_slots: list[dict[str, int]] = []
+
+    @property
+    def size(self) -> int:
+        """How many slots an evaluation needs."""
+        return self.next_free
+
+    def expr(self, e: ir.Expr) -> Fn:
+        method = getattr(self, "_" + type(e).__name__)
+        fn: Fn = method(e)
+        return fn
+
+    # -- leaves ----------------------------------------------------------------
+
+    def _Const(self, e: ir.Const) -> Fn:
+        value = e.value
+        return lambda v: value
+
+    def _Ref(self, e: ir.Ref) -> Fn:
+        if e.kind == "local":
+            for frame in reversed(self.local_slots):
+                if e.name in frame:
+                    return operator.itemgetter(frame[e.name])
+            raise AssertionError(f"unbound variable {e.name}")
+        return operator.itemgetter(self.slots[(e.kind, e.name)])
+
+    # -- logic -----------------------------------------------------------------
+
+    def _BoolOpIR(self, e: ir.BoolOpIR) -> Fn:
+        items = tuple(self.expr(i) for i in e.items)
+        if e.op == "and":
+            if len(items) == 2:
+                first, second = items
+
+                def and2(v: list[Any]) -> Any:
+                    a = first(v)
+                    if a is False or a is None:
+                        return False
+                    b = second(v)
+                    if b is False or b is None:
+                        return False
+                    if a is True:
+                        return b
+                    if b is True:
+                        return a
+                    return a.merge(b)
+
+                return and2
+
+            def and_n(v: list[Any]) -> Any:
+                unknown = None
+                for fn in items:
+                    x = fn(v)
+                    if x is True:
+                        continue
+                    if type(x) is U:
+                        unknown = x if unknown is None else unknown.merge(x)
+                        continue
+                    return False
+                return True if unknown is None else unknown
+
+            return and_n
+
+        if len(items) == 2:
+            first, second = items
+
+            def or2(v: list[Any]) -> Any:
+                a = first(v)
+                if a is True:
+                    return True
+                b = second(v)
+                if b is True:
+                    return True
+                if type(a) is U:
+                    return a.merge(b) if type(b) is U else a
+                return b if type(b) is U else False
+
+            return or2
+
+        def or_n(v: list[Any]) -> Any:
+            unknown = None
+            for fn in items:
+                x = fn(v)
+                if x is True:
+                    return True
+                if type(x) is U:
+                    unknown = x if unknown is None else unknown.merge(x)
+            return False if unknown is None else unknown
+
+        return or_n
+
+    def _NotIR(self, e: ir.NotIR) -> Fn:
+        inner = self.expr(e.operand)
+
+        def not_(v: list[Any]) -> Any:
+            x = inner(v)
+            if type(x) is U:
+                return x
+            return not x
+
+        return not_
+
+    def _CompareIR(self, e: ir.CompareIR) -> Fn:
+        if len(e.ops) == 1 and isinstance(e.operands[1], ir.Const) and e.operands[1].value is not None:
+            return self._compare_constant(e.ops[0], e.operands[0], e.operands[1].value, e.operand_type)
+        operands = tuple(self.expr(o) for o in e.operands)
+        ops = tuple(_compare_op(op, e.operand_type) for op in e.ops)
+        if len(ops) == 1:
+            (test,) = ops
+            left, right = operands
+
+            def compare(v: list[Any]) -> Any:
+                a = left(v)
+                b = right(v)
+                if type(a) is U:
+                    return a.merge(b) if type(b) is U else a
+                if type(b) is U:
+                    return b
+                return test(a, b)
+
+            return compare
+
+        def chain(v: list[Any]) -> Any:
+            values = [fn(v) for fn in operands]
+            unknown = None
+            for test, a, b in zip(ops, values, values[1:], strict=False):
+                if type(a) is U or type(b) is U:
+                    u = a if type(a) is U else b
+                    unknown = u if unknown is None else unknown.merge(u)
+                    continue
+                if not test(a, b):
+                    return False
+            return True if unknown is None else unknown
+
+        return chain
+
+    def _compare_constant(self, op: str, left_ir: ir.Expr, constant: Any, operand_type: T.Type) -> Fn:
+        """``x op constant``: the most common comparison, in one closure."""
+        left = self.expr(left_ir)
+        if op in ("=", "!="):
+            equal = op == "="
+
+            def equals(v: list[Any]) -> Any:
+                a = left(v)
+                if type(a) is U:
+                    return a
+                return (a == constant) is equal
+
+            return equals
+        test = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op]
+        if isinstance(operand_type, T.EnumType):
+            index = {m: i for i, m in enumerate(operand_type.members)}
+            bound = index[constant]
+
+            def compare_member(v: list[Any]) -> Any:
+                a = left(v)
+                if type(a) is U:
+                    return a
+                return a is not None and test(index[a], bound)
+
+            return compare_member
+
+        def compare(v: list[Any]) -> Any:
+            a = left(v)
+            if type(a) is U:
+                return a
+            return a is not None and test(a, constant)
+
+        return compare
+
+    def _MemberIR(self, e: ir.MemberIR) -> Fn:
+        item, collection, negated = self.expr(e.item), self.expr(e.collection), e.negated
+
+        def member(v: list[Any]) -> Any:
+            x = item(v)
+            c = collection(v)
+            if type(x) is U:
+                return x.merge(c) if type(c) is U else x
+            if type(c) is U:
+                return c
+            found = c is not None and x in c
+            return found != negated
+
+        return member
+
+    def _IsTestIR(self, e: ir.IsTestIR) -> Fn:
+        operand, negated = self.expr(e.operand), e.negated
+        if e.test == "null":
+
+            def is_null(v: list[Any]) -> Any:
+                x = operand(v)
+                if type(x) is U:
+                    return x
+                return (x is None) != negated
+
+            return is_null
+
+        def is_empty(v: list[Any]) -> Any:
+            x = operand(v)
+            if type(x) is U:
+                return x
+            return (x is None or len(x) == 0) != negated
+
+        return is_empty
+
+    def _IfIR(self, e: ir.IfIR) -> Fn:
+        condition, then, otherwise = self.expr(e.condition), self.expr(e.then), self.expr(e.otherwise)
+
+        def if_(v: list[Any]) -> Any:
+            c = condition(v)
+            if c is True:
+                return then(v)
+            if type(c) is U:
+                a, b = then(v), otherwise(v)
+                if same_value(a, b):
+                    return a
+                return c.merge(a if type(a) is U else U()).merge(b if type(b) is U else U())
+            return otherwise(v)
+
+        return if_
+
+    # -- values ----------------------------------------------------------------
+
+    def _ArithIR(self, e: ir.ArithIR) -> Fn:
+        left, right = self.expr(e.left), self.expr(e.right)
+        op = _arith_op(e.op)
+        span = e.span
+
+        def arith(v: list[Any]) -> Any:
+            a = left(v)
+            b = right(v)
+            if type(a) is U:
+                return a.merge(b) if type(b) is U else a
+            if type(b) is U:
+                return b
+            if a is None or b is None:
+                if e.op in ("|", "&", "set-"):
+                    return op(a or frozenset(), b or frozenset())
+                return None
+            try:
+                return op(a, b)
+            except (ZeroDivisionError, DivisionByZero, InvalidOperation):
+                raise _runtime_error("division by zero", span) from None
+            except (OverflowError, ValueError) as exc:
+                raise _runtime_error(f"cannot compute this: {exc}", span) from None
+
+        return arith
+
+    def _CallIR(self, e: ir.CallIR) -> Fn:
+        args = tuple(self.expr(a) for a in e.args)
+        impl = e.builtin.impl
+        propagates = e.builtin.null_propagates
+        span = e.span
+        name = e.builtin.name
+        if name == "to_list":  # a set's canonical order needs its element type: enums in declared order
+            element = T.element_type(e.args[0].type) if e.args else None
+            impl = lambda value: tuple(sort_members(value, element))  # noqa: E731
+        if name == "coalesce":
+
+            def coalesce(v: list[Any]) -> Any:
+                for fn in args:
+                    x = fn(v)
+                    if x is not None:
+                        return x
+                return None
+
+            return coalesce
+
+        def call(v: list[Any]) -> Any:
+            values = [fn(v) for fn in args]
+            unknown = None
+            for x in values:
+                if type(x) is U:
+                    unknown = x if unknown is None else unknown.merge(x)
+            if unknown is not None:
+                return unknown
+            if propagates and None in values:
+                return None
+            try:
+                return impl(*values)
+            except (OverflowError, ValueError, KeyError) as exc:
+                raise _runtime_error(f"`{name}` failed: {exc}", span) from None
+
+        return call
+
+    def _IndexIR(self, e: ir.IndexIR) -> Fn:
+        target, key = self.expr(e.target), self.expr(e.key)
+        is_list = isinstance(T.strip_optional(e.target.type), T.ListType)
+
+        def index(v: list[Any]) -> Any:
+            t = target(v)
+            k = key(v)
+            if type(t) is U:
+                return t.merge(k) if type(k) is U else t
+            if type(k) is U:
+                return k
+            if t is None or k is None:
+                return None
+            if is_list:
+                return t[k - 1] if 1 <= k <= len(t) else None
+            return t.get(k)
+
+        return index
+
+    def _FieldIR(self, e: ir.FieldIR) -> Fn:
+        target, name = self.expr(e.target), e.name
+
+        def field(v: list[Any]) -> Any:
+            t = target(v)
+            if type(t) is U or t is None:
+                return t
+            return t[name]
+
+        return field
+
+    def _MakeIR(self, e: ir.MakeIR) -> Fn:
+        items = tuple(self.expr(i) for i in e.items)
+        kind, keys = e.kind, e.keys
+
+        def make(v: list[Any]) -> Any:
+            values = [fn(v) for fn in items]
+            unknown = None
+            for x in values:
+                if type(x) is U:
+                    unknown = x if unknown is None else unknown.merge(x)
+            if unknown is not None:
+                return unknown
+            if kind == "list":
+                return tuple(values)
+            if kind == "set":
+                return frozenset(values)
+            return dict(zip(keys, values, strict=False))
+
+        return make
+
+    def _QuantIR(self, e: ir.QuantIR) -> Fn:
+        collection = self.expr(e.collection)
+        slot = self.next_free
+        self.next_free += 1
+        self.local_slots.append({e.variable: slot})
+        try:
+            condition = self.expr(e.condition)
+        finally:
+            self.local_slots.pop()
+        kind = e.kind
+
+        def quantify(v: list[Any]) -> Any:
+            c = collection(v)
+            if type(c) is U:
+                return c
+            unknown = None
+            hits = 0
+            for x in c or ():
+                v[slot] = x
+                r = condition(v)
+                if r is True:
+                    if kind == "any":
+                        return True
+                    hits += 1
+                elif type(r) is U:
+                    unknown = r if unknown is None else unknown.merge(r)
+                elif kind == "all":
+                    return False
+            if unknown is not None:
+                return unknown
+            if kind == "count":
+                return hits
+            return kind == "all"
+
+        return quantify
+
+
+def _runtime_error(message: str, span: Span) -> EvaluationError:
+    d = Diagnostic("pol-evaluation", message, span)
+    return EvaluationError(f"{span}: {message}", [d])
+
+
+def _compare_op(op: str, operand_type: T.Type) -> Callable[[Any, Any], bool]:
+    if op == "=":
+        return lambda a, b: a == b and (type(a) is not bool or type(b) is bool)
+    if op == "!=":
+        return lambda a, b: not (a == b and (type(a) is not bool or type(b) is bool))
+    base = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op]
+    if isinstance(operand_type, T.EnumType):
+        index = {m: i for i, m in enumerate(operand_type.members)}
+        return lambda a, b: a is not None and b is not None and base(index[a], index[b])
+    return lambda a, b: a is not None and b is not None and base(a, b)
+
+
+def _divide(a: Any, b: Any) -> Decimal:
+    return Decimal(a) / Decimal(b)
+
+
+def _date_plus(d: Any, duration: Duration) -> Any:
+    return dates.add_duration(d, duration)
+
+
+def _date_minus(d: Any, duration: Duration) -> Any:
+    return dates.add_duration(d, -duration)
+
+
+_ARITH: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": _divide,
+    "date+": _date_plus,
+    "date-": _date_minus,
+    "days": lambda a, b: (a - b).days,
+    "duration+": operator.add,
+    "|": lambda a, b: frozenset(a) | frozenset(b),
+    "&": lambda a, b: frozenset(a) & frozenset(b),
+    "set-": lambda a, b: frozenset(a) - frozenset(b),
+}
+
+
+def _arith_op(op: str) -> Callable[[Any, Any], Any]:
+    return _ARITH[op]
+
+
+def slot_table(program: ir.Program) -> dict[tuple[str, str], int]:
+    """The slot of every fact, parameter, derived value and decision."""
+    table: dict[tuple[str, str], int] = {}
+    for f in program.facts.values():
+        table[("fact", f.name)] = f.slot
+    for p in program.parameters.values():
+        table[("parameter", p.name)] = p.slot
+    for let in program.lets.values():
+        table[("let", let.name)] = let.slot
+    for d in program.decisions.values():
+        table[("decision", d.name)] = d.slot
+    return table
+
+
+def constant(compiler: Compiler, e: ir.Expr, size: int) -> Any:
+    """Evaluate an expression that refers to no fact (a parameter's default)."""
+    return compiler.expr(e)([None] * max(size, compiler.size))
+
+
+__all__: Sequence[str] = ("Compiler", "Fn", "constant", "slot_table")

@@ -1,0 +1,319 @@
+"""Validate and decode fact sets (and parameter values) against declared types.
+
+A fact set is a mapping from fact name to a JSON-like value. Each value is checked
+against the fact's type and decoded to its runtime form (dates to ``datetime.date``,
+numbers to exact ``Decimal`` where the type is decimal or money). An absent fact stays
+unknown; a wrong one raises :class:`~policylang.base.errors.FactError` naming the fact, the
+value and what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from policylang.base.errors import FactError
+from policylang.check.expressions import suggest
+from policylang.ir import types as T
+from policylang.ir.values import Duration
+
+Decoder = Callable[[Any], Any]
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
+
+
+class BadValue(Exception):
+    """A value does not fit its type; ``expected`` says what would."""
+
+    def __init__(self, expected: str, detail: str | None = None) -> None:
+        super().__init__(expected)
+        self.expected = expected
+        self.detail = detail
+
+
+def show(value: Any) -> str:
+    """A value as it would be written in JSON, for messages.
+
+    >>> show("x"), show(None), show(dt.date(2020, 1, 1))
+    ('"x"', 'null', '2020-01-01')
+    """
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):  # a number read from a JSON file: shown as written, not as text
+        return str(value)
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def decoder(t: T.Type, rule_ids: frozenset[str] = frozenset()) -> Decoder:
+    """A function that checks and decodes one value of type ``t``."""
+    if isinstance(t, T.OptionalType):
+        inner = decoder(t.inner, rule_ids)
+        return lambda x: None if x is None else inner(x)
+    nonnull = _decoder(t, rule_ids)
+
+    def required(x: Any) -> Any:
+        if x is None:
+            raise BadValue(f"{_expected(t)} (it is not optional, so null is not allowed)")
+        return nonnull(x)
+
+    return required
+
+
+_EXPECTED_PRIMITIVE = {
+    "bool": "true or false",
+    "int": "a whole number",
+    "decimal": "a number",
+    "money": "an amount of money (a number)",
+    "text": "a text",
+    "date": 'a date written as "YYYY-MM-DD"',
+    "datetime": 'a date and time with a UTC offset, such as "2025-03-15T23:00:00+01:00"',
+    "time": 'a time of day such as "09:00"',
+    "duration": 'a duration such as "P3M" or "P1Y"',
+    "rule": "a rule ID of this policy",
+}
+
+
+def _expected(t: T.Type) -> str:
+    if isinstance(t, T.Prim) and t.name in _EXPECTED_PRIMITIVE:
+        return _EXPECTED_PRIMITIVE[t.name]
+    if isinstance(t, T.EnumType):
+        shown = ", ".join(f'"{m}"' for m in t.members[:12])
+        return f"one of {shown}{', ...' if len(t.members) > 12 else ''}"
+    return T.describe(t)
+
+
+def _decoder(t: T.Type, rule_ids: frozenset[str]) -> Decoder:
+    if isinstance(t, T.EnumType):
+        members = frozenset(t.members)
+        expected = _expected(t)
+
+        def enum(x: Any) -> Any:
+            if isinstance(x, str) and x in members:
+                return x
+            hint = suggest(x, members) if isinstance(x, str) else None
+            raise BadValue(expected, hint)
+
+        return enum
+    if isinstance(t, T.ListType):
+        element = decoder(t.element, rule_ids)
+
+        def list_(x: Any) -> Any:
+            if not isinstance(x, list | tuple):
+                raise BadValue(f"a list of {T.describe(t.element)}")
+            return tuple(_each(element, x))
+
+        return list_
+    if isinstance(t, T.SetType):
+        element = decoder(t.element, rule_ids)
+
+        def set_(x: Any) -> Any:
+            if not isinstance(x, list | tuple | set | frozenset):
+                raise BadValue(f"a list of {T.describe(t.element)}")
+            return frozenset(_each(element, x))
+
+        return set_
+    if isinstance(t, T.RecordType):
+        fields = {name: decoder(ft, rule_ids) for name, ft in t.fields}
+
+        def record(x: Any) -> Any:
+            if not isinstance(x, Mapping) or set(x) != set(fields):
+                raise BadValue("an object with the fields " + ", ".join(fields))
+            return {name: fields[name](x[name]) for name in fields}
+
+        return record
+    if isinstance(t, T.MapType):
+        key, value = decoder(t.key, rule_ids), decoder(t.value, rule_ids)
+
+        def map_(x: Any) -> Any:
+            if not isinstance(x, Mapping):
+                raise BadValue(f"an object from {T.describe(t.key)} to {T.describe(t.value)}")
+            return {key(k): value(v) for k, v in x.items()}
+
+        return map_
+    if isinstance(t, T.UnionType):
+        options = [_decoder(o, rule_ids) for o in t.options]
+        expected_any = " or ".join(_expected(o) for o in t.options)
+
+        def union(x: Any) -> Any:
+            for option in options:
+                try:
+                    return option(x)
+                except BadValue:
+                    continue
+            raise BadValue(expected_any)
+
+        return union
+    if isinstance(t, T.ConditionType):
+        raise TypeError("conditions are decoded by the parameter code")
+    assert isinstance(t, T.Prim)
+    return _PRIMITIVE_DECODERS[t.name](rule_ids)
+
+
+def _each(element: Decoder, items: Any) -> list[Any]:
+    result = []
+    for i, item in enumerate(items):
+        try:
+            result.append(element(item))
+        except BadValue as e:
+            raise BadValue(e.expected, f"element {i + 1} is {show(item)}") from None
+    return result
+
+
+def _bool(rule_ids: frozenset[str]) -> Decoder:
+    def decode(x: Any) -> Any:
+        if isinstance(x, bool):
+            return x
+        raise BadValue("true or false")
+
+    return decode
+
+
+def _int(rule_ids: frozenset[str]) -> Decoder:
+    def decode(x: Any) -> Any:
+        if isinstance(x, int) and not isinstance(x, bool):
+            return x
+        if isinstance(x, Decimal | float) and _finite(x) and x == int(x):
+            return int(x)
+        raise BadValue("a whole number")
+
+    return decode
+
+
+def _finite(x: Decimal | float) -> bool:
+    """Not infinite and not NaN (``int()`` of either raises)."""
+    return x.is_finite() if isinstance(x, Decimal) else math.isfinite(x)
+
+
+def _decimal(rule_ids: frozenset[str]) -> Decoder:
+    def decode(x: Any) -> Any:
+        if isinstance(x, bool):
+            raise BadValue("a number")
+        if isinstance(x, int | Decimal):
+            return Decimal(x)
+        if isinstance(x, float):
+            return Decimal(repr(x))
+        if isinstance(x, str):
+            try:
+                return Decimal(x)
+            except InvalidOperation:
+                pass
+        raise BadValue("a number")
+
+    return decode
+
+
+def _text(rule_ids: frozenset[str]) -> Decoder:
+    def decode(x: Any) -> Any:
+        if isinstance(x, str):
+            return x
+        raise BadValue("a text")
+
+    return decode
+
+
+def _date(rule_ids: frozenset[str]) -> Decoder:
+    def decode(x: Any) -> Any:
+        if isinstance(x, dt.datetime):
+            raise BadValue('a date without a time, written as "YYYY-MM-DD"')
+        if isinstance(x, dt.date):
+            return x
+        if isinstance(x, str) and _DATE.match(x):
+            try:
+                return dt.date.fromisoformat(x)
+            except ValueError:
+                raise BadValue('a real calendar date written as "YYYY-MM-DD"') from None
+        raise BadValue('a date written as "YYYY-MM-DD"')
+
+    return decode
+
+
+def _datetime(rule_ids: frozenset[str]) -> Decoder:
+    expected = 'a date and time with a UTC offset, such as "2025-03-15T23:00:00+01:00"'
+
+    def decode(x: Any) -> Any:
+        value = x
+        if isinstance(x, str) and "T" in x:
+            try:
+                value = dt.datetime.fromisoformat(x)
+            except ValueError:
+                raise BadValue(expected) from None
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise BadValue(expected, "the UTC offset is missing")
+            return value
+        raise BadValue(expected)
+
+    return decode
+
+
+def _time(rule_ids: frozenset[str]) -> Decoder:
+    def decode(x: Any) -> Any:
+        if isinstance(x, dt.time):
+            return x
+        if isinstance(x, str) and _TIME.match(x):
+            try:
+                return dt.time.fromisoformat(x)
+            except ValueError:
+                pass
+        raise BadValue('a time of day such as "09:00"')
+
+    return decode
+
+
+def _duration(rule_ids: frozenset[str]) -> Decoder:
+    def decode(x: Any) -> Any:
+        if isinstance(x, Duration):
+            return x
+        m = _DURATION.match(x) if isinstance(x, str) and x != "P" else None
+        if m:
+            years, months, days = (int(g) if g else 0 for g in m.groups())
+            return Duration(years, months, days)
+        raise BadValue('a duration such as "P3M" or "P1Y"')
+
+    return decode
+
+
+def _rule(rule_ids: frozenset[str]) -> Decoder:
+    def decode(x: Any) -> Any:
+        if isinstance(x, str) and x in rule_ids:
+            return x
+        raise BadValue("a rule ID of this policy", suggest(x, rule_ids) if isinstance(x, str) else None)
+
+    return decode
+
+
+_PRIMITIVE_DECODERS: dict[str, Callable[[frozenset[str]], Decoder]] = {
+    "bool": _bool,
+    "int": _int,
+    "decimal": _decimal,
+    "money": _decimal,
+    "text": _text,
+    "date": _date,
+    "datetime": _datetime,
+    "time": _time,
+    "duration": _duration,
+    "rule": _rule,
+}
+
+
+def bad_fact(name: str, value: Any, error: BadValue, *, kind: str = "fact") -> FactError:
+    """The error for a fact (or parameter) whose value does not fit its type."""
+    message = f"{kind} `{name}` is {show(value)}, but it must be {error.expected}"
+    hint = None
+    if error.detail:
+        if error.detail.startswith("did you mean"):
+            hint = error.detail
+        else:
+            message += f" ({error.detail})"
+    return FactError(message, facts=[name], value=value, expected=error.expected, hint=hint, code="pol-fact-type")

@@ -1,0 +1,221 @@
+"""The result of evaluating a policy: decisions, what is undetermined and why, the trace.
+
+``Result.to_dict()`` gives the contract's JSON shape (``policylang.result/1``) with
+compatible extensions: ``reasons`` (the rule IDs behind each decision), ``factors`` (what
+to weigh where a decision leaves discretion), ``no_rule`` (decisions no rule decided),
+``warnings`` (validity and source warnings), ``parameters`` (values overridden) and
+``handoffs`` (other policies the person should also be evaluated under).
+
+A result is summarised from the evaluation's raw values the first time one of its parts
+is read, so that evaluating many fact sets pays only for what is looked at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import attrs
+
+from policylang.ir.values import Unknown
+from policylang.trace.nodes import TraceNode
+
+RESULT_FORMAT = "policylang.result/1"
+U = Unknown
+
+
+@attrs.frozen
+class Warning_:
+    """A warning attached to a result, in Danish and English."""
+
+    code: str
+    en: str
+    da: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "en": self.en, "da": self.da}
+
+
+class DecisionView(NamedTuple):
+    """What the result needs to know about one decision of the policy."""
+
+    name: str
+    slot: int
+    kind: str
+    encode: Callable[[Any], Any]
+
+
+class Result:
+    """What a policy decided for one fact set, and why."""
+
+    __slots__ = ("_engine", "_fired", "_summary", "_trace", "_trace_builder", "_v", "handoffs", "policy", "warnings")
+
+    def __init__(
+        self,
+        policy: str,
+        engine: Any,
+        values: list[Any],
+        fired: dict[str, Any],
+        trace: Callable[[], list[TraceNode]],
+        warnings: list[Warning_],
+        handoffs: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.warnings = warnings
+        self.handoffs = handoffs or []
+        self._engine = engine
+        self._v = values
+        self._fired = fired
+        self._trace_builder = trace
+        self._trace: list[TraceNode] | None = None
+        self._summary: dict[str, Any] | None = None
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The parameters set to other values than their defaults for this evaluation."""
+        return dict(self._engine.overridden)
+
+    def __repr__(self) -> str:
+        return f"<Result {self.policy}: {self.decisions!r}, undetermined {sorted(self.undetermined)}>"
+
+    # -- the parts of a result --------------------------------------------------
+
+    @property
+    def trace(self) -> list[TraceNode]:
+        """The explanation: a list of trace nodes (empty when evaluated with ``trace=False``)."""
+        if self._trace is None:
+            self._trace = self._trace_builder()
+        return self._trace
+
+    @property
+    def decisions(self) -> dict[str, Any]:
+        """Every decision that could be decided, encoded like a fact value."""
+        return self._summarised()["decisions"]  # type: ignore[no-any-return]
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The same decisions as Python values (``datetime.date``, ``Decimal``, ``frozenset``)."""
+        return self._summarised()["values"]  # type: ignore[no-any-return]
+
+    @property
+    def undetermined(self) -> dict[str, list[str]]:
+        """Each decision that waits for unknown facts, with the facts that could decide it."""
+        return self._summarised()["undetermined"]  # type: ignore[no-any-return]
+
+    @property
+    def missing(self) -> list[str]:
+        """The unknown facts, the one that would settle the most undetermined decisions first."""
+        return self._explained["missing"]  # type: ignore[no-any-return]
+
+    @property
+    def reasons(self) -> dict[str, list[str]]:
+        """For each decided decision, the rule IDs of the rows that decided it."""
+        return self._explained["reasons"]  # type: ignore[no-any-return]
+
+    @property
+    def factors(self) -> dict[str, list[dict[str, Any]]]:
+        """Where a decision is left to discretion: the value, its rules and the factors to weigh."""
+        return self._explained["factors"]  # type: ignore[no-any-return]
+
+    @property
+    def no_rule(self) -> dict[str, list[str]]:
+        """Decisions no rule decided, with the decisions that caused it."""
+        return self._summarised()["no_rule"]  # type: ignore[no-any-return]
+
+    @property
+    def decided(self) -> bool:
+        """Whether every decision has a value."""
+        return not self.undetermined and not self.no_rule
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form; ``json.dumps(result.to_dict())`` works."""
+        return {
+            "format": RESULT_FORMAT,
+            "policy": self.policy,
+            "decisions": self.decisions,
+            "undetermined": self.undetermined,
+            "missing": self.missing,
+            "reasons": self.reasons,
+            "factors": self.factors,
+            "no_rule": self.no_rule,
+            "warnings": [w.to_dict() for w in self.warnings],
+            "parameters": self.parameters,
+            "handoffs": self.handoffs,
+            "trace": [node.to_dict() for node in self.trace],
+        }
+
+    # -- summarising -------------------------------------------------------------
+
+    def _summarised(self) -> dict[str, Any]:
+        if self._summary is None:
+            self._summary = self._summarise()
+        return self._summary
+
+    def _summarise(self) -> dict[str, Any]:
+        v = self._v
+        order = self._engine.fact_order
+        decisions: dict[str, Any] = {}
+        values: dict[str, Any] = {}
+        undetermined: dict[str, list[str]] = {}
+        no_rule: dict[str, list[str]] = {}
+        fired = self._fired
+        for name, slot, _, encode in self._engine.views:
+            if name not in fired:
+                continue
+            value = v[slot]
+            if type(value) is U:
+                if value.facts:
+                    undetermined[name] = sorted(value.facts, key=lambda f: order.get(f, len(order)))
+                else:
+                    no_rule[name] = sorted(value.blocked)
+                continue
+            values[name] = value
+            decisions[name] = encode(value)
+        return {
+            "decisions": decisions,
+            "values": values,
+            "undetermined": undetermined,
+            "no_rule": no_rule,
+        }
+
+    @property
+    def _explained(self) -> dict[str, Any]:
+        """Reasons, factors and the ranking of missing facts, worked out when first read."""
+        summary = self._summarised()
+        if "reasons" in summary:
+            return summary
+        v = self._v
+        reasons: dict[str, list[str]] = {}
+        factors: dict[str, list[dict[str, Any]]] = {}
+        for view in self._engine.views:
+            if view.name not in summary["values"]:
+                continue
+            value = summary["values"][view.name]
+            ids: list[str] = []
+            for row in self._fired[view.name]:
+                for rid in row.info.rules:
+                    if rid not in ids:
+                        ids.append(rid)
+                if row.info.factors:
+                    item = value if view.kind != "collect" else row.value(v)
+                    factors.setdefault(view.name, []).append(_factor_entry(row, item, view))
+            reasons[view.name] = ids
+        counts: dict[str, int] = {}
+        for names in summary["undetermined"].values():
+            for f in names:
+                counts[f] = counts.get(f, 0) + 1
+        order = self._engine.fact_order
+        summary["missing"] = sorted(counts, key=lambda f: (-counts[f], order.get(f, 0)))
+        summary["reasons"] = reasons
+        summary["factors"] = factors
+        return summary
+
+
+def _factor_entry(row: Any, item: Any, view: DecisionView) -> dict[str, Any]:
+    from policylang.ir.values import encode
+
+    return {
+        "value": encode(item),
+        "rules": list(row.info.rules),
+        "factors": [{"code": f.code, "da": f.labels.da, "en": f.labels.en} for f in row.info.factors],
+    }

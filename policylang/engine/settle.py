@@ -1,0 +1,137 @@
+"""Settle undetermined decisions by trying every value of the facts they wait for.
+
+The engine's three-valued logic reads each condition on its own: a decision waits for an
+unknown fact as soon as one of its rows reads it, even where every value the fact could
+take leads to the same result (two rows whose conditions are correlated, or a comparison
+with an undetermined decision none of whose possible values matches). With
+``Policy.evaluate(facts, exhaustive=True)`` such decisions are settled by cases: for each
+undetermined decision whose missing facts are booleans, enums or optional ones, with at
+most :data:`LIMIT` combinations of values, the policy is evaluated on every combination
+the constraints accept; where every one decides the decision, and all alike, that is its
+value. The rules that decided it in the combinations are its reasons, and the trace says
+which facts it was settled over and how many combinations were tried.
+
+A combination that raises an error (a conflict between rules) settles nothing: the facts
+could then lead to an error, which is no value.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from policylang.base.errors import FactError, PolicyError
+from policylang.ir import types as T
+from policylang.ir.values import Unknown, encode, same_value
+
+if TYPE_CHECKING:
+    from policylang.engine.evaluate import Engine
+    from policylang.engine.steps import RuntimeRow
+    from policylang.trace.nodes import TraceNode
+
+LIMIT = 256  # combinations of values tried for one decision, at the most
+
+
+@attrs.frozen
+class Settled:
+    """A decision settled by cases: its value, the rows behind it, the facts tried, how many combinations."""
+
+    value: Any
+    rows: tuple[RuntimeRow, ...]
+    facts: tuple[str, ...]
+    cases: int
+
+
+def domain(t: T.Type) -> list[Any] | None:
+    """Every value a fact of type ``t`` can take (as in a fact file), or ``None`` where there are too many.
+
+    >>> domain(T.OptionalType(T.BOOL))
+    [None, True, False]
+    """
+    if isinstance(t, T.OptionalType):
+        inner = domain(t.inner)
+        return None if inner is None else [None, *inner]
+    if t == T.BOOL:
+        return [True, False]
+    if isinstance(t, T.EnumType):
+        return list(t.members)
+    return None
+
+
+def settle(
+    engine: Engine, facts: Mapping[str, Any], v: list[Any], ignore_unknown: bool, limit: int = LIMIT
+) -> dict[str, Settled]:
+    """The undetermined decisions of the evaluation ``v`` of ``facts`` that every completion decides alike."""
+    waiting: dict[tuple[str, ...], list[str]] = {}  # the facts a decision waits for -> the decisions
+    for name, slot, _, _ in engine.views:
+        value = v[slot]
+        if type(value) is Unknown and value.facts:
+            key = tuple(sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0)))
+            waiting.setdefault(key, []).append(name)
+    settled: dict[str, Settled] = {}
+    for missing, names in waiting.items():
+        domains = [domain(engine.program.facts[f].type) for f in missing]
+        if any(d is None for d in domains) or math.prod(len(d or ()) for d in domains) > limit:
+            continue
+        outcomes = _outcomes(engine, facts, missing, domains, ignore_unknown)
+        if not outcomes:  # no combination is a possible fact set, or one leads to an error
+            continue
+        for name in names:
+            slot = engine.slots[("decision", name)]
+            values = [w[slot] for w, _ in outcomes]
+            first = values[0]
+            if any(type(x) is Unknown for x in values) or not all(same_value(first, x) for x in values[1:]):
+                continue
+            rows: dict[int, RuntimeRow] = {}
+            for _, fired in outcomes:
+                for row in fired.get(name, ()):
+                    rows.setdefault(id(row), row)
+            settled[name] = Settled(first, tuple(rows.values()), missing, len(outcomes))
+    return settled
+
+
+def _outcomes(
+    engine: Engine,
+    facts: Mapping[str, Any],
+    missing: tuple[str, ...],
+    domains: list[list[Any] | None],
+    ignore_unknown: bool,
+) -> list[tuple[list[Any], dict[str, list[RuntimeRow]]]]:
+    """The evaluations of every combination the constraints accept; none if one raises an error."""
+    outcomes = []
+    for combination in itertools.product(*(d or () for d in domains)):
+        completed = {**facts, **dict(zip(missing, combination, strict=True))}
+        try:
+            w = engine.load_facts(completed, ignore_unknown)
+            if engine.constraints:
+                engine.check_constraints(w)
+        except FactError:  # the constraints reject this combination: it is no possible fact set
+            continue
+        try:
+            fired = engine.run(w, None)
+        except PolicyError:
+            return []
+        outcomes.append((w, fired))
+    return outcomes
+
+
+def mark_settled(nodes: list[TraceNode], settled: Mapping[str, Settled], engine: Engine) -> list[TraceNode]:
+    """The trace with each settled decision's node saying its value and how it was settled."""
+    for node in nodes:
+        name = node.data.get("name")
+        if node.kind != "decision" or not isinstance(name, str) or name not in settled:
+            continue
+        found = settled[name]
+        node.data.pop("missing", None)
+        node.data.pop("waiting_for", None)
+        rules = list(dict.fromkeys(rule for row in found.rows for rule in row.info.rules))
+        node.data.update(
+            status="decided",
+            value=encode(found.value, engine.program.decisions[name].type),
+            settled={"facts": list(found.facts), "cases": found.cases, "rules": rules},
+        )
+    return nodes

@@ -1,0 +1,369 @@
+"""The steps of an evaluation: the semantics of decisions, rules and unknown facts.
+
+Each decision is one of:
+
+* ``expr``: a single expression;
+* ``first_match``: the first row whose condition holds gives the value. A row whose
+  condition is unknown makes the decision unknown, unless every value it could take agrees;
+* ``collect``: every row (or ``add`` rule) whose condition holds adds its item, in order;
+* ``rules``: Catala-style rules ``then d = v``; an applicable exception removes the rule it
+  overrides; two applicable rules that disagree are a conflict; none gives the default
+  or the reported state "no rule applies".
+
+Derived values, informational notes and warnings are steps too. One implementation serves
+both traced and untraced evaluation; with no tracer the tracing branches are skipped.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from policylang.base.errors import ConflictError, Diagnostic
+from policylang.engine.compile import Fn
+from policylang.engine.facts import show
+from policylang.ir import program as ir
+from policylang.ir import types as T
+from policylang.ir.values import Unknown, encode, same_value
+from policylang.trace.build import row_node
+from policylang.trace.nodes import TraceNode, Tracer
+
+if TYPE_CHECKING:
+    from policylang.engine.evaluate import Engine
+
+U = Unknown
+
+
+@attrs.frozen
+class Input:
+    """A fact, parameter, derived value or decision a row reads, for the trace's ``input`` nodes."""
+
+    kind: str
+    name: str
+    slot: int
+    type: T.Type
+
+
+@attrs.frozen
+class RuntimeRow:
+    """A row ready to run: compiled closures plus what its trace shows."""
+
+    info: ir.RowInfo
+    value: Fn
+    condition: Fn | None
+    rule_nodes: tuple[dict[str, Any], ...]
+    inputs: tuple[Input, ...]
+    condition_text: str | None
+
+
+def _merge(a: Unknown | None, b: Any) -> Unknown:
+    if a is None:
+        return b if type(b) is U else U()
+    return a.merge(b) if type(b) is U else a
+
+
+class DecisionStep:
+    """Computes one decision."""
+
+    def __init__(self, info: ir.DecisionInfo, rows: tuple[RuntimeRow, ...], default: RuntimeRow | None) -> None:
+        self.info = info
+        self.rows = rows
+        self.default = default
+        self.slot = info.slot
+        self.element = T.element_type(info.type)
+        self.is_set = isinstance(T.strip_optional(info.type), T.SetType)
+        self.name = info.name
+        self.no_rule = U(frozenset(), frozenset({info.name}))
+        self.static: dict[str, Any] = {"name": info.name}
+        if info.provenance:
+            self.static["provenance"] = info.provenance
+        if info.note:
+            self.static["note"] = {"da": info.note.da, "en": info.note.en}
+        self.method = getattr(self, "_" + info.kind)
+        self.has_exceptions = any(r.info.exceptions for r in rows)
+        self.value_type = self.element if info.kind == "collect" else info.type
+        self.fast_rows = tuple((r.condition, r.value, r) for r in rows)
+
+    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> list[RuntimeRow]:
+        """Compute the decision into its slot; return the rows that decided it."""
+        if tracer is None:
+            value, fired = self.method(v, None)
+            v[self.slot] = value
+            return fired  # type: ignore[no-any-return]
+        tracer.decision(self)
+        value, fired = self.method(v, tracer)
+        v[self.slot] = value
+        tracer.decided(self, value)
+        return fired  # type: ignore[no-any-return]
+
+    def status(self, value: Any, engine: Engine) -> dict[str, Any]:
+        """What the trace says about the decision's value."""
+        if type(value) is not U:
+            return {"status": "decided", "value": encode(value, self.info.type)}
+        data: dict[str, Any] = {}
+        if value.facts:
+            data["status"] = "undetermined"
+            data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
+        else:
+            data["status"] = "no_rule"
+        if value.blocked - {self.info.name}:
+            data["waiting_for"] = sorted(value.blocked - {self.info.name})
+        return data
+
+    def _trace(self, tracer: Tracer | None, row: RuntimeRow, outcome: str, condition: Any, value: Any = None) -> None:
+        """Report a row considered, with its outcome, to the tracer (if any)."""
+        if tracer is not None:
+            tracer.row(self, row, outcome, condition, value)
+
+    def _expr(self, v: list[Any], tracer: Tracer | None) -> tuple[Any, list[RuntimeRow]]:
+        row = self.rows[0]
+        value = row.value(v)
+        if type(value) is U:
+            if tracer is not None:
+                self._trace(tracer, row, "unknown", True, value)
+            return value, []
+        if tracer is not None:
+            self._trace(tracer, row, "fired", True, value)
+        return value, [row]
+
+    def _first_match(self, v: list[Any], tracer: Tracer | None) -> tuple[Any, list[RuntimeRow]]:
+        pending: list[Any] | None = None
+        unknown: Unknown | None = None
+        for row in self.rows:
+            c = True if row.condition is None else row.condition(v)
+            if c is True:
+                value = row.value(v)
+                if tracer is not None:
+                    self._trace(tracer, row, "fired", c, value)
+                if type(value) is U:
+                    return _merge(unknown, value), []
+                if pending is None or all(same_value(p, value) for p in pending):
+                    return value, [row]
+                for p in pending:
+                    unknown = _merge(unknown, p)
+                return _merge(unknown, U()), []
+            if type(c) is U:
+                value = row.value(v)
+                if pending is None:
+                    pending = []
+                pending.append(value)
+                unknown = _merge(unknown, c)
+                if tracer is not None:
+                    self._trace(tracer, row, "unknown", c, value)
+            elif tracer is not None:
+                self._trace(tracer, row, "not_applicable", c)
+        if unknown is not None:
+            for p in pending or ():
+                unknown = _merge(unknown, p)
+            return unknown, []
+        return self.no_rule, []
+
+    def _active(self, v: list[Any]) -> tuple[list[Any], list[Any]]:
+        """Whether each row applies once exceptions are taken into account (Kleene)."""
+        applies = [True if r.condition is None else r.condition(v) for r in self.rows]
+        applies = [a if a is True or type(a) is U else False for a in applies]
+        active: list[Any] = [None] * len(self.rows)
+
+        def resolve(i: int, depth: int = 0) -> Any:
+            if active[i] is not None:
+                return active[i]
+            result = applies[i]
+            if result is not False and depth < len(self.rows):
+                for e in self.rows[i].info.exceptions:
+                    over = resolve(e, depth + 1)
+                    if over is True:
+                        result = False
+                        break
+                    if type(over) is U:
+                        result = over if result is True else result.merge(over)
+            active[i] = result
+            return result
+
+        return [resolve(i) for i in range(len(self.rows))], applies
+
+    def _collect(self, v: list[Any], tracer: Tracer | None) -> tuple[Any, list[RuntimeRow]]:
+        if tracer is None and not self.has_exceptions:
+            return self._collect_fast(v)
+        if self.has_exceptions:
+            active, applies = self._active(v)
+        else:
+            active = [True if r.condition is None else r.condition(v) for r in self.rows]
+            applies = active
+        items: list[Any] = []
+        fired: list[RuntimeRow] = []
+        unknown: Unknown | None = None
+        for row, a, raw in zip(self.rows, active, applies, strict=True):
+            if a is True:
+                item = row.value(v)
+                if tracer is not None:
+                    self._trace(tracer, row, "fired", raw, item)
+                if type(item) is U:
+                    unknown = _merge(unknown, item)
+                elif not any(same_value(item, x) for x in items):
+                    items.append(item)
+                    fired.append(row)
+                else:
+                    fired.append(row)
+            elif type(a) is U:
+                unknown = _merge(unknown, a)
+                if tracer is not None:
+                    self._trace(tracer, row, "unknown", raw)
+            elif tracer is not None:
+                outcome = "overridden" if raw is True else "not_applicable"
+                self._trace(tracer, row, outcome, raw)
+        if unknown is not None:
+            return unknown, []
+        return (frozenset(items) if self.is_set else tuple(items)), fired
+
+    def _collect_fast(self, v: list[Any]) -> tuple[Any, list[RuntimeRow]]:
+        """``_collect`` without exceptions or a tracer: the common case, kept lean."""
+        items: list[Any] = []
+        fired: list[RuntimeRow] = []
+        unknown: Unknown | None = None
+        for condition, value, row in self.fast_rows:
+            a = True if condition is None else condition(v)
+            if a is True:
+                item = value(v)
+                if type(item) is U:
+                    unknown = _merge(unknown, item)
+                    continue
+                fired.append(row)
+                if item not in items or not any(same_value(item, x) for x in items):
+                    items.append(item)
+            elif type(a) is U:
+                unknown = a if unknown is None else unknown.merge(a)
+        if unknown is not None:
+            return unknown, []
+        return (frozenset(items) if self.is_set else tuple(items)), fired
+
+    def _rules(self, v: list[Any], tracer: Tracer | None) -> tuple[Any, list[RuntimeRow]]:
+        active, applies = self._active(v)
+        chosen: list[tuple[RuntimeRow, Any]] = []
+        possible: list[Any] = []
+        unknown: Unknown | None = None
+        for row, a, raw in zip(self.rows, active, applies, strict=False):
+            if a is True:
+                value = row.value(v)
+                self._trace(tracer, row, "fired", raw, value)
+                chosen.append((row, value))
+            elif type(a) is U:
+                value = row.value(v)
+                possible.append(value)
+                unknown = _merge(unknown, a)
+                self._trace(tracer, row, "unknown", raw, value)
+            else:
+                self._trace(tracer, row, "overridden" if raw is True else "not_applicable", raw)
+        known = [(r, x) for r, x in chosen if type(x) is not U]
+        for (r1, x1), (r2, x2) in itertools.pairwise(known):
+            if not same_value(x1, x2):
+                raise self._conflict(r1, x1, r2, x2)
+        for _, x in chosen:
+            if type(x) is U:
+                unknown = _merge(unknown, x)
+        if chosen and unknown is None:
+            return chosen[0][1], [r for r, _ in chosen]
+        if chosen:
+            value = chosen[0][1]
+            if type(value) is not U and all(same_value(p, value) for p in possible):
+                return value, [r for r, _ in chosen]
+            for p in possible:
+                unknown = _merge(unknown, p)
+            return _merge(unknown, value), []
+        if self.default is not None:
+            default = self.default.value(v)
+            if unknown is None or (type(default) is not U and all(same_value(p, default) for p in possible)):
+                self._trace(tracer, self.default, "default", True, default)
+                return default, [self.default]
+            for p in possible:
+                unknown = _merge(unknown, p)
+            return _merge(unknown, default), []
+        if unknown is not None:
+            return unknown.merge(self.no_rule), []
+        return self.no_rule, []
+
+    def _conflict(self, r1: RuntimeRow, x1: Any, r2: RuntimeRow, x2: Any) -> ConflictError:
+        a = r1.info.rules[0] if r1.info.rules else "a rule"
+        b = r2.info.rules[0] if r2.info.rules else "a rule"
+        message = (
+            f"conflict in `{self.info.name}`: `{a}` concludes {show(encode(x1))} and `{b}` concludes "
+            f"{show(encode(x2))}, and neither is an exception to the other"
+        )
+        hint = "declare one of them `exception to` the other, or make their conditions exclusive"
+        diagnostics = [
+            Diagnostic("pol-conflict", message, r1.info.span, hint=hint),
+            Diagnostic("pol-conflict", f"`{b}` is the other rule of the conflict", r2.info.span),
+        ]
+        return ConflictError(message, diagnostics)
+
+
+class LetStep:
+    """Computes one derived value (or a ``condition`` parameter)."""
+
+    def __init__(self, info: ir.LetInfo | ir.ParamInfo, row: RuntimeRow, overridden: bool = False) -> None:
+        self.info = info
+        self.row = row
+        self.slot = info.slot
+        self.value = row.value
+        self.type = T.BOOL if isinstance(info, ir.ParamInfo) else info.type
+        self.expression = row.info.value.span.text
+        self.overridden = overridden
+
+    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> None:
+        value = self.value(v)
+        v[self.slot] = value
+        if tracer is not None:
+            tracer.derived(self, value)
+        return None
+
+    def node(self, value: Any, v: list[Any], engine: Engine) -> TraceNode:
+        """The trace node for this value."""
+        data: dict[str, Any] = {"name": self.info.name, "expression": self.expression}
+        if isinstance(self.info, ir.ParamInfo):
+            data["parameter"] = True
+            data["overridden"] = self.overridden
+        if type(value) is U:
+            data["unknown"] = True
+            data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
+            outcome = "unknown"
+        else:
+            data["value"] = encode(value, self.type)
+            # a condition-like value that does not hold does not make its rule apply
+            outcome = "not_applicable" if value is False or value is None else "fired"
+        row = row_node(engine, self.row, outcome, v, True, value, self.type)
+        return TraceNode("derived", data, self.info.span, row.children)
+
+
+class NoteStep:
+    """Cites an informational rule where its condition holds."""
+
+    def __init__(self, info: ir.RuleInfo, row: RuntimeRow) -> None:
+        self.info = info
+        self.row = row
+
+    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> None:
+        assert self.row.condition is not None
+        if tracer is not None and self.row.condition(v) is True:
+            tracer.note(self)
+        return None
+
+    def node(self, v: list[Any], engine: Engine) -> TraceNode:
+        """The trace node citing this rule."""
+        row = row_node(engine, self.row, "fired", v, True, True, T.BOOL)
+        rule = row.children[0]
+        return TraceNode("note", dict(rule.data), rule.span, row.children[1:])
+
+
+class WarningStep:
+    """Adds a declared warning where its condition holds."""
+
+    def __init__(self, info: ir.WarningInfo, row: RuntimeRow) -> None:
+        self.info = info
+        self.row = row
+
+    def applies(self, v: list[Any]) -> bool:
+        return self.row.condition is None or self.row.condition(v) is True
+
+    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> None:
+        return None

@@ -1,0 +1,66 @@
+"""Which values of a policy carry personal data, so that the citizen view can withhold them.
+
+A fact marked ``personal`` carries personal data. A derived value, condition parameter or
+decision carries it too when its value is computed from a carrying value in a way that
+can give it away: arithmetic, functions (``age(date_of_birth, as_of)``), records, lists,
+``if``, ``not`` and ``and``/``or`` over a personal truth value, or a decision row whose
+value is such an expression (``add case_note when ...``).
+
+A *test* does not carry the value it tests: a comparison (``age_years < 18``), a
+membership test, ``is null``/``is empty`` and ``any``/``all`` give a truth value about
+the personal value, not the value itself. A decision decided by such tests is the
+decision the citizen receives and is shown; the personal values it was decided from are
+not.
+
+>>> import policylang
+>>> carried = personal_values(policylang.load("examples/benefit").program)
+>>> sorted(name for kind, name in carried)
+['age_now', 'case_note', 'date_of_birth', 'reminders']
+"""
+
+from __future__ import annotations
+
+from policylang.ir import program as ir
+
+Name = tuple[str, str]  # (kind, name): ("fact", "date_of_birth"), ("let", "age_now"), ...
+
+_TESTS = (ir.Const, ir.CompareIR, ir.MemberIR, ir.IsTestIR)
+
+
+def carries(e: ir.Expr | None, carried: frozenset[Name] | set[Name]) -> bool:
+    """Whether the value of ``e`` can give away a value in ``carried``."""
+    if e is None:
+        return False
+    if isinstance(e, ir.Ref):
+        return (e.kind, e.name) in carried
+    if isinstance(e, _TESTS):
+        return False
+    if isinstance(e, ir.QuantIR):
+        return e.kind == "count" and carries(e.collection, carried)
+    return any(carries(c, carried) for c in ir.children(e))
+
+
+def personal_values(program: ir.Program) -> frozenset[Name]:
+    """The facts marked ``personal`` and every value that carries one (see the module)."""
+    carried: set[Name] = {("fact", f.name) for f in program.facts.values() if f.personal}
+    if not carried:
+        return frozenset()
+    changed = True
+    while changed:
+        changed = False
+        for p in program.parameters.values():
+            if ("parameter", p.name) not in carried and p.is_condition and carries(p.default, carried):
+                carried.add(("parameter", p.name))
+                changed = True
+        for let in program.lets.values():
+            if ("let", let.name) not in carried and carries(let.expr, carried):
+                carried.add(("let", let.name))
+                changed = True
+        for d in program.decisions.values():
+            if ("decision", d.name) in carried:
+                continue
+            rows = (*d.rows, d.default) if d.default is not None else d.rows
+            if any(carries(r.value, carried) for r in rows):
+                carried.add(("decision", d.name))
+                changed = True
+    return frozenset(carried)

@@ -1,0 +1,1 @@
+"""Render an explanation as text, Markdown or HTML."""

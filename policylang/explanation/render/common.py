@@ -1,0 +1,106 @@
+"""Small formatting helpers the renderers share: values, inputs, outcomes, in words.
+
+The renderers choose nothing: what to show is decided by :mod:`policylang.explanation.build`.
+These helpers only turn parts of the model into short texts, the same way everywhere.
+
+>>> from policylang.explanation.model import Shown
+>>> display(Shown("known", "lav", "low", "low")), display(Shown("known", "ja", "true", True))
+('low (lav)', 'true')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from policylang.engine.result import Result
+from policylang.explanation.model import Explanation, Input, Settlement, Shown, Step
+from policylang.explanation.words import word
+
+
+def display(shown: Shown) -> str:
+    """A value as written in a fact file, with its label where the label says more."""
+    if not shown.known:
+        return shown.text
+    value = shown.value
+    if value == "":
+        return '""'
+    if isinstance(value, str):
+        return value if shown.text == value else f"{value} ({shown.text})"
+    if isinstance(value, list) and all(isinstance(x, str) for x in value):
+        plain = ", ".join(value) if value else None
+        return shown.code if plain is None or shown.text == plain else f"{shown.code} ({shown.text})"
+    return shown.code
+
+
+def label_of(text: str, name: str) -> str:
+    """``name (label)`` where a label exists and differs from the name."""
+    return f"{name} ({text})" if text and text != name else name
+
+
+def inputs_text(inputs: Iterable[Input]) -> str:
+    """``name = value, ...``"""
+    return ", ".join(f"{i.name} = {display(i.shown)}" for i in inputs)
+
+
+def holds_text(lang: str, holds: bool | str | None) -> str:
+    """Whether a condition holds, in words."""
+    if holds is None:
+        return word(lang, "value_withheld")
+    if holds == "unknown":
+        return word(lang, "is_unknown")
+    return word(lang, "holds" if holds else "does_not_hold")
+
+
+def outcome_text(lang: str, step: Step) -> str:
+    """What happened to a row, in words."""
+    if step.outcome == "overridden" and step.overridden_by:
+        return f"{word(lang, 'overridden_by')} {', '.join(step.overridden_by)}"
+    if step.outcome == "unknown":
+        return word(lang, "unknown_outcome")
+    return word(lang, {"overridden": "overridden"}.get(step.outcome, step.outcome))
+
+
+def otherwise(lang: str, step: Step, escape: Callable[[str], str] = str) -> str:
+    """`` otherwise`` for a row without a condition that did not apply (a first match's last
+    row); nothing for a single expression."""
+    return f" {escape(word(lang, 'otherwise'))}" if step.outcome in ("not_applicable", "not_reached") else ""
+
+
+def needs_text(lang: str, step: Step) -> str:
+    """The heading of what would have to be different for a row to apply."""
+    if step.outcome == "unknown":
+        return word(lang, "waits_for")
+    if step.needs == "any" and len(step.failing) > 1:
+        return word(lang, "would_need_any")
+    return word(lang, "would_need_all") if len(step.failing) > 1 else word(lang, "would_need")
+
+
+def title_line(e: Explanation) -> str:
+    """``Policy name - title``"""
+    head = f"{word(e.lang, 'policy')} {e.policy}"
+    return f"{head} - {e.title}" if e.title else head
+
+
+def explanation_of(
+    result: Result,
+    policy: Any,
+    *,
+    lang: str,
+    audience: str,
+    decisions: Sequence[str] | None,
+    why_not: bool,
+) -> Explanation:
+    """The explanation a ``render_*`` function formats; ``policy`` is loaded by name if ``None``."""
+    from policylang.explanation.build import explain
+
+    if policy is None:
+        from policylang.policy.loader import load
+
+        policy = load(result.policy)
+    return explain(result, policy, lang=lang, audience=audience, decisions=decisions, why_not=why_not)
+
+
+def settled_word(settled: Settlement) -> str:
+    """The words for a decision settled by cases over one fact, or over several."""
+    return "settled" if len(settled.facts) == 1 else "settled_many"

@@ -1,0 +1,349 @@
+"""Render an explanation as a self-contained HTML fragment an application can put in its pages.
+
+The fragment is one ``<div class="policylang-explanation">`` with its own ``<style>``:
+
+* self-contained: no scripts, no external fonts, images or style sheets, no ``id``
+  attributes (so two fragments can sit on one page);
+* scoped: every style rule starts with the root class, so the fragment does not restyle
+  the page it is put in;
+* safe: every text from the policy, the fact set or the result goes through
+  :func:`html.escape`, attribute values included;
+* readable without styles: decisions are headings, rules are paragraphs with a
+  ``<cite>`` and a ``<blockquote lang="da">`` of the source's own words, and the detail
+  (conditions, the values read, the facts used, why not something else) sits in
+  ``<details>``/``<summary>`` elements that open on a click.
+
+What to show is decided by :func:`policylang.explain`; this module only formats it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from policylang.engine.result import Result
+from policylang.explanation.model import EXPLANATION_FORMAT, EXPRESSION, Decision, Explanation, Input, Rule, Shown, Step
+from policylang.explanation.render.common import (
+    explanation_of,
+    holds_text,
+    needs_text,
+    otherwise,
+    outcome_text,
+    settled_word,
+)
+from policylang.explanation.words import word
+
+ROOT = "policylang-explanation"
+
+STYLE = """
+.R{--plx-ink:#1d2430;--plx-muted:#5b6472;--plx-line:#d5dae1;--plx-soft:#f4f6f8;--plx-accent:#1f5fa8;
+  --plx-good:#1e6b3a;--plx-warn:#8a5a00;--plx-bad:#9b2c2c;
+  font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
+  font-size:15px;line-height:1.5;color:var(--plx-ink);background:#fff;text-align:left;
+  max-width:60rem;box-sizing:border-box;padding:1rem 1.25rem;border:1px solid var(--plx-line);border-radius:8px}
+.R *{box-sizing:border-box}
+.R h2,.R h3,.R h4,.R p,.R ul,.R ol,.R blockquote,.R table{margin:0 0 .5rem 0;padding:0}
+.R h2{font-size:1.35rem;font-weight:650;line-height:1.25}
+.R h3{font-size:1.1rem;font-weight:650;line-height:1.3;display:flex;flex-wrap:wrap;gap:.25rem .6rem;
+  align-items:baseline}
+.R h4{font-size:.95rem;font-weight:650;margin-top:.75rem}
+.R code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.86em;
+  background:var(--plx-soft);border-radius:4px;padding:.05em .3em;overflow-wrap:anywhere}
+.R .plx-meta{color:var(--plx-muted);font-size:.9rem}
+.R .plx-warning{border-left:4px solid var(--plx-warn);background:#fff8e6;padding:.4rem .75rem}
+.R .plx-decision{border-top:1px solid var(--plx-line);padding-top:.75rem;margin-top:.75rem}
+.R .plx-value{font-weight:700;color:var(--plx-accent)}
+.R .plx-undetermined .plx-value{color:var(--plx-warn)}
+.R .plx-no_rule .plx-value{color:var(--plx-bad)}
+.R .plx-withheld{font-style:italic;color:var(--plx-muted);font-weight:400}
+.R .plx-steps{list-style:none}
+.R .plx-step{margin:.35rem 0 .6rem 0}
+.R .plx-rule{margin:.2rem 0 .4rem 0}
+.R .plx-rule-id{font-weight:650}
+.R cite{font-style:normal}
+.R .plx-force{font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:var(--plx-muted);
+  border:1px solid var(--plx-line);border-radius:999px;padding:0 .45rem}
+.R blockquote{border-left:3px solid var(--plx-accent);background:var(--plx-soft);padding:.35rem .75rem;
+  font-style:italic}
+.R .plx-explain{font-weight:500}
+.R .plx-note{color:var(--plx-muted);font-size:.9rem}
+.R details{margin:.4rem 0 .2rem 0}
+.R summary{cursor:pointer;color:var(--plx-accent);font-weight:600;width:max-content;max-width:100%}
+.R .plx-detail-body{border-left:2px solid var(--plx-line);padding:.25rem 0 .25rem .9rem;margin:.3rem 0 0 .2rem}
+.R table{border-collapse:collapse;width:100%;font-size:.92rem}
+.R th,.R td{border-bottom:1px solid var(--plx-line);padding:.25rem .5rem .25rem 0;text-align:left;
+  vertical-align:top;font-weight:400}
+.R th{color:var(--plx-muted)}
+.R .plx-alternatives{padding-left:1.1rem}
+.R .plx-alternatives li{margin:.3rem 0}
+.R .plx-failing{padding-left:1.1rem;list-style:disc}
+.R .plx-questions ol{padding-left:1.4rem}
+.R .plx-step ul{padding-left:1.2rem}
+.R .plx-questions,.R .plx-notes,.R .plx-audit{border-top:1px solid var(--plx-line);padding-top:.75rem;margin-top:.75rem}
+.R .plx-question-labels{color:var(--plx-muted)}
+""".replace(".R", f".{ROOT}")
+
+
+def esc(text: Any) -> str:
+    """Text made safe for HTML content and attribute values."""
+    return html.escape(str(text), quote=True)
+
+
+def render_html(
+    result: Result,
+    *,
+    policy: Any = None,
+    lang: str = "en",
+    audience: str = "caseworker",
+    decisions: Sequence[str] | None = None,
+    why_not: bool = False,
+) -> str:
+    """The result's explanation as an HTML fragment; ``policy`` is loaded by name if not given."""
+    e = explanation_of(result, policy, lang=lang, audience=audience, decisions=decisions, why_not=why_not)
+    return format_html(e)
+
+
+def format_html(e: Explanation) -> str:
+    """An explanation as a self-contained, escaped HTML fragment.
+
+    >>> from policylang.explanation.model import Explanation
+    >>> fragment = format_html(Explanation("p", "<b>", "en", "citizen", False, ()))
+    >>> "&lt;b&gt;" in fragment and "<b>" not in fragment
+    True
+    """
+    lang = e.lang
+    out: list[str] = [
+        f'<div class="{ROOT} plx-audience-{esc(e.audience)}" lang="{esc(lang)}" '
+        f'data-format="{esc(EXPLANATION_FORMAT)}" data-policy="{esc(e.policy)}">',
+        f"<style>{STYLE}</style>",
+        '<header class="plx-header">',
+        f'<h2 class="plx-title">{esc(e.title or e.policy)}</h2>',
+    ]
+    meta = f"{esc(word(lang, 'policy'))} <code>{esc(e.policy)}</code>"
+    if e.version and e.audience == "auditor":
+        meta += f" &middot; {esc(word(lang, 'version'))} <code>{esc(e.version)}</code>"
+    out.append(f'<p class="plx-meta">{meta}</p>')
+    out.append("</header>")
+    for w in e.warnings:
+        out.append(f'<p class="plx-warning" role="note">{esc(w)}</p>')
+    for d in e.decisions:
+        _decision(out, d, e)
+    if e.handoffs:
+        codes = e.audience != "citizen"
+        out.append('<section class="plx-handoffs">')
+        out.append(f"<h3>{esc(word(lang, 'handoffs'))}</h3><ul>")
+        for h in e.handoffs:
+            out.append(f'<li class="plx-handoff plx-{esc(h.status)}"><code>{esc(h.policy)}</code>')
+            if h.status != "applies":
+                missing = ", ".join(f"<code>{esc(f.name)}</code>" for f in h.missing)
+                out.append(f"({esc(word(lang, 'handoff_undetermined'))}: {missing})")
+            for rule in h.rules:
+                out.extend(_rule(rule, lang))
+            if h.note:
+                out.append(f'<p class="plx-note">{esc(h.note)}</p>')
+            if h.inputs:
+                out.append(f"<p>{esc(word(lang, 'using').capitalize())}: {_inputs_inline(h.inputs, codes)}</p>")
+            out.append("</li>")
+        out.append("</ul></section>")
+    if e.questions:
+        out.append('<section class="plx-questions">')
+        out.append(f"<h3>{esc(word(lang, 'next_questions'))}</h3><ol>")
+        for q in e.questions:
+            labels = " / ".join(esc(x) for x in (q.da, q.en) if x)
+            settles = ", ".join(f"<code>{esc(s)}</code>" for s in q.settles)
+            out.append(
+                f"<li><strong>{esc(q.label(lang))}</strong> <code>{esc(q.fact)}</code> "
+                f'<span class="plx-question-labels">({labels})</span><br>'
+                f"{esc(word(lang, 'settles'))}: {settles}"
+            )
+            if q.options:
+                answers = ", ".join(esc(o.label(lang)) for o in q.options)
+                out.append(f"<br>{esc(word(lang, 'answers'))}: {answers}")
+            out.append("</li>")
+        out.append("</ol></section>")
+    if e.notes:
+        out.append('<section class="plx-notes">')
+        out.append(f"<h3>{esc(word(lang, 'also_relevant'))}</h3>")
+        for note in e.notes:
+            out.extend(_rule(note.rule, lang))
+        out.append("</section>")
+    if e.derived or e.parameters:
+        out.append('<section class="plx-audit">')
+        if e.derived:
+            out.append(f"<h3>{esc(word(lang, 'derived'))}</h3><table>")
+            for x in e.derived:
+                out.append(
+                    f"<tr><th><code>{esc(x.name)}</code></th><td>{_value(x.shown)}</td>"
+                    f"<td><code>{esc(x.expression)}</code></td><td><code>{esc(x.span or '')}</code></td></tr>"
+                )
+            out.append("</table>")
+        if e.parameters:
+            out.append(f"<h3>{esc(word(lang, 'parameters'))}</h3><table>")
+            for p in e.parameters:
+                flag = f" <strong>{esc(word(lang, 'overridden'))}</strong>" if p.overridden else ""
+                out.append(
+                    f"<tr><th><code>{esc(p.name)}</code> {esc(p.label or '')}</th><td>{_value(p.shown)}{flag}</td>"
+                    f"<td>{esc(word(lang, 'default_value'))} <code>{esc(p.default)}</code></td>"
+                    f"<td><code>{esc(p.span or '')}</code></td></tr>"
+                )
+            out.append("</table>")
+        out.append("</section>")
+    out.append("</div>")
+    return "\n".join(out) + "\n"
+
+
+def _value(shown: Shown, codes: bool = True) -> str:
+    """A value: its label, and (unless ``codes`` is false) how a fact file writes it."""
+    if shown.state == EXPRESSION:
+        return f"<code>{esc(shown.code)}</code>"
+    if not shown.known:
+        return f'<span class="plx-withheld">{esc(shown.text)}</span>'
+    if shown.text == shown.code:
+        return f"<code>{esc(shown.code)}</code>" if shown.code != "" else '<code>""</code>'
+    if not codes:
+        return esc(shown.text)
+    return f"{esc(shown.text)} <code>{esc(shown.code)}</code>"
+
+
+def _inputs_table(inputs: Iterable[Input], codes: bool) -> str:
+    rows = []
+    for i in inputs:
+        if codes:
+            head = f"<th>{esc(i.label or '')}</th><td><code>{esc(i.name)}</code></td>"
+        else:
+            head = f"<th>{esc(i.label)}</th>" if i.label else f"<th><code>{esc(i.name)}</code></th>"
+        rows.append(f"<tr>{head}<td>{_value(i.shown, codes)}</td></tr>")
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def _inputs_inline(inputs: Iterable[Input], codes: bool) -> str:
+    return "; ".join(
+        f"{esc(i.label) if i.label and not codes else f'<code>{esc(i.name)}</code>'} = {_value(i.shown, codes)}"
+        for i in inputs
+    )
+
+
+def _rule(rule: Rule, lang: str) -> list[str]:
+    head = [f'<span class="plx-rule-id">{esc(rule.rule_id)}</span>', f"<cite>{esc(rule.citation)}</cite>"]
+    if rule.force:
+        head.append(f'<span class="plx-force">{esc(rule.force)}</span>')
+    if rule.title:
+        head.append(f'<span class="plx-rule-title">{esc(rule.title)}</span>')
+    marks = [m for m in (rule.provenance, word(lang, "inferred") if rule.inferred else None) if m]
+    if marks:
+        head.append(f'<span class="plx-meta">[{esc(", ".join(marks))}]</span>')
+    if rule.span:
+        head.append(f"<code>{esc(rule.span)}</code>")
+    lines = ['<div class="plx-rule">', f'<p class="plx-rule-head">{" ".join(head)}</p>']
+    if rule.explain:
+        lines.append(f'<p class="plx-explain">{esc(rule.explain)}</p>')
+    if rule.quote:
+        lines.append(f'<blockquote class="plx-quote" lang="da">{esc(rule.quote)}</blockquote>')
+    if rule.note:
+        lines.append(f'<p class="plx-note">{esc(word(lang, "note"))}: {esc(rule.note)}</p>')
+    lines.append("</div>")
+    return lines
+
+
+def _decision(out: list[str], d: Decision, e: Explanation) -> None:
+    lang = e.lang
+    codes = e.audience != "citizen"  # a citizen reads labels; names and codes are for staff
+    out.append(f'<section class="plx-decision plx-{esc(d.status)}" data-decision="{esc(d.name)}">')
+    if d.status == "decided" and d.value is not None:
+        value = f'<span class="plx-value">{_value(d.value) if not d.value.known else esc(d.value.text)}</span>'
+    else:
+        status = word(lang, "undetermined" if d.status == "undetermined" else "no_rule")
+        value = f'<span class="plx-value">{esc(status)}</span>'
+    out.append(f'<h3><span class="plx-decision-label">{esc(d.label or d.name)}</span> {value}</h3>')
+    code = f"<code>{esc(d.name)}</code>"
+    if d.value is not None and d.value.known:
+        code = f"<code>{esc(d.name)} = {esc(d.value.code)}</code>"
+    meta = code + (f" <code>{esc(d.span)}</code>" if d.span else "")
+    if codes:
+        out.append(f'<p class="plx-meta">{meta}</p>')
+    if d.missing:
+        facts = ", ".join(f"{esc(f.label(lang) or f.name)} <code>{esc(f.name)}</code>" for f in d.missing)
+        out.append(f"<p>{esc(word(lang, 'waits_for')).capitalize()}: {facts}</p>")
+    if d.settled is not None:
+        facts = ", ".join(f"{esc(f.label(lang) or f.name)} <code>{esc(f.name)}</code>" for f in d.settled.facts)
+        out.append(
+            f'<p class="plx-settled">{esc(word(lang, settled_word(d.settled)).capitalize())} {facts} '
+            f"({d.settled.cases} {esc(word(lang, 'combinations'))})</p>"
+        )
+        for rule in d.settled.rules:
+            out.extend(_rule(rule, lang))
+    if d.steps:
+        out.append('<ol class="plx-steps">')
+        for step in d.steps:
+            out.append('<li class="plx-step">')
+            if d.kind == "collect" and step.value is not None:
+                out.append(f"<p>+ {_value(step.value, codes)}</p>")
+            for rule in step.rules:
+                out.extend(_rule(rule, lang))
+            if step.factors:
+                factors = "".join(f"<li>{esc(f)}</li>" for f in step.factors)
+                out.append(f"<p>{esc(word(lang, 'factors'))}:</p><ul>{factors}</ul>")
+            out.append("</li>")
+        out.append("</ol>")
+    if d.note:
+        out.append(f'<p class="plx-note">{esc(word(lang, "note"))}: {esc(d.note)}</p>')
+    out.append('<details class="plx-details">')
+    out.append(f"<summary>{esc(word(lang, 'details'))}</summary>")
+    out.append('<div class="plx-detail-body">')
+    for step in d.steps:
+        if step.condition is not None or step.inputs:
+            heading = word(lang, "condition") if step.condition is not None else word(lang, "using").capitalize()
+            out.append(f"<h4>{esc(heading)}</h4>")
+            if step.condition is not None:
+                out.append(f"<p><code>{esc(step.condition)}</code> ({esc(holds_text(lang, step.holds))})</p>")
+            elif step.outcome == "default":
+                out.append(f"<p>{esc(word(lang, 'default'))}</p>")
+            if step.span:
+                out.append(f'<p class="plx-meta"><code>{esc(step.span)}</code></p>')
+            if step.inputs:
+                out.append(_inputs_table(step.inputs, codes))
+    if d.facts:
+        out.append(f"<h4>{esc(word(lang, 'facts_used'))}</h4>")
+        out.append(_inputs_table(d.facts, codes))
+    if d.open:
+        out.append(f"<h4>{esc(word(lang, 'open'))}</h4>")
+        out.extend(_alternatives(d.open, lang, codes))
+    if d.alternatives:
+        reached = [s for s in d.alternatives if s.outcome != "not_reached"]
+        unreached = [s for s in d.alternatives if s.outcome == "not_reached"]
+        out.append(f"<h4>{esc(word(lang, 'why_not'))}</h4>")
+        if reached:
+            out.extend(_alternatives(reached, lang, codes))
+        if unreached:
+            out.append(f'<p class="plx-meta">{esc(word(lang, "not_reached"))}:</p>')
+            out.extend(_alternatives(unreached, lang, codes))
+    out.append("</div></details>")
+    out.append("</section>")
+
+
+def _alternatives(steps: Iterable[Step], lang: str, codes: bool) -> list[str]:
+    lines = ['<ul class="plx-alternatives">']
+    for step in steps:
+        value = _value(step.value, codes) if step.value is not None else ""
+        when = (
+            f" {esc(word(lang, 'when'))} <code>{esc(step.condition)}</code>"
+            if step.condition
+            else otherwise(lang, step, esc)
+        )
+        rules = f" ({', '.join(esc(r.rule_id) for r in step.rules)})" if step.rules else ""
+        what = "" if step.outcome == "not_reached" else f": {esc(outcome_text(lang, step))}"
+        lines.append(f"<li>{value}{when}{rules}{what}")
+        if step.failing:
+            lines.append(f"<br>{esc(needs_text(lang, step))}:")
+            lines.append('<ul class="plx-failing">')
+            for part in step.failing:
+                values = f": {_inputs_inline(part.inputs, codes)}" if part.inputs else ""
+                holds = esc(holds_text(lang, part.holds))
+                lines.append(f"<li><code>{esc(part.condition)}</code> ({holds}){values}</li>")
+            lines.append("</ul>")
+        elif step.inputs and step.outcome not in ("overridden", "not_reached"):
+            lines.append(f"<br>{esc(word(lang, 'using'))}: {_inputs_inline(step.inputs, codes)}")
+        lines.append("</li>")
+    lines.append("</ul>")
+    return lines

@@ -1,0 +1,257 @@
+"""Render an explanation as Markdown (CommonMark), for case files, tickets and documentation.
+
+Every text that comes from a policy or a fact set is escaped: punctuation that Markdown
+would read as markup (``*``, ``_``, ``[``, ``<``, ``&``...) is backslash-escaped, so no
+value can turn into a link, emphasis or raw HTML; source text (conditions, fact names,
+values) goes into code spans. What to show is decided by :func:`policylang.explain`.
+
+>>> md("a *b* <i>")
+'a \\\\*b\\\\* \\\\<i\\\\>'
+>>> code("x `y`")
+'`` x `y` ``'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from policylang.engine.result import Result
+from policylang.explanation.model import EXPRESSION, Decision, Explanation, Input, Rule, Shown, Step
+from policylang.explanation.render.common import (
+    explanation_of,
+    holds_text,
+    needs_text,
+    otherwise,
+    outcome_text,
+    settled_word,
+)
+from policylang.explanation.words import word
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|&~])")
+_LEADING = re.compile(r"^([-+=]|\d+(?=[.)]))")
+
+
+def md(text: str) -> str:
+    """Plain text made safe for Markdown: one line, markup characters escaped, and a
+    leading list or heading marker escaped so that the text never starts a block."""
+    escaped = _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return _LEADING.sub(lambda m: "\\" + m.group(1) if not m.group(1).isdigit() else m.group(1) + "\\", escaped)
+
+
+def code(text: str) -> str:
+    """A code span that shows ``text`` exactly, whatever backticks it holds."""
+    text = " ".join(str(text).split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def render_markdown(
+    result: Result,
+    *,
+    policy: Any = None,
+    lang: str = "en",
+    audience: str = "caseworker",
+    decisions: Sequence[str] | None = None,
+    why_not: bool = False,
+) -> str:
+    """The result's explanation as Markdown; ``policy`` is loaded by name if not given."""
+    e = explanation_of(result, policy, lang=lang, audience=audience, decisions=decisions, why_not=why_not)
+    return format_markdown(e)
+
+
+def format_markdown(e: Explanation) -> str:
+    """An explanation as a Markdown document."""
+    lang = e.lang
+    out: list[str] = [f"# {md(e.title or e.policy)}", ""]
+    meta = f"{md(word(lang, 'policy'))} {code(e.policy)}"
+    if e.version and e.audience == "auditor":
+        meta += f", {md(word(lang, 'version'))} {code(e.version)}"
+    out += [meta, ""]
+    for w in e.warnings:
+        out += [f"> **{md(word(lang, 'warning'))}:** {md(w)}", ""]
+    for d in e.decisions:
+        _decision(out, d, e)
+    if e.handoffs:
+        out += [f"## {md(word(lang, 'handoffs'))}", ""]
+        for h in e.handoffs:
+            head = f"- {code(h.policy)}"
+            if h.status != "applies":
+                head += (
+                    f" \u2014 {md(word(lang, 'handoff_undetermined'))}: {', '.join(code(f.name) for f in h.missing)}"
+                )
+            out.append(head)
+            for rule in h.rules:
+                out += ["", *_rule(rule, lang, "  - ")]
+            if h.note:
+                out += ["", f"  {md(h.note)}"]
+            if h.inputs:
+                out += ["", f"  {md(word(lang, 'using')).capitalize()}: {_inputs(h.inputs)}"]
+        out.append("")
+    if e.questions:
+        out += [f"## {md(word(lang, 'next_questions'))}", ""]
+        for n, q in enumerate(e.questions, 1):
+            labels = " / ".join(md(x) for x in (q.da, q.en) if x)
+            out.append(f"{n}. {code(q.fact)}" + (f" {labels}" if labels else ""))
+            out.append(f"   \u2014 {md(word(lang, 'settles'))}: {', '.join(code(s) for s in q.settles)}")
+            if q.options:
+                answers = ", ".join(f"{code(_json(o.value))} {md(o.label(lang))}" for o in q.options)
+                out.append(f"   \u2014 {md(word(lang, 'answers'))}: {answers}")
+        out.append("")
+    if e.notes:
+        out += [f"## {md(word(lang, 'also_relevant'))}", ""]
+        for note in e.notes:
+            out.extend(_rule(note.rule, lang, "- "))
+        out.append("")
+    if e.derived:
+        out += [f"## {md(word(lang, 'derived'))}", ""]
+        for x in e.derived:
+            out.append(f"- {code(x.name)} = {_value(x.shown)} \u2190 {code(x.expression)} ({code(x.span or '')})")
+        out.append("")
+    if e.parameters:
+        out += [f"## {md(word(lang, 'parameters'))}", ""]
+        for p in e.parameters:
+            flag = f" **{md(word(lang, 'overridden'))}**" if p.overridden else ""
+            label = f" {md(p.label)}" if p.label else ""
+            out.append(
+                f"- {code(p.name)}{label} = {_value(p.shown)}{flag}; "
+                f"{md(word(lang, 'default_value'))} {code(p.default)} ({code(p.span or '')})"
+            )
+        out.append("")
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _value(shown: Shown) -> str:
+    if shown.state == EXPRESSION:
+        return code(shown.code)
+    if not shown.known:
+        return f"*{md(shown.text)}*"
+    if shown.text == shown.code:
+        return code(shown.code) if shown.code else code('""')
+    return f"{md(shown.text)} ({code(shown.code)})"
+
+
+def _inputs(inputs: Iterable[Input]) -> str:
+    return "; ".join(f"{md(i.label) + ' ' if i.label else ''}{code(i.name)} = {_value(i.shown)}" for i in inputs)
+
+
+def _rule(rule: Rule, lang: str, bullet: str) -> list[str]:
+    head = f"**{md(rule.rule_id)}** {md(rule.citation)}"
+    if rule.force:
+        head += f" ({md(rule.force)})"
+    if rule.title:
+        head += f" \u2014 *{md(rule.title)}*"
+    marks = [m for m in (rule.provenance, word(lang, "inferred") if rule.inferred else None) if m]
+    if marks:
+        head += f" \\[{md(', '.join(marks))}\\]"
+    if rule.span:
+        head += f" {code(rule.span)}"
+    pad = " " * len(bullet)
+    lines = [f"{bullet}{head}"]
+    if rule.quote:
+        lines += ["", f"{pad}> \u00bb{md(rule.quote)}\u00ab"]
+    if rule.explain:
+        lines += ["", f"{pad}{md(rule.explain)}"]
+    if rule.note:
+        lines += ["", f"{pad}*{md(word(lang, 'note'))}:* {md(rule.note)}"]
+    return lines
+
+
+def _decision(out: list[str], d: Decision, e: Explanation) -> None:
+    lang = e.lang
+    title = md(d.label) if d.label else code(d.name)
+    if d.status == "decided" and d.value is not None:
+        out += [f"## {title}: {_value(d.value)}", ""]
+    elif d.status == "undetermined":
+        out += [f"## {title}: *{md(word(lang, 'undetermined'))}*", ""]
+    else:
+        out += [f"## {title}: *{md(word(lang, 'no_rule'))}*", ""]
+    meta = code(d.name)
+    if d.span:
+        meta += f" {code(d.span)}"
+    out += [meta, ""]
+    if d.missing:
+        facts = "; ".join(f"{md(f.label(lang) or '')} {code(f.name)}".strip() for f in d.missing)
+        out += [f"{md(word(lang, 'waits_for')).capitalize()}: {facts}", ""]
+    if d.settled is not None:
+        facts = "; ".join(f"{md(f.label(lang) or '')} {code(f.name)}".strip() for f in d.settled.facts)
+        cases = f"({d.settled.cases} {md(word(lang, 'combinations'))})"
+        out += [f"{md(word(lang, settled_word(d.settled))).capitalize()} {facts} {cases}", ""]
+        for rule in d.settled.rules:
+            out.extend(_rule(rule, lang, "- "))
+        out.append("")
+    for step in d.steps:
+        out.extend(_step(step, d, lang))
+        out.append("")
+    if d.note:
+        out += [f"*{md(word(lang, 'note'))}:* {md(d.note)}", ""]
+    if d.facts:
+        out += [f"**{md(word(lang, 'facts_used'))}:** {_inputs(d.facts)}", ""]
+    if d.open:
+        out += [f"**{md(word(lang, 'open'))}:**", ""]
+        for step in d.open:
+            out.extend(_alternative(step, lang))
+        out.append("")
+    reached = [s for s in d.alternatives if s.outcome != "not_reached"]
+    unreached = [s for s in d.alternatives if s.outcome == "not_reached"]
+    if reached:
+        out += [f"**{md(word(lang, 'why_not'))}:**", ""]
+        for step in reached:
+            out.extend(_alternative(step, lang))
+        out.append("")
+    if unreached:
+        out += [f"*{md(word(lang, 'not_reached'))}:*", ""]
+        for step in unreached:
+            out.extend(_alternative(step, lang))
+        out.append("")
+
+
+def _step(step: Step, d: Decision, lang: str) -> list[str]:
+    head = []
+    if d.kind == "collect" and step.value is not None:
+        head.append(f"\\+ {_value(step.value)}")
+    if step.condition is not None:
+        head.append(f"{md(word(lang, 'when'))} {code(step.condition)}")
+    if step.outcome == "default":
+        head.append(f"*{md(word(lang, 'default'))}*")
+    if not head:
+        head.append(md(word(lang, "decided_by" if step.rules else "fired")))
+    if step.span:
+        head.append(code(step.span))
+    lines = [f"- {' '.join(head)}"]
+    for rule in step.rules:
+        lines.extend(_rule(rule, lang, "  - "))
+    pad = "  "
+    if step.inputs:
+        lines += ["", f"{pad}{md(word(lang, 'using')).capitalize()}: {_inputs(step.inputs)}"]
+    if step.factors:
+        lines += ["", f"{pad}{md(word(lang, 'factors'))}: {', '.join(md(f) for f in step.factors)}"]
+    return lines
+
+
+def _alternative(step: Step, lang: str) -> list[str]:
+    value = _value(step.value) if step.value is not None else ""
+    when = f" {md(word(lang, 'when'))} {code(step.condition)}" if step.condition else otherwise(lang, step, md)
+    rules = f" ({', '.join(md(r.rule_id) for r in step.rules)})" if step.rules else ""
+    if step.outcome == "not_reached":
+        return [f"- {value}{when}{rules}"]
+    lines = [f"- {value}{when}{rules}: {md(outcome_text(lang, step))}"]
+    if step.failing:
+        lines.append(f"  - {md(needs_text(lang, step))}:")
+        for part in step.failing:
+            values = f": {_inputs(part.inputs)}" if part.inputs else ""
+            lines.append(f"    - {code(part.condition)} ({md(holds_text(lang, part.holds))}){values}")
+    elif step.inputs and step.outcome != "overridden":
+        lines.append(f"  - {md(word(lang, 'using'))}: {_inputs(step.inputs)}")
+    return lines

@@ -1,0 +1,315 @@
+"""The functions a policy may call: their types, their documentation, their code.
+
+Each :class:`Builtin` checks its argument types (returning the result type or a message)
+and implements the call on known values. By default a ``null`` argument makes the result
+``null``; functions that say otherwise handle ``null`` themselves. Unknown arguments are
+handled by the compiler before a builtin is called.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import attrs
+
+from policylang.ir import dates
+from policylang.ir import types as T
+from policylang.ir.values import sort_members
+
+Checker = Callable[[Sequence[T.Type]], "T.Type | str"]
+
+
+@attrs.frozen
+class Builtin:
+    """A function callable from policy text."""
+
+    name: str
+    signature: str
+    doc: str
+    check: Checker
+    impl: Callable[..., Any]
+    null_propagates: bool = True
+
+
+def _base(t: T.Type) -> T.Type:
+    return T.strip_optional(t)
+
+
+def _any_optional(types: Sequence[T.Type]) -> bool:
+    return any(T.is_optional(t) for t in types)
+
+
+def _result(t: T.Type, args: Sequence[T.Type], propagates: bool = True) -> T.Type:
+    return T.optional(t) if propagates and _any_optional(args) else t
+
+
+def _expect(args: Sequence[T.Type], *accepted: tuple[T.Type, ...]) -> str | None:
+    if len(args) != len(accepted):
+        return f"takes {len(accepted)} argument{'s' if len(accepted) != 1 else ''}, got {len(args)}"
+    for i, (arg, options) in enumerate(zip(args, accepted, strict=False), start=1):
+        base = _base(arg)
+        if base in (T.ERROR, T.NULL):
+            continue
+        if not any(T.assignable(base, o) for o in options):
+            wanted = " or ".join(T.describe(o) for o in options)
+            return f"argument {i} must be {wanted}, not {T.describe(arg)}"
+    return None
+
+
+def _date_shift(args: Sequence[T.Type]) -> T.Type | str:
+    problem = _expect(args, (T.DATE, T.DATETIME), (T.INT,))
+    if problem:
+        return problem
+    return _result(_base(args[0]) if _base(args[0]) != T.NULL else T.DATE, args)
+
+
+def _fixed(result: T.Type, *accepted: tuple[T.Type, ...]) -> Checker:
+    def check(args: Sequence[T.Type]) -> T.Type | str:
+        problem = _expect(args, *accepted)
+        return problem if problem else _result(result, args)
+
+    return check
+
+
+def _extreme(args: Sequence[T.Type]) -> T.Type | str:
+    if not args:
+        return "needs at least one argument"
+    known = [_base(a) for a in args if _base(a) not in (T.NULL, T.ERROR)]
+    if not known:
+        return T.ERROR
+    first = known[0]
+    for t in known:
+        if not T.orderable(t) or not T.comparable(t, first):
+            return f"needs values that can be ordered and compared, got {T.describe(t)}"
+    widest = T.DECIMAL if any(t in (T.DECIMAL, T.MONEY) for t in known) and first in T.NUMERIC else first
+    if first == T.MONEY:
+        widest = T.MONEY
+    return T.optional(widest) if all(T.is_optional(a) for a in args) else widest
+
+
+def _coalesce(args: Sequence[T.Type]) -> T.Type | str:
+    if not args:
+        return "needs at least one argument"
+    result: T.Type | None = T.NULL
+    for a in args:
+        result = T.unify(result or T.NULL, a)
+        if result is None:
+            return "needs arguments of one type"
+    assert result is not None
+    return result if T.is_optional(args[-1]) else T.strip_optional(result)
+
+
+def _count(args: Sequence[T.Type]) -> T.Type | str:
+    if len(args) != 1 or (T.element_type(args[0]) is None and _base(args[0]) != T.ERROR):
+        return "takes one list or set"
+    return T.INT
+
+
+def _to_set(args: Sequence[T.Type]) -> T.Type | str:
+    if len(args) != 1:
+        return "takes one list"
+    element = T.element_type(args[0])
+    if element is None:
+        return T.ERROR if _base(args[0]) == T.ERROR else "takes one list"
+    return T.SetType(element)
+
+
+def _to_list(args: Sequence[T.Type]) -> T.Type | str:
+    if len(args) != 1:
+        return "takes one set"
+    element = T.element_type(args[0])
+    if element is None:
+        return T.ERROR if _base(args[0]) == T.ERROR else "takes one set"
+    return T.ListType(element)
+
+
+def _abs(args: Sequence[T.Type]) -> T.Type | str:
+    problem = _expect(args, T.NUMERIC)
+    return problem if problem else args[0]
+
+
+def _round(args: Sequence[T.Type]) -> T.Type | str:
+    problem = _expect(args, T.NUMERIC, (T.INT,))
+    return problem if problem else _result(_base(args[0]), args)
+
+
+def _local_time(args: Sequence[T.Type]) -> T.Type | str:
+    problem = _expect(args, (T.DATETIME,), (T.TEXT,))
+    return problem if problem else _result(T.DATETIME, args)
+
+
+def _weekday(args: Sequence[T.Type]) -> T.Type | str:
+    problem = _expect(args, (T.DATE, T.DATETIME))
+    return problem if problem else _result(T.WEEKDAY, args)
+
+
+def _max(*values: Any) -> Any:
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
+
+
+def _min(*values: Any) -> Any:
+    known = [v for v in values if v is not None]
+    return min(known) if known else None
+
+
+def _coalesce_impl(*values: Any) -> Any:
+    for v in values:
+        if v is not None:
+            return v
+    return None
+
+
+def _overlap(a: Any, b: Any, c: Any, d: Any) -> int:
+    if a is None or b is None or c is None or d is None:
+        return 0
+    return dates.overlap_days(_day(a), _day(b), _day(c), _day(d))
+
+
+def _day(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _round_impl(value: Decimal | int, places: int) -> Decimal:
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _to_list_impl(value: Any) -> tuple[Any, ...]:
+    if isinstance(value, frozenset):
+        return tuple(sort_members(value, None))
+    return tuple(value)
+
+
+def _local_time_impl(moment: dt.datetime, zone_name: str) -> dt.datetime:
+    return dates.local_time(moment, zone_name)
+
+
+_BUILTINS = [
+    Builtin(
+        "add_days",
+        "add_days(date, int) -> date",
+        "The date a number of days later.",
+        _date_shift,
+        lambda d, n: d + dt.timedelta(days=n),
+    ),
+    Builtin(
+        "add_months",
+        "add_months(date, int) -> date",
+        "Calendar months later, clamped to the last day of the month.",
+        _date_shift,
+        dates.add_months,
+    ),
+    Builtin(
+        "add_years",
+        "add_years(date, int) -> date",
+        "Calendar years later; 29 February becomes 28 February in a common year.",
+        _date_shift,
+        dates.add_years,
+    ),
+    Builtin(
+        "age",
+        "age(date_of_birth, on) -> int",
+        "Completed years on a date: a person is 18 from the 18th birthday.",
+        _fixed(T.INT, (T.DATE,), (T.DATE,)),
+        dates.age,
+    ),
+    Builtin(
+        "days_between",
+        "days_between(start, end) -> int",
+        "Days from start to end (negative when end is earlier).",
+        _fixed(T.INT, (T.DATE,), (T.DATE,)),
+        dates.days_between,
+    ),
+    Builtin(
+        "overlap_days",
+        "overlap_days(a_start, a_end, b_start, b_end) -> int",
+        "Days two ranges share, both ends included; 0 when they do not meet or a bound is null.",
+        lambda args: _expect(args, (T.DATE,), (T.DATE,), (T.DATE,), (T.DATE,)) or T.INT,
+        _overlap,
+        null_propagates=False,
+    ),
+    Builtin(
+        "weekday",
+        "weekday(date or datetime) -> weekday",
+        "The day of the week (monday ... sunday); convert a datetime with local_time first.",
+        _weekday,
+        lambda d: dates.weekday(_day(d)),
+    ),
+    Builtin(
+        "local_time",
+        "local_time(datetime, zone) -> datetime",
+        'The same instant as wall-clock time in an IANA time zone such as "Europe/Copenhagen".',
+        _local_time,
+        _local_time_impl,
+    ),
+    Builtin(
+        "time_of",
+        "time_of(datetime) -> time",
+        "The wall-clock time of a datetime.",
+        _fixed(T.TIME, (T.DATETIME,)),
+        lambda d: d.time().replace(tzinfo=None),
+    ),
+    Builtin(
+        "date_of",
+        "date_of(datetime) -> date",
+        "The calendar date of a datetime.",
+        _fixed(T.DATE, (T.DATETIME,)),
+        lambda d: d.date(),
+    ),
+    Builtin("year", "year(date) -> int", "The year of a date.", _fixed(T.INT, (T.DATE, T.DATETIME)), lambda d: d.year),
+    Builtin(
+        "month",
+        "month(date) -> int",
+        "The month (1-12) of a date.",
+        _fixed(T.INT, (T.DATE, T.DATETIME)),
+        lambda d: d.month,
+    ),
+    Builtin(
+        "day",
+        "day(date) -> int",
+        "The day of the month of a date.",
+        _fixed(T.INT, (T.DATE, T.DATETIME)),
+        lambda d: d.day,
+    ),
+    Builtin(
+        "max", "max(a, b, ...) -> value", "The largest argument, ignoring nulls.", _extreme, _max, null_propagates=False
+    ),
+    Builtin(
+        "min",
+        "min(a, b, ...) -> value",
+        "The smallest argument, ignoring nulls.",
+        _extreme,
+        _min,
+        null_propagates=False,
+    ),
+    Builtin(
+        "coalesce",
+        "coalesce(a, b, ...) -> value",
+        "The first argument that is not null.",
+        _coalesce,
+        _coalesce_impl,
+        null_propagates=False,
+    ),
+    Builtin("count", "count(list or set) -> int", "The number of elements.", _count, len),
+    Builtin("to_set", "to_set(list) -> set", "The elements of a list as a set.", _to_set, frozenset),
+    Builtin(
+        "to_list",
+        "to_list(set) -> list",
+        "The elements of a set as a list, in canonical order.",
+        _to_list,
+        _to_list_impl,
+    ),
+    Builtin("abs", "abs(number) -> number", "The absolute value.", _abs, abs),
+    Builtin(
+        "round",
+        "round(number, places) -> decimal",
+        "Rounded half up to a number of decimal places.",
+        _round,
+        _round_impl,
+    ),
+]
+
+BUILTINS: dict[str, Builtin] = {b.name: b for b in _BUILTINS}

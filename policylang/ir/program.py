@@ -1,0 +1,489 @@
+"""The checked program: typed, name-resolved expressions and declarations.
+
+The checker (:mod:`policylang.check.declarations`) turns the AST into these; the compiler
+(:mod:`policylang.engine.compile`) turns them into closures, and the static analyses read them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from policylang.base.span import Span
+from policylang.ir import types as T
+from policylang.ir.builtins import Builtin
+from policylang.syntax.ast import Labels
+
+# ----------------------------------------------------------------- expressions
+
+
+@attrs.frozen
+class Const:
+    """A constant, with its type: a literal, an enum value, a rule ID."""
+
+    value: Any
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class Ref:
+    """A reference to a fact, parameter, derived value, decision or bound variable."""
+
+    kind: str  # fact, parameter, let, decision, local
+    name: str
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class CallIR:
+    """A call of a built-in function, with its checked arguments."""
+
+    builtin: Builtin
+    args: tuple[Expr, ...]
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class BoolOpIR:
+    """``and`` or ``or`` over two or more operands (Kleene logic)."""
+
+    op: str  # and, or
+    items: tuple[Expr, ...]
+    span: Span
+    type: T.Type = T.BOOL
+
+
+@attrs.frozen
+class NotIR:
+    """``not``."""
+
+    operand: Expr
+    span: Span
+    type: T.Type = T.BOOL
+
+
+@attrs.frozen
+class CompareIR:
+    """A comparison chain; ``operand_type`` says how to order (e.g. by declaration for ordered enums)."""
+
+    ops: tuple[str, ...]
+    operands: tuple[Expr, ...]
+    operand_type: T.Type  # for ordered enums: compare by declaration order
+    span: Span
+    type: T.Type = T.BOOL
+
+
+@attrs.frozen
+class MemberIR:
+    """``x in xs`` or ``x not in xs``."""
+
+    item: Expr
+    collection: Expr
+    negated: bool
+    span: Span
+    type: T.Type = T.BOOL
+
+
+@attrs.frozen
+class IsTestIR:
+    """``is null``, ``is empty`` and their negations."""
+
+    operand: Expr
+    test: str  # null, empty
+    negated: bool
+    span: Span
+    type: T.Type = T.BOOL
+
+
+@attrs.frozen
+class ArithIR:
+    """Arithmetic, set operations and date arithmetic."""
+
+    op: str  # + - * / | & and "date+", "date-", "days" for dates
+    left: Expr
+    right: Expr
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class IfIR:
+    """``if c then a else b``."""
+
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class IndexIR:
+    """A map lookup; null when the key is absent."""
+
+    target: Expr
+    key: Expr
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class FieldIR:
+    """A record field."""
+
+    target: Expr
+    name: str
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class MakeIR:
+    """A list, set or record literal with computed parts."""
+
+    kind: str  # list, set, record
+    items: tuple[Expr, ...]
+    keys: tuple[str, ...]  # record field names, else ()
+    type: T.Type
+    span: Span
+
+
+@attrs.frozen
+class QuantIR:
+    """``any``, ``all`` or ``count`` over a collection, with its bound variable."""
+
+    kind: str  # any, all, count
+    variable: str
+    collection: Expr
+    condition: Expr
+    type: T.Type
+    span: Span
+
+
+Expr = (
+    Const
+    | Ref
+    | CallIR
+    | BoolOpIR
+    | NotIR
+    | CompareIR
+    | MemberIR
+    | IsTestIR
+    | ArithIR
+    | IfIR
+    | IndexIR
+    | FieldIR
+    | MakeIR
+    | QuantIR
+)
+
+
+def children(e: Expr) -> Iterator[Expr]:
+    """The direct sub-expressions of ``e``."""
+    if isinstance(e, CallIR):
+        yield from e.args
+    elif isinstance(e, BoolOpIR):
+        yield from e.items
+    elif isinstance(e, NotIR):
+        yield e.operand
+    elif isinstance(e, CompareIR):
+        yield from e.operands
+    elif isinstance(e, MemberIR):
+        yield e.item
+        yield e.collection
+    elif isinstance(e, IsTestIR):
+        yield e.operand
+    elif isinstance(e, ArithIR):
+        yield e.left
+        yield e.right
+    elif isinstance(e, IfIR):
+        yield e.condition
+        yield e.then
+        yield e.otherwise
+    elif isinstance(e, IndexIR):
+        yield e.target
+        yield e.key
+    elif isinstance(e, FieldIR):
+        yield e.target
+    elif isinstance(e, MakeIR):
+        yield from e.items
+    elif isinstance(e, QuantIR):
+        yield e.collection
+        yield e.condition
+
+
+def walk(e: Expr) -> Iterator[Expr]:
+    """``e`` and all its sub-expressions, depth first."""
+    yield e
+    for c in children(e):
+        yield from walk(c)
+
+
+def refs(e: Expr | None) -> Iterator[Ref]:
+    """The references to named things in ``e`` (bound variables excluded)."""
+    if e is None:
+        return
+    for node in walk(e):
+        if isinstance(node, Ref) and node.kind != "local":
+            yield node
+
+
+# ----------------------------------------------------------------- declarations
+
+
+@attrs.frozen
+class SourceInfo:
+    """A source the rules cite."""
+
+    key: str
+    short: str
+    title: str | None
+    file: str | None
+    url: str | None
+    date: dt.date | None
+    span: Span
+
+
+@attrs.frozen
+class CitationInfo:
+    """One citation of a rule, resolved to its source."""
+
+    source: SourceInfo | None
+    source_key: str
+    locator: str | None
+    line_from: int | None
+    line_to: int | None
+    span: Span
+
+    @property
+    def text(self) -> str:
+        """The citation as it reads in an explanation: ``vejl. 91/1998 pkt. 26 e``."""
+        head = self.source.short if self.source else self.source_key
+        parts = [head]
+        if self.locator:
+            parts.append(self.locator)
+        text = " ".join(parts)
+        if self.line_from is not None:
+            text += f" (l. {self.line_from}" + (f"-{self.line_to})" if self.line_to else ")")
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The citation's parts, for applications that link to the source."""
+        return {
+            "source": self.source_key,
+            "document": self.source.title if self.source and self.source.title else None,
+            "short": self.source.short if self.source else None,
+            "locator": self.locator,
+            "file": self.source.file if self.source else None,
+            "lines": [self.line_from, self.line_to or self.line_from] if self.line_from is not None else None,
+        }
+
+
+@attrs.frozen
+class FactorInfo:
+    """A factor to weigh: a declared code with labels, or a quoted text."""
+
+    code: str | None
+    labels: Labels
+
+
+@attrs.frozen
+class FactInfo:
+    """A declared fact: its type, labels, marks and slot."""
+
+    name: str
+    type: T.Type
+    labels: Labels | None
+    assessment: bool
+    personal: bool
+    provenance: str | None
+    note: Labels | None
+    span: Span
+    slot: int
+
+
+@attrs.frozen
+class ParamInfo:
+    """A declared parameter: its type, default expression and slot."""
+
+    name: str
+    type: T.Type
+    default: Expr
+    labels: Labels | None
+    provenance: str | None
+    note: Labels | None
+    span: Span
+    slot: int
+
+    @property
+    def is_condition(self) -> bool:
+        """Whether this is a ``condition`` parameter (a boolean expression over facts)."""
+        return isinstance(self.type, T.ConditionType)
+
+
+@attrs.frozen
+class LetInfo:
+    """A derived value: its expression, the rules it cites and its slot."""
+
+    name: str
+    type: T.Type
+    expr: Expr
+    rules: tuple[str, ...]
+    span: Span
+    slot: int
+
+
+@attrs.frozen
+class RowInfo:
+    """One alternative of a decision: its value, condition, factors and rules."""
+
+    value: Expr
+    condition: Expr | None
+    factors: tuple[FactorInfo, ...]
+    rules: tuple[str, ...]
+    span: Span
+    exceptions: tuple[int, ...] = ()  # indexes of rows that override this one (rule conclusions)
+
+
+@attrs.frozen
+class DecisionInfo:
+    """A decision: its type, labels, how it is decided (``kind``), its rows and default."""
+
+    name: str
+    type: T.Type
+    labels: Labels | None
+    kind: str  # expr, first_match, collect, rules
+    rows: tuple[RowInfo, ...]
+    default: RowInfo | None
+    span: Span
+    slot: int
+    provenance: str | None = None
+    note: Labels | None = None
+
+
+@attrs.frozen
+class ConclusionInfo:
+    """What a rule concludes: ``set`` a decision's value or ``add`` an item to it."""
+
+    kind: str  # set, add
+    decision: str
+    value: Expr
+    span: Span
+
+
+@attrs.frozen
+class RuleInfo:
+    """A rule of the law: ID, citations, force, provenance, quote, condition and conclusion."""
+
+    rule_id: str
+    title: str | None
+    citations: tuple[CitationInfo, ...]
+    force: str | None
+    provenance: str | None
+    inferred: bool
+    quote: str | None
+    exception_to: tuple[str, ...]
+    condition: Expr | None
+    conclusion: ConclusionInfo | None
+    factors: tuple[FactorInfo, ...]
+    explain: Labels | None
+    note: Labels | None
+    span: Span
+
+    @property
+    def citation(self) -> str:
+        """The rule's citations as they read in an explanation, joined with ``;``."""
+        return "; ".join(c.text for c in self.citations)
+
+    @property
+    def informational(self) -> bool:
+        """A rule with a condition but no conclusion: cited where it applies."""
+        return self.condition is not None and self.conclusion is None
+
+
+@attrs.frozen
+class ConstraintInfo:
+    """A constraint on fact sets, with the facts it reads."""
+
+    name: str
+    title: str | None
+    condition: Expr | None
+    require: Expr
+    message: Labels | None
+    facts: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class WarningInfo:
+    """A warning a result carries where its condition holds."""
+
+    name: str
+    labels: Labels
+    condition: Expr | None
+    span: Span
+
+
+@attrs.frozen
+class HandoffInfo:
+    """Where a policy hands a person over to another policy, and on what legal basis."""
+
+    target: str
+    condition: Expr | None
+    rules: tuple[str, ...]
+    note: Labels | None
+    span: Span
+
+
+@attrs.frozen
+class HeaderInfo:
+    """The policy header: name, title, version, validity and evaluation date."""
+
+    name: str
+    title: Labels | None
+    version: str | None
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    evaluation_date: Expr | None
+    notes: tuple[Labels, ...]
+    span: Span | None
+
+
+@attrs.frozen
+class Step:
+    """One step of the evaluation plan: compute a let, a decision, a note or a warning."""
+
+    kind: str  # parameter, let, decision, note, warning
+    name: str
+
+
+@attrs.frozen
+class Program:
+    """A checked policy: everything the compiler and the analyses need."""
+
+    header: HeaderInfo
+    sources: dict[str, SourceInfo]
+    types: dict[str, T.Type]
+    facts: dict[str, FactInfo]
+    parameters: dict[str, ParamInfo]
+    lets: dict[str, LetInfo]
+    decisions: dict[str, DecisionInfo]
+    rules: dict[str, RuleInfo]
+    factors: dict[str, FactorInfo]
+    constraints: tuple[ConstraintInfo, ...]
+    warnings: tuple[WarningInfo, ...]
+    plan: tuple[Step, ...]
+    slots: int
+    files: tuple[str, ...]
+    handoffs: tuple[HandoffInfo, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The policy's name, from its header."""
+        return self.header.name

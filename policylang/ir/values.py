@@ -1,0 +1,188 @@
+"""Runtime values: the unknown value, durations, and the JSON encoding of values.
+
+At run time a policylang value is a plain Python value (``bool``, ``int``,
+``Decimal``, ``str`` for text and enum members, ``datetime.date``, a ``tuple`` for a
+list, a ``frozenset`` for a set, a ``dict`` for a record or map, ``None`` for null) or
+:class:`Unknown`, which says which facts would have to be known to get a value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from policylang.ir import types as T
+
+
+class Unknown:
+    """A value that depends on facts nobody has supplied yet.
+
+    ``facts`` are the fact names that could decide it; ``blocked`` the decisions it
+    waits for that no rule decided.
+
+    >>> Unknown.of("a").merge(Unknown.of("b")).facts == frozenset({"a", "b"})
+    True
+    """
+
+    __slots__ = ("blocked", "facts")
+
+    def __init__(self, facts: frozenset[str] = frozenset(), blocked: frozenset[str] = frozenset()) -> None:
+        self.facts = facts
+        self.blocked = blocked
+
+    @staticmethod
+    def of(*facts: str) -> Unknown:
+        return Unknown(frozenset(facts))
+
+    def merge(self, other: Unknown) -> Unknown:
+        if other is self:
+            return self
+        return Unknown(self.facts | other.facts, self.blocked | other.blocked)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(sorted(self.facts))
+        if self.blocked:
+            inner += "; blocked by " + ", ".join(sorted(self.blocked))
+        return f"Unknown({inner})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unknown) and self.facts == other.facts and self.blocked == other.blocked
+
+    def __hash__(self) -> int:
+        return hash((self.facts, self.blocked))
+
+
+def merge_unknown(*values: object) -> Unknown:
+    """Merge the unknown values among ``values`` into one."""
+    result = Unknown()
+    for v in values:
+        if type(v) is Unknown:
+            result = result.merge(v)
+    return result
+
+
+@attrs.frozen
+class Duration:
+    """A calendar duration: whole years, months and days."""
+
+    years: int = 0
+    months: int = 0
+    days: int = 0
+
+    def __add__(self, other: Duration) -> Duration:
+        return Duration(self.years + other.years, self.months + other.months, self.days + other.days)
+
+    def __neg__(self) -> Duration:
+        return Duration(-self.years, -self.months, -self.days)
+
+    def iso(self) -> str:
+        """ISO 8601 form: ``P3M``, ``P1Y2D``; ``P0D`` for nothing."""
+        parts = [f"{n}{u}" for n, u in ((self.years, "Y"), (self.months, "M"), (self.days, "D")) if n]
+        return "P" + ("".join(parts) or "0D")
+
+
+def encode(value: Any, type_: T.Type | None = None) -> Any:
+    """Encode a runtime value the way facts are written in JSON.
+
+    Lists keep their order; sets of enum members come out in declaration order.
+
+    >>> encode(frozenset({"b", "a"}), T.SetType(T.EnumType("e", ("b", "a"))))
+    ['b', 'a']
+    >>> encode(dt.date(1999, 1, 15)), encode(Decimal("20000"))
+    ('1999-01-15', 20000)
+    """
+    if value is None or isinstance(value, bool | str | int):
+        return value
+    if isinstance(value, Decimal):
+        return _encode_decimal(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="minutes" if value.second == 0 else "seconds")
+    if isinstance(value, Duration):
+        return value.iso()
+    inner = T.strip_optional(type_) if type_ is not None else None
+    if isinstance(inner, T.UnionType):
+        inner = _union_option(value, inner)
+    if isinstance(value, frozenset):
+        element = inner.element if isinstance(inner, T.SetType | T.ListType) else None
+        return [encode(v, element) for v in sort_members(value, element)]
+    if isinstance(value, tuple | list):
+        element = inner.element if isinstance(inner, T.SetType | T.ListType) else None
+        return [encode(v, element) for v in value]
+    if isinstance(value, dict):
+        if isinstance(inner, T.RecordType):
+            return {k: encode(v, inner.field(k)) for k, v in value.items()}
+        if isinstance(inner, T.MapType):
+            return {k: encode(v, inner.value) for k, v in value.items()}
+        return {k: encode(v) for k, v in value.items()}
+    if isinstance(value, Unknown):
+        raise TypeError("an unknown value has no JSON encoding")
+    return value
+
+
+def encoder(type_: T.Type) -> Callable[[Any], Any]:
+    """A function that encodes values of ``type_``; the identity where nothing is to do.
+
+    >>> encoder(T.BOOL)(True), encoder(T.DATE)(dt.date(2024, 1, 2))
+    (True, '2024-01-02')
+    """
+    base = T.strip_optional(type_)
+    if base in (T.BOOL, T.INT, T.TEXT, T.RULE) or isinstance(base, T.EnumType):
+        return _identity
+    if isinstance(base, T.ListType) and (
+        base.element in (T.BOOL, T.INT, T.TEXT, T.RULE) or isinstance(base.element, T.EnumType)
+    ):
+        return list
+    return lambda value: encode(value, type_)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _union_option(value: Any, union: T.UnionType) -> T.Type | None:
+    if isinstance(value, dict):
+        return union.option(T.RecordType) or union.option(T.MapType)
+    if isinstance(value, frozenset):
+        return union.option(T.SetType)
+    if isinstance(value, tuple | list):
+        return union.option(T.ListType)
+    return None
+
+
+def _encode_decimal(value: Decimal) -> int | float:
+    """Whole numbers as ``int``, others as a JSON number (the exact value is in ``Result.values``)."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def sort_members(values: Iterable[Any], element: T.Type | None) -> list[Any]:
+    """Canonical order of a set: declaration order for enums, natural order otherwise."""
+    items = list(values)
+    if isinstance(element, T.EnumType):
+        return sorted(items, key=lambda m: element.index(m) if m in element.members else len(element.members))
+    try:
+        return sorted(items)
+    except TypeError:
+        return items
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equality of two known values, where ``True`` is not the number 1.
+
+    >>> same_value(True, 1), same_value(1, Decimal("1.0")), same_value((1, 2), (1, 2))
+    (False, True, True)
+    """
+    if type(a) is Unknown or type(b) is Unknown:
+        return False
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return bool(a == b)

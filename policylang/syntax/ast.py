@@ -1,0 +1,613 @@
+"""The abstract syntax tree of a ``.pol`` file: small frozen classes, each with a span.
+
+The parser (:mod:`policylang.syntax.parser`) builds these; nothing downstream sees Lark's trees.
+Names are not resolved here: ``Name("yes")`` may turn out to be a fact, a derived value
+or an enum value, which the checker decides from the expected type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from policylang.base.span import Span
+
+
+@attrs.frozen
+class Labels:
+    """A Danish and/or English label or text."""
+
+    da: str | None
+    en: str | None
+
+    def get(self, lang: str = "en") -> str | None:
+        """The text in ``lang``, falling back to the other language."""
+        first, second = (self.da, self.en) if lang == "da" else (self.en, self.da)
+        return first if first is not None else second
+
+
+# ----------------------------------------------------------------- type expressions
+
+
+@attrs.frozen
+class PrimTypeExpr:
+    """A built-in type named in the policy: ``bool``, ``int``, ``date``, ``condition`` ..."""
+
+    name: str  # bool, int, decimal, money, text, date, datetime, time, duration, rule, condition
+    span: Span
+
+
+@attrs.frozen
+class EnumMember:
+    """One value of an ``enum`` type, with its optional labels."""
+
+    name: str
+    labels: Labels | None
+    span: Span
+
+
+@attrs.frozen
+class EnumTypeExpr:
+    """``enum { ... }`` or ``ordered enum { ... }``."""
+
+    members: tuple[EnumMember, ...]
+    ordered: bool
+    span: Span
+
+
+@attrs.frozen
+class ListTypeExpr:
+    """``list of T``."""
+
+    element: TypeExpr
+    span: Span
+
+
+@attrs.frozen
+class SetTypeExpr:
+    """``set of T``."""
+
+    element: TypeExpr
+    span: Span
+
+
+@attrs.frozen
+class MapTypeExpr:
+    """``map of K to V``."""
+
+    key: TypeExpr
+    value: TypeExpr
+    span: Span
+
+
+@attrs.frozen
+class FieldExpr:
+    """One field of a record type: ``name: T``."""
+
+    name: str
+    type: TypeExpr
+    span: Span
+
+
+@attrs.frozen
+class RecordTypeExpr:
+    """``record { name: T, ... }``."""
+
+    fields: tuple[FieldExpr, ...]
+    span: Span
+
+
+@attrs.frozen
+class NamedTypeExpr:
+    """A type named by a ``type`` declaration (or ``weekday``)."""
+
+    name: str
+    span: Span
+
+
+@attrs.frozen
+class UnionTypeExpr:
+    """``A or B``: a value of either type (an object, or the enum value ``not_applicable``)."""
+
+    options: tuple[TypeExpr, ...]
+    span: Span
+
+
+@attrs.frozen
+class OptionalTypeExpr:
+    """``T?``: a type that also admits null."""
+
+    inner: TypeExpr
+    span: Span
+
+
+TypeExpr = (
+    PrimTypeExpr
+    | EnumTypeExpr
+    | ListTypeExpr
+    | SetTypeExpr
+    | MapTypeExpr
+    | RecordTypeExpr
+    | NamedTypeExpr
+    | OptionalTypeExpr
+    | UnionTypeExpr
+)
+
+# ----------------------------------------------------------------- expressions
+
+
+@attrs.frozen
+class DurationLit:
+    """A duration literal's value: ``3 months`` is ``DurationLit(3, "months")``."""
+
+    amount: int
+    unit: str  # "days", "months" or "years"
+
+
+@attrs.frozen
+class Literal:
+    """A constant written in the policy: ``3``, ``2.5``, ``1998-07-01``, ``"text"``."""
+
+    kind: str  # int, decimal, money, duration, date, datetime, time, text, bool, null
+    value: object
+    span: Span
+
+
+@attrs.frozen
+class Name:
+    """A bare name: a fact, parameter, derived value, decision, bound variable or enum value."""
+
+    name: str
+    span: Span
+
+
+@attrs.frozen
+class RuleRef:
+    """A rule ID used as a value (``RES-EXEMPT-26A``)."""
+
+    rule_id: str
+    span: Span
+
+
+@attrs.frozen
+class SetLit:
+    """A set literal ``{a, b}``."""
+
+    items: tuple[Expr, ...]
+    span: Span
+
+
+@attrs.frozen
+class ListLit:
+    """A list literal ``[a, b]``."""
+
+    items: tuple[Expr, ...]
+    span: Span
+
+
+@attrs.frozen
+class RecordLit:
+    """A record (or map) literal ``{field: value, ...}``."""
+
+    entries: tuple[tuple[str, Expr], ...]
+    span: Span
+
+
+@attrs.frozen
+class Call:
+    """A call of a built-in function: ``age(date_of_birth, as_of)``."""
+
+    function: str
+    args: tuple[Expr, ...]
+    span: Span
+
+
+@attrs.frozen
+class Quantifier:
+    """``any(x in xs: c)``, ``all(...)`` or ``count(...)``."""
+
+    kind: str  # any, all, count
+    variable: str
+    collection: Expr
+    condition: Expr
+    span: Span
+
+
+@attrs.frozen
+class Binary:
+    """Arithmetic or a set operation: ``a + b``, ``a | b``, ``a & b`` ..."""
+
+    op: str  # + - * / | &
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@attrs.frozen
+class BoolOp:
+    """``a and b`` or ``a or b``."""
+
+    op: str  # and, or
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@attrs.frozen
+class Not:
+    """``not a``."""
+
+    operand: Expr
+    span: Span
+
+
+@attrs.frozen
+class Compare:
+    """A comparison, possibly chained: ``16 <= age <= 30``."""
+
+    operands: tuple[Expr, ...]
+    ops: tuple[str, ...]  # = != < <= > >=
+    span: Span
+
+
+@attrs.frozen
+class Member:
+    """``x in xs`` or ``x not in xs``."""
+
+    item: Expr
+    collection: Expr
+    negated: bool
+    span: Span
+
+
+@attrs.frozen
+class IsTest:
+    """``x is null``, ``x is not null``, ``x is empty`` or ``x is not empty``."""
+
+    operand: Expr
+    test: str  # null, empty
+    negated: bool
+    span: Span
+
+
+@attrs.frozen
+class If:
+    """``if c then a else b``."""
+
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+    span: Span
+
+
+@attrs.frozen
+class Index:
+    """A map lookup ``m[k]``."""
+
+    target: Expr
+    key: Expr
+    span: Span
+
+
+@attrs.frozen
+class FieldGet:
+    """A record field ``r.field``."""
+
+    target: Expr
+    name: str
+    span: Span
+
+
+Expr = (
+    Literal
+    | Name
+    | RuleRef
+    | SetLit
+    | ListLit
+    | RecordLit
+    | Call
+    | Quantifier
+    | Binary
+    | BoolOp
+    | Not
+    | Compare
+    | Member
+    | IsTest
+    | If
+    | Index
+    | FieldGet
+)
+
+# ----------------------------------------------------------------- declarations
+
+
+@attrs.frozen
+class RuleIdRef:
+    """A rule ID written in a ``by`` or ``exception to`` clause."""
+
+    rule_id: str
+    span: Span
+
+
+@attrs.frozen
+class FactorRef:
+    """A factor in a ``weigh`` clause: a declared factor's name or a quoted text."""
+
+    name: str | None
+    text: str | None
+    span: Span
+
+
+@attrs.frozen
+class PolicyDecl:
+    """The ``policy`` header: name, title, version, validity and evaluation date."""
+
+    name: str
+    title: Labels | None
+    version: str | None
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    evaluation_date: Expr | None
+    notes: tuple[Labels, ...]
+    span: Span
+
+
+@attrs.frozen
+class ImportDecl:
+    """``import "file.pol"``."""
+
+    path: str
+    span: Span
+
+
+@attrs.frozen
+class SourceDecl:
+    """A ``source`` the rules cite: its key, short name, title, file, URL and date."""
+
+    key: str
+    short: str
+    title: str | None
+    file: str | None
+    url: str | None
+    date: dt.date | None
+    span: Span
+
+
+@attrs.frozen
+class TypeDecl:
+    """``type name = T``."""
+
+    name: str
+    type: TypeExpr
+    labels: Labels | None
+    span: Span
+
+
+@attrs.frozen
+class FactDecl:
+    """A ``fact`` declaration: its type, labels and marks."""
+
+    name: str
+    type: TypeExpr
+    labels: Labels | None
+    assessment: bool
+    personal: bool
+    provenance: str | None
+    note: Labels | None
+    span: Span
+
+
+@attrs.frozen
+class ParameterDecl:
+    """A ``parameter`` declaration: its type and default."""
+
+    name: str
+    type: TypeExpr
+    default: Expr
+    labels: Labels | None
+    provenance: str | None
+    note: Labels | None
+    span: Span
+
+
+@attrs.frozen
+class LetDecl:
+    """A derived value: ``let name = expr``."""
+
+    name: str
+    type: TypeExpr | None
+    expr: Expr
+    by: tuple[RuleIdRef, ...]
+    span: Span
+
+
+@attrs.frozen
+class FactorDecl:
+    """A ``factor`` to weigh, with its labels."""
+
+    name: str
+    labels: Labels
+    span: Span
+
+
+@attrs.frozen
+class Row:
+    """One alternative of a ``first match`` table, or of a ``collect`` list."""
+
+    value: Expr
+    condition: Expr | None  # None: ``otherwise`` (first match) or always (collect)
+    weigh: tuple[FactorRef, ...]
+    by: tuple[RuleIdRef, ...]
+    span: Span
+
+
+@attrs.frozen
+class ExprBody:
+    """A decision decided by one expression: ``decision d: T = expr``."""
+
+    expr: Expr
+    weigh: tuple[FactorRef, ...]
+    by: tuple[RuleIdRef, ...]
+    span: Span
+
+
+@attrs.frozen
+class FirstMatchBody:
+    """A ``first match`` table of rows."""
+
+    rows: tuple[Row, ...]
+    span: Span
+
+
+@attrs.frozen
+class CollectBody:
+    """A ``collect`` table of rows."""
+
+    rows: tuple[Row, ...]
+    span: Span
+
+
+@attrs.frozen
+class DefaultBody:
+    """A decision concluded by rules (``then d = v``), with a value when none applies."""
+
+    expr: Expr
+    by: tuple[RuleIdRef, ...]
+    span: Span
+
+
+DecisionBody = ExprBody | FirstMatchBody | CollectBody | DefaultBody
+
+
+@attrs.frozen
+class DecisionDecl:
+    """A ``decision``: its type, labels and how it is decided."""
+
+    name: str
+    type: TypeExpr
+    labels: Labels | None
+    body: DecisionBody | None
+    span: Span
+    provenance: str | None = None
+    note: Labels | None = None
+
+
+@attrs.frozen
+class Citation:
+    """One citation of a rule: a source key, a locator (``pkt. 26 a``) and seed lines."""
+
+    source: str
+    locator: str | None
+    line_from: int | None
+    line_to: int | None
+    span: Span
+
+
+@attrs.frozen
+class SetConclusion:
+    """A rule's conclusion ``then d = value``."""
+
+    decision: str
+    value: Expr
+    span: Span
+
+
+@attrs.frozen
+class AddConclusion:
+    """A rule's conclusion ``then add item to d``."""
+
+    decision: str
+    item: Expr
+    span: Span
+
+
+Conclusion = SetConclusion | AddConclusion
+
+
+@attrs.frozen
+class RuleDecl:
+    """A ``rule`` of the law: ID, citations, force, provenance, quote and what it concludes."""
+
+    rule_id: str
+    title: str | None
+    citations: tuple[Citation, ...]
+    force: str | None
+    provenance: str | None
+    inferred: bool
+    quote: str | None
+    exception_to: tuple[RuleIdRef, ...]
+    condition: Expr | None
+    conclusion: Conclusion | None
+    weigh: tuple[FactorRef, ...]
+    explain: Labels | None
+    note: Labels | None
+    span: Span
+    id_span: Span
+
+
+@attrs.frozen
+class ConstraintDecl:
+    """A ``constraint`` on a fact set: input validation between facts."""
+
+    name: str
+    title: str | None
+    condition: Expr | None
+    require: Expr
+    message: Labels | None
+    span: Span
+
+
+@attrs.frozen
+class WarningDecl:
+    """A ``warning`` the result carries where its condition holds."""
+
+    name: str
+    labels: Labels
+    condition: Expr | None
+    span: Span
+
+
+@attrs.frozen
+class HandoffDecl:
+    """``handoff to other/policy when ...``: evaluate another policy on the same person's facts."""
+
+    target: str
+    condition: Expr | None
+    by: tuple[RuleIdRef, ...]
+    note: Labels | None
+    span: Span
+
+
+Declaration = (
+    PolicyDecl
+    | ImportDecl
+    | SourceDecl
+    | TypeDecl
+    | FactDecl
+    | ParameterDecl
+    | LetDecl
+    | FactorDecl
+    | DecisionDecl
+    | RuleDecl
+    | ConstraintDecl
+    | WarningDecl
+    | HandoffDecl
+)
+
+
+@attrs.frozen
+class Module:
+    """One parsed ``.pol`` file."""
+
+    path: str
+    declarations: tuple[Declaration, ...]
+    span: Span
+
+    @property
+    def header(self) -> PolicyDecl | None:
+        """The file's ``policy`` header, or ``None`` for a module of shared definitions."""
+        for d in self.declarations:
+            if isinstance(d, PolicyDecl):
+                return d
+        return None

@@ -1,0 +1,311 @@
+"""Parse ``.pol`` text into the AST (built by :mod:`policylang.syntax.transform`).
+
+Parsing uses Lark's LALR parser, built once per process from ``grammar.lark`` and cached
+on disk so that a cold start is fast. Syntax errors become :class:`PolicySyntaxError`
+with a named explanation (the failing parser state matched against malformed examples),
+a span and a hint.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from lark import Lark
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from policylang.base.errors import Diagnostic, PolicySyntaxError
+from policylang.base.span import Source, point
+from policylang.syntax import ast
+from policylang.syntax.transform import ToAst
+
+GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
+
+
+@functools.cache
+def _parser(start: str = "start") -> Lark:
+    options: dict[str, Any] = dict(
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        start=start,
+    )
+    grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
+    try:
+        return Lark(grammar, cache=True, **options)
+    except OSError:  # an unwritable temp dir: build without the cache
+        return Lark(grammar, **options)
+
+
+def parse_module(text: str, path: str = "<policy>") -> ast.Module:
+    """Parse the text of a ``.pol`` file.
+
+    >>> m = parse_module('fact age: int "Alder" / "Age"', "demo.pol")
+    >>> m.declarations[0].name, m.declarations[0].labels.en
+    ('age', 'Age')
+    """
+    source = Source(path, text)
+    tree = _run(_parser(), text, source)
+    try:
+        module = ToAst(source).transform(tree)
+    except VisitError as e:  # a literal the grammar accepts but Python cannot represent
+        if isinstance(e.orig_exc, PolicySyntaxError):
+            raise e.orig_exc from None
+        raise
+    assert isinstance(module, ast.Module)
+    return module
+
+
+def parse_expression(text: str, path: str = "<expression>") -> ast.Expr:
+    """Parse a single expression, such as a ``condition`` parameter's override.
+
+    >>> parse_expression("a and not b").op
+    'and'
+    """
+    source = Source(path, text)
+    tree = _run(_parser("expr"), text, source)
+    try:
+        expr = ToAst(source).transform(tree)
+    except VisitError as e:
+        if isinstance(e.orig_exc, PolicySyntaxError):
+            raise e.orig_exc from None
+        raise
+    return expr  # type: ignore[no-any-return]
+
+
+def _run(parser: Lark, text: str, source: Source) -> Any:
+    try:
+        return parser.parse(text)
+    except UnexpectedInput as e:
+        raise _syntax_error(parser, e, source) from None
+
+
+# ----------------------------------------------------------------- syntax errors
+
+# Lark matches a failing parse against these malformed examples to name the error.
+_EXAMPLES: dict[str, list[str]] = {
+    "unclosed bracket: a `(`, `[` or `{` is opened but never closed": [
+        "decision x: bool = (a",
+        "decision x: bool = (a and b",
+        "decision x: bool = {a, b",
+        "decision x: bool = [a, b",
+        "decision x: bool = f(a, b",
+        "decision x: bool = a in {b, c",
+        "fact x: enum { a, b",
+        "decision x: int = m[a",
+    ],
+    'a citation needs a source key, as in `cites S1 "pkt. 26 a"`': [
+        "rule R-1 cites",
+        'rule R-1 cites "pkt. 2"',
+        'rule R-1 cites S1 "x",',
+        "rule R-1 cites\n  force skal",
+        'rule R-1 cites S1 "x",\nfact a: bool',
+    ],
+    # Most keywords are reserved only where the grammar expects them (`fact decision: int` is
+    # fine; check.py reports names such as `when` as pol-reserved-name). `if` always starts
+    # a conditional, so it fails as a name inside an expression:
+    "a keyword cannot be used as a name (`if` starts `if ... then ... else ...`)": [
+        "decision x: bool = if > 1",
+        "decision x: bool = any(if in xs: if > 1)",
+        "decision x: bool = f(if)",
+        "decision x: bool = if.a",
+    ],
+    "a declaration needs a type after `:`, such as `bool`, `date` or `enum { ... }`": [
+        "fact x",
+        "fact x:",
+        "fact x: ,",
+        "decision x",
+        "decision x:",
+        "parameter x = 1",
+    ],
+    "expected a rule ID such as `RES-HELP-02` (capital letters and digits joined by `-`)": [
+        "rule foo",
+        "rule R1",
+        "decision x: bool = a by foo",
+        "decision x: bool first match true when a by foo",
+        "rule R-1 exception to foo",
+    ],
+    "a first-match row needs `when <condition>` or `otherwise` after its value": [
+        "decision x: bool first match true by R-1",
+        "decision x: bool first match true false when a",
+        "decision x: bool first match true when a false by R-1",
+    ],
+    "a condition is missing after `when`": [
+        "decision x: bool first match true when",
+        "decision x: bool first match true when by R-1",
+        "rule R-1 when",
+        "rule R-1 when then x = 1",
+        "decision x: list of int collect add 1 when",
+    ],
+    "an expression is incomplete: an operator needs a value on both sides": [
+        "decision x: bool = a and",
+        "decision x: bool = a or",
+        "decision x: bool = a =",
+        "decision x: int = 1 +",
+        "decision x: bool = not",
+        "decision x: bool = a in",
+    ],
+    "a `decision` needs a body: `= <expression>`, `first match`, `collect` or `default`, or rules that conclude it": [
+        "decision x: bool =",
+        "decision x: bool first",
+        "decision x: bool first match",
+        "decision x: list of int collect",
+    ],
+    "`if` needs both `then` and `else`": [
+        "decision x: int = if a then 1",
+        "decision x: int = if a 1 else 2",
+    ],
+}
+
+
+def _state_key(e: UnexpectedInput) -> tuple[int, frozenset[str]] | None:
+    state = getattr(e, "state", None)
+    position = getattr(state, "position", None)
+    if position is None:
+        return None
+    return position, frozenset(getattr(e, "accepts", None) or getattr(e, "expected", None) or ())
+
+
+@functools.cache
+def _example_labels(parser: Lark) -> dict[tuple[int, frozenset[str]] | None, str]:
+    """Map a parser state to the name of the error the examples make there.
+
+    Like Lark's ``match_examples``, but keyed on the state alone, so that an error after
+    other declarations (a deeper parser stack) is named the same as in the example.
+    """
+    labels: dict[tuple[int, frozenset[str]] | None, str] = {}
+    for label, examples in _EXAMPLES.items():
+        for example in examples:
+            try:
+                parser.parse(example)
+            except (UnexpectedToken, UnexpectedEOF) as ut:
+                labels.setdefault(_state_key(ut), label)
+            except UnexpectedInput:
+                continue
+    labels.pop(None, None)
+    return labels
+
+
+def _syntax_error(parser: Lark, e: UnexpectedInput, source: Source) -> PolicySyntaxError:
+    label = _example_labels(parser).get(_state_key(e)) if isinstance(e, UnexpectedToken | UnexpectedEOF) else None
+    line = getattr(e, "line", 1) or 1
+    column = getattr(e, "column", 1) or 1
+    at_end = isinstance(e, UnexpectedEOF) or (isinstance(e, UnexpectedToken) and e.token.type == "$END")
+    if at_end or line < 1:
+        lines = source.text.splitlines() or [""]
+        line, column = len(lines), len(lines[-1]) + 1
+    length = 1
+    found: str
+    if isinstance(e, UnexpectedToken):
+        token = e.token
+        length = max(1, len(str(token)))
+        found = "the end of the file" if token.type == "$END" else f"`{token}`"
+    elif isinstance(e, UnexpectedCharacters):
+        pos = e.pos_in_stream or 0
+        char = source.text[pos] if pos < len(source.text) else ""
+        found = f"the character `{char}`"
+        if char == '"':
+            label = label or 'a text is opened with `"` but never closed on this line'
+    else:
+        found = "the end of the file"
+    expected = _describe_expected(parser, getattr(e, "expected", None) or getattr(e, "allowed", None) or set())
+    message = label or f"unexpected {found.removeprefix('the ')}"
+    if label:
+        message = f"{label} (found {found})"
+    hint = f"expected {expected}" if expected else None
+    habit = None if at_end else _habit(source, line, column) or _by_as_operand(source, line, column, e)
+    if habit is not None:
+        message, hint, column, length = habit
+    diagnostic = Diagnostic("pol-syntax", message, point(source, line, column, length), hint=hint)
+    return PolicySyntaxError(f"{source.path}:{line}:{column}: {message}", [diagnostic])
+
+
+# Operators other languages have, at the place a parse fails: what policylang writes instead.
+_HABITS = [
+    ("==", "=", "compares with `=`; there is no `==`"),
+    ("&&", "and", "joins conditions with `and`; there is no `&&`"),
+    ("||", "or", "joins alternatives with `or`; there is no `||`"),
+    ("=<", "<=", "writes `<=` (or `≤`)"),
+    ("=>", ">=", "writes `>=` (or `≥`)"),
+    ("<>", "!=", "writes `!=` (or `≠`)"),
+    ("!", "not", "negates with `not`; `!` is only part of `!=`"),
+]
+
+
+def _habit(source: Source, line: int, column: int) -> tuple[str, str, int, int] | None:
+    """Message, hint, column and length for an operator from another language at (or just before) the error."""
+    text = _line_text(source, line)
+    at = column - 1
+    for written, instead, says in _HABITS:
+        for start in (at - 1, at):  # the parse fails on the operator's first or second character
+            if start >= 0 and text.startswith(written, start) and not text.startswith("!=", start):
+                return (
+                    f"`{written}` is not an operator here: policylang {says}",
+                    f"write `{instead}`, as in `{_example(written, instead)}`",
+                    start + 1,
+                    len(written),
+                )
+    return None
+
+
+def _by_as_operand(source: Source, line: int, column: int, e: UnexpectedInput) -> tuple[str, str, int, int] | None:
+    """``a and by R-1``: the expression ends too soon, so ``by`` was read as a name and the rule ID is unexpected."""
+    if not (isinstance(e, UnexpectedToken) and e.token.type == "RULE_ID"):
+        return None
+    before = _line_text(source, line)[: column - 1].rstrip()
+    if not before.endswith("by") or (len(before) > 2 and (before[-3].isalnum() or before[-3] == "_")):
+        return None
+    at = len(before) - 1  # the column of `by`
+    return (
+        "the expression before `by` is incomplete: an operator needs a value on both sides",
+        "complete the condition, or remove the operator before `by`",
+        at,
+        2,
+    )
+
+
+def _line_text(source: Source, line: int) -> str:
+    lines = source.text.splitlines()
+    return lines[line - 1] if 1 <= line <= len(lines) else ""
+
+
+def _example(written: str, instead: str) -> str:
+    return {"and": "a and b", "or": "a or b", "not": "not a"}.get(instead, f"age {instead} 18")
+
+
+_TERMINAL_NAMES = {
+    "NAME": "a name",
+    "RULE_ID": "a rule ID such as `RES-HELP-02`",
+    "STRING": "a quoted text",
+    "INT": "a whole number",
+    "DECIMAL": "a decimal number",
+    "DATE": "a date such as `1998-07-01`",
+    "DATETIME": "a date and time with offset",
+    "TIME": "a time such as `09:00`",
+    "COMP_OP": "a comparison",
+    "ADD_OP": "`+` or `-`",
+    "MUL_OP": "`*` or `/`",
+    "CALL_NAME": "a function call",
+    "QUANTIFIER": "`any(...)`, `all(...)` or `count(...)`",
+    "DURATION_UNIT": "`days`, `months` or `years`",
+    "$END": "the end of the file",
+}
+
+
+def _describe_expected(parser: Lark, names: set[str] | list[str]) -> str:
+    words: list[str] = []
+    for name in sorted(names):
+        if name in _TERMINAL_NAMES:
+            words.append(_TERMINAL_NAMES[name])
+            continue
+        try:
+            pattern = parser.get_terminal(name).pattern
+        except KeyError:
+            continue
+        if pattern.type == "str":
+            words.append(f"`{pattern.value}`")
+    words = sorted(set(words))
+    if len(words) > 8:
+        words = [*words[:8], "..."]
+    return ", ".join(words)

@@ -1,0 +1,341 @@
+"""Test cases for policies: load case files and check a policy's result against them.
+
+A case (the contract's JSON format) names a policy, gives facts, the decisions
+expected and the rule IDs the explanation must cite. :func:`run_case` evaluates it and
+returns a :class:`CaseOutcome` listing every difference, so that the command line and the
+pytest plugin report failures the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from policylang.base.errors import FactError, PolicyError
+from policylang.engine.result import Result
+from policylang.trace.nodes import rule_ids
+
+
+class CaseFileError(PolicyError):
+    """A case file cannot be read or does not have the case format."""
+
+    code = "pol-case-file"
+
+
+@attrs.frozen
+class Case:
+    """One test case: facts in, expected decisions and reasons out."""
+
+    policy: str
+    id: str
+    facts: dict[str, Any]
+    expected: dict[str, Any]
+    rules: tuple[str, ...] = ()
+    rules_absent: tuple[str, ...] = ()
+    undetermined: dict[str, list[str]] | None = None
+    no_rule: tuple[str, ...] | None = None
+    missing: tuple[str, ...] | None = None
+    error: dict[str, Any] | None = None
+    parameters: dict[str, Any] = attrs.Factory(dict)
+    title: str = ""
+    note: str = ""
+    skip: str | None = None
+    file: str = ""
+    line: int = 1
+
+
+@attrs.frozen
+class Difference:
+    """One way a result differs from what the case expects."""
+
+    kind: str  # decision, undetermined, rule, rule_absent, missing, error
+    key: str
+    expected: Any
+    actual: Any
+
+    def describe(self) -> str:
+        if self.kind == "decision":
+            if self.actual is _ABSENT:
+                return f"decision `{self.key}`: expected {_show(self.expected)}, but it was not decided"
+            return f"decision `{self.key}`: expected {_show(self.expected)}, got {_show(self.actual)}"
+        if self.kind == "rule":
+            return f"rule `{self.key}` does not appear in the explanation"
+        if self.kind == "rule_absent":
+            return f"rule `{self.key}` appears in the explanation but should not"
+        if self.kind == "undetermined":
+            if self.expected is None:
+                facts = ", ".join(self.actual) if isinstance(self.actual, list) else _show(self.actual)
+                return f"decision `{self.key}` is undetermined (it waits for {facts}), but the case expects it decided"
+            if self.actual is _ABSENT:
+                waiting = _show(self.expected)
+                return f"decision `{self.key}`: expected undetermined (waiting for {waiting}), but it was decided"
+            return (
+                f"undetermined `{self.key}`: expected it to wait for {_show(self.expected)}, got {_show(self.actual)}"
+            )
+        if self.kind == "no_rule":
+            return f"decision `{self.key}`: no rule applies"
+        if self.kind == "missing":
+            return f"missing facts: expected {_show(self.expected)}, got {_show(self.actual)}"
+        if self.kind == "unknown":  # a name the case uses that the policy does not have
+            return f"the policy has no {self.key} `{self.expected}`" + (f" ({self.actual})" if self.actual else "")
+        if self.kind == "error" and self.expected is None:
+            return f"unexpected error: {self.actual}"
+        return f"{self.key}: expected {_show(self.expected)}, got {_show(self.actual)}"
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+_ABSENT: Any = _Absent()
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+@attrs.frozen
+class CaseOutcome:
+    """The result of running one case."""
+
+    case: Case
+    differences: tuple[Difference, ...]
+    result: Result | None = None
+    error: PolicyError | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.differences and (self.error is None or self.case.error is not None)
+
+
+def read_cases(path: Path) -> list[Case]:
+    """Read the cases in a ``.json`` file (one case, or a list) or a ``.yaml`` file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CaseFileError(f"{path}: cannot read the case file ({e})") from None
+    if path.suffix in (".yaml", ".yml"):
+        from policylang.testing.yamlcases import parse_yaml_cases
+
+        return parse_yaml_cases(text, str(path))
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as e:
+        raise CaseFileError(f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from None
+    items = data if isinstance(data, list) else [data]
+    return [case_from_dict(item, str(path), 1) for item in items]
+
+
+def case_from_dict(data: Any, file: str, line: int, defaults: Mapping[str, Any] | None = None) -> Case:
+    """Build a case from its JSON/YAML form, with clear errors for a malformed one."""
+    if not isinstance(data, Mapping):
+        raise CaseFileError(f"{file}:{line}: a case must be an object")
+    merged = {**(defaults or {}), **data}
+    for key in ("policy", "facts"):
+        if key not in merged:
+            raise CaseFileError(f"{file}:{line}: the case has no `{key}`")
+    known = {
+        "policy",
+        "id",
+        "title",
+        "note",
+        "facts",
+        "expected",
+        "rules",
+        "rules_absent",
+        "undetermined",
+        "no_rule",
+        "missing",
+        "error",
+        "parameters",
+        "skip",
+    }
+    unknown = sorted(set(merged) - known)
+    if unknown:
+        raise CaseFileError(
+            f"{file}:{line}: unknown key `{unknown[0]}` in a case (allowed: {', '.join(sorted(known))})"
+        )
+    if not isinstance(merged["facts"], Mapping):
+        raise CaseFileError(f"{file}:{line}: `facts` must be an object")
+    expected = merged.get("expected") or {}
+    if not isinstance(expected, Mapping):
+        raise CaseFileError(f"{file}:{line}: `expected` must be an object")
+    error = merged.get("error")
+    if error is not None and not isinstance(error, Mapping):
+        error = {"code": str(error)}
+    return Case(
+        policy=policy_reference(str(merged["policy"]), file),
+        id=str(merged.get("id") or Path(file).stem),
+        facts=dict(merged["facts"]),
+        expected=dict(expected),
+        rules=tuple(merged.get("rules") or ()),
+        rules_absent=tuple(merged.get("rules_absent") or ()),
+        undetermined=merged.get("undetermined"),
+        missing=tuple(merged["missing"]) if merged.get("missing") is not None else None,
+        no_rule=tuple(merged["no_rule"]) if merged.get("no_rule") is not None else None,
+        error=dict(error) if error is not None else None,
+        parameters=dict(merged.get("parameters") or {}),
+        title=str(merged.get("title") or ""),
+        note=str(merged.get("note") or ""),
+        skip=merged.get("skip"),
+        file=file,
+        line=line,
+    )
+
+
+def policy_reference(policy: str, file: str) -> str:
+    """The policy a case file names: a bundled name, or a path to a ``.pol`` file.
+
+    A relative ``.pol`` path is read relative to the case file when the policy is there,
+    so a case file next to its policy can say ``"policy": "leave.pol"``; otherwise it is
+    read as written (relative to the working folder).
+
+    >>> policy_reference("examples/benefit", "cases/x.json")
+    'examples/benefit'
+    """
+    if policy.endswith(".pol") and not Path(policy).is_absolute():
+        beside = Path(file).parent / policy
+        if beside.is_file():
+            return str(beside)
+    return policy
+
+
+def discover(paths: Sequence[str | Path]) -> Iterator[Path]:
+    """Case files under ``paths``: ``*.json`` files holding cases, and ``*.cases.yaml``."""
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and is_case_file(f):
+                    yield f
+        elif p.exists():
+            yield p
+        else:
+            raise CaseFileError(f"{p}: no such file or folder")
+
+
+def is_case_file(path: Path) -> bool:
+    """Whether ``path`` looks like a case file (a JSON case, or ``*.cases.yaml``)."""
+    name = path.name
+    if name.endswith((".cases.yaml", ".cases.yml")):
+        return True
+    if path.suffix != ".json" or name.endswith(".schema.json"):
+        return False
+    try:
+        head = path.read_text(encoding="utf-8")[:4000]
+    except (OSError, UnicodeDecodeError):
+        return False
+    return '"policy"' in head and '"facts"' in head
+
+
+def equal(expected: Any, actual: Any) -> bool:
+    """Compare as the contract says: lists without regard to order, numbers by value."""
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(expected) != len(actual):
+            return False
+        remaining = list(actual)
+        for item in expected:
+            for i, candidate in enumerate(remaining):
+                if equal(item, candidate):
+                    del remaining[i]
+                    break
+            else:
+                return False
+        return True
+    if isinstance(expected, Mapping) and isinstance(actual, Mapping):
+        return expected.keys() == actual.keys() and all(equal(expected[k], actual[k]) for k in expected)
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return type(expected) is type(actual) and expected == actual
+    if isinstance(expected, int | float | Decimal) and isinstance(actual, int | float | Decimal):
+        return Decimal(str(expected)) == Decimal(str(actual))
+    return bool(expected == actual)
+
+
+def run_case(case: Case, policy_loader: Any = None) -> CaseOutcome:
+    """Evaluate ``case`` and list every way the result differs from what it expects."""
+    from policylang.policy.loader import load
+
+    loader = policy_loader or load
+    try:
+        policy = loader(case.policy)
+        result = policy.evaluate(case.facts, parameters=case.parameters or None)
+    except FactError as e:
+        return _expected_error(case, e)
+    except PolicyError as e:
+        if case.error is not None:
+            return _expected_error(case, e)
+        return CaseOutcome(case, (Difference("error", "error", None, e.message),), None, e)
+    differences = _unknown_names(case, policy)
+    if case.error is not None:
+        differences.append(Difference("error", "error", case.error, "no error"))
+    for name, value in case.expected.items():
+        actual = result.decisions.get(name, _ABSENT)
+        if actual is _ABSENT or not equal(value, actual):
+            differences.append(Difference("decision", name, value, actual))
+    if case.undetermined is None:
+        if result.undetermined and case.missing is None:
+            for name, facts in result.undetermined.items():
+                if name in case.expected:
+                    continue
+                differences.append(Difference("undetermined", name, None, facts))
+    else:
+        for name, facts in case.undetermined.items():
+            actual_facts = result.undetermined.get(name, _ABSENT)
+            if actual_facts is _ABSENT or (facts is not None and not equal(list(facts), actual_facts)):
+                differences.append(Difference("undetermined", name, facts, actual_facts))
+    if case.no_rule is None:
+        for name in result.no_rule:
+            if name not in case.expected:
+                differences.append(Difference("no_rule", name, "a value", "no rule applies"))
+    elif set(case.no_rule) != set(result.no_rule):
+        differences.append(Difference("no_rule_set", "no_rule", sorted(case.no_rule), sorted(result.no_rule)))
+    if case.missing is not None and not equal(list(case.missing), result.missing):
+        differences.append(Difference("missing", "missing", list(case.missing), result.missing))
+    cited = set(rule_ids(result.trace))
+    for rid in case.rules:
+        if rid not in cited:
+            differences.append(Difference("rule", rid, rid, None))
+    fired = set(rule_ids(result.trace, frozenset({"fired", "default"})))
+    for rid in case.rules_absent:
+        if rid in fired:
+            differences.append(Difference("rule_absent", rid, None, rid))
+    unknown = {d.expected for d in differences if d.kind == "unknown"}  # said once, as a name the policy lacks
+    differences = [d for d in differences if d.kind == "unknown" or d.key not in unknown]
+    return CaseOutcome(case, tuple(differences), result)
+
+
+def _unknown_names(case: Case, policy: Any) -> list[Difference]:
+    """The decisions and rules a case names that its policy does not have (a typo in the case)."""
+    from policylang.check.expressions import suggest
+
+    found = []
+    decisions = [*case.expected, *(case.undetermined or ()), *(case.no_rule or ())]
+    for name in dict.fromkeys(decisions):
+        if name not in policy.decisions:
+            found.append(Difference("unknown", "decision", name, suggest(name, policy.decisions)))
+    for rid in dict.fromkeys([*case.rules, *case.rules_absent]):
+        if rid not in policy.rules:
+            found.append(Difference("unknown", "rule", rid, suggest(rid, policy.rules)))
+    return found
+
+
+def _expected_error(case: Case, error: PolicyError) -> CaseOutcome:
+    if case.error is None:
+        return CaseOutcome(case, (Difference("error", "error", None, error.message),), None, error)
+    differences = []
+    code = case.error.get("code")
+    if code and code != error.code:
+        differences.append(Difference("error", "error code", code, error.code))
+    fact = case.error.get("fact")
+    facts = getattr(error, "facts", [])
+    if fact and fact not in facts:
+        differences.append(Difference("error", "error fact", fact, facts))
+    contains = case.error.get("message_contains")
+    if contains and contains not in error.message:
+        differences.append(Difference("error", "error message", contains, error.message))
+    return CaseOutcome(case, tuple(differences), None, error)
