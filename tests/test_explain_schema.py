@@ -17,7 +17,8 @@ import jsonschema
 import pytest
 
 import policylang
-from policylang.testing.cases import Case, discover, read_cases
+from policylang.testing.case import Case
+from policylang.testing.cases import discover, read_cases
 
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"

@@ -40,8 +40,8 @@ import attrs
 import polars as pl
 
 from policylang.base.errors import FactError, PolicyError
+from policylang.base.suggest import suggest
 from policylang.batch.columns import META, ROW
-from policylang.check.expressions import suggest
 from policylang.ir import program as ir
 from policylang.ir import types as T
 

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from policylang.base.errors import PolicyError
-from policylang.check.expressions import suggest
+from policylang.base.suggest import suggest
 from policylang.policy.policy import Policy
 
 ON_ERROR = ("continue", "raise")

@@ -11,8 +11,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from policylang.base.errors import Diagnostic, sort_diagnostics
+from policylang.base.labels import Labels
 from policylang.base.span import Span
-from policylang.check.expressions import ExprChecker, suggest
+from policylang.base.suggest import suggest
+from policylang.check.expressions import ExprChecker
 from policylang.check.plan import evaluation_plan
 from policylang.check.rules import RulesChecker
 from policylang.ir import program as ir
@@ -55,7 +57,7 @@ def check_modules(
     modules: Sequence[ast.Module], *, require_header: bool = True
 ) -> tuple[ir.Program | None, list[Diagnostic]]:
     """Check a policy made of ``modules`` (imports first, the policy itself last)."""
-    builder = _Builder(modules, require_header)
+    builder = ProgramBuilder(modules, require_header)
     program = builder.build()
     diagnostics = sort_diagnostics(builder.diagnostics)
     if any(d.severity == "error" for d in diagnostics):
@@ -63,7 +65,9 @@ def check_modules(
     return program, diagnostics
 
 
-class _Builder:
+class ProgramBuilder:
+    """Resolves the declarations of a policy's modules into a :class:`~policylang.ir.program.Program`."""
+
     def __init__(self, modules: Sequence[ast.Module], require_header: bool = True) -> None:
         self.modules = modules
         self.require_header = require_header
@@ -402,7 +406,7 @@ class _Builder:
         result = []
         for f in refs:
             if f.text is not None:
-                result.append(ir.FactorInfo(None, ast.Labels(f.text, f.text)))
+                result.append(ir.FactorInfo(None, Labels(f.text, f.text)))
             elif f.name in self.factor_decls:
                 result.append(ir.FactorInfo(f.name, self.factor_decls[f.name].labels))
             else:
@@ -413,7 +417,7 @@ class _Builder:
                     f.span,
                     hint=suggest(f.name, self.factor_decls) or 'declare it with `factor NAME "da" / "en"`',
                 )
-                result.append(ir.FactorInfo(f.name, ast.Labels(f.name, f.name)))
+                result.append(ir.FactorInfo(f.name, Labels(f.name, f.name)))
         return tuple(result)
 
     # -- constraints -----------------------------------------------------------

@@ -8,12 +8,12 @@ checker carries on with an error type so that one mistake is reported once.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from policylang.base.errors import Diagnostic
 from policylang.base.span import Span
+from policylang.base.suggest import suggest
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.builtins import BUILTINS
@@ -36,16 +36,6 @@ def enum_target(expected: T.Type | None, member: str | None = None) -> T.EnumTyp
         option = t.option(T.EnumType)
         return found or (option if isinstance(option, T.EnumType) else None)
     return None
-
-
-def suggest(name: str, candidates: Iterable[str]) -> str | None:
-    """A "did you mean" hint for a misspelt name, or ``None``.
-
-    >>> suggest("lawful_residense", ["lawful_residence", "as_of"])
-    'did you mean `lawful_residence`?'
-    """
-    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean `{matches[0]}`?" if matches else None
 
 
 def _values_hint(t: T.EnumType) -> str:

@@ -7,15 +7,48 @@ and ``decision`` declarations into :class:`policylang.ir.program.RuleInfo` and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import Any, Protocol
 
-from policylang.check.expressions import ExprChecker, suggest
+from policylang.base.span import Span
+from policylang.base.suggest import suggest
+from policylang.check.expressions import ExprChecker
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.syntax import ast
 
-if TYPE_CHECKING:
-    from policylang.check.declarations import _Builder
+
+class Declarations(Protocol):
+    """What the rules checker needs from the checker that owns it (:mod:`policylang.check.declarations`)."""
+
+    values: dict[str, Any]
+    sources: dict[str, ir.SourceInfo]
+    rule_decls: dict[str, ast.RuleDecl]
+
+    def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        """Report an error."""
+
+    def warn(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        """Report a warning."""
+
+    def provenance(self, value: str | None, span: Span) -> None:
+        """Report a ``provenance`` that is not a known one."""
+
+    def lookup(self, name: str) -> tuple[str, T.Type] | None:
+        """The kind and type of a declared value, or ``None``."""
+
+    def checker(self, context: str = "", allowed: frozenset[str] | None = None) -> ExprChecker:
+        """An expression checker over the declarations."""
+
+    def of(self, cls: type) -> list[Any]:
+        """Every declaration of the class ``cls``, in file order."""
+
+    def rule_refs(self, refs: Iterable[ast.RuleIdRef]) -> tuple[str, ...]:
+        """The rule IDs of ``refs``, reporting unknown ones."""
+
+    def factors(self, refs: Iterable[ast.FactorRef]) -> tuple[ir.FactorInfo, ...]:
+        """The factors ``refs`` name, reporting unknown ones."""
+
 
 FORCES = ("lov", "skal", "bør", "kan", "praksis")
 
@@ -23,7 +56,7 @@ FORCES = ("lov", "skal", "bør", "kan", "praksis")
 class RulesChecker:
     """Builds the rules and the decisions of one policy for the checker ``b``."""
 
-    def __init__(self, b: _Builder) -> None:
+    def __init__(self, b: Declarations) -> None:
         self.b = b
 
     # -- rules -----------------------------------------------------------------

@@ -23,7 +23,6 @@ from policylang.ir import types as T
 from policylang.ir.values import Duration, Unknown, same_value, sort_members
 
 Fn = Callable[[list[Any]], Any]
-U = Unknown
 
 
 class Compiler:
@@ -87,7 +86,7 @@ class Compiler:
                     x = fn(v)
                     if x is True:
                         continue
-                    if type(x) is U:
+                    if type(x) is Unknown:
                         unknown = x if unknown is None else unknown.merge(x)
                         continue
                     return False
@@ -105,9 +104,9 @@ class Compiler:
                 b = second(v)
                 if b is True:
                     return True
-                if type(a) is U:
-                    return a.merge(b) if type(b) is U else a
-                return b if type(b) is U else False
+                if type(a) is Unknown:
+                    return a.merge(b) if type(b) is Unknown else a
+                return b if type(b) is Unknown else False
 
             return or2
 
@@ -117,7 +116,7 @@ class Compiler:
                 x = fn(v)
                 if x is True:
                     return True
-                if type(x) is U:
+                if type(x) is Unknown:
                     unknown = x if unknown is None else unknown.merge(x)
             return False if unknown is None else unknown
 
@@ -128,7 +127,7 @@ class Compiler:
 
         def not_(v: list[Any]) -> Any:
             x = inner(v)
-            if type(x) is U:
+            if type(x) is Unknown:
                 return x
             return not x
 
@@ -146,9 +145,9 @@ class Compiler:
             def compare(v: list[Any]) -> Any:
                 a = left(v)
                 b = right(v)
-                if type(a) is U:
-                    return a.merge(b) if type(b) is U else a
-                if type(b) is U:
+                if type(a) is Unknown:
+                    return a.merge(b) if type(b) is Unknown else a
+                if type(b) is Unknown:
                     return b
                 return test(a, b)
 
@@ -158,8 +157,8 @@ class Compiler:
             values = [fn(v) for fn in operands]
             unknown = None
             for test, a, b in zip(ops, values, values[1:], strict=False):
-                if type(a) is U or type(b) is U:
-                    u = a if type(a) is U else b
+                if type(a) is Unknown or type(b) is Unknown:
+                    u = a if type(a) is Unknown else b
                     unknown = u if unknown is None else unknown.merge(u)
                     continue
                 if not test(a, b):
@@ -176,7 +175,7 @@ class Compiler:
 
             def equals(v: list[Any]) -> Any:
                 a = left(v)
-                if type(a) is U:
+                if type(a) is Unknown:
                     return a
                 return (a == constant) is equal
 
@@ -188,7 +187,7 @@ class Compiler:
 
             def compare_member(v: list[Any]) -> Any:
                 a = left(v)
-                if type(a) is U:
+                if type(a) is Unknown:
                     return a
                 return a is not None and test(index[a], bound)
 
@@ -196,7 +195,7 @@ class Compiler:
 
         def compare(v: list[Any]) -> Any:
             a = left(v)
-            if type(a) is U:
+            if type(a) is Unknown:
                 return a
             return a is not None and test(a, constant)
 
@@ -208,9 +207,9 @@ class Compiler:
         def member(v: list[Any]) -> Any:
             x = item(v)
             c = collection(v)
-            if type(x) is U:
-                return x.merge(c) if type(c) is U else x
-            if type(c) is U:
+            if type(x) is Unknown:
+                return x.merge(c) if type(c) is Unknown else x
+            if type(c) is Unknown:
                 return c
             found = c is not None and x in c
             return found != negated
@@ -223,7 +222,7 @@ class Compiler:
 
             def is_null(v: list[Any]) -> Any:
                 x = operand(v)
-                if type(x) is U:
+                if type(x) is Unknown:
                     return x
                 return (x is None) != negated
 
@@ -231,7 +230,7 @@ class Compiler:
 
         def is_empty(v: list[Any]) -> Any:
             x = operand(v)
-            if type(x) is U:
+            if type(x) is Unknown:
                 return x
             return (x is None or len(x) == 0) != negated
 
@@ -244,11 +243,11 @@ class Compiler:
             c = condition(v)
             if c is True:
                 return then(v)
-            if type(c) is U:
+            if type(c) is Unknown:
                 a, b = then(v), otherwise(v)
                 if same_value(a, b):
                     return a
-                return c.merge(a if type(a) is U else U()).merge(b if type(b) is U else U())
+                return c.merge(a if type(a) is Unknown else Unknown()).merge(b if type(b) is Unknown else Unknown())
             return otherwise(v)
 
         return if_
@@ -263,9 +262,9 @@ class Compiler:
         def arith(v: list[Any]) -> Any:
             a = left(v)
             b = right(v)
-            if type(a) is U:
-                return a.merge(b) if type(b) is U else a
-            if type(b) is U:
+            if type(a) is Unknown:
+                return a.merge(b) if type(b) is Unknown else a
+            if type(b) is Unknown:
                 return b
             if a is None or b is None:
                 if e.op in ("|", "&", "set-"):
@@ -304,7 +303,7 @@ class Compiler:
             values = [fn(v) for fn in args]
             unknown = None
             for x in values:
-                if type(x) is U:
+                if type(x) is Unknown:
                     unknown = x if unknown is None else unknown.merge(x)
             if unknown is not None:
                 return unknown
@@ -324,9 +323,9 @@ class Compiler:
         def index(v: list[Any]) -> Any:
             t = target(v)
             k = key(v)
-            if type(t) is U:
-                return t.merge(k) if type(k) is U else t
-            if type(k) is U:
+            if type(t) is Unknown:
+                return t.merge(k) if type(k) is Unknown else t
+            if type(k) is Unknown:
                 return k
             if t is None or k is None:
                 return None
@@ -341,7 +340,7 @@ class Compiler:
 
         def field(v: list[Any]) -> Any:
             t = target(v)
-            if type(t) is U or t is None:
+            if type(t) is Unknown or t is None:
                 return t
             return t[name]
 
@@ -355,7 +354,7 @@ class Compiler:
             values = [fn(v) for fn in items]
             unknown = None
             for x in values:
-                if type(x) is U:
+                if type(x) is Unknown:
                     unknown = x if unknown is None else unknown.merge(x)
             if unknown is not None:
                 return unknown
@@ -380,7 +379,7 @@ class Compiler:
 
         def quantify(v: list[Any]) -> Any:
             c = collection(v)
-            if type(c) is U:
+            if type(c) is Unknown:
                 return c
             unknown = None
             hits = 0
@@ -391,7 +390,7 @@ class Compiler:
                     if kind == "any":
                         return True
                     hits += 1
-                elif type(r) is U:
+                elif type(r) is Unknown:
                     unknown = r if unknown is None else unknown.merge(r)
                 elif kind == "all":
                     return False

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from policylang.base.errors import FactError, ParameterError
-from policylang.check.expressions import suggest
+from policylang.base.suggest import suggest
 from policylang.engine.compile import Compiler, slot_table
 from policylang.engine.facts import BadValue, Decoder, bad_fact, decoder, show
 from policylang.engine.result import DecisionView
@@ -24,8 +24,6 @@ from policylang.ir import types as T
 from policylang.ir.values import Unknown, encode, encoder
 from policylang.trace.build import rule_data
 from policylang.trace.nodes import Tracer
-
-U = Unknown
 
 
 class Engine:
@@ -43,7 +41,7 @@ class Engine:
         self.decoders: dict[str, tuple[int, type | None, frozenset[str] | None, Decoder]] = {
             f.name: (f.slot, *_fast_check(f.type), decoder(f.type, self.rule_ids)) for f in program.facts.values()
         }
-        self.missing_template = [U(frozenset({f.name})) for f in program.facts.values()]
+        self.missing_template = [Unknown(frozenset({f.name})) for f in program.facts.values()]
         self.fact_order = {name: i for i, name in enumerate(program.facts)}
         self.steps = [self._step(s) for s in program.plan]
         self.warning_steps = [s for s in self.steps if isinstance(s, WarningStep)]
@@ -226,7 +224,7 @@ class Engine:
                 facts = ", ".join(
                     f"`{f}` = {show(encode(v[self.slots[('fact', f)]]))}"
                     for f in c.facts
-                    if type(v[self.slots[("fact", f)]]) is not U
+                    if type(v[self.slots[("fact", f)]]) is not Unknown
                 )
                 message = c.message.get("en") if c.message else None
                 text = message or c.title or f"the facts break the constraint `{c.name}`"
@@ -274,7 +272,7 @@ class Engine:
         found: list[dict[str, Any]] = []
         for info, row in self.handoffs:
             holds = True if row.condition is None else row.condition(v)
-            if holds is not True and type(holds) is not U:
+            if holds is not True and type(holds) is not Unknown:
                 continue
             entry: dict[str, Any] = {"policy": info.target, "rules": list(info.rules)}
             if holds is True:

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from policylang.base.errors import FactError
-from policylang.check.expressions import suggest
+from policylang.base.suggest import suggest
 from policylang.ir import types as T
 from policylang.ir.values import Duration
 

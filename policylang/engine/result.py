@@ -21,7 +21,6 @@ from policylang.ir.values import Unknown
 from policylang.trace.nodes import TraceNode
 
 RESULT_FORMAT = "policylang.result/1"
-U = Unknown
 
 
 @attrs.frozen
@@ -163,7 +162,7 @@ class Result:
             if name not in fired:
                 continue
             value = v[slot]
-            if type(value) is U:
+            if type(value) is Unknown:
                 if value.facts:
                     undetermined[name] = sorted(value.facts, key=lambda f: order.get(f, len(order)))
                 else:

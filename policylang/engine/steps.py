@@ -33,8 +33,6 @@ from policylang.trace.nodes import TraceNode, Tracer
 if TYPE_CHECKING:
     from policylang.engine.evaluate import Engine
 
-U = Unknown
-
 
 @attrs.frozen
 class Input:
@@ -60,8 +58,8 @@ class RuntimeRow:
 
 def _merge(a: Unknown | None, b: Any) -> Unknown:
     if a is None:
-        return b if type(b) is U else U()
-    return a.merge(b) if type(b) is U else a
+        return b if type(b) is Unknown else Unknown()
+    return a.merge(b) if type(b) is Unknown else a
 
 
 class DecisionStep:
@@ -75,7 +73,7 @@ class DecisionStep:
         self.element = T.element_type(info.type)
         self.is_set = isinstance(T.strip_optional(info.type), T.SetType)
         self.name = info.name
-        self.no_rule = U(frozenset(), frozenset({info.name}))
+        self.no_rule = Unknown(frozenset(), frozenset({info.name}))
         self.static: dict[str, Any] = {"name": info.name}
         if info.provenance:
             self.static["provenance"] = info.provenance
@@ -100,7 +98,7 @@ class DecisionStep:
 
     def status(self, value: Any, engine: Engine) -> dict[str, Any]:
         """What the trace says about the decision's value."""
-        if type(value) is not U:
+        if type(value) is not Unknown:
             return {"status": "decided", "value": encode(value, self.info.type)}
         data: dict[str, Any] = {}
         if value.facts:
@@ -120,7 +118,7 @@ class DecisionStep:
     def _expr(self, v: list[Any], tracer: Tracer | None) -> tuple[Any, list[RuntimeRow]]:
         row = self.rows[0]
         value = row.value(v)
-        if type(value) is U:
+        if type(value) is Unknown:
             if tracer is not None:
                 self._trace(tracer, row, "unknown", True, value)
             return value, []
@@ -137,14 +135,14 @@ class DecisionStep:
                 value = row.value(v)
                 if tracer is not None:
                     self._trace(tracer, row, "fired", c, value)
-                if type(value) is U:
+                if type(value) is Unknown:
                     return _merge(unknown, value), []
                 if pending is None or all(same_value(p, value) for p in pending):
                     return value, [row]
                 for p in pending:
                     unknown = _merge(unknown, p)
-                return _merge(unknown, U()), []
-            if type(c) is U:
+                return _merge(unknown, Unknown()), []
+            if type(c) is Unknown:
                 value = row.value(v)
                 if pending is None:
                     pending = []
@@ -163,7 +161,7 @@ class DecisionStep:
     def _active(self, v: list[Any]) -> tuple[list[Any], list[Any]]:
         """Whether each row applies once exceptions are taken into account (Kleene)."""
         applies = [True if r.condition is None else r.condition(v) for r in self.rows]
-        applies = [a if a is True or type(a) is U else False for a in applies]
+        applies = [a if a is True or type(a) is Unknown else False for a in applies]
         active: list[Any] = [None] * len(self.rows)
 
         def resolve(i: int, depth: int = 0) -> Any:
@@ -176,7 +174,7 @@ class DecisionStep:
                     if over is True:
                         result = False
                         break
-                    if type(over) is U:
+                    if type(over) is Unknown:
                         result = over if result is True else result.merge(over)
             active[i] = result
             return result
@@ -199,14 +197,14 @@ class DecisionStep:
                 item = row.value(v)
                 if tracer is not None:
                     self._trace(tracer, row, "fired", raw, item)
-                if type(item) is U:
+                if type(item) is Unknown:
                     unknown = _merge(unknown, item)
                 elif not any(same_value(item, x) for x in items):
                     items.append(item)
                     fired.append(row)
                 else:
                     fired.append(row)
-            elif type(a) is U:
+            elif type(a) is Unknown:
                 unknown = _merge(unknown, a)
                 if tracer is not None:
                     self._trace(tracer, row, "unknown", raw)
@@ -226,13 +224,13 @@ class DecisionStep:
             a = True if condition is None else condition(v)
             if a is True:
                 item = value(v)
-                if type(item) is U:
+                if type(item) is Unknown:
                     unknown = _merge(unknown, item)
                     continue
                 fired.append(row)
                 if item not in items or not any(same_value(item, x) for x in items):
                     items.append(item)
-            elif type(a) is U:
+            elif type(a) is Unknown:
                 unknown = a if unknown is None else unknown.merge(a)
         if unknown is not None:
             return unknown, []
@@ -248,32 +246,32 @@ class DecisionStep:
                 value = row.value(v)
                 self._trace(tracer, row, "fired", raw, value)
                 chosen.append((row, value))
-            elif type(a) is U:
+            elif type(a) is Unknown:
                 value = row.value(v)
                 possible.append(value)
                 unknown = _merge(unknown, a)
                 self._trace(tracer, row, "unknown", raw, value)
             else:
                 self._trace(tracer, row, "overridden" if raw is True else "not_applicable", raw)
-        known = [(r, x) for r, x in chosen if type(x) is not U]
+        known = [(r, x) for r, x in chosen if type(x) is not Unknown]
         for (r1, x1), (r2, x2) in itertools.pairwise(known):
             if not same_value(x1, x2):
                 raise self._conflict(r1, x1, r2, x2)
         for _, x in chosen:
-            if type(x) is U:
+            if type(x) is Unknown:
                 unknown = _merge(unknown, x)
         if chosen and unknown is None:
             return chosen[0][1], [r for r, _ in chosen]
         if chosen:
             value = chosen[0][1]
-            if type(value) is not U and all(same_value(p, value) for p in possible):
+            if type(value) is not Unknown and all(same_value(p, value) for p in possible):
                 return value, [r for r, _ in chosen]
             for p in possible:
                 unknown = _merge(unknown, p)
             return _merge(unknown, value), []
         if self.default is not None:
             default = self.default.value(v)
-            if unknown is None or (type(default) is not U and all(same_value(p, default) for p in possible)):
+            if unknown is None or (type(default) is not Unknown and all(same_value(p, default) for p in possible)):
                 self._trace(tracer, self.default, "default", True, default)
                 return default, [self.default]
             for p in possible:
@@ -323,7 +321,7 @@ class LetStep:
         if isinstance(self.info, ir.ParamInfo):
             data["parameter"] = True
             data["overridden"] = self.overridden
-        if type(value) is U:
+        if type(value) is Unknown:
             data["unknown"] = True
             data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
             outcome = "unknown"

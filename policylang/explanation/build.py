@@ -32,7 +32,7 @@ from typing import Any
 
 import attrs
 
-from policylang.check.expressions import suggest
+from policylang.base.suggest import suggest
 from policylang.engine.result import Result
 from policylang.explanation.conditions import probe_for, span_key
 from policylang.explanation.model import (

@@ -24,8 +24,6 @@ from policylang.ir import types as T
 from policylang.ir.values import Unknown
 from policylang.trace.nodes import TraceNode
 
-U = Unknown
-
 
 def span_key(span: Any) -> tuple[Any, ...] | None:
     """A key that identifies a row by where it is written."""
@@ -43,7 +41,7 @@ def flatten(e: ir.Expr, op: str) -> list[ir.Expr]:
 
 def truth(value: Any) -> bool | str:
     """A condition's value as the trace writes it: true, false or ``"unknown"``."""
-    if type(value) is U:
+    if type(value) is Unknown:
         return "unknown"
     return bool(value)
 
@@ -124,7 +122,7 @@ class Probe:
 
     def _decode(self, source: str, name: str, data: dict[str, Any]) -> Any:
         if data.get("unknown"):
-            return U(frozenset({name})) if source == "fact" else U()
+            return Unknown(frozenset({name})) if source == "fact" else Unknown()
         key = (source, name)
         decode = self._decoders.get(key)
         if decode is None:
@@ -147,7 +145,7 @@ class Probe:
         """The values of ``exprs`` given a row's recorded inputs, or ``None`` if they cannot be had."""
         try:
             fns = [self._fn(e) for e in exprs]
-            v: list[Any] = [U()] * max(self.compiler.size, self.program.slots)
+            v: list[Any] = [Unknown()] * max(self.compiler.size, self.program.slots)
             slots = self.compiler.slots
             for node in inputs:
                 source, name = node.data["source"], node.data["name"]
@@ -187,4 +185,4 @@ class Probe:
         if isinstance(row.value, ir.Const):
             return row.value.value
         values = self.evaluate([row.value], [c for c in node.children if c.kind == "input"])
-        return U() if values is None else values[0]
+        return Unknown() if values is None else values[0]

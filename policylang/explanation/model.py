@@ -44,7 +44,7 @@ class ExplainError(PolicyError):
 
 def check_decisions(policy: Any, names: Iterable[str] | None) -> None:
     """Raise :class:`ExplainError` with a "did you mean" hint for a name ``policy`` does not decide."""
-    from policylang.check.expressions import suggest
+    from policylang.base.suggest import suggest
 
     for name in names or ():
         if name not in policy.decisions:

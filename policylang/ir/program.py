@@ -12,10 +12,10 @@ from typing import Any
 
 import attrs
 
+from policylang.base.labels import Labels
 from policylang.base.span import Span
 from policylang.ir import types as T
 from policylang.ir.builtins import Builtin
-from policylang.syntax.ast import Labels
 
 # ----------------------------------------------------------------- expressions
 

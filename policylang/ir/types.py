@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import attrs
 
-from policylang.syntax.ast import Labels
+from policylang.base.labels import Labels
 
 
 @attrs.frozen

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from policylang.base.errors import FactError
-from policylang.check.expressions import suggest
+from policylang.base.suggest import suggest
 from policylang.engine.result import Result
 from policylang.policy.loader import load
 from policylang.policy.policy import Policy

@@ -8,7 +8,6 @@ cached by path and file modification times, so loading twice is cheap.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 import re
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from policylang.base.errors import Diagnostic, PolicyCheckError, PolicyError, PolicyNotFoundError, sort_diagnostics
+from policylang.base.suggest import closest
 from policylang.check.declarations import check_modules
 from policylang.policy.policy import Policy
 from policylang.syntax import ast
@@ -56,16 +56,16 @@ def resolve(name_or_path: str | os.PathLike[str]) -> Path:
         or (os.sep in text and path.parent.exists() and not (policies_root() / f"{text}.pol").exists())
     ):
         if not path.is_file():
-            close = difflib.get_close_matches(text.removesuffix(".pol"), bundled_names(), n=1)
-            hint = f" (did you mean the bundled policy `{close[0]}`?)" if close else ""
+            close = closest(text.removesuffix(".pol"), bundled_names())
+            hint = f" (did you mean the bundled policy `{close}`?)" if close else ""
             raise PolicyNotFoundError(f"no policy file at {text}{hint}")
         return path
     candidate = policies_root() / f"{text}.pol"
     if candidate.is_file():
         return candidate
     names = bundled_names()
-    close = difflib.get_close_matches(text, names, n=1)
-    hint = f" (did you mean `{close[0]}`?)" if close else f"; bundled policies: {', '.join(names)}"
+    close = closest(text, names)
+    hint = f" (did you mean `{close}`?)" if close else f"; bundled policies: {', '.join(names)}"
     raise PolicyNotFoundError(f"no bundled policy named `{text}`{hint}")
 
 

@@ -24,8 +24,6 @@ from policylang.ir.values import Unknown
 from policylang.trace.build import trace_nodes
 from policylang.trace.nodes import Recorder, TraceNode, Tracer
 
-U = Unknown
-
 
 class Policy:
     """A checked and compiled policy, ready to evaluate many fact sets."""
@@ -142,7 +140,7 @@ class Policy:
             day = engine.evaluation_date(v)
             if hasattr(day, "date") and callable(day.date):
                 day = day.date()
-            if type(day) is not U and day is not None:
+            if type(day) is not Unknown and day is not None:
                 if header.valid_from and day < header.valid_from:
                     warnings.append(
                         Warning_(

@@ -16,11 +16,11 @@ from typing import Any
 from docutils import nodes  # type: ignore[import-untyped]
 from sphinx import addnodes
 
+from policylang.base.labels import Labels
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.policy.policy import Policy
 from policylang.sphinx.cases import CaseRun
-from policylang.syntax.ast import Labels
 
 # ----------------------------------------------------------------- small node builders
 

@@ -11,21 +11,8 @@ import datetime as dt
 
 import attrs
 
+from policylang.base.labels import Labels
 from policylang.base.span import Span
-
-
-@attrs.frozen
-class Labels:
-    """A Danish and/or English label or text."""
-
-    da: str | None
-    en: str | None
-
-    def get(self, lang: str = "en") -> str | None:
-        """The text in ``lang``, falling back to the other language."""
-        first, second = (self.da, self.en) if lang == "da" else (self.en, self.da)
-        return first if first is not None else second
-
 
 # ----------------------------------------------------------------- type expressions
 

@@ -16,6 +16,7 @@ from typing import Any
 from lark import Token, Transformer, v_args
 
 from policylang.base.errors import Diagnostic, PolicySyntaxError
+from policylang.base.labels import Labels
 from policylang.base.span import Source, Span, point
 from policylang.syntax import ast
 
@@ -140,7 +141,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         labels = None
         flags: dict[str, Any] = {"assessment": False, "personal": False, "provenance": None, "note": None}
         for item in rest:
-            if isinstance(item, ast.Labels):
+            if isinstance(item, Labels):
                 labels = item
             else:
                 kind, value = item
@@ -164,7 +165,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         labels = None
         flags: dict[str, Any] = {"provenance": None, "note": None}
         for item in rest:
-            if isinstance(item, ast.Labels):
+            if isinstance(item, Labels):
                 labels = item
             else:
                 kind, value = item
@@ -190,7 +191,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         body = None
         flags: dict[str, Any] = {"provenance": None, "note": None}
         for item in rest:
-            if isinstance(item, ast.Labels):
+            if isinstance(item, Labels):
                 labels = item
             elif isinstance(item, tuple) and not isinstance(item, _Tagged):
                 kind, value = item
@@ -354,17 +355,17 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     # -- labels and types ------------------------------------------------------
 
-    def labels_pair(self, meta: Any, children: list[Token]) -> ast.Labels:
+    def labels_pair(self, meta: Any, children: list[Token]) -> Labels:
         da = _unquote(children[0])
         en = _unquote(children[1]) if len(children) > 1 else None
-        return ast.Labels(da, en)
+        return Labels(da, en)
 
-    def labels_da(self, meta: Any, children: list[Any]) -> ast.Labels:
+    def labels_da(self, meta: Any, children: list[Any]) -> Labels:
         da, en = children
-        return ast.Labels(_unquote(da), _unquote(en) if en is not None else None)
+        return Labels(_unquote(da), _unquote(en) if en is not None else None)
 
-    def labels_en(self, meta: Any, children: list[Token]) -> ast.Labels:
-        return ast.Labels(None, _unquote(children[0]))
+    def labels_en(self, meta: Any, children: list[Token]) -> Labels:
+        return Labels(None, _unquote(children[0]))
 
     def type(self, meta: Any, children: list[Any]) -> ast.TypeExpr:
         return children[0]  # type: ignore[no-any-return]

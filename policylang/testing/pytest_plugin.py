@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from policylang.base.errors import PolicyError
-from policylang.testing.cases import Case, CaseOutcome, is_case_file, read_cases, run_case
+from policylang.testing.case import Case
+from policylang.testing.cases import CaseOutcome, is_case_file, read_cases, run_case
 
 COVERAGE_KEY = pytest.StashKey[list[CaseOutcome]]()
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from policylang.testing.cases import Case, CaseFileError, case_from_dict
+from policylang.testing.case import Case, CaseFileError, case_from_dict
 
 
 class _Loader(yaml.SafeLoader):

@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from policylang.engine.evaluate import Engine
     from policylang.engine.steps import RuntimeRow
 
-U = Unknown
-
 
 def trace_nodes(engine: Engine, events: list[tuple[Any, ...]], v: list[Any]) -> list[TraceNode]:
     """Build the trace tree from a :class:`~policylang.trace.nodes.Recorder`'s events."""
@@ -45,7 +43,7 @@ def trace_nodes(engine: Engine, events: list[tuple[Any, ...]], v: list[Any]) -> 
         elif kind == "handoff":
             _, info, row, entry = event
             outcome = "fired" if entry["status"] == "applies" else "unknown"
-            detail = row_node(engine, row, outcome, v, True if outcome == "fired" else U(), None, T.BOOL)
+            detail = row_node(engine, row, outcome, v, True if outcome == "fired" else Unknown(), None, T.BOOL)
             node = TraceNode("handoff", dict(entry), info.span, detail.children)
         else:
             node = parameter_node(engine, event[1], event[2])
@@ -73,18 +71,18 @@ def row_node(
 ) -> TraceNode:
     """The ``row`` node for one alternative: outcome, condition, its rules, the values it read, factors."""
     data: dict[str, Any] = {"outcome": outcome}
-    if outcome in ("fired", "unknown", "default") and type(value) is not U:
+    if outcome in ("fired", "unknown", "default") and type(value) is not Unknown:
         data["value"] = encode(value, value_type)
     if row.condition_text is not None:
         data["condition"] = row.condition_text
-        data["condition_value"] = "unknown" if type(condition) is U else bool(condition)
+        data["condition_value"] = "unknown" if type(condition) is Unknown else bool(condition)
     node = TraceNode("row", data, row.info.span)
     for rule in row.rule_nodes:
         node.children.append(TraceNode("rule", {**rule, "outcome": outcome}, rule["_span"]))
         del node.children[-1].data["_span"]
     for inp in row.inputs:
         x = v[inp.slot]
-        if type(x) is U:
+        if type(x) is Unknown:
             entry = {"name": inp.name, "source": inp.kind, "unknown": True}
         else:
             entry = {"name": inp.name, "source": inp.kind, "value": encode(x, inp.type)}
