@@ -23,11 +23,13 @@ from policylang.base.errors import (
     PolicyNotFoundError,
     PolicySyntaxError,
 )
+from policylang.base.version import __version__
 from policylang.engine.result import Result
 from policylang.policy.linked import LinkedResult, evaluate_linked
 from policylang.policy.loader import bundled_names, check_file, check_files, load, policies_root
 from policylang.policy.policy import Policy
-from policylang.trace.nodes import Recorder, TraceNode, Tracer
+from policylang.trace.events import Recorder, Tracer
+from policylang.trace.nodes import TraceNode
 
 if TYPE_CHECKING:
     from policylang.explanation.build import explain
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
     from policylang.explanation.render.markdown import format_markdown, render_markdown
     from policylang.explanation.render.text import format_text, render_text
 
-__version__ = "0.1.0"
 
 # Explanations are imported when first used, so that loading and evaluating start fast.
 _LAZY = {

@@ -19,9 +19,10 @@ from polars.testing import assert_frame_equal
 
 import policylang
 from policylang.base.errors import PolicyError
-from policylang.batch import backend_for, evaluate_many
 from policylang.batch import columns as C
+from policylang.batch import evaluate_many
 from policylang.batch.io import read_frame
+from policylang.batch.run import backend_for
 from policylang.ir import types as T
 from policylang.testing import fact_values, partial_fact_sets
 
@@ -73,7 +74,7 @@ def test_vectorised_equals_row_by_row(name: str) -> None:
         reference = evaluate_many(policy, rows, reasons=True, backend="rowwise")
         assert_frame_equal(vectorised, reference)
         # the vectorised backend computed the rows itself: none went back to the reference
-        assert backend_for(policy, None).stats["redone"] == 0
+        assert backend_for(policy.engine()).stats["redone"] == 0
         for facts, row in zip(rows, vectorised.iter_rows(named=True), strict=True):
             assert _row(row, policy) == _single(policy, facts)
         # the same caseload stored with enum facts as pl.Enum columns (their categories in
@@ -109,7 +110,7 @@ def test_every_decision_kind_with_conflicts_and_errors() -> None:
         reference = evaluate_many(policy, rows, reasons=True, backend="rowwise")
         assert_frame_equal(vectorised, reference)
         errors = vectorised.get_column("_error").is_not_null().sum()
-        assert backend_for(policy, None).stats["redone"] == errors  # only rows that raise go back
+        assert backend_for(policy.engine()).stats["redone"] == errors  # only rows that raise go back
         for facts, row in zip(rows, vectorised.iter_rows(named=True), strict=True):
             assert _row(row, policy) == _single(policy, facts)
 

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 import policylang
+from policylang.check.templates import template_problems
 from policylang.explanation.model import ExplainError
-from policylang.explanation.templates import fill, placeholders, template_problems
+from policylang.explanation.templates import fill, placeholders
+from tests.conftest import diagnostics_of
 
 BENEFIT = json.loads((policylang.policies_root() / "examples" / "benefit.facts.json").read_text(encoding="utf-8"))
 
@@ -188,16 +190,18 @@ def test_template_placeholders_are_filled_with_the_values_the_step_read(make_pol
     assert template_problems(policy.program) == []
 
 
-def test_a_placeholder_the_steps_do_not_read_is_a_diagnostic(make_policy: Callable[[str], Any]) -> None:
-    policy = make_policy(
+def test_a_placeholder_the_steps_do_not_read_is_an_error_of_the_checker(make_policy: Callable[[str], Any]) -> None:
+    text = (
         "fact income: int\nfact other: int\n"
         'rule R-1 "Sats" cites S "§ 2"\n  explain da "Indkomst {incme} og {other}"\n'
         "decision d: bool = income > 3 by R-1\n"
     )
-    problems = template_problems(policy.program)
-    assert [p.code for p in problems] == ["pol-explain-placeholder", "pol-explain-placeholder"]
+    problems = [d for d in diagnostics_of(text) if d.code == "pol-explain-placeholder"]
+    assert [p.severity for p in problems] == ["error", "error"]
     assert "`{incme}`" in problems[0].message and problems[0].span is not None
     assert problems[0].hint == "a template may use {income}, {value}; write {{ and }} for literal braces"
+    with pytest.raises(policylang.PolicyCheckError):  # a policy that `check` rejects does not load either
+        make_policy(text)
 
 
 def test_the_bundled_policies_explanation_templates_are_sound() -> None:

@@ -132,8 +132,9 @@ HOSTILE = (
     '  quote "»<script>alert(5)</script>« & \\"citat\\""\n'
     '  explain da "Notatet {note} & {k}" en "The note {note} & {k} ]]> <!--"\n'
     '  note "<u>intern</u>" / "<u>internal</u>"\n'
-    'decision d: text "<h1>D</h1>" / "<h1>D</h1>" = note by R-1\n'
-    "decision e: kind = k by R-1\n"
+    # both decisions read both facts, so that the rule's explanation may name both
+    'decision d: text "<h1>D</h1>" / "<h1>D</h1>" = if k = a then note else "" by R-1\n'
+    'decision e: kind = if note = "" then b else k by R-1\n'
 )
 EVIL_VALUE = '</code></div><script>alert("v")</script><img src=x onerror=alert(6)>'
 

@@ -548,7 +548,7 @@ class Analyses:
         return None
 
     def parameters(self, *exprs: ir.Expr | None) -> frozenset[Note]:
-        """The parameters whose default values ``exprs`` use, through derived values and decisions."""
+        """The parameters whose default values ``exprs`` use, through ``let`` values and decisions."""
         found: set[Note] = set()
         seen: set[tuple[str, str]] = set()
         pending = [e for e in exprs if e is not None]

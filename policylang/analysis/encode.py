@@ -1,7 +1,7 @@
 """Encode a checked program (:mod:`policylang.ir.program`) as z3 terms, one expression at a time.
 
 The :class:`Encoder` reads facts as free variables, parameters as their default values,
-and derived values and decisions as the terms their definitions give: a ``first match``
+and ``let`` values and decisions as the terms their definitions give: a ``first match``
 table is the nested ``if`` of its rows, a rule-concluded decision the first active rule
 (exceptions applied), a ``collect`` of enum members one boolean per member. Where no row
 of a referenced decision applies, its value is left free, so that what the analyses prove

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from policylang.base.errors import ConflictError, PolicyError
+from policylang.engine.evaluate import Engine
+from policylang.engine.steps import DecisionStep, LetStep
 from policylang.ir import program as ir
 from policylang.ir.values import Unknown, same_value
 
@@ -26,21 +28,16 @@ class Observer:
     """Evaluates one program on fact sets and keeps what the evaluations show."""
 
     def __init__(self, program: ir.Program) -> None:
-        from policylang.engine.evaluate import Engine
-        from policylang.engine.steps import DecisionStep, LetStep
-
         self.program = program
         self.engine = engine = Engine(program)
-        self.steps = list(engine.steps)
-        self.decision_steps = {s.name: s for s in self.steps if isinstance(s, DecisionStep)}
-        self.let_steps = [s for s in self.steps if isinstance(s, LetStep)]
+        self.steps = engine.steps
+        self.decision_steps = dict(engine.decision_steps)
+        self.let_steps = engine.let_steps
         self.compiled: dict[int, tuple[ir.Expr, Callable[[list[Any]], Any]]] = {}
         self.rule_conditions = {
-            r.rule_id: engine.compiler.expr(r.condition) for r in program.rules.values() if r.condition is not None
+            r.rule_id: engine.compile(r.condition) for r in program.rules.values() if r.condition is not None
         }
-        self.warning_conditions = {
-            w.info.name: w.row.condition for w in engine.warning_steps if w.row.condition is not None
-        }
+        self.warning_conditions = {w.info.name: w.condition for w in engine.warning_steps if w.condition is not None}
         self.true: set[Key] = set()
         self.false: set[Key] = set()
         self.reached: set[tuple[str, int]] = set()
@@ -64,24 +61,23 @@ class Observer:
             v = engine.load_facts(facts, False)
         except PolicyError:
             return None
-        v.extend([None] * max(0, engine.compiler.size - len(v)))
+        v.extend([None] * max(0, engine.size - len(v)))
         try:
-            for step in engine.constraint_lets:
-                step.run(v, None, engine)
+            engine.run_constraint_lets(v)
         except PolicyError:
             return None
         broken: list[str] = []
         applied: set[str] = set()
         met: set[str] = set()
-        for c, condition, require in engine.constraints:
-            if condition is not None and condition(v) is not True:
+        for check in engine.constraint_checks:
+            if check.condition is not None and check.condition(v) is not True:
                 continue
-            applied.add(c.name)
-            outcome = require(v)
+            applied.add(check.info.name)
+            outcome = check.require(v)
             if outcome is False:
-                broken.append(c.name)
+                broken.append(check.info.name)
             elif outcome is True:
-                met.add(c.name)
+                met.add(check.info.name)
         return v, broken, applied, met
 
     def run_steps(self, v: list[Any], until: str | None = None) -> Any:
@@ -90,12 +86,13 @@ class Observer:
             if until is not None and getattr(step, "name", None) == until and step is self.decision_steps.get(until):
                 return step
             try:
-                step.run(v, None, self.engine)
+                step.run(v)
             except ConflictError:
+                assert isinstance(step, DecisionStep), "only decisions conflict"
                 self._conflicts(step, v)
                 v[step.slot] = Unknown()
             except PolicyError:
-                if hasattr(step, "slot"):
+                if isinstance(step, DecisionStep | LetStep):
                     v[step.slot] = Unknown()
         return None
 
@@ -173,7 +170,7 @@ class Observer:
         if type(value) is Unknown and not value.facts and value.blocked == frozenset({name}):
             self.gaps.setdefault(name, dict(facts))
         if kind in ("rules", "collect") and step.has_exceptions:
-            active, _ = step._active(v)
+            active, _ = step.active(v)
             for i, a in enumerate(active):
                 if a is True:
                     self.active.add((name, i))
@@ -183,7 +180,7 @@ class Observer:
                     self.active.add((name, i))
 
     def _conflicts(self, step: Any, v: list[Any]) -> None:
-        active, _ = step._active(v)
+        active, _ = step.active(v)
         chosen = [(i, step.rows[i].value(v)) for i, a in enumerate(active) if a is True]
         for x, (i, a) in enumerate(chosen):
             for j, b in chosen[x + 1 :]:
@@ -195,18 +192,18 @@ class Observer:
         engine = self.engine
         cached = self.compiled.get(id(e))
         if cached is None or cached[0] is not e:
-            cached = self.compiled[id(e)] = (e, engine.compiler.expr(e))
+            cached = self.compiled[id(e)] = (e, engine.compile(e))
         fn = cached[1]
         try:
             v = engine.load_facts(facts, False)
         except PolicyError:
             return Unknown()
-        v.extend([None] * max(0, engine.compiler.size - len(v)))
+        v.extend([None] * max(0, engine.size - len(v)))
         for step in self.decision_steps.values():
             v[step.slot] = Unknown()
         for let in self.let_steps:
             try:
-                let.run(v, None, engine)
+                let.run(v)
             except PolicyError:
                 v[let.slot] = Unknown()
         try:
@@ -226,7 +223,7 @@ class Observer:
         if step is None:
             return False
         try:
-            step.run(v, None, self.engine)
+            step.run(v)
         except PolicyError:
             return False
         value = v[step.slot]
@@ -242,7 +239,7 @@ class Observer:
         step = self.run_steps(v, until=decision)
         if step is None:
             return False
-        active, _ = step._active(v)
+        active, _ = step.active(v)
         if active[first] is not True or active[second] is not True:
             return False
         a, b = step.rows[first].value(v), step.rows[second].value(v)

@@ -141,7 +141,7 @@ class Search:
         return self.sampler.value(t)
 
     def _facts_of(self, e: ir.Expr) -> frozenset[str] | None:
-        """The facts ``e`` reads, through derived values; ``None`` if it reads a decision."""
+        """The facts ``e`` reads, through ``let`` values; ``None`` if it reads a decision."""
         key = id(e)
         if key in self.free_facts:
             return self.free_facts[key]

@@ -155,9 +155,10 @@ class FactError(PolicyError):
 
     def format(self) -> str:
         """The message, with the fact set's file when it is known, and the hint."""
-        return "\n".join(error._format(self.source) for error in (self, *self.also))
+        return "\n".join(error.format_one(self.source) for error in (self, *self.also))
 
-    def _format(self, source: str | None) -> str:
+    def format_one(self, source: str | None) -> str:
+        """This error alone (without ``also``), with the fact set's file when it is known."""
         where = f"{source}: " if source else ""
         text = f"{where}error[{self.code}]: {self.message}"
         if self.hint:

@@ -30,20 +30,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from policylang.batch import columns as C
-from policylang.policy.policy import Policy
+from policylang.batch.run import evaluate_many
+from policylang.engine.evaluate import EngineSource
 
 
 @functools.lru_cache(maxsize=8)
-def _load(name: str) -> Policy:
+def _load(name: str) -> EngineSource:
+    # The one import up the pipeline from a backend: a worker loads a policy given by name
+    # itself, once per process, instead of being sent it (tests/test_architecture.py).
     from policylang.policy.loader import load
 
     return load(name)
 
 
-def _partition(frame: Any, policy: Policy | str, options: Mapping[str, Any]) -> Any:
+def _partition(frame: Any, policy: EngineSource | str, options: Mapping[str, Any]) -> Any:
     """Evaluate one pandas partition; the result keeps its index."""
-    from policylang.batch import evaluate_many
-
     chosen = _load(policy) if isinstance(policy, str) else policy
     result = evaluate_many(chosen, frame.reset_index(drop=True), **options).drop(C.ROW)
     out = result.to_pandas(use_pyarrow_extension_array=True)
@@ -52,7 +53,7 @@ def _partition(frame: Any, policy: Policy | str, options: Mapping[str, Any]) -> 
 
 
 def evaluate_dask(
-    policy: Policy | str,
+    policy: EngineSource | str,
     frame: Any,
     *,
     parameters: Mapping[str, Any] | None = None,

@@ -15,7 +15,7 @@ import attrs
 
 from policylang.base.errors import PolicyError
 from policylang.base.suggest import suggest
-from policylang.policy.policy import Policy
+from policylang.ir import program as ir
 
 ON_ERROR = ("continue", "raise")
 BACKENDS = ("auto", "vectorised", "rowwise")
@@ -40,7 +40,7 @@ class Options:
 
     @staticmethod
     def make(
-        policy: Policy,
+        program: ir.Program,
         *,
         parameters: Mapping[str, Any] | None = None,
         decisions: Iterable[str] | None = None,
@@ -49,16 +49,16 @@ class Options:
         on_error: str = "continue",
         exhaustive: bool = False,
     ) -> Options:
-        names = tuple(policy.decisions) if decisions is None else tuple(dict.fromkeys(decisions))
+        names = tuple(program.decisions) if decisions is None else tuple(dict.fromkeys(decisions))
         for name in names:
-            if name not in policy.decisions:
+            if name not in program.decisions:
                 raise BatchOptionError(
-                    f"the policy `{policy.name}` has no decision `{name}`"
-                    + (f" ({hint})" if (hint := suggest(name, policy.decisions)) else "")
+                    f"the policy `{program.name}` has no decision `{name}`"
+                    + (f" ({hint})" if (hint := suggest(name, program.decisions)) else "")
                 )
         if on_error not in ON_ERROR:
             raise BatchOptionError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
         # the decisions in the policy's order
-        ordered = tuple(d for d in policy.decisions if d in names)
+        ordered = tuple(d for d in program.decisions if d in names)
         parameters = dict(parameters) if parameters else None
         return Options(parameters, ordered, reasons, ignore_unknown_facts, on_error, exhaustive)

@@ -15,8 +15,11 @@ from policylang.base.errors import PolicyError
 from policylang.batch import columns as C
 from policylang.batch.io import Table
 from policylang.batch.options import Options
+from policylang.engine.evaluate import Engine
 from policylang.engine.result import Result
-from policylang.policy.policy import Policy
+from policylang.engine.steps import DecisionStep, LetStep
+from policylang.ir import program as ir
+from policylang.ir.values import Unknown
 
 Progress = Callable[[int], None]
 
@@ -39,13 +42,13 @@ def rank_missing(undetermined: Mapping[str, Sequence[str]], fact_order: Mapping[
 class RowCollector:
     """Builds a result table from single results (or errors), one row at a time."""
 
-    def __init__(self, policy: Policy, options: Options, table: Table) -> None:
-        self.policy = policy
+    def __init__(self, program: ir.Program, options: Options, table: Table) -> None:
+        self.program = program
         self.options = options
         self.table = table
         self.names = options.decisions
-        self.encoders = [C.cell_encoder(policy.decisions[d].type) for d in self.names]
-        self.order = {name: i for i, name in enumerate(policy.facts)}
+        self.encoders = [C.cell_encoder(program.decisions[d].type) for d in self.names]
+        self.order = {name: i for i, name in enumerate(program.facts)}
         self.values: list[list[Any]] = [[] for _ in self.names]
         self.undetermined: list[dict[str, Any] | None] = []
         self.no_rule: list[dict[str, Any] | None] = []
@@ -84,7 +87,7 @@ class RowCollector:
 
     def frame(self) -> pl.DataFrame:
         ids = [(c, self.table.frame.schema[c]) for c in self.table.ids]
-        schema = C.schema(self.policy.program, self.names, ids, self.options.reasons)
+        schema = C.schema(self.program, self.names, ids, self.options.reasons)
         data: dict[str, Any] = {c: self.table.frame.get_column(c) for c in self.table.ids}
         data[C.ROW] = self.table.row_series()
         for name, column in zip(self.names, self.values, strict=True):
@@ -104,22 +107,21 @@ class RowCollector:
 
 
 def evaluate(
-    policy: Policy,
+    engine: Engine,
     table: Table,
     options: Options,
     *,
     progress: Progress | None = None,
     fact_sets: Iterable[dict[str, Any]] | None = None,
 ) -> pl.DataFrame:
-    """Evaluate every row of ``table`` with :meth:`Policy.evaluate`; see :mod:`policylang.batch.columns`."""
-    collector = RowCollector(policy, options, table)
+    """Evaluate every row of ``table`` with :meth:`Engine.evaluate`; see :mod:`policylang.batch.columns`."""
+    collector = RowCollector(engine.program, options, table)
     step = 0
     for facts in table.fact_sets() if fact_sets is None else fact_sets:
         try:
-            result = policy.evaluate(
+            result = engine.evaluate(
                 facts,
                 trace=False,
-                parameters=options.parameters,
                 ignore_unknown_facts=options.ignore_unknown_facts,
                 exhaustive=options.exhaustive,
             )
@@ -147,9 +149,7 @@ class PartialRunner:
     reference path.
     """
 
-    def __init__(self, engine: Any, decisions: Sequence[str], check_facts: bool) -> None:
-        from policylang.ir import program as ir
-
+    def __init__(self, engine: Engine, decisions: Sequence[str], check_facts: bool) -> None:
         program = engine.program
         self.engine = engine
         self.decisions = list(decisions)
@@ -179,9 +179,7 @@ class PartialRunner:
             elif kind == "parameter" and program.parameters[name].is_condition:
                 exprs.append(program.parameters[name].default)
             pending += [(ref.kind, ref.name) for e in exprs for ref in ir.refs(e)]
-        from policylang.engine.steps import DecisionStep, LetStep
-
-        self.steps = [
+        self.steps: list[DecisionStep | LetStep] = [
             s
             for s in engine.steps
             if (isinstance(s, DecisionStep) and ("decision", s.info.name) in needed)
@@ -193,8 +191,6 @@ class PartialRunner:
 
     def run(self, facts: dict[str, Any], ignore_unknown: bool) -> tuple[list[Any], list[int], list[list[str]]] | None:
         """Values, unknown bitmasks and rule IDs of the decisions; ``None`` where the row fails."""
-        from policylang.ir.values import Unknown
-
         engine = self.engine
         try:
             v = engine.load_facts(facts, ignore_unknown)
@@ -202,7 +198,7 @@ class PartialRunner:
                 engine.check_constraints(v)
             fired: dict[str, Any] = {}
             for step in self.steps:
-                rows = step.run(v, None, engine)
+                rows = step.run(v)
                 if rows is not None:
                     fired[step.info.name] = rows
         except PolicyError:

@@ -3,7 +3,7 @@
 How a batch runs (:meth:`Backend.run`):
 
 1. the fact columns are checked and decoded (:mod:`policylang.batch.vfacts`);
-2. every derived value and decision the backend can compute is compiled to Polars
+2. every ``let`` value and decision the backend can compute is compiled to Polars
    expressions (:mod:`policylang.batch.vexpr`, :mod:`policylang.batch.vsteps`), in the
    order of the policy's evaluation plan, and materialised level by level so that
    independent decisions run in parallel;
@@ -35,9 +35,9 @@ from policylang.batch.vec import WORD, Mask, NotVectorisable, Vec, any_of, vecto
 from policylang.batch.vexpr import ExprCompiler
 from policylang.batch.vfacts import FactColumn, decode
 from policylang.batch.vsteps import Decided, compile_decision
+from policylang.engine.evaluate import Engine
 from policylang.ir import program as ir
 from policylang.ir import types as T
-from policylang.policy.policy import Policy
 
 _FAILED = object()
 
@@ -68,8 +68,8 @@ class Compiled:
         if kind == "fact":
             return self._fact(name)
         if kind == "parameter" and not self.backend.program.parameters[name].is_condition:
-            slot = self.backend.program.parameters[name].slot
-            return Vec.const(self.backend.engine.template[slot], self.backend.program.parameters[name].type)
+            value = self.backend.engine.parameter_value(name)
+            return Vec.const(value, self.backend.program.parameters[name].type)
         key = (kind, name)
         if key in self.failed:
             raise NotVectorisable(f"it uses `{name}`, which is not vectorised ({self.failed[key]})")
@@ -181,9 +181,8 @@ def _raise(message: str) -> Any:
 class Backend:
     """The vectorised evaluation of one policy with one set of parameter values."""
 
-    def __init__(self, policy: Policy, parameters: Mapping[str, Any] | None) -> None:
-        self.policy = policy
-        self.engine = policy._engine(parameters)
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self.program: ir.Program = self.engine.program
         self.fact_names = list(self.program.facts)
         self.fact_bits = {name: i for i, name in enumerate(self.fact_names)}
@@ -208,7 +207,7 @@ class Backend:
 
     # -- running a batch -----------------------------------------------------------------
 
-    def run(self, policy: Policy, table: Table, options: Options) -> pl.DataFrame:
+    def run(self, table: Table, options: Options) -> pl.DataFrame:
         """Evaluate every row of ``table``; see the module docstring."""
         if len(self._fact_columns) > 256:
             self._fact_columns.clear()
@@ -248,7 +247,7 @@ class Backend:
         if redo is None or not redone:
             return result
         positions = redo.arg_true().to_list()
-        again = rowwise.evaluate(policy, table.take(positions), options)
+        again = rowwise.evaluate(self.engine, table.take(positions), options)
         kept = result.filter(~redo)
         return kept.merge_sorted(again, key=C.ROW) if kept.height else again
 

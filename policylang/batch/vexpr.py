@@ -7,7 +7,7 @@ refuses with :class:`~policylang.batch.vec.NotVectorisable`, and the decision is
 the reference path. Where a row could raise in the reference (a date out of range, an
 overflowing number) the row is flagged as *trouble* and recomputed by the reference.
 
-Expressions that read no fact, derived value or decision (a parameter's field, a
+Expressions that read no fact, ``let`` value or decision (a parameter's field, a
 constant list) are computed once with the reference compiler itself.
 """
 
@@ -36,6 +36,7 @@ from policylang.batch.vec import (
     vector_dtype,
 )
 from policylang.engine.compile import Compiler
+from policylang.engine.evaluate import Engine
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.values import Duration, Unknown
@@ -48,7 +49,7 @@ _BIG = 2**62
 class ExprCompiler:
     """Compiles the expressions of one engine's program for one batch."""
 
-    def __init__(self, engine: Any, env: Env, troubles: list[pl.Expr], share: Share | None = None) -> None:
+    def __init__(self, engine: Engine, env: Env, troubles: list[pl.Expr], share: Share | None = None) -> None:
         self.engine = engine
         self.env = env
         self.troubles = troubles
@@ -87,9 +88,10 @@ class ExprCompiler:
         free = _free_locals(e)
         if free:
             e = _substitute(e, {name: self.locals[name] for name in free})
-        compiler = Compiler(self.engine.slots, self.engine.program.slots)
+        compiler = Compiler(dict(self.engine.slots), self.engine.program.slots)  # its own bound variables
         fn = compiler.expr(e)
-        values = list(self.engine.template) + [None] * max(0, compiler.size - len(self.engine.template))
+        values = self.engine.initial_values()
+        values.extend([None] * max(0, compiler.size - len(values)))
         try:
             value = fn(values)
         except PolicyError:

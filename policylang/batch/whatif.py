@@ -24,8 +24,11 @@ import attrs
 import polars as pl
 
 from policylang.batch import columns as C
+from policylang.batch import io
+from policylang.batch.options import BatchOptionError
+from policylang.batch.run import evaluate_many
 from policylang.batch.summary import bucket, status
-from policylang.policy.policy import Policy
+from policylang.engine.evaluate import EngineSource
 
 ARROW = "→"
 
@@ -129,8 +132,8 @@ class Comparison:
 
 
 def compare(
-    before: Policy,
-    after: Policy,
+    before: EngineSource,
+    after: EngineSource,
     data: Any,
     *,
     before_parameters: Mapping[str, Any] | None = None,
@@ -147,22 +150,20 @@ def compare(
     The decisions compared are those both versions have (or ``decisions``). A column that
     is a fact of only one version is ignored by the other.
     """
-    from policylang.batch import evaluate_many, io
-
-    shared = [d for d in before.decisions if d in after.decisions]
+    old, new = before.engine(before_parameters).program, after.engine(after_parameters).program
+    shared = [d for d in old.decisions if d in new.decisions]
     chosen = shared if decisions is None else [d for d in decisions if d in shared]
     missing = [d for d in (decisions or ()) if d not in shared]
     if missing:
-        from policylang.batch.options import BatchOptionError
-
         raise BatchOptionError(f"both versions must have the decision `{missing[0]}` to compare it")
     frame = data
     if not isinstance(data, pl.DataFrame):
-        frame, index_columns = io.read_frame(data, before.program)
+        frame, index_columns = io.read_frame(data, old)
         id_columns = (*index_columns, *id_columns)
     results = []
-    for policy, parameters, other in ((before, before_parameters, after), (after, after_parameters, before)):
-        only_other = [c for c in frame.columns if c in other.facts and c not in policy.facts]
+    versions = ((before, before_parameters, old, new), (after, after_parameters, new, old))
+    for policy, parameters, program, other in versions:
+        only_other = [c for c in frame.columns if c in other.facts and c not in program.facts]
         only_other += [
             c for c in frame.columns if c.endswith(io.KNOWN_SUFFIX) and c.removesuffix(io.KNOWN_SUFFIX) in only_other
         ]

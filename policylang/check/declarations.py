@@ -17,6 +17,7 @@ from policylang.base.suggest import suggest
 from policylang.check.expressions import ExprChecker
 from policylang.check.plan import evaluation_plan
 from policylang.check.rules import RulesChecker
+from policylang.check.templates import template_problems
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.syntax import ast
@@ -59,6 +60,8 @@ def check_modules(
     """Check a policy made of ``modules`` (imports first, the policy itself last)."""
     builder = ProgramBuilder(modules, require_header)
     program = builder.build()
+    if not any(d.severity == "error" for d in builder.diagnostics):
+        builder.diagnostics.extend(template_problems(program))
     diagnostics = sort_diagnostics(builder.diagnostics)
     if any(d.severity == "error" for d in diagnostics):
         return None, diagnostics
@@ -464,7 +467,7 @@ class ProgramBuilder:
         decisions: dict[str, ir.DecisionInfo],
         rules: dict[str, ir.RuleInfo],
         warnings: tuple[ir.WarningInfo, ...],
-    ) -> tuple[ir.Step, ...]:
+    ) -> tuple[ir.PlanStep, ...]:
         files = tuple(m.path for m in self.modules)
         steps, cycle = evaluation_plan(parameters, lets, decisions, rules, warnings, files)
         if cycle is not None:
@@ -519,4 +522,4 @@ class ProgramBuilder:
                 self.warn("pol-unused-parameter", f"the parameter `{p.name}` is declared but never used", p.span)
         for let in lets.values():
             if let.span.file == mine and ("let", let.name) not in used:
-                self.warn("pol-unused-let", f"the derived value `{let.name}` is never used", let.span)
+                self.warn("pol-unused-let", f"the `let` value `{let.name}` is never used", let.span)

@@ -1,7 +1,7 @@
 """Type-check expressions and resolve their names, turning AST expressions into IR.
 
 A bare name is looked up from the type the context expects first: where an enum is
-expected, ``yes`` is that enum's member; elsewhere it is a fact, parameter, derived value,
+expected, ``yes`` is that enum's member; elsewhere it is a fact, parameter, ``let`` value,
 decision or bound variable. Problems are reported as diagnostics, never raised, and the
 checker carries on with an error type so that one mistake is reported once.
 """
@@ -227,7 +227,7 @@ class ExprChecker:
         if any(e.name in names for names in self.narrowed):
             type_ = T.strip_optional(type_)
         if kind not in self.allowed:
-            what = {"fact": "a fact", "parameter": "a parameter", "let": "a derived value", "decision": "a decision"}
+            what = {"fact": "a fact", "parameter": "a parameter", "let": "a `let` value", "decision": "a decision"}
             self.error(
                 "pol-not-constant",
                 f"`{e.name}` is {what.get(kind, kind)}; only constants may be used here{self.context}",

@@ -1,4 +1,4 @@
-"""The evaluation plan: the order in which derived values, decisions, notes and warnings run.
+"""The evaluation plan: the order in which ``let`` values, decisions, notes and warnings run.
 
 Each step runs after everything it refers to; among steps that are ready, the one
 declared first runs first, so traces read in the order of the policy text. A circle of
@@ -32,7 +32,7 @@ def evaluation_plan(
     rules: dict[str, ir.RuleInfo],
     warnings: tuple[ir.WarningInfo, ...],
     files: tuple[str, ...],
-) -> tuple[tuple[ir.Step, ...], Cycle | None]:
+) -> tuple[tuple[ir.PlanStep, ...], Cycle | None]:
     """The steps in a valid order, and the first circle found (if any)."""
     file_index = {f: i for i, f in enumerate(files)}
 
@@ -68,7 +68,7 @@ def evaluation_plan(
     steps = []
     while ready:
         _, key = heapq.heappop(ready)
-        steps.append(ir.Step(*key))
+        steps.append(ir.PlanStep(*key))
         for user in users.get(key, []):
             waiting[user] -= 1
             if waiting[user] == 0:

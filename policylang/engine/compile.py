@@ -1,7 +1,7 @@
 """Compile checked expressions into Python closures over a list of slot values.
 
 A compiled expression is a function ``f(values) -> value``. ``values`` holds every fact,
-parameter, derived value and decision of the policy at a fixed slot, plus one slot per
+parameter, ``let`` value and decision of the policy at a fixed slot, plus one slot per
 bound variable. Unknown facts are :class:`~policylang.ir.values.Unknown` values that the
 closures propagate with Kleene's three-valued logic: ``false and unknown`` is false,
 ``true or unknown`` is true, and anything else that touches an unknown is unknown.
@@ -451,23 +451,9 @@ def _arith_op(op: str) -> Callable[[Any, Any], Any]:
     return _ARITH[op]
 
 
-def slot_table(program: ir.Program) -> dict[tuple[str, str], int]:
-    """The slot of every fact, parameter, derived value and decision."""
-    table: dict[tuple[str, str], int] = {}
-    for f in program.facts.values():
-        table[("fact", f.name)] = f.slot
-    for p in program.parameters.values():
-        table[("parameter", p.name)] = p.slot
-    for let in program.lets.values():
-        table[("let", let.name)] = let.slot
-    for d in program.decisions.values():
-        table[("decision", d.name)] = d.slot
-    return table
-
-
 def constant(compiler: Compiler, e: ir.Expr, size: int) -> Any:
     """Evaluate an expression that refers to no fact (a parameter's default)."""
     return compiler.expr(e)([None] * max(size, compiler.size))
 
 
-__all__: Sequence[str] = ("Compiler", "Fn", "constant", "slot_table")
+__all__: Sequence[str] = ("Compiler", "Fn", "constant")

@@ -1,126 +1,243 @@
 """Run a compiled policy on a fact set: the engine that validates facts and runs the plan.
 
-The :class:`Engine` holds a policy compiled for one set of parameter values: the fact
+An :class:`Engine` holds a policy compiled for one set of parameter values: the fact
 decoders, the constraints, and the plan's steps (:mod:`policylang.engine.steps`, where the
-semantics of decisions and unknown facts live). Traces are recorded as events and built
-into trees by :mod:`policylang.trace.build` when first read.
+semantics of decisions and unknown facts live). :meth:`Engine.evaluate` is one whole
+evaluation, with its trace, warnings, handoffs and settling; a loaded
+:class:`~policylang.Policy` keeps one engine per set of parameters and hands its
+evaluations to it.
+
+The engine's interface to the other phases (the batch backend, the logic analyses, the
+explanations) is read-only and is what this class documents as public: the program it
+runs, the slots of its values, its steps, decoding facts into values, checking the
+constraints, running the steps, compiling one more expression, and a place for those
+phases to keep what they derive from the engine (:meth:`Engine.memo`). Everything else is
+private to the engine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, Protocol, TypeVar
 
 import attrs
 
 from policylang.base.errors import FactError, ParameterError
 from policylang.base.suggest import suggest
-from policylang.engine.compile import Compiler, slot_table
+from policylang.engine.compile import Compiler, Fn
 from policylang.engine.facts import BadValue, Decoder, bad_fact, decoder, show
-from policylang.engine.result import DecisionView
-from policylang.engine.steps import DecisionStep, Input, LetStep, NoteStep, RuntimeRow, WarningStep
+from policylang.engine.result import DecisionView, Result, ResultShape, ResultWarning
+from policylang.engine.settle import settle
+from policylang.engine.steps import DecisionStep, LetStep, NoteStep, RuntimeRow, WarningStep
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.values import Unknown, encode, encoder
-from policylang.trace.build import rule_data
-from policylang.trace.nodes import Tracer
+from policylang.trace.build import SettledDecision, TraceBuilder
+from policylang.trace.events import Recorder, Tracer
+from policylang.trace.nodes import TraceNode
+
+Step = DecisionStep | LetStep | NoteStep
+Fired = dict[str, list[RuntimeRow]]
+Built = TypeVar("Built")
+
+
+@attrs.frozen
+class ConstraintCheck:
+    """A constraint of the policy, compiled: when it applies, and what it requires."""
+
+    info: ir.ConstraintInfo
+    condition: Fn | None
+    require: Fn
+
+
+class EngineSource(Protocol):
+    """Anything that gives an engine for a set of parameter values: a loaded :class:`~policylang.Policy`."""
+
+    @property
+    def name(self) -> str:
+        """The policy's name."""
+
+    def engine(self, parameters: Mapping[str, Any] | None = None) -> Engine:
+        """The engine for these parameter values."""
 
 
 class Engine:
-    """A policy compiled for evaluation, with one set of parameter values."""
+    """A policy compiled for evaluation, with one set of parameter values.
+
+    Read-only interface: :attr:`program`, :attr:`declared`, :attr:`parameters`,
+    :attr:`slots`, :attr:`size`, :attr:`fact_order`, :attr:`steps`,
+    :attr:`decision_steps`, :attr:`let_steps`, :attr:`warning_steps`,
+    :attr:`constraint_checks`, :attr:`views`; :meth:`initial_values`, :meth:`parameter_value`,
+    :meth:`load_facts`, :meth:`run_constraint_lets`, :meth:`check_constraints`,
+    :meth:`run`, :meth:`compile`, :meth:`evaluate` and :meth:`memo`.
+    """
 
     def __init__(self, program: ir.Program, parameters: Mapping[str, Any] | None = None) -> None:
-        self.program = program
-        self.slots = slot_table(program)
-        self.compiler = Compiler(self.slots, program.slots)
-        self.parameter_values, self.overridden = self._parameters(parameters or {})
-        self.declared = program  # as written: the defaults the trace shows next to an override
-        if self.condition_overrides:
-            self.program = program = _replace_conditions(program, self.condition_overrides)
-        self.rule_ids = frozenset(program.rules)
-        self.decoders: dict[str, tuple[int, type | None, frozenset[str] | None, Decoder]] = {
-            f.name: (f.slot, *_fast_check(f.type), decoder(f.type, self.rule_ids)) for f in program.facts.values()
-        }
-        self.missing_template = [Unknown(frozenset({f.name})) for f in program.facts.values()]
-        self.fact_order = {name: i for i, name in enumerate(program.facts)}
-        self.steps = [self._step(s) for s in program.plan]
-        self.warning_steps = [s for s in self.steps if isinstance(s, WarningStep)]
-        self.may_warn = bool(self.warning_steps) or program.header.evaluation_date is not None
-        self.untraced = [run for run in map(self._untraced, self.steps) if run is not None]
-        self.handoffs = [
-            (h, self._row(ir.RowInfo(ir.Const(True, T.BOOL, h.span), h.condition, (), h.rules, h.span)))
-            for h in program.handoffs
-        ]
-        self.steps = [s for s in self.steps if not isinstance(s, WarningStep)]
-        self.views = tuple(DecisionView(d.name, d.slot, d.kind, encoder(d.type)) for d in program.decisions.values())
-        self.constraints = [
-            (c, self.compiler.expr(c.condition) if c.condition else None, self.compiler.expr(c.require))
+        self._declared = program  # as written: the defaults the trace shows next to an override
+        self._slots = ir.slot_table(program)
+        self._compiler = Compiler(self._slots, program.slots)
+        values, overridden, conditions = self._parameters(program, parameters or {})
+        self._overridden = MappingProxyType(overridden)
+        if conditions:
+            program = _replace_conditions(program, conditions)
+        self._program = program
+        self._parameter_values = {p.name: value for p, value in values}
+        self._decoders: dict[str, tuple[int, type | None, frozenset[str] | None, Decoder]] = {}
+        rule_ids = frozenset(program.rules)
+        for f in program.facts.values():
+            self._decoders[f.name] = (f.slot, *_fast_check(f.type), decoder(f.type, rule_ids))
+        self._fact_order = MappingProxyType({name: i for i, name in enumerate(program.facts)})
+        self._steps = tuple(self._step(s) for s in program.plan if s.kind != "warning")
+        warnings = {w.name: w for w in program.warnings}
+        self._warning_steps = tuple(self._warning(warnings[s.name]) for s in program.plan if s.kind == "warning")
+        self._decision_steps = MappingProxyType({s.name: s for s in self._steps if isinstance(s, DecisionStep)})
+        self._let_steps = tuple(s for s in self._steps if isinstance(s, LetStep))
+        self._untraced = [run for run in map(_untraced, self._steps) if run is not None]
+        self._handoffs = tuple(
+            (h, self._compiler.expr(h.condition) if h.condition is not None else None) for h in program.handoffs
+        )
+        self._views = tuple(DecisionView(d.name, d.slot, d.kind, encoder(d.type)) for d in program.decisions.values())
+        self._shape = ResultShape(program, self._views, self._fact_order, self._overridden)
+        self._constraints = tuple(
+            ConstraintCheck(
+                c, self._compiler.expr(c.condition) if c.condition else None, self._compiler.expr(c.require)
+            )
             for c in program.constraints
-        ]
-        self.constraint_lets = self._constraint_lets()
+        )
+        self._constraint_lets = self._lets_of_constraints()
         header = program.header
-        self.evaluation_date = self.compiler.expr(header.evaluation_date) if header.evaluation_date else None
-        self.size = self.compiler.size
-        self.template: list[Any] = [None] * self.size
-        self.template[: len(self.missing_template)] = self.missing_template
-        for slot, value in self.parameter_values:
-            self.template[slot] = value
+        self._evaluation_date = self._compiler.expr(header.evaluation_date) if header.evaluation_date else None
+        self._may_warn = bool(self._warning_steps) or self._evaluation_date is not None
+        template: list[Any] = [None] * self._compiler.size
+        for f in program.facts.values():
+            template[f.slot] = Unknown(frozenset({f.name}))
+        for p, value in values:
+            template[p.slot] = value
+        self._template = template
+        self._memo: dict[str, Any] = {}
+        self._tracing: TraceBuilder | None = None
+
+    # -- the read-only interface ---------------------------------------------------
+
+    @property
+    def program(self) -> ir.Program:
+        """The checked program this engine runs (``condition`` parameters replaced where set)."""
+        return self._program
+
+    @property
+    def declared(self) -> ir.Program:
+        """The program as the policy declares it, before any parameter is set."""
+        return self._declared
+
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """The parameters set for this engine, as they were given."""
+        return self._overridden
+
+    @property
+    def slots(self) -> Mapping[tuple[str, str], int]:
+        """The slot of every fact, parameter, ``let`` value and decision, by (kind, name)."""
+        return MappingProxyType(self._slots)
+
+    @property
+    def size(self) -> int:
+        """How many slots a list of values needs (it grows when :meth:`compile` binds variables)."""
+        return self._compiler.size
+
+    @property
+    def fact_order(self) -> Mapping[str, int]:
+        """Each fact's position in the policy's declarations."""
+        return self._fact_order
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The plan's steps, in the order they run."""
+        return self._steps
+
+    @property
+    def decision_steps(self) -> Mapping[str, DecisionStep]:
+        """The step of each decision, by name."""
+        return self._decision_steps
+
+    @property
+    def let_steps(self) -> tuple[LetStep, ...]:
+        """The steps of ``let`` values and ``condition`` parameters, in the order they run."""
+        return self._let_steps
+
+    @property
+    def warning_steps(self) -> tuple[WarningStep, ...]:
+        """The declared warnings."""
+        return self._warning_steps
+
+    @property
+    def constraint_checks(self) -> tuple[ConstraintCheck, ...]:
+        """The constraints a fact set must meet."""
+        return self._constraints
+
+    @property
+    def views(self) -> tuple[DecisionView, ...]:
+        """What a result needs to know about each decision."""
+        return self._views
+
+    def initial_values(self) -> list[Any]:
+        """A fresh list of values: every fact unknown, every parameter set, room for :attr:`size` slots."""
+        values = self._template.copy()
+        if len(values) < self._compiler.size:
+            values.extend([None] * (self._compiler.size - len(values)))
+        return values
+
+    def parameter_value(self, name: str) -> Any:
+        """The value of a plain (not ``condition``) parameter, as set or by default."""
+        return self._parameter_values[name]
+
+    def compile(self, e: ir.Expr) -> Fn:
+        """``e`` compiled over this engine's slots (a condition the analyses or explanations evaluate)."""
+        return self._compiler.expr(e)
+
+    def memo(self, key: str, build: Callable[[], Built]) -> Built:
+        """What another phase derives from this engine (a batch backend), built once and kept with it."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     # -- setup -----------------------------------------------------------------
 
-    def _parameters(self, overrides: Mapping[str, Any]) -> tuple[list[tuple[int, Any]], dict[str, Any]]:
+    def _parameters(
+        self, program: ir.Program, overrides: Mapping[str, Any]
+    ) -> tuple[list[tuple[ir.ParamInfo, Any]], dict[str, Any], dict[str, Any]]:
         from policylang.engine.parameters import decode_parameter
 
-        values = []
-        overridden: dict[str, Any] = {}
-        unknown = [n for n in overrides if n not in self.program.parameters]
+        unknown = [n for n in overrides if n not in program.parameters]
         if unknown:
             name = unknown[0]
             raise ParameterError(
                 f"this policy has no parameter `{name}`",
                 facts=[name],
-                hint=suggest(name, self.program.parameters),
+                hint=suggest(name, program.parameters),
                 code="pol-unknown-parameter",
             )
-        for p in self.program.parameters.values():
+        values = []
+        overridden: dict[str, Any] = {}
+        for p in program.parameters.values():
             if p.is_condition:
                 continue
             if p.name in overrides:
                 value = decode_parameter(p, overrides[p.name])
                 overridden[p.name] = overrides[p.name]
             else:
-                value = self.compiler.expr(p.default)([None] * (self.program.slots + 64))
-            values.append((p.slot, value))
-        self.condition_overrides = {
-            n: v
-            for n, v in overrides.items()
-            if n in self.program.parameters and self.program.parameters[n].is_condition
-        }
-        overridden.update(self.condition_overrides)
-        return values, overridden
-
-    def _inputs(self, *exprs: ir.Expr | None) -> tuple[Input, ...]:
-        seen: dict[tuple[str, str], Input] = {}
-        for e in exprs:
-            for ref in ir.refs(e):
-                key = (ref.kind, ref.name)
-                if key not in seen and key in self.slots:
-                    seen[key] = Input(ref.kind, ref.name, self.slots[key], ref.type)
-        return tuple(seen.values())
+                value = self._compiler.expr(p.default)([None] * (program.slots + 64))
+            values.append((p, value))
+        conditions = {n: v for n, v in overrides.items() if program.parameters[n].is_condition}
+        overridden.update(conditions)
+        return values, overridden, conditions
 
     def _row(self, row: ir.RowInfo) -> RuntimeRow:
-        rule_nodes = tuple(rule_data(self.program.rules[r]) for r in row.rules if r in self.program.rules)
-        return RuntimeRow(
-            info=row,
-            value=self.compiler.expr(row.value),
-            condition=self.compiler.expr(row.condition) if row.condition is not None else None,
-            rule_nodes=rule_nodes,
-            inputs=self._inputs(row.condition, row.value),
-            condition_text=row.condition.span.text if row.condition is not None else None,
-        )
+        condition = self._compiler.expr(row.condition) if row.condition is not None else None
+        return RuntimeRow(row, self._compiler.expr(row.value), condition)
 
-    def _step(self, step: ir.Step) -> Any:
-        p = self.program
+    def _step(self, step: ir.PlanStep) -> Step:
+        p = self._program
         if step.kind == "decision":
             d = p.decisions[step.name]
             rows = tuple(self._row(r) for r in d.rows)
@@ -128,27 +245,22 @@ class Engine:
             return DecisionStep(d, rows, default)
         if step.kind == "let":
             let = p.lets[step.name]
-            row = ir.RowInfo(let.expr, None, (), let.rules, let.span)
-            return LetStep(let, self._row(row))
+            return LetStep(let, self._row(ir.RowInfo(let.expr, None, (), let.rules, let.span)))
         if step.kind == "parameter":
             param = p.parameters[step.name]
-            row = ir.RowInfo(param.default, None, (), (), param.span)
-            return LetStep(param, self._row(row), step.name in self.condition_overrides)
-        if step.kind == "note":
-            rule = p.rules[step.name]
-            row = ir.RowInfo(
-                ir.Const(True, T.BOOL, rule.span), rule.condition, rule.factors, (rule.rule_id,), rule.span
-            )
-            return NoteStep(rule, self._row(row))
-        warning = next(w for w in p.warnings if w.name == step.name)
-        row = ir.RowInfo(ir.Const(True, T.BOOL, warning.span), warning.condition, (), (), warning.span)
-        return WarningStep(warning, self._row(row))
+            return LetStep(param, self._row(ir.RowInfo(param.default, None, (), (), param.span)))
+        rule = p.rules[step.name]
+        assert rule.condition is not None, "only informational rules with a condition are notes"
+        return NoteStep(rule, self._compiler.expr(rule.condition))
 
-    def _constraint_lets(self) -> list[Any]:
+    def _warning(self, warning: ir.WarningInfo) -> WarningStep:
+        return WarningStep(warning, self._compiler.expr(warning.condition) if warning.condition else None)
+
+    def _lets_of_constraints(self) -> tuple[LetStep, ...]:
         needed: set[str] = set()
         pending = [
             ref.name
-            for c in self.program.constraints
+            for c in self._program.constraints
             for e in (c.condition, c.require)
             for ref in ir.refs(e)
             if ref.kind == "let"
@@ -158,19 +270,19 @@ class Engine:
             if name in needed:
                 continue
             needed.add(name)
-            pending.extend(ref.name for ref in ir.refs(self.program.lets[name].expr) if ref.kind == "let")
-        return [s for s in self.steps if isinstance(s, LetStep) and s.info.name in needed]
+            pending.extend(ref.name for ref in ir.refs(self._program.lets[name].expr) if ref.kind == "let")
+        return tuple(s for s in self._let_steps if s.info.name in needed)
 
     # -- running ---------------------------------------------------------------
 
-    def load_facts(self, facts: Mapping[str, Any], ignore_unknown: bool) -> list[Any]:
-        """Validate and decode ``facts`` into a fresh slot list."""
+    def load_facts(self, facts: Mapping[str, Any], ignore_unknown: bool = False) -> list[Any]:
+        """Validate and decode ``facts`` into a fresh list of values (:meth:`initial_values` filled in)."""
         if type(facts) is not dict and not isinstance(facts, Mapping):
             raise FactError(
                 f"a fact set must be an object mapping fact names to values, not {show(facts)}", code="pol-fact-set"
             )
-        v = self.template.copy()
-        decoders = self.decoders
+        v = self._template.copy()
+        decoders = self._decoders
         for name, raw in facts.items():
             entry = decoders.get(name)
             if entry is None:
@@ -186,21 +298,23 @@ class Engine:
                 v[slot] = decode(raw)
             except BadValue:
                 raise self._fact_errors(facts, ignore_unknown) from None
+        if len(v) < self._compiler.size:
+            v.extend([None] * (self._compiler.size - len(v)))
         return v
 
     def _fact_errors(self, facts: Mapping[str, Any], ignore_unknown: bool) -> FactError:
         """Every bad fact of ``facts``, as the first one's error with the others in ``also``."""
         found: list[FactError] = []
         for name, raw in facts.items():
-            entry = self.decoders.get(name)
+            entry = self._decoders.get(name)
             if entry is None:
                 if not ignore_unknown:
                     found.append(
                         FactError(
-                            f"unknown fact `{name}`: the policy `{self.program.name}` declares no such fact",
+                            f"unknown fact `{name}`: the policy `{self._program.name}` declares no such fact",
                             facts=[name],
                             value=raw,
-                            hint=suggest(str(name), self.decoders),
+                            hint=suggest(str(name), self._decoders),
                             code="pol-unknown-fact",
                         )
                     )
@@ -214,17 +328,25 @@ class Engine:
         first.also = found[1:]
         return first
 
+    def run_constraint_lets(self, v: list[Any]) -> None:
+        """Compute the ``let`` values the constraints read."""
+        for step in self._constraint_lets:
+            step.run(v)
+
     def check_constraints(self, v: list[Any]) -> None:
-        for step in self.constraint_lets:
-            step.run(v, None, self)
-        for c, condition, require in self.constraints:
-            if condition is not None and condition(v) is not True:
+        """Raise a :class:`~policylang.FactError` for the first constraint the values break."""
+        if not self._constraints:
+            return
+        self.run_constraint_lets(v)
+        for check in self._constraints:
+            if check.condition is not None and check.condition(v) is not True:
                 continue
-            if require(v) is False:
+            if check.require(v) is False:
+                c = check.info
                 facts = ", ".join(
-                    f"`{f}` = {show(encode(v[self.slots[('fact', f)]]))}"
+                    f"`{f}` = {show(encode(v[self._slots[('fact', f)]]))}"
                     for f in c.facts
-                    if type(v[self.slots[("fact", f)]]) is not Unknown
+                    if type(v[self._slots[("fact", f)]]) is not Unknown
                 )
                 message = c.message.get("en") if c.message else None
                 text = message or c.title or f"the facts break the constraint `{c.name}`"
@@ -232,46 +354,104 @@ class Engine:
                     f"{text} ({facts})", facts=list(c.facts), code="pol-constraint", expected=c.require.span.text
                 )
 
-    def run(self, v: list[Any], tracer: Tracer | None) -> dict[str, list[RuntimeRow]]:
-        """Run the plan; return, for each decision, the rows that decided it."""
-        fired: dict[str, list[RuntimeRow]] = {}
+    def run(self, v: list[Any], tracer: Tracer | None = None) -> Fired:
+        """Run the plan on the values ``v``; return, for each decision, the rows that decided it."""
+        fired: Fired = {}
         if tracer is None:
-            for run in self.untraced:
+            for run in self._untraced:
                 run(v, fired)
             return fired
-        for step in self.steps:
-            rows = step.run(v, tracer, self)
+        for step in self._steps:
+            rows = step.run(v, tracer)
             if rows is not None:
                 fired[step.name] = rows
         return fired
 
-    def _untraced(self, step: Any) -> Callable[[list[Any], dict[str, list[RuntimeRow]]], None] | None:
-        """The step as one lean function for evaluation without a tracer (notes need none)."""
-        if isinstance(step, LetStep):
-            slot, value = step.slot, step.value
+    def evaluate(
+        self,
+        facts: Mapping[str, Any],
+        *,
+        trace: bool = True,
+        ignore_unknown_facts: bool = False,
+        tracer: Tracer | None = None,
+        exhaustive: bool = False,
+    ) -> Result:
+        """Evaluate ``facts``: the decisions, their reasons and the trace (see :meth:`policylang.Policy.evaluate`)."""
+        v = self.load_facts(facts, ignore_unknown_facts)
+        self.check_constraints(v)
+        recorder: Tracer | None = tracer if tracer is not None else (Recorder() if trace else None)
+        if recorder is not None:
+            for name, value in self._overridden.items():
+                recorder.parameter(name, value)
+        fired = self.run(v, recorder)
+        settled = settle(self, facts, v, ignore_unknown_facts) if exhaustive else {}
+        for name, found in settled.items():
+            v[self._slots[("decision", name)]] = found.value
+            fired[name] = list(found.rows)
+        warnings = self._warnings(v, recorder) if self._may_warn else []
+        handoffs = self._check_handoffs(v, recorder) if self._handoffs else []
+        build: Callable[[], list[TraceNode]] = list
+        if type(recorder) is Recorder:
+            events = recorder.events
+            marks = {
+                name: SettledDecision(
+                    found.value,
+                    found.facts,
+                    found.cases,
+                    tuple(dict.fromkeys(rule for row in found.rows for rule in row.info.rules)),
+                )
+                for name, found in settled.items()
+            }
 
-            def let(v: list[Any], fired: dict[str, list[RuntimeRow]]) -> None:
-                v[slot] = value(v)
+            def build() -> list[TraceNode]:
+                tracing = self._trace_builder()
+                return tracing.mark_settled(tracing.build(events, v), marks)
 
-            return let
-        if isinstance(step, DecisionStep):
-            slot, name, method = step.slot, step.name, step.method
+        return Result(self._shape, v, fired, build, warnings, handoffs)
 
-            def decide(v: list[Any], fired: dict[str, list[RuntimeRow]]) -> None:
-                v[slot], fired[name] = method(v, None)
+    def _trace_builder(self) -> TraceBuilder:
+        if self._tracing is None:
+            self._tracing = TraceBuilder(self._program, self._declared, self._parameter_values, self._overridden)
+        return self._tracing
 
-            return decide
-        return None
+    def _warnings(self, v: list[Any], tracer: Tracer | None) -> list[ResultWarning]:
+        warnings: list[ResultWarning] = []
+        header = self._program.header
+        if self._evaluation_date is not None:
+            day = self._evaluation_date(v)
+            if hasattr(day, "date") and callable(day.date):
+                day = day.date()
+            if type(day) is not Unknown and day is not None:
+                if header.valid_from and day < header.valid_from:
+                    warnings.append(
+                        ResultWarning(
+                            "before_validity",
+                            f"The policy applies from {header.valid_from}; the evaluation date {day} is earlier.",
+                            f"Politikken gælder fra {header.valid_from}; vurderingsdatoen {day} ligger før.",
+                        )
+                    )
+                if header.valid_until and day > header.valid_until:
+                    warnings.append(
+                        ResultWarning(
+                            "after_validity",
+                            f"The policy applies until {header.valid_until}; the evaluation date {day} is later.",
+                            f"Politikken gælder til {header.valid_until}; vurderingsdatoen {day} ligger efter.",
+                        )
+                    )
+        for step in self._warning_steps:
+            if step.applies(v):
+                labels = step.info.labels
+                warnings.append(ResultWarning(step.info.name, labels.get("en") or "", labels.get("da")))
+        if tracer is not None:
+            for w in warnings:
+                tracer.warning(w)
+        return warnings
 
-    def trace_parameters(self, tracer: Tracer) -> None:
-        for name, value in self.overridden.items():
-            tracer.parameter(name, value)
-
-    def check_handoffs(self, v: list[Any], tracer: Tracer | None) -> list[dict[str, Any]]:
+    def _check_handoffs(self, v: list[Any], tracer: Tracer | None) -> list[dict[str, Any]]:
         """The other policies this person should also be evaluated under, and why."""
         found: list[dict[str, Any]] = []
-        for info, row in self.handoffs:
-            holds = True if row.condition is None else row.condition(v)
+        for info, condition in self._handoffs:
+            holds = True if condition is None else condition(v)
             if holds is not True and type(holds) is not Unknown:
                 continue
             entry: dict[str, Any] = {"policy": info.target, "rules": list(info.rules)}
@@ -279,13 +459,32 @@ class Engine:
                 entry["status"] = "applies"
             else:
                 entry["status"] = "undetermined"
-                entry["missing"] = sorted(holds.facts, key=lambda f: self.fact_order.get(f, 0))
+                entry["missing"] = sorted(holds.facts, key=lambda f: self._fact_order.get(f, 0))
             if info.note:
                 entry["note"] = {"da": info.note.da, "en": info.note.en}
             found.append(entry)
             if tracer is not None:
-                tracer.handoff(info, row, entry)
+                tracer.handoff(info, holds, entry)
         return found
+
+
+def _untraced(step: Step) -> Callable[[list[Any], Fired], None] | None:
+    """The step as one lean function for evaluation without a tracer (notes need none)."""
+    if isinstance(step, LetStep):
+        slot, value = step.slot, step.value
+
+        def let(v: list[Any], fired: Fired) -> None:
+            v[slot] = value(v)
+
+        return let
+    if isinstance(step, DecisionStep):
+        slot, name, method = step.slot, step.name, step.method
+
+        def decide(v: list[Any], fired: Fired) -> None:
+            v[slot], fired[name] = method(v, None)
+
+        return decide
+    return None
 
 
 def _replace_conditions(program: ir.Program, overrides: Mapping[str, Any]) -> ir.Program:
@@ -325,3 +524,6 @@ def _fast_check(t: T.Type) -> tuple[type | None, frozenset[str] | None]:
     if isinstance(t, T.EnumType):
         return str, frozenset(t.members)
     return None, None
+
+
+__all__: Sequence[str] = ("ConstraintCheck", "Engine", "EngineSource")

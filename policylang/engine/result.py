@@ -12,11 +12,12 @@ is read, so that evaluating many fact sets pays only for what is looked at.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import attrs
 
+from policylang.ir import program as ir
 from policylang.ir.values import Unknown
 from policylang.trace.nodes import TraceNode
 
@@ -24,7 +25,7 @@ RESULT_FORMAT = "policylang.result/1"
 
 
 @attrs.frozen
-class Warning_:
+class ResultWarning:
     """A warning attached to a result, in Danish and English."""
 
     code: str
@@ -44,25 +45,33 @@ class DecisionView(NamedTuple):
     encode: Callable[[Any], Any]
 
 
+@attrs.frozen
+class ResultShape:
+    """What every result of one engine shares: the program, its decisions, fact order, parameters."""
+
+    program: ir.Program
+    views: tuple[DecisionView, ...]
+    fact_order: Mapping[str, int]
+    parameters: Mapping[str, Any]
+
+
 class Result:
     """What a policy decided for one fact set, and why."""
 
-    __slots__ = ("_engine", "_fired", "_summary", "_trace", "_trace_builder", "_v", "handoffs", "policy", "warnings")
+    __slots__ = ("_fired", "_shape", "_summary", "_trace", "_trace_builder", "_v", "handoffs", "warnings")
 
     def __init__(
         self,
-        policy: str,
-        engine: Any,
+        shape: ResultShape,
         values: list[Any],
         fired: dict[str, Any],
         trace: Callable[[], list[TraceNode]],
-        warnings: list[Warning_],
+        warnings: list[ResultWarning],
         handoffs: list[dict[str, Any]] | None = None,
     ) -> None:
-        self.policy = policy
         self.warnings = warnings
         self.handoffs = handoffs or []
-        self._engine = engine
+        self._shape = shape
         self._v = values
         self._fired = fired
         self._trace_builder = trace
@@ -70,9 +79,19 @@ class Result:
         self._summary: dict[str, Any] | None = None
 
     @property
+    def policy(self) -> str:
+        """The name of the policy evaluated: ``residence/help_and_repatriation``."""
+        return self._shape.program.name
+
+    @property
+    def program(self) -> ir.Program:
+        """The checked program that was evaluated, for explanations: labels, rules, citations."""
+        return self._shape.program
+
+    @property
     def parameters(self) -> dict[str, Any]:
         """The parameters set to other values than their defaults for this evaluation."""
-        return dict(self._engine.overridden)
+        return dict(self._shape.parameters)
 
     def __repr__(self) -> str:
         return f"<Result {self.policy}: {self.decisions!r}, undetermined {sorted(self.undetermined)}>"
@@ -152,13 +171,13 @@ class Result:
 
     def _summarise(self) -> dict[str, Any]:
         v = self._v
-        order = self._engine.fact_order
+        order = self._shape.fact_order
         decisions: dict[str, Any] = {}
         values: dict[str, Any] = {}
         undetermined: dict[str, list[str]] = {}
         no_rule: dict[str, list[str]] = {}
         fired = self._fired
-        for name, slot, _, encode in self._engine.views:
+        for name, slot, _, encode in self._shape.views:
             if name not in fired:
                 continue
             value = v[slot]
@@ -186,7 +205,7 @@ class Result:
         v = self._v
         reasons: dict[str, list[str]] = {}
         factors: dict[str, list[dict[str, Any]]] = {}
-        for view in self._engine.views:
+        for view in self._shape.views:
             if view.name not in summary["values"]:
                 continue
             value = summary["values"][view.name]
@@ -203,7 +222,7 @@ class Result:
         for names in summary["undetermined"].values():
             for f in names:
                 counts[f] = counts.get(f, 0) + 1
-        order = self._engine.fact_order
+        order = self._shape.fact_order
         summary["missing"] = sorted(counts, key=lambda f: (-counts[f], order.get(f, 0)))
         summary["reasons"] = reasons
         summary["factors"] = factors

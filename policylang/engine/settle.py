@@ -9,7 +9,8 @@ undetermined decision whose missing facts are booleans, enums or optional ones, 
 most :data:`LIMIT` combinations of values, the policy is evaluated on every combination
 the constraints accept; where every one decides the decision, and all alike, that is its
 value. The rules that decided it in the combinations are its reasons, and the trace says
-which facts it was settled over and how many combinations were tried.
+which facts it was settled over and how many combinations were tried
+(:meth:`policylang.trace.build.TraceBuilder.mark_settled`).
 
 A combination that raises an error (a conflict between rules) settles nothing: the facts
 could then lead to an error, which is no value.
@@ -19,19 +20,47 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import attrs
 
 from policylang.base.errors import FactError, PolicyError
+from policylang.engine.result import DecisionView
+from policylang.engine.steps import RuntimeRow
+from policylang.ir import program as ir
 from policylang.ir import types as T
-from policylang.ir.values import Unknown, encode, same_value
+from policylang.ir.values import Unknown, same_value
 
-if TYPE_CHECKING:
-    from policylang.engine.evaluate import Engine
-    from policylang.engine.steps import RuntimeRow
-    from policylang.trace.nodes import TraceNode
+
+class Evaluator(Protocol):
+    """What settling needs of the engine (:class:`~policylang.engine.evaluate.Engine`)."""
+
+    @property
+    def program(self) -> ir.Program:
+        """The program evaluated."""
+
+    @property
+    def views(self) -> Sequence[DecisionView]:
+        """The decisions."""
+
+    @property
+    def fact_order(self) -> Mapping[str, int]:
+        """Each fact's position in the policy."""
+
+    @property
+    def slots(self) -> Mapping[tuple[str, str], int]:
+        """The slot of each value."""
+
+    def load_facts(self, facts: Mapping[str, Any], ignore_unknown: bool = False) -> list[Any]:
+        """Decode a fact set."""
+
+    def check_constraints(self, v: list[Any]) -> None:
+        """Raise for a broken constraint."""
+
+    def run(self, v: list[Any], tracer: Any = None) -> dict[str, list[RuntimeRow]]:
+        """Run the plan."""
+
 
 LIMIT = 256  # combinations of values tried for one decision, at the most
 
@@ -63,7 +92,7 @@ def domain(t: T.Type) -> list[Any] | None:
 
 
 def settle(
-    engine: Engine, facts: Mapping[str, Any], v: list[Any], ignore_unknown: bool, limit: int = LIMIT
+    engine: Evaluator, facts: Mapping[str, Any], v: list[Any], ignore_unknown: bool, limit: int = LIMIT
 ) -> dict[str, Settled]:
     """The undetermined decisions of the evaluation ``v`` of ``facts`` that every completion decides alike."""
     waiting: dict[tuple[str, ...], list[str]] = {}  # the facts a decision waits for -> the decisions
@@ -95,7 +124,7 @@ def settle(
 
 
 def _outcomes(
-    engine: Engine,
+    engine: Evaluator,
     facts: Mapping[str, Any],
     missing: tuple[str, ...],
     domains: list[list[Any] | None],
@@ -107,8 +136,7 @@ def _outcomes(
         completed = {**facts, **dict(zip(missing, combination, strict=True))}
         try:
             w = engine.load_facts(completed, ignore_unknown)
-            if engine.constraints:
-                engine.check_constraints(w)
+            engine.check_constraints(w)
         except FactError:  # the constraints reject this combination: it is no possible fact set
             continue
         try:
@@ -117,21 +145,3 @@ def _outcomes(
             return []
         outcomes.append((w, fired))
     return outcomes
-
-
-def mark_settled(nodes: list[TraceNode], settled: Mapping[str, Settled], engine: Engine) -> list[TraceNode]:
-    """The trace with each settled decision's node saying its value and how it was settled."""
-    for node in nodes:
-        name = node.data.get("name")
-        if node.kind != "decision" or not isinstance(name, str) or name not in settled:
-            continue
-        found = settled[name]
-        node.data.pop("missing", None)
-        node.data.pop("waiting_for", None)
-        rules = list(dict.fromkeys(rule for row in found.rows for rule in row.info.rules))
-        node.data.update(
-            status="decided",
-            value=encode(found.value, engine.program.decisions[name].type),
-            settled={"facts": list(found.facts), "cases": found.cases, "rules": rules},
-        )
-    return nodes

@@ -10,14 +10,15 @@ Each decision is one of:
   overrides; two applicable rules that disagree are a conflict; none gives the default
   or the reported state "no rule applies".
 
-Derived values, informational notes and warnings are steps too. One implementation serves
-both traced and untraced evaluation; with no tracer the tracing branches are skipped.
+``let`` values, informational notes and warnings are steps too. One implementation serves
+both traced and untraced evaluation; with no tracer the tracing branches are skipped. Steps
+report events to the tracer; they never build trace nodes (:mod:`policylang.trace.build` does).
 """
 
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -27,33 +28,16 @@ from policylang.engine.facts import show
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.values import Unknown, encode, same_value
-from policylang.trace.build import row_node
-from policylang.trace.nodes import TraceNode, Tracer
-
-if TYPE_CHECKING:
-    from policylang.engine.evaluate import Engine
-
-
-@attrs.frozen
-class Input:
-    """A fact, parameter, derived value or decision a row reads, for the trace's ``input`` nodes."""
-
-    kind: str
-    name: str
-    slot: int
-    type: T.Type
+from policylang.trace.events import Tracer
 
 
 @attrs.frozen
 class RuntimeRow:
-    """A row ready to run: compiled closures plus what its trace shows."""
+    """A row ready to run: the checked row and its value and condition compiled."""
 
     info: ir.RowInfo
     value: Fn
     condition: Fn | None
-    rule_nodes: tuple[dict[str, Any], ...]
-    inputs: tuple[Input, ...]
-    condition_text: str | None
 
 
 def _merge(a: Unknown | None, b: Any) -> Unknown:
@@ -74,46 +58,26 @@ class DecisionStep:
         self.is_set = isinstance(T.strip_optional(info.type), T.SetType)
         self.name = info.name
         self.no_rule = Unknown(frozenset(), frozenset({info.name}))
-        self.static: dict[str, Any] = {"name": info.name}
-        if info.provenance:
-            self.static["provenance"] = info.provenance
-        if info.note:
-            self.static["note"] = {"da": info.note.da, "en": info.note.en}
         self.method = getattr(self, "_" + info.kind)
         self.has_exceptions = any(r.info.exceptions for r in rows)
-        self.value_type = self.element if info.kind == "collect" else info.type
         self.fast_rows = tuple((r.condition, r.value, r) for r in rows)
 
-    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> list[RuntimeRow]:
+    def run(self, v: list[Any], tracer: Tracer | None = None) -> list[RuntimeRow]:
         """Compute the decision into its slot; return the rows that decided it."""
         if tracer is None:
             value, fired = self.method(v, None)
             v[self.slot] = value
             return fired  # type: ignore[no-any-return]
-        tracer.decision(self)
+        tracer.decision(self.info)
         value, fired = self.method(v, tracer)
         v[self.slot] = value
-        tracer.decided(self, value)
+        tracer.decided(self.info, value)
         return fired  # type: ignore[no-any-return]
-
-    def status(self, value: Any, engine: Engine) -> dict[str, Any]:
-        """What the trace says about the decision's value."""
-        if type(value) is not Unknown:
-            return {"status": "decided", "value": encode(value, self.info.type)}
-        data: dict[str, Any] = {}
-        if value.facts:
-            data["status"] = "undetermined"
-            data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
-        else:
-            data["status"] = "no_rule"
-        if value.blocked - {self.info.name}:
-            data["waiting_for"] = sorted(value.blocked - {self.info.name})
-        return data
 
     def _trace(self, tracer: Tracer | None, row: RuntimeRow, outcome: str, condition: Any, value: Any = None) -> None:
         """Report a row considered, with its outcome, to the tracer (if any)."""
         if tracer is not None:
-            tracer.row(self, row, outcome, condition, value)
+            tracer.row(self.info, row.info, outcome, condition, value)
 
     def _expr(self, v: list[Any], tracer: Tracer | None) -> tuple[Any, list[RuntimeRow]]:
         row = self.rows[0]
@@ -158,7 +122,7 @@ class DecisionStep:
             return unknown, []
         return self.no_rule, []
 
-    def _active(self, v: list[Any]) -> tuple[list[Any], list[Any]]:
+    def active(self, v: list[Any]) -> tuple[list[Any], list[Any]]:
         """Whether each row applies once exceptions are taken into account (Kleene)."""
         applies = [True if r.condition is None else r.condition(v) for r in self.rows]
         applies = [a if a is True or type(a) is Unknown else False for a in applies]
@@ -185,7 +149,7 @@ class DecisionStep:
         if tracer is None and not self.has_exceptions:
             return self._collect_fast(v)
         if self.has_exceptions:
-            active, applies = self._active(v)
+            active, applies = self.active(v)
         else:
             active = [True if r.condition is None else r.condition(v) for r in self.rows]
             applies = active
@@ -237,7 +201,7 @@ class DecisionStep:
         return (frozenset(items) if self.is_set else tuple(items)), fired
 
     def _rules(self, v: list[Any], tracer: Tracer | None) -> tuple[Any, list[RuntimeRow]]:
-        active, applies = self._active(v)
+        active, applies = self.active(v)
         chosen: list[tuple[RuntimeRow, Any]] = []
         possible: list[Any] = []
         unknown: Unknown | None = None
@@ -297,71 +261,57 @@ class DecisionStep:
 
 
 class LetStep:
-    """Computes one derived value (or a ``condition`` parameter)."""
+    """Computes one ``let`` value (or a ``condition`` parameter)."""
 
-    def __init__(self, info: ir.LetInfo | ir.ParamInfo, row: RuntimeRow, overridden: bool = False) -> None:
+    def __init__(self, info: ir.LetInfo | ir.ParamInfo, row: RuntimeRow) -> None:
         self.info = info
         self.row = row
         self.slot = info.slot
         self.value = row.value
-        self.type = T.BOOL if isinstance(info, ir.ParamInfo) else info.type
-        self.expression = row.info.value.span.text
-        self.overridden = overridden
 
-    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> None:
+    @property
+    def name(self) -> str:
+        """The name of the value."""
+        return self.info.name
+
+    def run(self, v: list[Any], tracer: Tracer | None = None) -> None:
+        """Compute the value into its slot."""
         value = self.value(v)
         v[self.slot] = value
         if tracer is not None:
-            tracer.derived(self, value)
-        return None
-
-    def node(self, value: Any, v: list[Any], engine: Engine) -> TraceNode:
-        """The trace node for this value."""
-        data: dict[str, Any] = {"name": self.info.name, "expression": self.expression}
-        if isinstance(self.info, ir.ParamInfo):
-            data["parameter"] = True
-            data["overridden"] = self.overridden
-        if type(value) is Unknown:
-            data["unknown"] = True
-            data["missing"] = sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0))
-            outcome = "unknown"
-        else:
-            data["value"] = encode(value, self.type)
-            # a condition-like value that does not hold does not make its rule apply
-            outcome = "not_applicable" if value is False or value is None else "fired"
-        row = row_node(engine, self.row, outcome, v, True, value, self.type)
-        return TraceNode("derived", data, self.info.span, row.children)
+            tracer.derived(self.info, value)
 
 
 class NoteStep:
     """Cites an informational rule where its condition holds."""
 
-    def __init__(self, info: ir.RuleInfo, row: RuntimeRow) -> None:
+    def __init__(self, info: ir.RuleInfo, condition: Fn) -> None:
         self.info = info
-        self.row = row
+        self.condition = condition
 
-    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> None:
-        assert self.row.condition is not None
-        if tracer is not None and self.row.condition(v) is True:
-            tracer.note(self)
-        return None
+    @property
+    def name(self) -> str:
+        """The rule ID."""
+        return self.info.rule_id
 
-    def node(self, v: list[Any], engine: Engine) -> TraceNode:
-        """The trace node citing this rule."""
-        row = row_node(engine, self.row, "fired", v, True, True, T.BOOL)
-        rule = row.children[0]
-        return TraceNode("note", dict(rule.data), rule.span, row.children[1:])
+    def run(self, v: list[Any], tracer: Tracer | None = None) -> None:
+        """Report the rule to the tracer where its condition holds."""
+        if tracer is not None and self.condition(v) is True:
+            tracer.note(self.info)
 
 
 class WarningStep:
-    """Adds a declared warning where its condition holds."""
+    """A declared warning, and whether its condition holds."""
 
-    def __init__(self, info: ir.WarningInfo, row: RuntimeRow) -> None:
+    def __init__(self, info: ir.WarningInfo, condition: Fn | None) -> None:
         self.info = info
-        self.row = row
+        self.condition = condition
+
+    @property
+    def name(self) -> str:
+        """The warning's name."""
+        return self.info.name
 
     def applies(self, v: list[Any]) -> bool:
-        return self.row.condition is None or self.row.condition(v) is True
-
-    def run(self, v: list[Any], tracer: Tracer | None, engine: Engine) -> None:
-        return None
+        """Whether the warning applies to the values ``v``."""
+        return self.condition is None or self.condition(v) is True

@@ -8,7 +8,7 @@
 * **citizen**: the same without internal notes and provenance marks, and with the value
   of every fact the policy marks ``personal`` (and every value computed from one, see
   :mod:`policylang.explanation.redact`) withheld, wherever it would appear;
-* **auditor**: the caseworker's view with source spans, the derived values with their
+* **auditor**: the caseworker's view with source spans, the ``let`` values with their
   expressions, and every parameter used with its value and default.
 
 ``why_not`` adds, for each decision, the rows that did not apply and what would have to be
@@ -43,12 +43,12 @@ from policylang.explanation.model import (
     UNKNOWN,
     WITHHELD,
     Decision,
-    Derived,
     ExplainError,
     Explanation,
     FactRef,
     Handoff,
     Input,
+    LetValue,
     Note,
     Parameter,
     Part,
@@ -417,7 +417,7 @@ class _Builder:
         return FactRef(name, labels.da if labels else None, labels.en if labels else None)
 
     def facts_used(self, node: TraceNode) -> tuple[Input, ...]:
-        """The facts the rows of ``node`` read, directly or through derived values and other
+        """The facts the rows of ``node`` read, directly or through ``let`` values and other
         decisions, once each in the order first read."""
         found: dict[str, Input] = {}
         seen: set[tuple[str, str]] = set()
@@ -469,7 +469,7 @@ class _Builder:
             found.append(Handoff(entry["policy"], entry["status"], rules, note, missing, inputs))
         return tuple(found)
 
-    def derived(self) -> tuple[Derived, ...]:
+    def derived(self) -> tuple[LetValue, ...]:
         found = []
         for n in self.result.trace:
             if n.kind != "derived" or n.data.get("parameter"):
@@ -477,7 +477,7 @@ class _Builder:
             name = n.data["name"]
             t = self.program.lets[name].type if name in self.program.lets else None
             shown = self.shown(n.data.get("value"), t, unknown=bool(n.data.get("unknown")))
-            found.append(Derived(name, _normal(n.data["expression"]), shown, _span(n.span)))
+            found.append(LetValue(name, _normal(n.data["expression"]), shown, _span(n.span)))
         return tuple(found)
 
     def parameters(self) -> tuple[Parameter, ...]:

@@ -1,7 +1,7 @@
 """Why a condition did not hold: which of its parts failed, worked out from the trace.
 
 A trace ``row`` records the condition's source text, its value, and the value of every
-fact, parameter, derived value and decision it read. :class:`Probe` decodes those values,
+fact, parameter, ``let`` value and decision it read. :class:`Probe` decodes those values,
 splits the condition into its parts (the items of a top-level ``and``, or of an ``or``
 that failed) and evaluates each part again with the same compiled code the engine uses,
 so that an explanation can say *which* part does not hold and which values made it so.
@@ -17,7 +17,7 @@ import threading
 from typing import Any
 
 from policylang.base.errors import PolicyError
-from policylang.engine.compile import Compiler, Fn, slot_table
+from policylang.engine.compile import Compiler, Fn
 from policylang.engine.facts import BadValue, decoder
 from policylang.ir import program as ir
 from policylang.ir import types as T
@@ -69,7 +69,7 @@ class Probe:
 
     def __init__(self, program: ir.Program) -> None:
         self.program = program
-        self.compiler = Compiler(slot_table(program), program.slots)
+        self.compiler = Compiler(ir.slot_table(program), program.slots)
         self.rule_ids = frozenset(program.rules)
         self._compiled: dict[int, tuple[ir.Expr, Fn]] = {}
         self._decoders: dict[tuple[str, str], Any] = {}

@@ -87,7 +87,7 @@ class Shown:
 
 @attrs.frozen
 class Input:
-    """A fact, parameter, derived value or decision a step read, with its value."""
+    """A fact, parameter, ``let`` value or decision a step read, with its value."""
 
     name: str
     source: str  # fact, parameter, let, decision
@@ -360,8 +360,8 @@ class Handoff:
 
 
 @attrs.frozen
-class Derived:
-    """A derived value (``let``) with its expression: shown to auditors."""
+class LetValue:
+    """A ``let`` value with its expression: shown to auditors."""
 
     name: str
     expression: str
@@ -414,7 +414,7 @@ class Explanation:
     questions: tuple[Question, ...] = ()
     notes: tuple[Note, ...] = ()
     warnings: tuple[str, ...] = ()
-    derived: tuple[Derived, ...] = ()
+    derived: tuple[LetValue, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     version: str | None = None
     handoffs: tuple[Handoff, ...] = ()

@@ -1,6 +1,6 @@
 """Which values of a policy carry personal data, so that the citizen view can withhold them.
 
-A fact marked ``personal`` carries personal data. A derived value, condition parameter or
+A fact marked ``personal`` carries personal data. A ``let`` value, condition parameter or
 decision carries it too when its value is computed from a carrying value in a way that
 can give it away: arithmetic, functions (``age(date_of_birth, as_of)``), records, lists,
 ``if``, ``not`` and ``and``/``or`` over a personal truth value, or a decision row whose

@@ -31,7 +31,7 @@ class Const:
 
 @attrs.frozen
 class Ref:
-    """A reference to a fact, parameter, derived value, decision or bound variable."""
+    """A reference to a fact, parameter, ``let`` value, decision or bound variable."""
 
     kind: str  # fact, parameter, let, decision, local
     name: str
@@ -329,7 +329,7 @@ class ParamInfo:
 
 @attrs.frozen
 class LetInfo:
-    """A derived value: its expression, the rules it cites and its slot."""
+    """A ``let`` value: its expression, the rules it cites and its slot."""
 
     name: str
     type: T.Type
@@ -456,7 +456,7 @@ class HeaderInfo:
 
 
 @attrs.frozen
-class Step:
+class PlanStep:
     """One step of the evaluation plan: compute a let, a decision, a note or a warning."""
 
     kind: str  # parameter, let, decision, note, warning
@@ -478,7 +478,7 @@ class Program:
     factors: dict[str, FactorInfo]
     constraints: tuple[ConstraintInfo, ...]
     warnings: tuple[WarningInfo, ...]
-    plan: tuple[Step, ...]
+    plan: tuple[PlanStep, ...]
     slots: int
     files: tuple[str, ...]
     handoffs: tuple[HandoffInfo, ...] = ()
@@ -487,3 +487,17 @@ class Program:
     def name(self) -> str:
         """The policy's name, from its header."""
         return self.header.name
+
+
+def slot_table(program: Program) -> dict[tuple[str, str], int]:
+    """The slot of every fact, parameter, ``let`` value and decision."""
+    table: dict[tuple[str, str], int] = {}
+    for f in program.facts.values():
+        table[("fact", f.name)] = f.slot
+    for p in program.parameters.values():
+        table[("parameter", p.name)] = p.slot
+    for let in program.lets.values():
+        table[("let", let.name)] = let.slot
+    for d in program.decisions.values():
+        table[("decision", d.name)] = d.slot
+    return table

@@ -204,9 +204,8 @@ def check_file(path: str | os.PathLike[str], *, require_header: bool = True, cac
     program, diagnostics = check_modules(modules, require_header=require_header)
     if program is not None:
         from policylang.analysis import analyse
-        from policylang.explanation.templates import template_problems
 
-        diagnostics = sort_diagnostics([*diagnostics, *template_problems(program), *analyse(program, cache=cache)])
+        diagnostics = sort_diagnostics([*diagnostics, *analyse(program, cache=cache)])
     return [d for d in diagnostics if not allowed(d)]
 
 

@@ -12,17 +12,14 @@ True
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from policylang.base.errors import Diagnostic
 from policylang.engine.evaluate import Engine
-from policylang.engine.result import Result, Warning_
-from policylang.engine.settle import mark_settled, settle
+from policylang.engine.result import Result
 from policylang.ir import program as ir
-from policylang.ir.values import Unknown
-from policylang.trace.build import trace_nodes
-from policylang.trace.nodes import Recorder, TraceNode, Tracer
+from policylang.trace.events import Tracer
 
 
 class Policy:
@@ -36,7 +33,7 @@ class Policy:
     ) -> None:
         self.program = program
         self.diagnostics = list(diagnostics or [])
-        self._engines: dict[str, Engine] = {}
+        self._engines: dict[str, Engine] = {}  # one per set of parameters, by their JSON
         self._default = Engine(program, parameters)
 
     @property
@@ -71,7 +68,12 @@ class Policy:
         """The same policy with some parameters set to other values."""
         return Policy(self.program, self.diagnostics, parameters)
 
-    def _engine(self, parameters: Mapping[str, Any] | None) -> Engine:
+    def engine(self, parameters: Mapping[str, Any] | None = None) -> Engine:
+        """The compiled policy with these parameters set (kept for the next evaluation with them).
+
+        The :class:`~policylang.engine.evaluate.Engine` is the interface the batch backend
+        and the logic analyses work through; most callers want :meth:`evaluate`.
+        """
         if not parameters:
             return self._default
         key = json.dumps(parameters, sort_keys=True, default=str)
@@ -102,25 +104,10 @@ class Policy:
         undetermined decision that every value of the (few, boolean or enum) facts it
         waits for decides alike (:mod:`policylang.engine.settle`).
         """
-        engine = self._engine(parameters) if parameters else self._default
-        v = engine.load_facts(facts, ignore_unknown_facts)
-        if engine.constraints:
-            engine.check_constraints(v)
-        recorder: Tracer | None = tracer if tracer is not None else (Recorder() if trace else None)
-        if recorder is not None and engine.overridden:
-            engine.trace_parameters(recorder)
-        fired = engine.run(v, recorder)
-        settled = settle(engine, facts, v, ignore_unknown_facts) if exhaustive else {}
-        for name, found in settled.items():
-            v[engine.slots[("decision", name)]] = found.value
-            fired[name] = list(found.rows)
-        warnings = self._warnings(engine, v, recorder) if engine.may_warn else []
-        handoffs = engine.check_handoffs(v, recorder) if engine.handoffs else []
-        trace_builder: Callable[[], list[TraceNode]] = list
-        if type(recorder) is Recorder:
-            events = recorder.events
-            trace_builder = lambda: mark_settled(trace_nodes(engine, events, v), settled, engine)  # noqa: E731
-        return Result(self.name, engine, v, fired, trace_builder, warnings, handoffs)
+        engine = self.engine(parameters) if parameters else self._default
+        return engine.evaluate(
+            facts, trace=trace, ignore_unknown_facts=ignore_unknown_facts, tracer=tracer, exhaustive=exhaustive
+        )
 
     def evaluate_many(self, data: Any, **options: Any) -> Any:
         """Evaluate every row of a caseload at once; a Polars DataFrame, one row per input row.
@@ -132,36 +119,3 @@ class Policy:
         from policylang.batch import evaluate_many
 
         return evaluate_many(self, data, **options)
-
-    def _warnings(self, engine: Engine, v: list[Any], tracer: Tracer | None) -> list[Warning_]:
-        warnings: list[Warning_] = []
-        header = self.program.header
-        if engine.evaluation_date is not None:
-            day = engine.evaluation_date(v)
-            if hasattr(day, "date") and callable(day.date):
-                day = day.date()
-            if type(day) is not Unknown and day is not None:
-                if header.valid_from and day < header.valid_from:
-                    warnings.append(
-                        Warning_(
-                            "before_validity",
-                            f"The policy applies from {header.valid_from}; the evaluation date {day} is earlier.",
-                            f"Politikken gælder fra {header.valid_from}; vurderingsdatoen {day} ligger før.",
-                        )
-                    )
-                if header.valid_until and day > header.valid_until:
-                    warnings.append(
-                        Warning_(
-                            "after_validity",
-                            f"The policy applies until {header.valid_until}; the evaluation date {day} is later.",
-                            f"Politikken gælder til {header.valid_until}; vurderingsdatoen {day} ligger efter.",
-                        )
-                    )
-        for step in engine.warning_steps:
-            if step.applies(v):
-                labels = step.info.labels
-                warnings.append(Warning_(step.info.name, labels.get("en") or "", labels.get("da")))
-        if tracer is not None:
-            for w in warnings:
-                tracer.warning(w)
-        return warnings

@@ -1,12 +1,12 @@
 """A Sphinx extension that renders a policy as readable law, with its test coverage.
 
-Add ``"policylang.sphinx.directive"`` to ``extensions`` in ``conf.py`` and write::
+Add ``"policylang.sphinx"`` to ``extensions`` in ``conf.py`` and write::
 
     .. policylang:policy:: residence/help_and_repatriation
 
 The directive renders a policy from its declarations: the header (title, version,
 validity, notes), the sources it cites, its warnings, value sets, facts, parameters,
-derived values and constraints, every decision with its labels and rows, and every rule
+``let`` values and constraints, every decision with its labels and rows, and every rule
 with its ID, citations, normative force, provenance, the Danish quote, its own condition
 and conclusion and the decision rows that cite it. At build time it runs the policy's
 cases (``policies/cases/<name>/`` for a bundled policy, or the folder given with
@@ -40,9 +40,9 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 
-import policylang
 from policylang.base.errors import PolicyError
-from policylang.policy.loader import load, policies_root, resolve
+from policylang.base.version import __version__
+from policylang.policy.loader import bundled_names, load, policies_root, resolve
 from policylang.sphinx.cases import CaseRun, case_folder, policy_files, run_cases
 from policylang.sphinx.render import PolicyRenderer, paragraph, table
 from policylang.testing.cases import discover
@@ -138,7 +138,7 @@ class CoverageDirective(SphinxDirective):
         """Run each policy's cases and render one table of their coverage."""
         names = [line.strip() for line in self.content if line.strip()]
         if not names:
-            names = [n for n in policylang.bundled_names() if case_folder(n) is not None]
+            names = [n for n in bundled_names() if case_folder(n) is not None]
         rows: list[tuple[Any, ...]] = []
         totals = [0, 0, 0, 0]
         for name in names:
@@ -248,7 +248,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the ``policylang`` domain with Sphinx."""
     app.add_domain(PolicylangDomain)
     return {
-        "version": policylang.__version__,
+        "version": __version__,
         "env_version": 1,
         "parallel_read_safe": True,
         "parallel_write_safe": True,

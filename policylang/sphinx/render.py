@@ -2,7 +2,7 @@
 
 :class:`PolicyRenderer` builds, from a checked policy and optionally the run of its cases,
 sections of plain docutils nodes (tables, field and definition lists, literal text): the
-sources and validity, value sets, facts, parameters, derived values, decisions with their
+sources and validity, value sets, facts, parameters, ``let`` values, decisions with their
 rows, every rule with its citations, quote and the rows that cite it, and the coverage.
 Conditions and values are shown as the policy's own source text.
 """
@@ -375,10 +375,10 @@ class PolicyRenderer:
         return section
 
     def derived(self) -> Any:
-        """The table of derived values, or ``None`` when the policy has none."""
+        """The table of ``let`` values, or ``None`` when the policy has none."""
         if not self.program.lets:
             return None
-        section = _section(self.id("derived"), "Derived values")
+        section = _section(self.id("derived"), "``let`` values")
         rows = [
             ([nodes.literal(text=let.name)], [_code(let.expr.span.text)], self._rule_links(let.rules))
             for let in self.program.lets.values()
@@ -442,7 +442,7 @@ class PolicyRenderer:
     # -- rules -----------------------------------------------------------------
 
     def _citing_rows(self) -> dict[str, list[Any]]:
-        """For each rule ID, the decision rows and derived values that cite it with ``by``.
+        """For each rule ID, the decision rows and ``let`` values that cite it with ``by``.
 
         Rows with the same condition are shown together: ``when C: a = x, b = y``.
         """
@@ -466,7 +466,7 @@ class PolicyRenderer:
         for let in self.program.lets.values():
             for rid in let.rules:
                 grouped.setdefault(rid, {}).setdefault("always", []).append(
-                    ("derived value ", nodes.literal(text=let.name), " = ", _code(let.expr.span.text))
+                    ("let value ", nodes.literal(text=let.name), " = ", _code(let.expr.span.text))
                 )
         citing: dict[str, list[Any]] = {}
         for rid, by_condition in grouped.items():

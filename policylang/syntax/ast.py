@@ -1,7 +1,7 @@
 """The abstract syntax tree of a ``.pol`` file: small frozen classes, each with a span.
 
 The parser (:mod:`policylang.syntax.parser`) builds these; nothing downstream sees Lark's trees.
-Names are not resolved here: ``Name("yes")`` may turn out to be a fact, a derived value
+Names are not resolved here: ``Name("yes")`` may turn out to be a fact, a ``let`` value
 or an enum value, which the checker decides from the expected type.
 """
 
@@ -143,7 +143,7 @@ class Literal:
 
 @attrs.frozen
 class Name:
-    """A bare name: a fact, parameter, derived value, decision, bound variable or enum value."""
+    """A bare name: a fact, parameter, ``let`` value, decision, bound variable or enum value."""
 
     name: str
     span: Span
@@ -400,7 +400,7 @@ class ParameterDecl:
 
 @attrs.frozen
 class LetDecl:
-    """A derived value: ``let name = expr``."""
+    """A ``let`` value: ``let name = expr``."""
 
     name: str
     type: TypeExpr | None
