@@ -48,7 +48,7 @@ TARGET_S = 1.0
 
 WITHOUT_ANALYSES = (
     "import sys, policylang.analysis as a; a.analyse = lambda program, **options: []; "
-    "from policylang.cli.main import main; sys.exit(main(['check', 'policies/']))"
+    "from policylang.cli import main; sys.exit(main(['check', 'policies/']))"
 )
 
 
@@ -64,7 +64,7 @@ def whole_command(
     walls, cpus = [], []
     summary = ""
     env = {**os.environ, "POLICYLANG_CACHE_DIR": str(cache)}
-    command = [sys.executable, "-m", "policylang.cli.main", "check", "--jobs", str(jobs), "policies/"]
+    command = [sys.executable, "-m", "policylang.cli", "check", "--jobs", str(jobs), "policies/"]
     if not analyses:
         command = [sys.executable, "-c", WITHOUT_ANALYSES.replace("'policies/'", f"'--jobs', '{jobs}', 'policies/'")]
     shutil.rmtree(cache, ignore_errors=True)

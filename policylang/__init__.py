@@ -25,8 +25,9 @@ from policylang.base.errors import (
 )
 from policylang.base.version import __version__
 from policylang.engine.result import Result
+from policylang.policy.checking import check_file, check_files
 from policylang.policy.linked import LinkedResult, evaluate_linked
-from policylang.policy.loader import bundled_names, check_file, check_files, load, policies_root
+from policylang.policy.loader import bundled_names, load, policies_root
 from policylang.policy.policy import Policy
 from policylang.trace.events import Recorder, Tracer
 from policylang.trace.nodes import TraceNode

@@ -27,7 +27,7 @@ from policylang.analysis.observe import Observer
 from policylang.analysis.sampling import Sampler
 from policylang.analysis.search import Search
 from policylang.base.errors import ConflictError, Diagnostic
-from policylang.cli.main import main
+from policylang.cli import main
 from policylang.ir import types as T
 from policylang.ir.dates import add_months, age
 from policylang.ir.values import Unknown
@@ -484,13 +484,13 @@ def test_policylang_check_policies_passes(capsys: pytest.CaptureFixture[str], mo
 
 def test_loading_a_policy_runs_no_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
     from policylang.analysis.checks import Analyses
-    from policylang.policy.loader import _loaded
+    from policylang.policy.loader import CACHE
 
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("policylang.load must not run the logic analyses")
 
     monkeypatch.setattr(Analyses, "run", fail)
-    _loaded.clear()  # compile afresh, as a first load would
+    CACHE.clear()  # compile afresh, as a first load would
     assert policylang.load("examples/benefit").evaluate({"as_of": "2024-05-01"}, trace=False) is not None
 
 
@@ -549,7 +549,7 @@ def test_the_search_builds_fact_sets_towards_a_row() -> None:
 
 def test_checking_again_uses_the_cached_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from policylang.analysis import checks
-    from policylang.policy.loader import check_file
+    from policylang.policy.checking import check_file
 
     monkeypatch.setenv("POLICYLANG_CACHE_DIR", str(tmp_path))
     path = tmp_path / "gap.pol"

@@ -14,7 +14,7 @@ from polars.testing import assert_frame_equal
 import policylang
 from policylang.base.errors import FactError
 from policylang.batch import BatchInputError, BatchOptionError, coverage, evaluate_many, summarise
-from policylang.cli.main import main
+from policylang.cli import main
 
 HERE = Path(__file__).parent
 TEST_POLICY = HERE / "batch_policies" / "benefits.pol"

@@ -15,7 +15,7 @@ import pytest
 import policylang
 from policylang.batch import compare
 from policylang.batch.options import BatchOptionError
-from policylang.cli.main import main
+from policylang.cli import main
 
 MUST_REPORT = Path(__file__).parent.parent / "benchmarks" / "must_report.pol"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from policylang.cli.main import main
+from policylang.cli import main
 
 ROOT = Path(__file__).parent.parent
 FACTS = ROOT / "policies" / "examples" / "benefit.facts.json"
@@ -130,9 +130,9 @@ def test_check_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
 _PARALLEL_CHECK = """
 import json, sys
 from pathlib import Path
-from policylang.policy import loader
+from policylang.policy import checking as loader
 files = [Path(f) for f in sys.argv[1:]]
-forks = loader._can_fork()
+forks = loader.can_fork()
 both = [loader.check_files(files, require_header=False, jobs=jobs, cache=False) for jobs in (2, 1)]
 print(json.dumps({"forks": forks, "results": [[[d.to_dict() for d in found] for found in r] for r in both]}))
 """
@@ -163,15 +163,15 @@ def test_check_in_several_processes_reports_what_one_does(capsys: pytest.Capture
 
 def test_check_falls_back_to_one_process_where_processes_cannot_start(monkeypatch: pytest.MonkeyPatch) -> None:
     """No semaphores (a container without /dev/shm) or a killed worker: the files are checked here."""
-    from policylang.policy import loader
+    from policylang.policy import checking as loader
 
     def cannot_start(*args: object) -> list[list[object]]:
         raise OSError(38, "Function not implemented")
 
     files = sorted((Path(__file__).parent / "cases" / "pol-type").glob("*/*.pol"))
     expected = loader.check_files(files, require_header=False, jobs=1)
-    monkeypatch.setattr(loader, "_can_fork", lambda: True)
-    monkeypatch.setattr(loader, "_in_processes", cannot_start)
+    monkeypatch.setattr(loader, "can_fork", lambda: True)
+    monkeypatch.setattr(loader, "check_in_processes", cannot_start)
     assert loader.check_files(files, require_header=False, jobs=2) == expected
 
 
@@ -232,7 +232,7 @@ def test_the_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
         ["eval"],
         ["eval", "examples/benefit", "--facts", str(bad)],
     ):
-        proc = subprocess.run([sys.executable, "-m", "policylang.cli.main", *args], capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, "-m", "policylang.cli", *args], capture_output=True, text=True)
         assert proc.returncode == 1, (args, proc.stderr)
         assert "Traceback" not in proc.stderr
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from policylang.base.errors import PolicySyntaxError
-from policylang.cli.main import main
+from policylang.cli import main
 from policylang.syntax.parser import parse_module
 
 CASES = Path(__file__).parent / "cases"

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from policylang.cli.main import main
+from policylang.cli import main
 
 ROOT = Path(__file__).parent.parent
 FACTS = ROOT / "policies" / "examples" / "benefit.facts.json"
@@ -137,7 +137,7 @@ def test_questions_when_nothing_is_missing(capsys: pytest.CaptureFixture[str]) -
 def test_the_subcommands_have_an_example_in_their_help() -> None:
     for command in ("explain", "questions"):
         proc = subprocess.run(
-            [sys.executable, "-m", "policylang.cli.main", command, "--help"],
+            [sys.executable, "-m", "policylang.cli", command, "--help"],
             capture_output=True,
             text=True,
             check=False,

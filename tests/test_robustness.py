@@ -90,7 +90,7 @@ def test_mangled_policy_text_gets_diagnostics_never_an_exception(name: str, tmp_
 
 def test_mangled_text_is_reported_by_the_command_with_an_exit_code(tmp_path: Path) -> None:
     """The same through ``policylang check``, logic analyses included, for a few fixed edits."""
-    from policylang.cli.main import main
+    from policylang.cli import main
 
     text = TEXTS["examples/benefit"]
     for i, broken in enumerate([text.replace("first match", "first"), text.replace(")", "", 1), text + "\nrule"]):

@@ -135,7 +135,7 @@ def test_the_trace_explanation_and_command_say_how_it_was_settled(
     assert settled is not None and [f.name for f in settled.facts] == ["a"] and settled.cases == 2
     golden("render/settled/caseworker.en.txt", format_text(e) + "\n")
 
-    from policylang.cli.main import main
+    from policylang.cli import main
 
     path = tmp_path / "p.pol"
     path.write_text('policy test/inline\nsource S "Testloven"\n' + POLICY, encoding="utf-8")

@@ -8,7 +8,7 @@ decided with the z3 solver over an exact encoding of booleans, enums, numbers, d
 the calendar (:mod:`~policylang.analysis.encode`); findings that need an example come
 with one the engine has confirmed (:mod:`~policylang.analysis.witness`).
 
-The analyses run in ``policylang check`` (:func:`policylang.policy.loader.check_file`), never
+The analyses run in ``policylang check`` (:func:`policylang.policy.checking.check_file`), never
 when a policy is loaded for evaluation. There, results are cached on disk by the text of
 the policy's files and policylang's own code (:mod:`~policylang.analysis.cache`).
 """

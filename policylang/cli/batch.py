@@ -12,22 +12,84 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
-
-import polars as pl
+from typing import TYPE_CHECKING, Any, TextIO
 
 from policylang.base.errors import PolicyError
-from policylang.batch import columns as C
-from policylang.batch import coverage, evaluate_many
-from policylang.batch.io import BatchInputError
-from policylang.batch.summary import summarise
-from policylang.batch.whatif import compare
+from policylang.cli.common import EXHAUSTIVE_HELP, EXIT_OK, add_parameter_options, assignments, parameters, subcommand
 from policylang.policy.loader import load
 
-EXIT_OK = 0
+if TYPE_CHECKING:
+    import polars as pl
+
 SHOWN = 12  # values shown per decision in the summary
+
+
+def register(sub: Any) -> None:
+    """Add ``batch`` and ``whatif`` to the subcommands (their libraries load when they run)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--decisions", metavar="A,B", help="only these decisions (comma-separated)")
+    common.add_argument("--id", action="append", default=[], metavar="COLUMN", help="an identity column to keep")
+    common.add_argument(
+        "--nulls", choices=("unknown", "null"), default="unknown", help="what a null cell of an optional fact means"
+    )
+    common.add_argument("--ignore-unknown-facts", action="store_true", help="skip columns that are not facts")
+    common.add_argument("--format", choices=("text", "json"), default="text", help="summary format (default: text)")
+    add_parameter_options(common, "set a parameter")
+    bt = subcommand(
+        sub,
+        "batch",
+        "evaluate a policy on every row of a caseload (Parquet, CSV or JSON lines)",
+        "example:\n  policylang batch residence/help_and_repatriation caseload.parquet --output results.parquet",
+        parents=[common],
+    )
+    bt.add_argument("policy", help="a bundled policy name or a path to a .pol file")
+    bt.add_argument("input", nargs="?", help="the caseload: .parquet, .csv or .jsonl")
+    bt.add_argument("--output", "-o", metavar="OUT", help="where to write the results: .parquet, .csv or .jsonl")
+    bt.add_argument("--reasons", action="store_true", help="add the rule IDs that decided each decision")
+    bt.add_argument("--stop-on-error", action="store_true", help="stop at the first row with invalid facts")
+    bt.add_argument("--exhaustive", action="store_true", help=EXHAUSTIVE_HELP)
+    bt.add_argument("--backend", choices=("auto", "vectorised", "rowwise"), default="auto")
+    bt.add_argument("--chunk-size", type=int, default=50_000, metavar="ROWS", help="rows per step of the progress bar")
+    bt.add_argument("--progress", action="store_true", help="show the progress bar even when stderr is no terminal")
+    bt.add_argument("--no-progress", action="store_true", help="never show the progress bar")
+    bt.add_argument("--coverage", action="store_true", help="list which decisions are vectorised, then stop")
+    bt.set_defaults(run=run)
+    wi = subcommand(
+        sub,
+        "whatif",
+        "compare two versions of a policy (or two parameter sets) over one caseload",
+        "examples:\n  policylang whatif old.pol caseload.parquet --against new.pol --output changes.parquet\n"
+        "  policylang whatif residence/help_and_repatriation caseload.parquet --param REPORT_MONTH_LIMIT=6",
+        parents=[common],
+    )
+    wi.add_argument("policy", help="the policy as it is (bundled name or path)")
+    wi.add_argument("input", help="the caseload: .parquet, .csv or .jsonl")
+    wi.add_argument("--against", metavar="POLICY", help="the new version (default: the same policy)")
+    wi.add_argument(
+        "--before-param", action="append", default=[], metavar="NAME=VALUE", help="a parameter of the old version"
+    )
+    wi.add_argument("--output", "-o", metavar="OUT", help="write the rows that change (.parquet, .csv or .jsonl)")
+    wi.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``batch`` or ``whatif``; say how to install Polars where it is missing."""
+    try:
+        import polars  # noqa: F401
+    except ImportError as e:  # polars is an optional extra
+        raise PolicyError(
+            f"`policylang {args.command}` needs the batch extra ({e.name} is not installed): "
+            "pip install 'policylang[batch]'"
+        ) from None
+    if args.command == "batch":
+        if args.coverage:
+            return run_coverage(args.policy, sys.stdout)
+        if not args.input or not args.output:
+            raise PolicyError("policylang batch needs INPUT and --output OUT (or --coverage)")
+        return run_batch(args, parameters(args), sys.stdout, sys.stderr)
+    before = assignments(args.before_param, "--before-param")
+    return run_whatif(args, parameters(args), before, sys.stdout)
 
 
 class ProgressBar:
@@ -57,6 +119,10 @@ class ProgressBar:
 
 def write_table(frame: pl.DataFrame, path: Path) -> None:
     """Write a result by the suffix of ``path``: Parquet, CSV (nested columns as JSON) or JSON lines."""
+    import polars as pl
+
+    from policylang.batch.io import BatchInputError
+
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
@@ -77,6 +143,8 @@ def write_table(frame: pl.DataFrame, path: Path) -> None:
 
 
 def _plain(value: Any) -> Any:
+    import polars as pl
+
     if isinstance(value, pl.Series):
         return [_plain(v) for v in value.to_list()]
     if isinstance(value, list):
@@ -96,6 +164,13 @@ def _decisions(text: str | None) -> list[str] | None:
 
 def run_batch(args: argparse.Namespace, parameters: dict[str, Any], out: TextIO, err: TextIO) -> int:
     """``policylang batch``: evaluate, write, summarise."""
+    import polars as pl
+
+    from policylang.batch import columns as C
+    from policylang.batch import evaluate_many, io
+    from policylang.batch.io import BatchInputError
+    from policylang.batch.summary import summarise
+
     policy = load(args.policy)
     output = Path(args.output)
     if output.suffix.lower() not in (".parquet", ".pq", ".csv", ".jsonl", ".ndjson"):
@@ -105,8 +180,6 @@ def run_batch(args: argparse.Namespace, parameters: dict[str, Any], out: TextIO,
     show_progress = args.progress or (not args.no_progress and err.isatty())
     data: Any = args.input
     if show_progress:
-        from policylang.batch import io
-
         data, _ = io.read_frame(args.input, policy.program)
         if data.height > args.chunk_size:
             bar = ProgressBar(data.height, err)
@@ -165,6 +238,8 @@ def run_whatif(
     args: argparse.Namespace, parameters: dict[str, Any], before_parameters: dict[str, Any], out: TextIO
 ) -> int:
     """``policylang whatif``: two versions over one caseload, the transitions per decision."""
+    from policylang.batch.whatif import compare
+
     before = load(args.policy)
     after = load(args.against) if args.against else before
     if args.against is None and not parameters and not before_parameters:
@@ -191,34 +266,9 @@ def run_whatif(
 
 def run_coverage(policy_name: str, out: TextIO) -> int:
     """Which decisions the vectorised backend computes (``batch --coverage``)."""
+    from policylang.batch import coverage
+
     policy = load(policy_name)
     for name, why in coverage(policy).items():
         out.write(f"{name}: {'vectorised' if why is None else 'row by row: ' + why}\n")
     return EXIT_OK
-
-
-def main(command: str, args: argparse.Namespace, parameters: Callable[[], dict[str, Any]]) -> int:
-    """Dispatch from :mod:`policylang.cli.main`."""
-    if command == "batch":
-        if args.coverage:
-            return run_coverage(args.policy, sys.stdout)
-        if not args.input or not args.output:
-            raise PolicyError("policylang batch needs INPUT and --output OUT (or --coverage)")
-        return run_batch(args, parameters(), sys.stdout, sys.stderr)
-    before = _before_parameters(args.before_param)
-    return run_whatif(args, parameters(), before, sys.stdout)
-
-
-def _before_parameters(items: Sequence[str]) -> dict[str, Any]:
-    from decimal import Decimal
-
-    params: dict[str, Any] = {}
-    for item in items:
-        name, sep, raw = item.partition("=")
-        if not sep:
-            raise PolicyError(f"--before-param {item}: write NAME=VALUE")
-        try:
-            params[name] = json.loads(raw, parse_float=Decimal)
-        except json.JSONDecodeError:
-            params[name] = raw
-    return params

@@ -73,14 +73,17 @@ DECIDING = ("fired", "default")
 
 def explain(
     result: Result,
-    policy: Policy,
+    policy: Policy | None = None,
     *,
     lang: str = "en",
     audience: str = "caseworker",
     decisions: Sequence[str] | None = None,
     why_not: bool = False,
 ) -> Explanation:
-    """The explanation of ``result`` (an evaluation of ``policy``) for one audience and language.
+    """The explanation of ``result`` for one audience and language.
+
+    The result carries the program it was evaluated with, so ``policy`` is not needed;
+    where it is given, it must be the policy the result is of.
 
     ``decisions`` limits it to some decisions; ``why_not`` adds the alternatives that did
     not apply and what would have to be different. Raises
@@ -95,10 +98,10 @@ def explain(
             hint=suggest(audience, AUDIENCES),
             code="pol-usage",
         )
-    if result.policy != policy.name:
+    if policy is not None and result.policy != policy.name:
         raise ExplainError(f"the result is of `{result.policy}`, not of `{policy.name}`")
-    check_decisions(policy, decisions)
-    return _Builder(result, policy.program, lang, audience, why_not).build(decisions)
+    check_decisions(result.program, decisions)
+    return ExplanationBuilder(result, result.program, lang, audience, why_not).build(decisions)
 
 
 def _span(span: Any) -> str | None:
@@ -110,7 +113,7 @@ def _normal(text: str) -> str:
     return " ".join(text.split())
 
 
-class _Builder:
+class ExplanationBuilder:
     """Turns one result's trace into an explanation; owns the choices of what to show."""
 
     def __init__(self, result: Result, program: ir.Program, lang: str, audience: str, why_not: bool) -> None:

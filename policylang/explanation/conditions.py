@@ -46,19 +46,9 @@ def truth(value: Any) -> bool | str:
     return bool(value)
 
 
-_PROBES: dict[int, tuple[ir.Program, Probe]] = {}
-_PROBES_LOCK = threading.Lock()
-
-
 def probe_for(program: ir.Program) -> Probe:
-    """The probe of ``program``, made once and shared (it caches compiled parts)."""
-    with _PROBES_LOCK:
-        entry = _PROBES.get(id(program))
-        if entry is None or entry[0] is not program:
-            if len(_PROBES) >= 32:
-                _PROBES.clear()
-            entry = _PROBES[id(program)] = (program, Probe(program))
-        return entry[1]
+    """The probe of ``program``, made once and kept with the program (it caches compiled parts)."""
+    return program.memo("explanation.probe", lambda: Probe(program))
 
 
 class Probe:

@@ -7,8 +7,8 @@ The checker (:mod:`policylang.check.declarations`) turns the AST into these; the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import attrs
 
@@ -16,6 +16,8 @@ from policylang.base.labels import Labels
 from policylang.base.span import Span
 from policylang.ir import types as T
 from policylang.ir.builtins import Builtin
+
+Built = TypeVar("Built")
 
 # ----------------------------------------------------------------- expressions
 
@@ -482,11 +484,19 @@ class Program:
     slots: int
     files: tuple[str, ...]
     handoffs: tuple[HandoffInfo, ...] = ()
+    _memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     @property
     def name(self) -> str:
         """The policy's name, from its header."""
         return self.header.name
+
+    def memo(self, key: str, build: Callable[[], Built]) -> Built:
+        """What a later phase derives from this program (an explanation's probe), built once and kept with it."""
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo.setdefault(key, build())
+        return found  # type: ignore[no-any-return]
 
 
 def slot_table(program: Program) -> dict[tuple[str, str], int]:

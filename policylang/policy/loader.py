@@ -3,19 +3,19 @@
 Bundled policies are looked up under the installed ``policylang/policies`` folder, or the
 repository's ``policies/`` folder in a source checkout. ``import "x.pol"`` is resolved
 relative to the importing file, then relative to the policies folder. Loaded policies are
-cached by path and file modification times, so loading twice is cheap.
+kept (:data:`CACHE`) by path and the files' modification times, so loading twice is cheap.
+Checking files with every analysis is :mod:`policylang.policy.checking`.
 """
 
 from __future__ import annotations
 
-import functools
 import os
-import re
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from policylang.base.errors import Diagnostic, PolicyCheckError, PolicyError, PolicyNotFoundError, sort_diagnostics
+from policylang.base.errors import Diagnostic, PolicyCheckError, PolicyError, PolicyNotFoundError
 from policylang.base.suggest import closest
 from policylang.check.declarations import check_modules
 from policylang.policy.policy import Policy
@@ -97,6 +97,11 @@ def display_path(path: Path) -> str:
 
 def read_modules(path: Path) -> list[ast.Module]:
     """Parse ``path`` and everything it imports, imports first."""
+    return read_modules_and_files(path)[0]
+
+
+def read_modules_and_files(path: Path) -> tuple[list[ast.Module], tuple[str, ...]]:
+    """Parse ``path`` and everything it imports, imports first; also the real paths of the files."""
     ordered: list[ast.Module] = []
     visiting: set[Path] = set()
     done: set[Path] = set()
@@ -129,8 +134,7 @@ def read_modules(path: Path) -> list[ast.Module]:
     visit(path)
     if problems:
         raise PolicyCheckError(problems[0].message, problems)
-    _imports[str(path.resolve())] = tuple(str(p) for p in done)
-    return ordered
+    return ordered, tuple(str(p) for p in done)
 
 
 def _import_target(importer: Path, name: str) -> Path | None:
@@ -151,9 +155,39 @@ def _mtimes(paths: tuple[str, ...]) -> tuple[float, ...]:
     return tuple(result)
 
 
-def _compile(path: str) -> tuple[Policy, tuple[str, ...]]:
-    """Read, check and compile a policy; also the real paths of its files."""
-    modules, files = read_modules(Path(path)), _imports[path]
+class PolicyCache:
+    """Compiled policies by the real path of their file, kept until one of their files changes.
+
+    Safe to share between threads: a policy compiled twice at once is kept once.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[tuple[str, ...], tuple[float, ...], Policy]] = {}
+
+    def get(self, path: str) -> Policy:
+        """The policy in the file ``path`` (a real path), compiled now or earlier."""
+        with self._lock:
+            entry = self._entries.get(path)
+        if entry is not None and entry[1] == _mtimes(entry[0]):
+            return entry[2]
+        policy, files = compile_file(path)
+        with self._lock:
+            if len(self._entries) >= self.size:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[path] = (files, _mtimes(files), policy)
+        return policy
+
+    def clear(self) -> None:
+        """Forget every compiled policy."""
+        with self._lock:
+            self._entries.clear()
+
+
+def compile_file(path: str) -> tuple[Policy, tuple[str, ...]]:
+    """Read, check and compile the policy in ``path``; also the real paths of its files."""
+    modules, files = read_modules_and_files(Path(path))
     program, diagnostics = check_modules(modules)
     if program is None:
         errors = [d for d in diagnostics if d.severity == "error"]
@@ -161,8 +195,7 @@ def _compile(path: str) -> tuple[Policy, tuple[str, ...]]:
     return Policy(program, diagnostics), files
 
 
-_imports: dict[str, tuple[str, ...]] = {}  # a policy file's real path -> the real paths of it and its imports
-_loaded: dict[str, tuple[tuple[float, ...], Policy]] = {}  # a policy file's real path -> (its files' times, policy)
+CACHE = PolicyCache()  # what load() keeps
 
 
 def load(name_or_path: str | os.PathLike[str], *, parameters: Mapping[str, Any] | None = None) -> Policy:
@@ -172,112 +205,7 @@ def load(name_or_path: str | os.PathLike[str], *, parameters: Mapping[str, Any] 
     Raises :class:`~policylang.base.errors.PolicyError` subclasses for a missing file,
     a syntax error or a policy that does not check.
     """
-    path = str(resolve(name_or_path).resolve())
-    cached = _loaded.get(path)
-    if cached is not None and cached[0] == _mtimes(_imports[path]):
-        policy = cached[1]
-    else:
-        policy, files = _compile(path)
-        if len(_loaded) >= 64:
-            _loaded.pop(next(iter(_loaded)))
-        _loaded[path] = (_mtimes(files), policy)
+    policy = CACHE.get(str(resolve(name_or_path).resolve()))
     if parameters:
         return policy.with_parameters(parameters)
     return policy
-
-
-def check_file(path: str | os.PathLike[str], *, require_header: bool = True, cache: bool = True) -> list[Diagnostic]:
-    """Every problem in one policy file and its imports; ``[]`` when it is clean.
-
-    With ``require_header=False`` a file without a ``policy`` header is checked as a
-    module of shared definitions. A file that checks without errors also gets the logic
-    analyses of :mod:`policylang.analysis` (shadowed rows, gaps, overlapping rules,
-    constant conditions), whose results are kept on disk by the files' text unless
-    ``cache=False`` (:mod:`policylang.analysis.cache`); :func:`load` never runs them.
-    """
-    try:
-        modules = read_modules(resolve(path))
-    except PolicyError as e:
-        if e.diagnostics:
-            return e.diagnostics
-        return [Diagnostic(e.code, e.message, None)]
-    program, diagnostics = check_modules(modules, require_header=require_header)
-    if program is not None:
-        from policylang.analysis import analyse
-
-        diagnostics = sort_diagnostics([*diagnostics, *analyse(program, cache=cache)])
-    return [d for d in diagnostics if not allowed(d)]
-
-
-def check_files(
-    paths: Sequence[str | os.PathLike[str]], *, require_header: bool = True, cache: bool = True, jobs: int = 0
-) -> list[list[Diagnostic]]:
-    """:func:`check_file` on each of ``paths``, in ``jobs`` processes at once; the results in order.
-
-    ``jobs=0`` uses one process per core (at most one per file); ``jobs=1`` checks the
-    files one after the other in this process, as it also does where processes cannot be
-    forked safely (no ``fork``, or threads already running).
-    """
-    files = list(paths)
-    jobs = min(jobs or os.cpu_count() or 1, len(files))
-    check = functools.partial(check_file, require_header=require_header, cache=cache)
-    if jobs > 1 and _can_fork():
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            return _in_processes(files, check, jobs)
-        except (OSError, BrokenProcessPool):  # no semaphores (a container without /dev/shm), a worker killed
-            pass
-    return [check(f) for f in files]
-
-
-def _in_processes(
-    files: list[str | os.PathLike[str]], check: Callable[[str | os.PathLike[str]], list[Diagnostic]], jobs: int
-) -> list[list[Diagnostic]]:
-    import concurrent.futures
-    import multiprocessing
-
-    import policylang.analysis.checks  # noqa: F401  (imported once, before the fork, not in every worker)
-
-    # the biggest files first, so that no worker is left with one at the end
-    order = sorted(range(len(files)), key=lambda i: _size(files[i]), reverse=True)
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {i: pool.submit(check, files[i]) for i in order}
-        return [futures[i].result() for i in range(len(files))]
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-    import threading
-
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
-def _size(path: str | os.PathLike[str]) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0
-
-
-_ALLOW = re.compile(r"#\s*policylang:\s*allow\s+([\w\-, ]+)")
-
-
-def allowed(d: Diagnostic) -> bool:
-    r"""Whether a warning is accepted by a ``# policylang: allow CODE`` comment on its line or the line above.
-
-    The comment should say why, e.g. ``# policylang: allow pol-unused-fact (recorded only)``;
-    errors cannot be allowed.
-
-    >>> from policylang.base.span import Source, Span
-    >>> src = Source("p.pol", "# policylang: allow pol-unused-fact (recorded only)\nfact a: bool")
-    >>> allowed(Diagnostic("pol-unused-fact", "unused", Span(src, 2, 1, 2, 13), "warning"))
-    True
-    """
-    if d.severity != "warning" or d.span is None:
-        return False
-    for number in (d.span.line, d.span.line - 1):
-        m = _ALLOW.search(d.span.source.line(number))
-        if m and d.code in {c.strip() for c in m.group(1).replace(",", " ").split()}:
-            return True
-    return False

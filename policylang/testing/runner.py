@@ -1,4 +1,4 @@
-"""``policylang test``: run case files, report failures, and measure rule coverage.
+"""Run case files, describe failures, and measure rule coverage (``policylang test`` prints them).
 
 Coverage counts, per policy, the rule IDs that decided something (a fired row, a default,
 an informational note) in at least one case, grouped by the section of the source they
@@ -7,10 +7,7 @@ cite (``pkt. 26``, ``§ 3``).
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
-import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,7 +17,6 @@ from policylang.base.errors import PolicyError
 from policylang.testing.cases import CaseOutcome, discover, read_cases, run_case
 from policylang.trace.nodes import rule_ids
 
-EXIT_OK, EXIT_INPUT, EXIT_FAILED = 0, 1, 2
 DECISIVE = frozenset({"fired", "default"})
 
 
@@ -127,57 +123,6 @@ def describe_failure(outcome: CaseOutcome) -> str:
         assert outcome.error is not None
         lines.append("  unexpected " + outcome.error.format().replace("\n", "\n  "))
     return "\n".join(lines)
-
-
-def run_cli_tests(args: argparse.Namespace) -> int:
-    """``policylang test``: run the cases under ``args.paths`` and report; return the exit code."""
-    outcomes, problems = run_all(args.paths)
-    coverage = Coverage()
-    for o in outcomes:
-        coverage.add(o)
-    failed = [o for o in outcomes if not o.passed]
-    table = coverage.table() if (args.coverage or args.fail_under is not None) else []
-    below = [row for row in table if args.fail_under is not None and row["percent"] < args.fail_under]
-    if args.format == "json":
-        print(
-            json.dumps(
-                {
-                    "passed": len(outcomes) - len(failed),
-                    "failed": len(failed),
-                    "errors": problems,
-                    "cases": [
-                        {
-                            "file": o.case.file,
-                            "id": o.case.id,
-                            "passed": o.passed,
-                            "differences": [d.describe() for d in o.differences],
-                        }
-                        for o in outcomes
-                    ],
-                    "coverage": table,
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-    else:
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        for o in failed:
-            print(describe_failure(o))
-        if table:
-            print(format_coverage(table))
-        print(
-            f"{len(outcomes) - len(failed)} passed, {len(failed)} failed"
-            + (f", {len(problems)} case file(s) could not be read" if problems else "")
-        )
-        for row in below:
-            print(f"coverage of {row['policy']} is {row['percent']}%, below {args.fail_under}%")
-    if problems:
-        return EXIT_INPUT
-    if failed or below:
-        return EXIT_FAILED
-    return EXIT_OK
 
 
 def format_coverage(table: list[dict[str, Any]]) -> str:

@@ -91,13 +91,9 @@ def explanation_of(
     decisions: Sequence[str] | None,
     why_not: bool,
 ) -> Explanation:
-    """The explanation a ``render_*`` function formats; ``policy`` is loaded by name if ``None``."""
+    """The explanation a ``render_*`` function formats (``policy``, if given, must be the result's)."""
     from policylang.explanation.build import explain
 
-    if policy is None:
-        from policylang.policy.loader import load
-
-        policy = load(result.policy)
     return explain(result, policy, lang=lang, audience=audience, decisions=decisions, why_not=why_not)
 
 

@@ -99,7 +99,7 @@ def render_html(
     decisions: Sequence[str] | None = None,
     why_not: bool = False,
 ) -> str:
-    """The result's explanation as an HTML fragment; ``policy`` is loaded by name if not given."""
+    """The result's explanation as an HTML fragment (the result carries its program; ``policy`` is optional)."""
     e = explanation_of(result, policy, lang=lang, audience=audience, decisions=decisions, why_not=why_not)
     return format_html(e)
 

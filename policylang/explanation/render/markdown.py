@@ -58,7 +58,7 @@ def render_markdown(
     decisions: Sequence[str] | None = None,
     why_not: bool = False,
 ) -> str:
-    """The result's explanation as Markdown; ``policy`` is loaded by name if not given."""
+    """The result's explanation as Markdown (the result carries its program; ``policy`` is optional)."""
     e = explanation_of(result, policy, lang=lang, audience=audience, decisions=decisions, why_not=why_not)
     return format_markdown(e)
 

@@ -43,7 +43,7 @@ def render_text(
 ) -> str:
     """The result as a person reads it in a terminal.
 
-    ``policy`` is the policy evaluated (loaded by the result's name if not given).
+    ``policy``, if given, is the policy evaluated (the result carries its program, so it is optional).
 
     >>> import policylang
     >>> r = policylang.load("examples/benefit").evaluate({"as_of": "2024-05-01", "date_of_birth": "1990-01-01"})

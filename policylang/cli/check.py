@@ -1,0 +1,82 @@
+"""``policylang check``: check policy files and report every problem."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from policylang.base.errors import PolicyError
+from policylang.cli.common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, print_json, subcommand
+
+# Diagnostics that mean a file could not be read at all (exit 1, not 2).
+UNREADABLE = ("pol-syntax", "pol-bad-literal", "pol-not-found", "pol-import-not-found", "pol-error")
+
+
+def register(sub: Any) -> None:
+    """Add ``check`` to the subcommands."""
+    ck = subcommand(
+        sub, "check", "check policy files and report every problem", "example:\n  policylang check policies/"
+    )
+    ck.add_argument("paths", nargs="+", help=".pol files or folders")
+    ck.add_argument("--format", choices=("text", "json"), default="text")
+    ck.add_argument("--strict", action="store_true", help="fail on warnings too")
+    ck.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=0,
+        metavar="N",
+        help="check N files at once, in separate processes (default: one per core; 1: one after the other)",
+    )
+    ck.set_defaults(run=run)
+
+
+def policy_files(paths: Sequence[str]) -> list[Path]:
+    """The ``.pol`` files named by ``paths``, folders searched recursively."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(p.rglob("*.pol")))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise PolicyError(f"{p}: no such file or folder")
+    return files
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check every file; print the diagnostics and a count."""
+    from policylang.policy.checking import check_files
+
+    files = policy_files(args.paths)
+    if args.jobs < 0:
+        raise PolicyError(f"--jobs must be 0 (one per core) or more, not {args.jobs}")
+    diagnostics = []
+    unreadable = False
+    for found in check_files(files, require_header=False, jobs=args.jobs):
+        if any(d.code in UNREADABLE for d in found):
+            unreadable = True
+        diagnostics.extend(found)
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = sum(d.severity == "warning" for d in diagnostics)
+    if args.format == "json":
+        print_json(
+            {
+                "files": [str(f) for f in files],
+                "errors": errors,
+                "warnings": warnings,
+                "diagnostics": [d.to_dict() for d in diagnostics],
+            }
+        )
+    else:
+        for d in diagnostics:
+            print(d.format(), file=sys.stderr)
+        print(f"checked {len(files)} file(s): {errors} error(s), {warnings} warning(s)")
+    if unreadable:
+        return EXIT_INPUT
+    if errors or (args.strict and warnings):
+        return EXIT_FAILED
+    return EXIT_OK
