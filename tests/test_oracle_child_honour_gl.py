@@ -6,6 +6,10 @@ decision of ``policylang.load(<policy>).evaluate(facts)`` is compared with the o
 the spec's canonical order (spec 0.4; the contract's "decisions ... lists in the spec's
 canonical order"). Generators focus on the spec's boundaries.
 
+Spec v2: besides the decisions, the child and honour results are compared with the oracles'
+``barnets_lov_warning`` (the warning that the cited serviceloven provisions moved to barnets lov
+from 2024-01-01); the generators cover both sides of that date.
+
 Run with more examples locally: ``ORACLE_EXAMPLES=3000 pytest tests/test_oracle_child_honour_gl.py``.
 """
 
@@ -42,6 +46,7 @@ HONOUR = "honour/negative_social_control"
 GL = "greenland/indsatstrappe"
 ORACLES = {CHILD: child, HONOUR: honour, GL: greenland}
 CPH = ZoneInfo("Europe/Copenhagen")
+BARNETS_LOV_WARNING = "SERVICELOVEN_MOVED_TO_BARNETS_LOV"
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +64,12 @@ def _compare(policy: Any, name: str, facts: dict[str, Any]) -> dict[str, Any]:
     assert not diffs and not extra, (
         f"\nfacts={json.dumps(facts, default=str, ensure_ascii=False)}\n(policy, oracle)={diffs}\nextra={extra}"
     )
+    oracle_warning = getattr(ORACLES[name], "barnets_lov_warning", None)
+    if oracle_warning is not None:
+        # None: the oracle cannot decide it (no date), and an undecided warning is left out.
+        want = oracle_warning(facts) is True
+        got = BARNETS_LOV_WARNING in {w.code for w in result.warnings}
+        assert got == want, (json.dumps(facts, default=str, ensure_ascii=False), got, want)
     return {"result": result, "expected": expected}
 
 
@@ -89,6 +100,8 @@ LOCAL_DATES = st.one_of(
     st.dates(min_value=dt.date(2019, 12, 20), max_value=dt.date(2026, 12, 31)),
     st.sampled_from(
         [
+            dt.date(2023, 12, 31),  # spec v2: the day before barnets lov (a Sunday)
+            dt.date(2024, 1, 1),  # its first day (a Monday, a public holiday)
             dt.date(2024, 3, 29),
             dt.date(2024, 3, 30),
             dt.date(2024, 3, 31),
@@ -264,7 +277,10 @@ HONOUR_FACTS = st.fixed_dictionaries(
         "other_municipality_attachment": st.sampled_from(
             ["none", "crisis_centre_stay_only", "greater_attachment_elsewhere"]
         ),
-    }
+    },
+    # Spec v2: section A's moment of evaluation, for the barnets lov warning; often absent, as in
+    # the worked cases (then the warning cannot be decided and is left out).
+    optional={"evaluation_timestamp": timestamps()},
 )
 
 

@@ -5,6 +5,9 @@ A literal transcription of the evaluation pseudo-code in
 A.4 placeholder opening hours). Test-only code: written from the spec, not from the policy.
 Input: a complete fact set (JSON-style values). Output: every decision, lists in the spec's
 canonical order.
+
+v2 ("Changes in v2"): no decision changes; :func:`barnets_lov_warning` says whether the result
+must warn that the cited serviceloven provisions moved to barnets lov (from 2024-01-01).
 """
 
 from __future__ import annotations
@@ -32,6 +35,22 @@ def _local(ts: Any) -> dt.datetime:
     if ts.tzinfo is None:
         raise ValueError("evaluation_timestamp needs a UTC offset")
     return ts.astimezone(TIMEZONE)
+
+
+# Spec v2: barnets lov (lov nr. 721 af 13. juni 2023) in force from this date; the catalogue's
+# date, not the seeds'.
+BARNETS_LOV_IN_FORCE = dt.date(2024, 1, 1)
+
+
+def barnets_lov_warning(f: dict[str, Any]) -> bool | None:
+    """Spec v2: every result warns when the evaluation date is on or after 2024-01-01.
+
+    The evaluation date is the local (Copenhagen) date of ``evaluation_timestamp``, as for the
+    age in CHILD-AGE-01; ``None`` when the timestamp is not given (it cannot be decided).
+    """
+    if f.get("evaluation_timestamp") is None:
+        return None
+    return _local(f["evaluation_timestamp"]).date() >= BARNETS_LOV_IN_FORCE
 
 
 def _offer_types(f: dict[str, Any]) -> list[str]:

@@ -1,13 +1,28 @@
 """Independent oracle for honour/negative_social_control.
 
 A literal transcription of the evaluation pseudo-code in
-/work/shared/spec/child-honour-greenland.md, section B.5 (parameters B.4, rule texts B.2).
-Test-only code: written from the spec, not from the policy.
+/work/shared/spec/child-honour-greenland.md, section B.5 (parameters B.4, rule texts B.2),
+version 2. Test-only code: written from the spec, not from the policy.
+
+v2: HONOUR-REF-07 follows the rule record in B.2 ("Condition (v2)"): the referral is listed for a
+young person who has left home *or* faces one of RED_FORMS, with the discretion point
+`red_safehouse_need_to_flee`. (The referrals line of the B.5 pseudo-code still reads
+`left_home_due_to_honour_conflict ∧ 16 ≤ age ≤ 30`, the v1 condition; the rule record, the
+discretion-point table and the v2 worked cases all follow the new condition.)
+
+v2 also asks "the child-related parts" of this policy to warn, from 2024-01-01, that the cited
+serviceloven provisions moved to barnets lov (:func:`barnets_lov_warning`). The catalogue does
+not say which parts those are; read here as: the person is under 18, so that HONOUR-SEL-01
+("Lov om social service") and the route to section A are in play. Section B has no date fact;
+the evaluation date is section A's ``evaluation_timestamp`` (its local Copenhagen date), the
+fact a linked evaluation passes to both policies.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 FORMS_ORDER = [  # HONOUR-DEF-03 canonical order
     "surveillance",
@@ -39,6 +54,25 @@ RED_FORMS = {
 }
 RED_SAFEHOUSE_MIN_AGE, RED_SAFEHOUSE_MAX_AGE = 16, 30
 YOUNG_PERSON_MAX_AGE = 30
+BARNETS_LOV_IN_FORCE = dt.date(2024, 1, 1)  # spec v2; the catalogue's date, not the seeds'
+
+
+def barnets_lov_warning(f: dict[str, Any]) -> bool | None:
+    """Spec v2: a minor's result warns when the evaluation date is on or after 2024-01-01.
+
+    ``None`` when it cannot be decided: no ``evaluation_timestamp``, or no age.
+    """
+    ts, age = f.get("evaluation_timestamp"), f.get("age_years")
+    if age is not None and age >= 18:
+        return False
+    if ts is None:
+        return None
+    if isinstance(ts, str):
+        ts = dt.datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    on_or_after = ts.astimezone(ZoneInfo("Europe/Copenhagen")).date() >= BARNETS_LOV_IN_FORCE
+    if not on_or_after:
+        return False
+    return None if age is None else True
 
 
 def evaluate(f: dict[str, Any]) -> dict[str, Any]:
@@ -112,10 +146,9 @@ def evaluate(f: dict[str, Any]) -> dict[str, Any]:
             {"code": "boerns_vilkaar", "addressee": "child_or_young_person", "status": "meets_stated_criteria"}
         )
     red_status = None
-    if honour_case and left and RED_SAFEHOUSE_MIN_AGE <= age <= RED_SAFEHOUSE_MAX_AGE:
-        red_status = (
-            "meets_stated_criteria" if F & RED_FORMS and hc == "indicated" else "requires_individual_assessment"
-        )
+    red_named = bool(F & RED_FORMS) and hc == "indicated"
+    if honour_case and RED_SAFEHOUSE_MIN_AGE <= age <= RED_SAFEHOUSE_MAX_AGE and (left or F & RED_FORMS):
+        red_status = "meets_stated_criteria" if left and red_named else "requires_individual_assessment"
         referrals.append({"code": "red_safehouse", "addressee": "person_concerned", "status": red_status})
     if honour_case and age >= 18 and f["at_crisis_centre"]:
         referrals.append(
@@ -192,8 +225,10 @@ def evaluate(f: dict[str, Any]) -> dict[str, Any]:
         dp.append("nsc_significance_and_honour_context")
     if "other" in F:
         dp.append("unlisted_form_assessment")
-    if red_status == "requires_individual_assessment":
+    if red_status == "requires_individual_assessment" and not red_named:
         dp.append("red_safehouse_other_honour_violence")
+    if red_status is not None and not left:
+        dp.append("red_safehouse_need_to_flee")
     if any(c["status"] == "requires_assessment_of_means" for c in crim):
         dp.append("strl_260_means_of_coercion")
     if police == "consider":

@@ -1,7 +1,8 @@
 """Independent oracle for module I (integration responsibility when moving municipality).
 
 Written from /work/shared/spec/residence.md §1.2, §2.2, §3.2 and §5 (A-33..A-40) only, as
-literally as the spec states it. Test-only code: it is not used by the policy.
+literally as the spec states it, version 2 (INT-ILL-02 changed). Test-only code: it is not used
+by the policy.
 
 ``decide(facts)`` takes a complete fact set (JSON shapes: dates as ``"YYYY-MM-DD"`` or
 ``datetime.date``) and returns the expected decisions in the JSON shape of
@@ -90,12 +91,13 @@ def grounds(f: Mapping[str, Any]) -> list[dict[str, str]]:
         else:
             out.append({"rule": "INT-PARTNER-02", "result": NOT_OBLIGED})
 
-    # INT-ILL-01 / INT-ILL-02 (relative only when not own illness)
-    transport = f["reasonable_transport_to_treatment"]
+    # INT-ILL-01: own illness, the transport condition. INT-ILL-02 (v2): a relative's illness is
+    # always an individual assessment, whatever the transport, and is listed after INT-ILL-01
+    # when both are raised.
     if f["own_illness_frequent_treatment"]:
-        out.append({"rule": "INT-ILL-01", "result": NOT_OBLIGED if transport else ASSESS})
-    elif f["close_relative_illness_frequent_treatment"]:
-        out.append({"rule": "INT-ILL-02", "result": NOT_OBLIGED if transport else ASSESS})
+        out.append({"rule": "INT-ILL-01", "result": NOT_OBLIGED if f["reasonable_transport_to_treatment"] else ASSESS})
+    if f["close_relative_illness_frequent_treatment"]:
+        out.append({"rule": "INT-ILL-02", "result": ASSESS})
 
     # INT-THREAT-01/02
     security = f["cannot_return_for_security_reasons"]
