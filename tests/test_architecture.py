@@ -10,6 +10,7 @@ class across the package, and no aliases of classes (``U = Unknown``).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -199,3 +200,17 @@ def test_the_graph_reads_imports_inside_functions_and_type_checking(module: str)
     ]
     for n in nested:
         assert any(line == n.lineno for _, line in imports(module))
+
+
+def test_the_architecture_page_draws_every_phase_in_its_layer() -> None:
+    """docs/architecture.rst names every folder in the house, and its layer table is LAYERS."""
+    text = (PACKAGE.parent / "docs" / "architecture.rst").read_text(encoding="utf-8")
+    house = text[text.index("The house\n") : text.index("The pipeline, drawn")]
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert {f for f in folders if f"  {f}/" not in house} == set()
+    table = text[text.index("How dependencies run") : text.index("The engine boundary")]
+    column = [line[7:35] for line in table.splitlines() if line[:1].isdigit() or line.startswith("       ``")]
+    named = [name for cell in column for name in re.findall(r"``(\w+)``", cell)]
+    assert set(named) == set(RANK) - {""}, "the layer table and LAYERS name other phases"
+    ranks = [RANK[name] for name in named]
+    assert ranks == sorted(ranks), "the layer table lists the phases in another order than LAYERS"

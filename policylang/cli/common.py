@@ -7,9 +7,10 @@ bad policy text, bad facts); 2 tests or checks ran and failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,7 @@ def evaluated(args: argparse.Namespace, *, trace: bool = True) -> tuple[Any, Any
 
     policy = load(args.policy)
     facts = read_json(args.facts, "facts")
-    try:
+    with blamed_on(args.facts):
         result = policy.evaluate(
             facts,
             trace=trace,
@@ -102,12 +103,19 @@ def evaluated(args: argparse.Namespace, *, trace: bool = True) -> tuple[Any, Any
             ignore_unknown_facts=args.ignore_unknown_facts,
             exhaustive=args.exhaustive,
         )
+    return policy, result
+
+
+@contextlib.contextmanager
+def blamed_on(facts_file: str | None) -> Iterator[None]:
+    """An error in a fact raised inside names ``facts_file``; an error in a parameter does not."""
+    try:
+        yield
     except ParameterError:
         raise
     except FactError as e:
-        e.source = args.facts
+        e.source = facts_file
         raise
-    return policy, result
 
 
 def print_json(data: Any) -> None:

@@ -6,11 +6,12 @@ import argparse
 import textwrap
 from typing import Any
 
-from policylang.base.errors import FactError, ParameterError, PolicyError
+from policylang.base.errors import PolicyError
 from policylang.cli.common import (
     EXHAUSTIVE_HELP,
     EXIT_OK,
     add_parameter_options,
+    blamed_on,
     parameters,
     print_json,
     read_json,
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     facts = read_json(args.facts, "facts") if args.facts else {}
     if args.limit is not None and args.limit < 0:
         raise PolicyError(f"--limit {args.limit}: the limit cannot be negative")
-    try:
+    with blamed_on(args.facts):
         found = next_questions(
             policy,
             facts,
@@ -60,11 +61,6 @@ def run(args: argparse.Namespace) -> int:
             ignore_unknown_facts=args.ignore_unknown_facts,
             exhaustive=args.exhaustive,
         )
-    except ParameterError:
-        raise
-    except FactError as e:
-        e.source = args.facts
-        raise
     if args.format == "json":
         print_json({"policy": policy.name, "questions": [q.to_dict() for q in found]})
         return EXIT_OK
