@@ -1,10 +1,13 @@
 """The result of evaluating a policy: decisions, what is undetermined and why, the trace.
 
-``Result.to_dict()`` gives the contract's JSON shape (``policylang.result/1``) with
-compatible extensions: ``reasons`` (the rule IDs behind each decision), ``factors`` (what
-to weigh where a decision leaves discretion), ``no_rule`` (decisions no rule decided),
-``warnings`` (validity and source warnings), ``parameters`` (values overridden) and
-``handoffs`` (other policies the person should also be evaluated under).
+``Result.to_dict()`` gives the contract's JSON shape (``policylang.result/2``, see
+``docs/trace.rst``) with compatible extensions: ``reasons`` (the rule IDs behind each
+decision), ``factors`` (what to weigh where a decision leaves discretion), ``no_rule``
+(decisions no rule decided), ``warnings`` (validity and source warnings), ``parameters``
+(values overridden), ``handoffs`` (other policies the person should also be evaluated
+under), the values the evaluation read, once each (``facts``, ``lets``,
+``parameter_values``), and ``manifest``, the content hash of the policy manifest that
+holds the static legal text the trace refers to.
 
 A result is summarised from the evaluation's raw values the first time one of its parts
 is read, so that evaluating many fact sets pays only for what is looked at.
@@ -21,7 +24,7 @@ from policylang.ir import program as ir
 from policylang.ir.values import Unknown
 from policylang.trace.nodes import TraceNode
 
-RESULT_FORMAT = "policylang.result/1"
+RESULT_FORMAT = "policylang.result/2"
 
 
 @attrs.frozen
@@ -45,14 +48,26 @@ class DecisionView(NamedTuple):
     encode: Callable[[Any], Any]
 
 
+class ValueView(NamedTuple):
+    """Where a fact, ``let`` value or parameter is in an evaluation's values, and how it is written."""
+
+    name: str
+    slot: int
+    encode: Callable[[Any], Any]
+
+
 @attrs.frozen
 class ResultShape:
-    """What every result of one engine shares: the program, its decisions, fact order, parameters."""
+    """What every result of one engine shares: the program, its decisions and values, fact order, parameters."""
 
     program: ir.Program
     views: tuple[DecisionView, ...]
     fact_order: Mapping[str, int]
     parameters: Mapping[str, Any]
+    facts: tuple[ValueView, ...] = ()
+    lets: tuple[ValueView, ...] = ()
+    parameter_values: tuple[ValueView, ...] = ()
+    declared: ir.Program | None = None  # the program as written, where parameters replaced conditions
 
 
 class Result:
@@ -145,11 +160,36 @@ class Result:
         """Whether every decision has a value."""
         return not self.undetermined and not self.no_rule
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form; ``json.dumps(result.to_dict())`` works."""
-        return {
+    @property
+    def manifest(self) -> str:
+        """The content hash that names the policy's manifest (``sha256:...``)."""
+        return self._shape.program.source_hash
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """Every fact known in this evaluation, written as in a fact file (unknown facts are absent)."""
+        return self._table("facts")
+
+    @property
+    def lets(self) -> dict[str, Any]:
+        """Every ``let`` value this evaluation computed, written like a fact value (unknown ones absent)."""
+        return self._table("lets")
+
+    @property
+    def parameter_values(self) -> dict[str, Any]:
+        """Every parameter's value in this evaluation (a ``condition`` parameter's truth value, where known)."""
+        return self._table("parameter_values")
+
+    def to_dict(self, *, manifest: bool = False) -> dict[str, Any]:
+        """The JSON form (``policylang.result/2``); ``json.dumps(result.to_dict())`` works.
+
+        With ``manifest=True`` the policy's manifest is embedded as ``policy_manifest``, for a
+        record that needs nothing else to be shown later.
+        """
+        data = {
             "format": RESULT_FORMAT,
             "policy": self.policy,
+            "manifest": self.manifest,
             "decisions": self.decisions,
             "undetermined": self.undetermined,
             "missing": self.missing,
@@ -159,8 +199,28 @@ class Result:
             "warnings": [w.to_dict() for w in self.warnings],
             "parameters": self.parameters,
             "handoffs": self.handoffs,
+            "facts": self.facts,
+            "lets": self.lets,
+            "parameter_values": self.parameter_values,
             "trace": [node.to_dict() for node in self.trace],
         }
+        if manifest:
+            from policylang.trace.manifest import manifest as manifest_of
+
+            data["policy_manifest"] = manifest_of(self._shape.declared or self._shape.program)
+        return data
+
+    def _table(self, key: str) -> dict[str, Any]:
+        summary = self._summarised()
+        found = summary.get(key)
+        if found is None:
+            v = self._v
+            found = summary[key] = {
+                name: encode(v[slot])
+                for name, slot, encode in getattr(self._shape, key)
+                if type(v[slot]) is not Unknown
+            }
+        return found
 
     # -- summarising -------------------------------------------------------------
 

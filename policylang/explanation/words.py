@@ -75,7 +75,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "Intet mangler: alle afgørelser er truffet.",
         "Nothing is missing: every decision is decided.",
     ),
-    "derived": ("Afledte værdier", "``let`` values"),
+    "derived": ("Mellemregninger (let)", "Intermediate values (let)"),
     "parameters": ("Parametre", "Parameters"),
     "default_value": ("standard", "default"),
     "overridden": ("ændret", "overridden"),
