@@ -22,6 +22,11 @@ def register(sub: Any) -> None:
     ev.add_argument("--lang", choices=("en", "da"), default="en", help="language of labels (default: en)")
     add_parameter_options(ev, "set a parameter; VALUE is JSON, or text for a condition")
     ev.add_argument("--no-trace", action="store_true", help="do not record the explanation")
+    ev.add_argument(
+        "--manifest",
+        action="store_true",
+        help="with --format json: embed the policy's manifest (a self-contained record)",
+    )
     ev.add_argument("--ignore-unknown-facts", action="store_true", help="skip facts the policy does not declare")
     ev.add_argument("--exhaustive", action="store_true", help=EXHAUSTIVE_HELP)
     ev.set_defaults(run=run)
@@ -31,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     """Evaluate and print the result as text or as the result JSON."""
     policy, result = evaluated(args, trace=not args.no_trace)
     if args.format == "json":
-        print_json(result.to_dict())
+        print_json(result.to_dict(manifest=args.manifest))
     else:
         from policylang.explanation.render.text import render_text
 

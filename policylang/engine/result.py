@@ -210,6 +210,64 @@ class Result:
             data["policy_manifest"] = manifest_of(self._shape.declared or self._shape.program)
         return data
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], program: ir.Program) -> Result:
+        """A result read back from its JSON (a stored decision record), for explaining it again.
+
+        ``program`` is the checked program of the policy the record is of (``policy.program``),
+        which must be the version the record names: its ``manifest`` hash must match.
+        Raises :class:`~policylang.base.errors.RecordError` for a record of another format or version.
+
+        >>> import policylang
+        >>> policy = policylang.load("examples/benefit")
+        >>> record = policy.evaluate({"as_of": "2024-05-01", "date_of_birth": "1990-01-01"}).to_dict()
+        >>> again = Result.from_dict(record, policy.program)
+        >>> again.decisions == record["decisions"], again.to_dict() == record
+        (True, True)
+        """
+        from policylang.base.errors import RecordError
+        from policylang.engine.facts import decoder
+        from policylang.trace.nodes import node_from_dict
+
+        data = _plain(data)
+        if not isinstance(data, Mapping) or data.get("format") != RESULT_FORMAT:
+            found = data.get("format") if isinstance(data, Mapping) else type(data).__name__
+            raise RecordError(f"not a {RESULT_FORMAT} record (format: {found!r})")
+        if data.get("manifest") != program.source_hash:
+            raise RecordError(
+                f"the record is of another version of `{data.get('policy')}` than the one loaded "
+                f"(manifest {data.get('manifest')}, loaded {program.source_hash})"
+            )
+        shape = ResultShape(
+            program,
+            tuple(DecisionView(d.name, d.slot, d.kind, lambda x: x) for d in program.decisions.values()),
+            {name: i for i, name in enumerate(program.facts)},
+            dict(data.get("parameters") or {}),
+        )
+        rule_ids = frozenset(program.rules)
+        decisions = dict(data.get("decisions") or {})
+        summary: dict[str, Any] = {
+            "decisions": decisions,
+            "values": {
+                name: decoder(program.decisions[name].type, rule_ids)(value)
+                for name, value in decisions.items()
+                if name in program.decisions
+            },
+            "undetermined": dict(data.get("undetermined") or {}),
+            "no_rule": dict(data.get("no_rule") or {}),
+            "missing": list(data.get("missing") or []),
+            "reasons": dict(data.get("reasons") or {}),
+            "factors": dict(data.get("factors") or {}),
+            "facts": dict(data.get("facts") or {}),
+            "lets": dict(data.get("lets") or {}),
+            "parameter_values": dict(data.get("parameter_values") or {}),
+        }
+        trace = [node_from_dict(n, program) for n in data.get("trace") or []]
+        warnings = [ResultWarning(w["code"], w.get("en", ""), w.get("da")) for w in data.get("warnings") or []]
+        result = cls(shape, [], {}, lambda: trace, warnings, list(data.get("handoffs") or []))
+        result._summary = summary
+        return result
+
     def _table(self, key: str) -> dict[str, Any]:
         summary = self._summarised()
         found = summary.get(key)
@@ -297,3 +355,18 @@ def _factor_entry(row: Any, item: Any, view: DecisionView) -> dict[str, Any]:
         "rules": list(row.info.rules),
         "factors": [{"code": f.code, "da": f.labels.da, "en": f.labels.en} for f in row.info.factors],
     }
+
+
+def _plain(data: Any) -> Any:
+    """JSON read with exact decimals (``Decimal``) as a result writes it: whole numbers as ``int``."""
+    from decimal import Decimal
+
+    from policylang.ir.values import encode
+
+    if isinstance(data, Decimal):
+        return encode(data)
+    if isinstance(data, Mapping):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data

@@ -28,12 +28,13 @@ JSON, and :func:`node_from_dict` reads it back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
 
 from policylang.base.span import Span
+from policylang.ir import program as ir
 
 TRACE_FORMAT = "policylang.trace/2"
 NODE_KINDS = ("decision", "row", "not_applicable", "rule", "let", "note", "handoff")
@@ -241,23 +242,28 @@ class HandoffNode(TraceNode):
         return _children({"kind": "handoff", "policy": self.policy, "status": self.status}, self.children)
 
 
-def node_from_dict(data: dict[str, Any]) -> TraceNode:
-    """A node read back from its JSON (spans are not in the JSON: see the manifest)."""
+def node_from_dict(data: Mapping[str, Any], program: ir.Program | None = None) -> TraceNode:
+    """A node read back from its JSON; with the ``program`` it is of, with its span again."""
     kind = data.get("kind")
-    children = [node_from_dict(c) for c in data.get("children", ())]
+    children = [node_from_dict(c, program) for c in data.get("children", ())]
+    p = program
     if kind == "rule":
-        return RuleNode(data["rule_id"], data.get("citation", ""))
+        info = p.rules.get(data["rule_id"]) if p is not None else None
+        return RuleNode(data["rule_id"], data.get("citation", ""), info.span if info is not None else None)
     if kind == "row":
+        row = p.row(data["row"]) if p is not None else None
         return RowNode(
             data["row"],
             data["outcome"],
             data.get("holds"),
             data.get("value", NO_VALUE),
             children,
+            row.span if row is not None else None,
         )
     if kind == "not_applicable":
         return NotApplicableNode(tuple(data["rows"]), tuple(data.get("rule_ids", ())))
     if kind == "decision":
+        decision = p.decisions.get(data["name"]) if p is not None else None
         return DecisionNode(
             data["name"],
             data["status"],
@@ -266,13 +272,17 @@ def node_from_dict(data: dict[str, Any]) -> TraceNode:
             tuple(data.get("waiting_for", ())),
             data.get("settled"),
             children,
+            decision.span if decision is not None else None,
         )
     if kind == "let":
-        return LetNode(data["name"], data["outcome"], bool(data.get("parameter")), children)
+        let = p.lets.get(data["name"]) if p is not None else None
+        return LetNode(data["name"], data["outcome"], bool(data.get("parameter")), children, let.span if let else None)
     if kind == "note":
-        return NoteNode(data["rule_id"], data.get("citation", ""))
+        info = p.rules.get(data["rule_id"]) if p is not None else None
+        return NoteNode(data["rule_id"], data.get("citation", ""), info.span if info is not None else None)
     if kind == "handoff":
-        return HandoffNode(data["policy"], data["status"], children)
+        spans = [h.span for h in p.handoffs if h.target == data["policy"]] if p is not None else []
+        return HandoffNode(data["policy"], data["status"], children, spans[0] if spans else None)
     raise ValueError(f"not a trace node of {TRACE_FORMAT}: kind {kind!r}")
 
 
