@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from policylang.cli.common import EXHAUSTIVE_HELP, EXIT_OK, add_parameter_options, evaluated, print_json, subcommand
+from policylang.cli.common import (
+    EXHAUSTIVE_HELP,
+    EXIT_OK,
+    add_color_option,
+    add_parameter_options,
+    evaluated,
+    print_json,
+    subcommand,
+    use_color,
+)
 
 
 def register(sub: Any) -> None:
@@ -29,6 +38,10 @@ def register(sub: Any) -> None:
     )
     ev.add_argument("--ignore-unknown-facts", action="store_true", help="skip facts the policy does not declare")
     ev.add_argument("--exhaustive", action="store_true", help=EXHAUSTIVE_HELP)
+    ev.add_argument(
+        "--detail", action="store_true", help="after the summary, how each decision was reached and the facts used"
+    )
+    add_color_option(ev)
     ev.set_defaults(run=run)
 
 
@@ -37,8 +50,18 @@ def run(args: argparse.Namespace) -> int:
     policy, result = evaluated(args, trace=not args.no_trace)
     if args.format == "json":
         print_json(result.to_dict(manifest=args.manifest))
-    else:
-        from policylang.explanation.render.text import render_text
+        return EXIT_OK
+    from policylang.explanation.build import explain
+    from policylang.explanation.render.text import facts_used, format_summary, format_text
+    from policylang.explanation.words import word
 
-        print(render_text(result, lang=args.lang, policy=policy))
+    explanation = explain(result, policy, lang=args.lang)
+    color = use_color(args)
+    if args.detail:
+        print(format_text(explanation, color=color))
+        return EXIT_OK
+    print(format_summary(explanation, color=color))
+    used = len(facts_used(explanation))
+    if used and args.no_trace is False:
+        print("\n" + word(args.lang, "detail_hint").format(n=used))
     return EXIT_OK

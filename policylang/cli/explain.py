@@ -9,11 +9,13 @@ from typing import Any
 from policylang.cli.common import (
     EXHAUSTIVE_HELP,
     EXIT_OK,
+    add_color_option,
     add_parameter_options,
     evaluated,
     print_json,
     read_json,
     subcommand,
+    use_color,
 )
 
 
@@ -57,6 +59,7 @@ def register(sub: Any) -> None:
     add_parameter_options(ex)
     ex.add_argument("--ignore-unknown-facts", action="store_true", help="skip facts the policy does not declare")
     ex.add_argument("--exhaustive", action="store_true", help=EXHAUSTIVE_HELP)
+    add_color_option(ex)
     ex.set_defaults(run=run)
 
 
@@ -93,5 +96,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         from policylang.explanation.render.text import format_text
 
-        print(format_text(explanation))
+        print(format_text(explanation, color=use_color(args)))
     return EXIT_OK

@@ -257,6 +257,7 @@ class ExplanationBuilder:
             provenance=info.provenance if internal else None,
             inferred=info.inferred and internal,
             span=_span(info.span) if self.auditor else None,
+            short=info.short_citation,
         )
 
     def rules_of(self, rule_ids: Sequence[str], values: dict[str, str] | None = None) -> tuple[Rule, ...]:
