@@ -419,6 +419,8 @@ class Explanation:
     parameters: tuple[Parameter, ...] = ()
     version: str | None = None
     handoffs: tuple[Handoff, ...] = ()
+    next_steps: str | None = None  # for a citizen: what happens next
+    complaint: str | None = None  # for a citizen: how to complain
 
     def decision(self, name: str) -> Decision:
         """The part of the explanation about decision ``name``."""
@@ -441,4 +443,6 @@ class Explanation:
             "derived": [d.to_dict() for d in self.derived],
             "parameters": [p.to_dict() for p in self.parameters],
             "handoffs": [h.to_dict() for h in self.handoffs],
+            "next_steps": self.next_steps,
+            "complaint": self.complaint,
         }
