@@ -166,7 +166,14 @@ def test_check_in_several_processes_reports_what_one_does(capsys: pytest.Capture
     assert parallel == serial and any(parallel)
     assert all(Path(d["span"]["file"]).name == f.name for f, found in zip(files, parallel, strict=True) for d in found)
     code, out_text, err = run(
-        ["check", "--jobs", "2", str(cases / "pol-type" / "bad"), str(ROOT / "policies" / "examples")], capsys
+        [
+            "check",
+            "--jobs",
+            "2",
+            str(cases / "pol-type" / "bad" / "date_vs_int.pol"),
+            str(ROOT / "policies" / "examples"),
+        ],
+        capsys,
     )
     assert code == 2 and "checked 3 file(s): 2 error(s), 0 warning(s)" in out_text
     code, _, err = run(["check", "--jobs", "-1", str(cases / "pol-type" / "bad")], capsys)
@@ -188,7 +195,8 @@ def test_check_falls_back_to_one_process_where_processes_cannot_start(monkeypatc
 
 
 def test_check_json_lists_every_diagnostic(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["check", "--format", "json", str(Path(__file__).parent / "cases" / "pol-type" / "bad")], capsys)
+    bad = Path(__file__).parent / "cases" / "pol-type" / "bad" / "date_vs_int.pol"
+    code, out, _ = run(["check", "--format", "json", str(bad)], capsys)
     data = json.loads(out)
     assert code == 2 and data["errors"] == 2
     assert [d["code"] for d in data["diagnostics"]] == ["pol-type", "pol-type"]

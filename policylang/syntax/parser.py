@@ -319,7 +319,7 @@ def _stray_end(source: Source, offset: int, kind: str) -> Found | None:
     """``end`` closing a table or declaration, as other languages do: policylang has no such keyword."""
     words = _words_before(source, offset)
     at = None
-    if source.text.startswith("end", offset) and not source.text[offset + 3 : offset + 4].isalnum():
+    if re.match(r"end\b", source.text[offset : offset + 4]):
         at = offset  # the parser stopped at `end` itself
     elif words and words[0][1] == "end" and (kind in _DECLARATION_KEYWORDS or kind == "$END"):
         at = words[0][0]  # `end` was read as the value of a new row; the next declaration is blamed
