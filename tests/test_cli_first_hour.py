@@ -134,6 +134,10 @@ def user_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         {"case": "A-3", "as_of": "2024-05-01", "date_of_birth": "", "income": 90000, "savings": 0},
     ]
     _write_csv(folder / "caseload.csv", rows)
+    # `explain --help` explains a stored result again: the JSON `eval` printed for facts.json
+    with contextlib.redirect_stdout(io.StringIO()) as stored:
+        assert main(["eval", "examples/benefit", "--facts", str(folder / "facts.json"), "--format", "json"]) == 0
+    (folder / "stored-result.json").write_text(stored.getvalue(), encoding="utf-8")
     return folder
 
 
