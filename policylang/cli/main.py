@@ -17,10 +17,10 @@ from collections.abc import Sequence
 
 from policylang.base.errors import PolicyError
 from policylang.base.version import __version__
-from policylang.cli import batch, check, evaluate, explain, listing, manifest, questions, test
+from policylang.cli import batch, check, evaluate, explain, listing, manifest, questions, serve, test
 from policylang.cli.common import EXIT_INPUT, EXIT_OK, Parser
 
-SUBCOMMANDS = (listing, evaluate, explain, questions, check, test, manifest, batch)
+SUBCOMMANDS = (listing, evaluate, explain, questions, check, test, manifest, batch, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
