@@ -15,6 +15,10 @@ class Source:
 
     path: str
     text: str
+    lines: tuple[str, ...] = attrs.field(init=False, repr=False)  # the text split once: spans read it often
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "lines", tuple(self.text.splitlines()))
 
     def line(self, number: int) -> str:
         """Return line ``number`` (1-based) without its newline, or ``""``.
@@ -22,9 +26,8 @@ class Source:
         >>> Source("p.pol", "a\\nb").line(2)
         'b'
         """
-        lines = self.text.splitlines()
-        if 1 <= number <= len(lines):
-            return lines[number - 1]
+        if 1 <= number <= len(self.lines):
+            return self.lines[number - 1]
         return ""
 
 
@@ -50,7 +53,7 @@ class Span:
         >>> Span(s, 1, 6, 1, 13).text
         'a and b'
         """
-        lines = self.source.text.splitlines()
+        lines = self.source.lines
         if not lines or self.line < 1:
             return ""
         if self.line == self.end_line:
