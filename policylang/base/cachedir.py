@@ -1,0 +1,110 @@
+"""Where policylang keeps what it computed before, and how a cache file is written and trusted.
+
+Caches only ever save time: a cache that cannot be read or written is skipped, and a file
+in it that policylang did not write is ignored. They live under ``$POLICYLANG_CACHE_DIR``
+if it is set, else the platform's per-user cache folder: ``$XDG_CACHE_HOME/policylang``
+or ``~/.cache/policylang`` on Linux, ``~/Library/Caches/policylang`` on macOS,
+``%LOCALAPPDATA%\\policylang\\Cache`` on Windows. Each cache has a folder of its own there
+(``compiled/``, ``analysis/``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+ENVIRONMENT = "POLICYLANG_CACHE_DIR"
+
+
+def cache_directory(kind: str) -> Path:
+    """The folder of the cache ``kind`` (it may not exist yet).
+
+    >>> cache_directory("compiled").name
+    'compiled'
+    """
+    explicit = os.environ.get(ENVIRONMENT)
+    if explicit:
+        return Path(explicit) / kind
+    return _user_cache() / kind
+
+
+def _user_cache() -> Path:
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA")
+        return Path(local or Path.home() / "AppData" / "Local") / "policylang" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "policylang"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policylang"
+
+
+def trusted(status: os.stat_result) -> bool:
+    """Whether a cache file with this status may be read: a regular file, ours or root's, that no one else may change.
+
+    A file another user could have written (owned by them, or writable by the group or by
+    everyone) is not read, as an SSH client will not read such a key; where the system has
+    no owners (Windows) every regular file is.
+    """
+    if not stat.S_ISREG(status.st_mode):
+        return False
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return True
+    return status.st_uid in (getuid(), 0) and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def read_trusted(path: Path, limit: int, *, owner: bool = True) -> bytes | None:
+    """The bytes of the cache file ``path`` if it is :func:`trusted` and at most ``limit`` bytes, else ``None``.
+
+    ``owner=False`` reads a regular file whoever owns it: one installed with policylang,
+    which is as trustworthy as policylang's own code beside it.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block us
+        with os.fdopen(descriptor, "rb") as f:
+            status = os.fstat(f.fileno())
+            if not stat.S_ISREG(status.st_mode) or (owner and not trusted(status)) or status.st_size > limit:
+                return None
+            return f.read(limit + 1)
+    except OSError:
+        return None
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` whole or not at all; whether it was written.
+
+    The bytes go to a temporary file in the same folder, which then replaces ``path`` in one
+    step: a reader sees the old file or the new one, never a part, and two processes
+    writing the same file at once leave one of the two whole. A folder that cannot be
+    made or written (read-only, full, not a folder) is not an error.
+    """
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        with os.fdopen(handle, "wb") as f:
+            f.write(data)
+        os.chmod(temporary, 0o644)  # others may read a cache they share with us, never write it
+        os.replace(temporary, path)
+        return True
+    except OSError:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        return False
+
+
+def prune(folder: Path, pattern: str, keep: int) -> None:
+    """Remove all but the ``keep`` newest files matching ``pattern`` in ``folder`` (skipped where it cannot)."""
+    with contextlib.suppress(OSError):
+        files = []
+        for p in folder.glob(pattern):
+            with contextlib.suppress(OSError):
+                files.append((p.stat().st_mtime, p))
+        files.sort()
+        for _, old in files[: max(0, len(files) - keep)]:
+            with contextlib.suppress(OSError):
+                old.unlink()
