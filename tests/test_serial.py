@@ -106,6 +106,24 @@ def test_a_function_or_a_foreign_class_cannot_be_written() -> None:
 
 
 GOOD = serial.dump([ir.PlanStep("decision", "a")])
+CHAIN = serial.dump([T.ListType(T.OptionalType(T.DATE))])  # DATE named; OptionalType -> DATE; ListType -> it
+
+
+def test_the_good_data_of_the_refusals_below_is_read() -> None:
+    assert GOOD == {
+        "classes": [["policylang.ir.program.PlanStep", ["kind", "name"], "vv"]],
+        "named": [],
+        "groups": [[0, 1, ["decision"], ["a"]]],
+        "roots": [["O", 0]],
+    }
+    assert serial.restore(GOOD) == [ir.PlanStep("decision", "a")]
+    assert CHAIN["named"] == [["K", "policylang.ir.types.DATE"]]
+    assert CHAIN["groups"] == [[0, 1, [0]], [1, 1, [1]]]
+    assert serial.restore(CHAIN) == [T.ListType(T.OptionalType(T.DATE))]
+
+
+def chain(groups: list[Any]) -> dict[str, Any]:
+    return {**CHAIN, "groups": groups}
 
 
 @pytest.mark.parametrize(
@@ -113,29 +131,42 @@ GOOD = serial.dump([ir.PlanStep("decision", "a")])
     [
         None,
         [],
-        {"classes": [], "objects": []},
-        {**GOOD, "classes": [["os.system", ["kind", "name"]]]},
-        {**GOOD, "classes": [["builtins.eval", []]], "objects": [[0]]},
-        {**GOOD, "objects": [[0, "decision"]]},
-        {**GOOD, "objects": [[1, "decision", "a"]]},
-        {**GOOD, "objects": [[0, "decision", ["O", 0]]]},
+        {"classes": [], "groups": [], "roots": []},
+        {**GOOD, "objects": []},
+        {**GOOD, "classes": [["os.system", ["kind", "name"], "vv"]]},
+        {**GOOD, "classes": [["builtins.eval", [], ""]], "groups": [[0, 1]]},
+        {**GOOD, "classes": [["policylang.ir.program.PlanStep", ["kind", "name"], "vx"]]},
+        {**GOOD, "classes": [["policylang.ir.program.PlanStep", ["kind", "name"], "v"]]},
+        {**GOOD, "classes": [["policylang.ir.program.PlanStep", ["kind"], "v"]]},
+        {**GOOD, "groups": [[0, 1, ["decision"]]]},
+        {**GOOD, "groups": [[1, 1, ["decision"], ["a"]]]},
+        {**GOOD, "groups": [[0, 2, ["decision"], ["a"]]]},
+        {**GOOD, "groups": [[0, -1, [], []]]},
+        {**GOOD, "groups": [[0, 1, [["O", 0]], ["a"]]]},
+        {**GOOD, "groups": [[0, 1, [{"a": 1}], ["a"]]]},
         {**GOOD, "roots": [["O", 7]]},
         {**GOOD, "roots": [["K", "os.environ"]]},
         {**GOOD, "roots": [["X", "p.pol"]]},
         {**GOOD, "roots": [["Z", 1]]},
         {**GOOD, "roots": [[]]},
         {**GOOD, "roots": [{"a": 1}]},
+        {**GOOD, "roots": [1.5]},
         {**GOOD, "roots": [["D", "key without a value"]]},
         {**GOOD, "roots": [["D", ["L"], 1]]},
         {**GOOD, "roots": [["M", "not a number"]]},
         {**GOOD, "roots": [["d", "2024-13-45"]]},
-        {**GOOD, "objects": [["K", "policylang.ir.types.BOOL", "extra"]]},
+        {**GOOD, "named": [["K", "os.environ"]]},
+        {**GOOD, "named": [["K", "policylang.ir.types.BOOL", "extra"]]},
+        {**GOOD, "named": [["X", "p.pol"]]},
+        {**GOOD, "named": [["Q", "policylang.ir.types.BOOL"]]},
+        chain([[0, 1, [1]], [1, 1, [1]]]),  # a reference to itself
+        chain([[0, 1, [5]], [1, 1, [1]]]),  # forward
+        chain([[0, 1, [-1]], [1, 1, [1]]]),  # from the end
+        chain([[0, 1, ["0"]], [1, 1, [1]]]),  # not a number
+        chain([[0, 1, [0.0]], [1, 1, [1]]]),
+        chain([[0, 1, [0]], [1, 1, [2]]]),  # the second group: itself
     ],
 )
 def test_data_it_did_not_write_is_refused(data: Any) -> None:
     with pytest.raises(serial.SerialError):
         serial.restore(data)
-
-
-def test_the_good_data_of_the_refusals_above_is_read() -> None:
-    assert serial.restore(GOOD) == [ir.PlanStep("decision", "a")]

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -230,15 +231,31 @@ def rewrite(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
     path.write_bytes(json.dumps(header).encode() + b"\n" + payload)
 
 
-def objects(data: dict[str, Any]) -> list[Any]:
-    result: list[Any] = data["program"]["objects"]
-    return result
+def group(data: dict[str, Any], name: str) -> tuple[list[Any], int]:
+    """The first group of objects of the class ``name`` in a cache file's data, and the number of its first object."""
+    program = data["program"]
+    classes = [c[0] for c in program["classes"]]
+    first = len(program["named"])
+    for found in program["groups"]:
+        if classes[found[0]] == name:
+            return found, first
+        first += found[1]
+    raise AssertionError(f"no {name} in the file")
 
 
-def first_of_class(data: dict[str, Any], name: str) -> list[Any]:
-    classes = [c[0] for c in data["program"]["classes"]]
-    index = classes.index(name)
-    return next(o for o in objects(data) if o[0] == index)
+def change_span(data: dict[str, Any], field: int, value: Any) -> None:
+    """Make the first ``Span`` of the file's data have ``value`` in its field number ``field``."""
+    spans, _ = group(data, "policylang.base.span.Span")
+    spans[2 + field][0] = value
+
+
+def span_source_cycle(data: dict[str, Any]) -> None:
+    spans, first = group(data, "policylang.base.span.Span")
+    spans[2][0] = first  # the first span's source is itself
+
+
+def total(data: dict[str, Any]) -> int:
+    return len(data["program"]["named"]) + sum(g[1] for g in data["program"]["groups"])
 
 
 CORRUPTIONS: dict[str, Callable[[Path], None]] = {
@@ -248,18 +265,20 @@ CORRUPTIONS: dict[str, Callable[[Path], None]] = {
     "empty": lambda p: p.write_bytes(b""),
     "not UTF-8": lambda p: p.write_bytes(b"\xff\xfe\x00garbage" * 100),
     "not JSON": lambda p: p.write_text("{ this is not json\n[1, 2", encoding="utf-8"),
-    "a class to import": lambda p: rewrite(p, lambda d: d["program"]["classes"][0].__setitem__(0, "os.system")),
-    "a constant that is none": lambda p: rewrite(p, lambda d: objects(d).insert(0, ["K", "builtins.eval"])),
-    "other fields": lambda p: rewrite(p, lambda d: d["program"]["classes"][0][1].append("extra")),
-    "a reference forward": lambda p: rewrite(p, lambda d: first_of_class(d, "policylang.base.span.Span").__setitem__(
-        1, ["O", len(objects(d)) + 5])),
-    "a wrong value": lambda p: rewrite(p, lambda d: first_of_class(d, "policylang.base.span.Span").__setitem__(
-        2, ["Q", 1])),
     "deeply nested": lambda p: p.write_bytes(p.read_bytes().partition(b"\n")[0] + b"\n" + b"[" * 100_000),
-    "a mapping with a key only": lambda p: rewrite(p, lambda d: first_of_class(
-        d, "policylang.ir.program.Program").__setitem__(2, ["D", "x"])),
-    "a cycle": lambda p: rewrite(p, lambda d: first_of_class(d, "policylang.base.span.Span").__setitem__(
-        1, ["O", objects(d).index(first_of_class(d, "policylang.base.span.Span"))])),
+    "a class to import": lambda p: rewrite(p, lambda d: d["program"]["classes"][0].__setitem__(0, "os.system")),
+    "a constant that is none": lambda p: rewrite(p, lambda d: d["program"]["named"].insert(0, ["K", "builtins.eval"])),
+    "other fields": lambda p: rewrite(p, lambda d: d["program"]["classes"][0][1].append("extra")),
+    "a reference forward": lambda p: rewrite(p, lambda d: change_span(d, 0, total(d) + 5)),
+    "a reference back from the end": lambda p: rewrite(p, lambda d: change_span(d, 0, -1)),
+    "a reference that is a text": lambda p: rewrite(p, lambda d: change_span(d, 0, "policies/x.pol")),
+    "a cycle": lambda p: rewrite(p, span_source_cycle),
+    "a wrong value": lambda p: rewrite(p, lambda d: change_span(d, 1, ["Q", 1])),
+    "a bare number with a fraction": lambda p: rewrite(p, lambda d: change_span(d, 1, 1.5)),
+    "a mapping with a key only": lambda p: rewrite(
+        p, lambda d: group(d, "policylang.ir.program.Program")[0][3].__setitem__(0, ["D", "x"])),
+    "a group of a count it does not have": lambda p: rewrite(
+        p, lambda d: group(d, "policylang.base.span.Span")[0].__setitem__(1, 10**6)),
     "another file's text": lambda p: rewrite(p, lambda d: d["files"][0].__setitem__(1, "0" * 64)),
     "an import gone": lambda p: rewrite(p, lambda d: d["imports"].clear()),
     "another format": lambda p: rewrite(p, lambda d: d.__setitem__("format", "policylang.compiled/0")),
@@ -339,7 +358,7 @@ def test_a_cache_folder_that_cannot_be_written_is_no_error(
         raise PermissionError(13, "Permission denied")
 
     with monkeypatch.context() as m:
-        m.setattr(cachedir.tempfile, "mkstemp", refuse)
+        m.setattr(tempfile, "mkstemp", refuse)
         expected = policylang.load(examples / "benefit.pol").evaluate(BENEFIT_FACTS).decisions
         assert cache_files(cache) == []
     monkeypatch.setenv("POLICYLANG_CACHE_DIR", str(examples / "benefit.pol"))  # a file, not a folder

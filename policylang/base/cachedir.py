@@ -14,7 +14,6 @@ import contextlib
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 ENVIRONMENT = "POLICYLANG_CACHE_DIR"
@@ -81,6 +80,8 @@ def write_atomic(path: Path, data: bytes) -> bool:
     writing the same file at once leave one of the two whole. A folder that cannot be
     made or written (read-only, full, not a folder) is not an error.
     """
+    import tempfile  # only to write: reading a cache, as most processes only do, needs none of it
+
     temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

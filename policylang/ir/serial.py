@@ -7,15 +7,21 @@ generic: every class of :data:`MODULES` made with attrs is written field by fiel
 ``attrs.fields`` lists them, so a field or a class added to those modules later is written
 and read without a change here.
 
+The data is a table of the classes (name, fields, and how each field is written:
+:data:`KINDS`), the objects, and the roots. Every object is written once, and referred to
+by its number, so objects shared in the graph are shared again when read. Objects the
+modules define as constants (``types.BOOL``, the built-in functions) are written by name
+(``["K", name]``) and read as those very objects; objects the caller names (``external``:
+the source files, whose text it reads itself) by that name only (``["X", name]``); they
+come first. The other objects are written in groups, one per class and depth (an object
+refers only to objects of smaller depth), each as a column per field: reading a group is
+a few list comprehensions, which is what makes a cached policy fast to load.
+
 Nothing that is read is trusted or executed. Classes are found by name in a fixed table of
 those modules' classes, never imported; each class is written with the names of its
-fields, and data written for other fields (an older policylang) is refused; an object may
-refer only to objects written before it, so the data cannot make a cycle; anything else
-unexpected is a :class:`SerialError`. Objects shared in the graph are written once and are
-shared again when read; objects the modules define as constants (``types.BOOL``, the
-built-in functions) are written by name (``["K", name]``) and read as those very objects;
-and objects the caller names (``external``: the source files, whose text it reads
-itself) are written by that name only (``["X", name]``).
+fields, and data written for other fields (an older policylang) is refused; an object
+refers only to objects before its group, so the data cannot make a cycle; anything else
+unexpected is a :class:`SerialError`.
 
 >>> from policylang.ir import types as T
 >>> data = dump([T.ListType(T.OptionalType(T.DATE))])
@@ -28,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from types import ModuleType
 from typing import Any
@@ -40,6 +46,16 @@ from policylang.ir import builtins, program, types, values
 
 # The modules whose attrs classes a checked program and its diagnostics are made of.
 MODULES: tuple[ModuleType, ...] = (span, labels, errors, types, values, builtins, program)
+
+
+# How a class's field is written, the same for every object of the class in one file:
+KINDS = {
+    "v": "any value: texts, integers, booleans and null as they are, others tagged (see _Encoder)",
+    "r": "a reference to an object before its group, as the object's bare number",
+    "n": "such a reference, or null",
+    "s": "a tuple of such references, as a list of their numbers",
+}
+_SCALARS = frozenset({str, int, bool, type(None)})
 
 
 class SerialError(ValueError):
@@ -119,15 +135,13 @@ def dump(
     external: Mapping[int, str] | None = None,
     modules: Sequence[ModuleType] = MODULES,
 ) -> dict[str, Any]:
-    """``roots`` as JSON data: a table of classes, a table of objects, and the roots.
+    """``roots`` as JSON data: the classes, the named objects, the groups of objects, the roots.
 
     ``external`` names objects by their ``id()`` that are written by that name only (the
     caller gives them back to :func:`restore`). Raises :class:`Unserialisable` for a value
     it cannot write.
     """
-    writer = _Encoder(registry(modules), external or {})
-    written = [writer.value(root) for root in roots]
-    return {"classes": writer.class_table, "objects": writer.objects, "roots": written}
+    return _Encoder(registry(modules), external or {}).dump(roots)
 
 
 def restore(
@@ -146,18 +160,23 @@ def restore(
 
 
 class _Encoder:
+    """Values other than texts, integers, booleans and null are tagged lists: ``["T", ...]`` a
+    tuple, ``["L", ...]`` a list, ``["S", ...]`` a frozenset, ``["D", key, value, ...]`` a dict,
+    ``["M", "1.50"]`` a Decimal, ``["d", ...]``, ``["t", ...]``, ``["h", ...]`` a date, datetime
+    and time (ISO 8601), ``["F", "1.5"]`` a float, ``["O", number]`` an object."""
+
     def __init__(self, table: Registry, external: Mapping[int, str]) -> None:
         self.table = table
         self.external = external
-        self.class_table: list[list[Any]] = []
-        self.class_index: dict[type, int] = {}
-        self.objects: list[list[Any]] = []
-        self.index: dict[int, int] = {}
-        self.alive: list[Any] = []  # every object written, so that no id() is reused meanwhile
-        self.plain: dict[type, Callable[[Any], Any]] = {  # texts, integers, booleans and None: as they are
-            float: self.number,
-            tuple: self.sequence("T"),
-            list: self.sequence("L"),
+        self.depth: dict[int, int] = {}  # of every object found, by id()
+        self.found: list[Any] = []  # the objects in the order found (children first); keeps every id() taken
+        self.named: list[list[str]] = []  # ["K", name] or ["X", name]
+        self.named_objects: list[Any] = []
+        self.index: dict[int, int] = {}  # the number of every object, by id()
+        self.plain: dict[type, Callable[[Any], Any]] = {
+            float: lambda v: ["F", repr(v)],
+            tuple: lambda v: ["T", *map(self.value, v)],
+            list: lambda v: ["L", *map(self.value, v)],
             frozenset: self.members,
             dict: self.mapping,
             Decimal: lambda v: ["M", str(v)],
@@ -166,6 +185,66 @@ class _Encoder:
             dt.time: self.time,
         }
 
+    def dump(self, roots: Sequence[Any]) -> dict[str, Any]:
+        for root in roots:
+            self.visit(root)
+        for number, named in enumerate(self.named_objects):
+            self.index[id(named)] = number
+        groups: dict[tuple[int, type], list[Any]] = {}
+        for v in self.found:
+            if id(v) not in self.index:
+                groups.setdefault((self.depth[id(v)], type(v)), []).append(v)
+        ordered = sorted(groups.items(), key=lambda item: item[0][0])  # by depth; stable: classes as found
+        for _, members in ordered:
+            for v in members:
+                self.index[id(v)] = len(self.index)
+        classes: dict[type, int] = {}
+        class_table: list[list[Any]] = []
+        columns_of: list[list[list[list[Any]]]] = []  # of each class: its groups' columns
+        written = []
+        for (_, cls), members in ordered:
+            info = self.table.by_class[cls]
+            if cls not in classes:
+                classes[cls] = len(class_table)
+                class_table.append([info.name, list(info.fields)])
+                columns_of.append([])
+            columns = [[self.value(getattr(v, name)) for v in members] for name in info.fields]
+            columns_of[classes[cls]].append(columns)
+            written.append([classes[cls], len(members), *columns])
+        for entry, groups_of_class in zip(class_table, columns_of, strict=True):
+            entry.append(_compact([list(fields) for fields in zip(*groups_of_class, strict=True)]))
+        result = [self.value(root) for root in roots]
+        return {"classes": class_table, "named": self.named, "groups": written, "roots": result}
+
+    def visit(self, v: Any) -> int:
+        """Find the objects in ``v``; the depth of the deepest (-1 for none)."""
+        kind = type(v)
+        if kind is str or kind is int or kind is bool or v is None:
+            return -1
+        if kind is tuple or kind is list or kind is frozenset:
+            return max(map(self.visit, v), default=-1)
+        if kind is dict:
+            return max(max(map(self.visit, v), default=-1), max(map(self.visit, v.values()), default=-1))
+        if kind in self.plain:
+            return -1
+        found = self.depth.get(id(v))
+        if found is not None:
+            return found
+        name = self.external.get(id(v))
+        constant = self.table.constant_names.get(id(v))
+        if name is not None or constant is not None:
+            self.named.append(["X", name] if name is not None else ["K", constant])  # type: ignore[list-item]
+            self.named_objects.append(v)
+            depth = 0
+        else:
+            info = self.table.by_class.get(kind)
+            if info is None:
+                raise Unserialisable(f"cannot write a {kind.__module__}.{kind.__qualname__}")
+            depth = 1 + max((self.visit(getattr(v, name)) for name in info.fields), default=-1)
+        self.depth[id(v)] = depth
+        self.found.append(v)
+        return depth
+
     def value(self, v: Any) -> Any:
         kind = type(v)
         if kind is str or kind is int or kind is bool or v is None:  # most values: first, and inline
@@ -173,44 +252,7 @@ class _Encoder:
         plain = self.plain.get(kind)
         if plain is not None:
             return plain(v)
-        found = self.index.get(id(v))
-        return ["O", found if found is not None else self.object(v)]
-
-    def object(self, v: Any) -> int:
-        found = self.index.get(id(v))
-        if found is not None:
-            return found
-        name = self.external.get(id(v))
-        if name is not None:
-            return self.entry(v, ["X", name])
-        name = self.table.constant_names.get(id(v))
-        if name is not None:
-            return self.entry(v, ["K", name])
-        info = self.table.by_class.get(type(v))
-        if info is None:
-            raise Unserialisable(f"cannot write a {type(v).__module__}.{type(v).__qualname__}")
-        value = self.value
-        return self.entry(v, [self.class_of(info), *[value(getattr(v, name)) for name in info.fields]])
-
-    def entry(self, v: Any, entry: list[Any]) -> int:
-        number = len(self.objects)
-        self.objects.append(entry)
-        self.index[id(v)] = number
-        self.alive.append(v)
-        return number
-
-    def class_of(self, info: ClassInfo) -> int:
-        number = self.class_index.get(info.cls)
-        if number is None:
-            number = self.class_index[info.cls] = len(self.class_table)
-            self.class_table.append([info.name, list(info.fields)])
-        return number
-
-    def sequence(self, tag: str) -> Callable[[Any], list[Any]]:
-        def write(v: Iterable[Any]) -> list[Any]:
-            return [tag, *map(self.value, v)]
-
-        return write
+        return ["O", self.index[id(v)]]
 
     def members(self, v: frozenset[Any]) -> list[Any]:
         items = [self.value(item) for item in v]
@@ -224,9 +266,6 @@ class _Encoder:
             out.append(self.value(item))
         return out
 
-    def number(self, v: float) -> list[Any]:
-        return ["F", repr(v)]
-
     def moment(self, v: dt.datetime) -> list[Any]:
         if v.tzinfo is not None and not isinstance(v.tzinfo, dt.timezone):
             raise Unserialisable(f"cannot write a moment in the time zone {v.tzinfo}")
@@ -236,6 +275,44 @@ class _Encoder:
         if v.tzinfo is not None and not isinstance(v.tzinfo, dt.timezone):
             raise Unserialisable(f"cannot write a time in the time zone {v.tzinfo}")
         return ["h", v.isoformat()]
+
+
+def _compact(fields: list[list[list[Any]]]) -> str:
+    """The kind of each field (:data:`KINDS`) from its columns in every group; its columns made bare to match."""
+    kinds = []
+    for columns in fields:
+        values = [v for column in columns for v in column]
+        bare: Callable[[Any], Any]
+        if all(_is_reference(v) for v in values):
+            kind, bare = "r", _index
+        elif all(v is None or _is_reference(v) for v in values):
+            kind, bare = "n", _index_or_none
+        elif all(type(v) is list and v[0] == "T" and all(map(_is_reference, v[1:])) for v in values):
+            kind, bare = "s", _indexes
+        else:
+            kinds.append("v")
+            continue
+        kinds.append(kind)
+        for column in columns:
+            column[:] = map(bare, column)
+    return "".join(kinds)
+
+
+def _is_reference(v: Any) -> bool:
+    return type(v) is list and len(v) == 2 and v[0] == "O"
+
+
+def _index(v: list[Any]) -> int:
+    number: int = v[1]
+    return number
+
+
+def _index_or_none(v: list[Any] | None) -> int | None:
+    return None if v is None else _index(v)
+
+
+def _indexes(v: list[Any]) -> list[int]:
+    return [item[1] for item in v[1:]]
 
 
 class _Decoder:
@@ -256,44 +333,59 @@ class _Decoder:
         }
 
     def read(self, data: Any) -> list[Any]:
-        if not isinstance(data, dict) or set(data) != {"classes", "objects", "roots"}:
-            raise SerialError("not a table of classes, objects and roots")
+        if not isinstance(data, dict) or data.keys() != {"classes", "named", "groups", "roots"}:
+            raise SerialError("not a table of classes, named objects, groups of objects and roots")
         classes = [self.class_info(entry) for entry in _list(data["classes"])]
-        value, objects, add = self.value, self.objects, self.objects.append
-        for entry in _list(data["objects"]):
-            if type(entry) is list and len(entry) == 2 and entry[0] in ("K", "X"):
-                add(self.constant(entry) if entry[0] == "K" else self.named(entry))
-                continue
-            if type(entry) is not list or not entry or type(entry[0]) is not int or not 0 <= entry[0] < len(classes):
-                raise SerialError("an object of no known class")
-            info = classes[entry[0]]
-            if len(entry) != len(info.fields) + 1:
-                raise SerialError(f"a {info.name} with {len(entry) - 1} fields, not {len(info.fields)}")
-            arguments = []
-            for v in entry[1:]:  # the common cases inline: this loop is the whole cost of reading
-                kind = type(v)
-                if kind is list and len(v) == 2 and v[0] == "O" and type(v[1]) is int and 0 <= v[1] < len(objects):
-                    arguments.append(objects[v[1]])
-                elif kind is int or kind is str or kind is bool or v is None:
-                    arguments.append(v)
-                else:
-                    arguments.append(value(v))
+        objects = self.objects
+        for entry in _list(data["named"]):
+            objects.append(self.constant(entry) if _list(entry)[:1] == ["K"] else self.named(entry))
+        value, scalars = self.value, _SCALARS
+        for group in _list(data["groups"]):
+            group = _list(group)
+            if len(group) < 2 or type(group[0]) is not int or not 0 <= group[0] < len(classes):
+                raise SerialError("a group of no known class")
+            (info, kinds), count, start = classes[group[0]], group[1], len(objects)
+            if type(count) is not int or count < 0 or len(group) != len(kinds) + 2:
+                raise SerialError(f"a group of {info.name} with {len(group) - 2} fields, not {len(kinds)}")
+            columns = []
+            for kind, column in zip(kinds, group[2:], strict=True):
+                if type(column) is not list or len(column) != count:
+                    raise SerialError(f"a column of {info.name} that is not {count} values")
+                if kind == "v":  # references inside are checked by value(): only objects before this group
+                    columns.append([v if type(v) in scalars else value(v) for v in column])
+                elif kind == "r":
+                    _before(column, start)
+                    columns.append([objects[i] for i in column])
+                elif kind == "n":
+                    _before([i for i in column if i is not None], start)
+                    columns.append([None if i is None else objects[i] for i in column])
+                else:  # "s"
+                    if {type(v) for v in column} - {list}:
+                        raise SerialError(f"a column of {info.name} that is not lists of references")
+                    _before([i for v in column for i in v], start)
+                    columns.append([tuple([objects[i] for i in v]) for v in column])
+            rows = zip(*columns, strict=True)
             if info.by_keyword:
-                add(info.cls(**dict(zip(info.arguments, arguments, strict=True))))
+                built = [info.cls(**dict(zip(info.arguments, args, strict=True))) for args in rows]
+            elif columns:
+                built = [info.cls(*args) for args in rows]
             else:
-                add(info.cls(*arguments))
+                built = [info.cls() for _ in range(count)]
+            objects.extend(built)
         return [value(root) for root in _list(data["roots"])]
 
-    def class_info(self, entry: Any) -> ClassInfo:
+    def class_info(self, entry: Any) -> tuple[ClassInfo, str]:
         entry = _list(entry)
-        if len(entry) != 2 or not isinstance(entry[0], str):
-            raise SerialError("a class entry is a name and its fields")
+        if len(entry) != 3 or not isinstance(entry[0], str) or not isinstance(entry[2], str):
+            raise SerialError("a class entry is a name, its fields and their kinds")
         info = self.table.classes.get(entry[0])
         if info is None:
             raise SerialError(f"no class {entry[0]!r} to read")
         if entry[1] != list(info.fields):
             raise SerialError(f"{info.name} was written with other fields: {entry[1]}")
-        return info
+        if len(entry[2]) != len(info.fields) or set(entry[2]) - set(KINDS):
+            raise SerialError(f"{info.name} was written with unknown kinds of fields: {entry[2]!r}")
+        return info, entry[2]
 
     def value(self, v: Any) -> Any:
         kind = type(v)
@@ -318,7 +410,7 @@ class _Decoder:
         return self.table.constants[v[1]]
 
     def named(self, v: list[Any]) -> Any:
-        if len(v) != 2 or not isinstance(v[1], str) or v[1] not in self.external:
+        if len(v) != 2 or v[0] != "X" or not isinstance(v[1], str) or v[1] not in self.external:
             raise SerialError(f"nothing named {v[1:]!r} was given")
         return self.external[v[1]]
 
@@ -327,6 +419,12 @@ class _Decoder:
             raise SerialError("a mapping with a key and no value")
         items = list(map(self.value, v[1:]))
         return dict(zip(items[::2], items[1::2], strict=True))
+
+
+def _before(references: list[Any], start: int) -> None:
+    """Check that every reference is the number of an object before the group that begins at ``start``."""
+    if references and not (min(references) >= 0 and max(references) < start):  # a TypeError if not numbers
+        raise SerialError("a reference to an object not written before it")
 
 
 def _list(v: Any) -> list[Any]:

@@ -45,7 +45,7 @@ def check_file(path: str | os.PathLike[str], *, require_header: bool = True, cac
 
 MISSING_SOLVER = (
     "the logic analyses (gaps, overlapping rules, shadowed rows, constant conditions) were not run: "
-    "they need the z3 solver, which is not installed; install it with: pip install \"policylang[check]\""
+    'they need the z3 solver, which is not installed; install it with: pip install "policylang[check]"'
 )
 
 

@@ -172,7 +172,8 @@ def write(
             "imports": edges,
             "program": serial.dump([program, list(diagnostics)], external=sources),
         }
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False)  # a flat table
+        payload = text.encode("utf-8")
     except (serial.Unserialisable, KeyError, ValueError, OSError, RecursionError):
         return False
     name = key(files.display(main), texts[0], options)
