@@ -458,3 +458,33 @@ def test_processes_that_compile_the_same_policy_at_once_share_the_cache(tmp_path
     digest, imported = hit.stdout.splitlines()
     assert digest.encode() == outputs[0][0].splitlines()[0]
     assert imported == "False False", "a policy read from the cache imports neither the parser nor the checker"
+
+
+# ----------------------------------------------------------------- Lark's parser tables
+
+
+def parse_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Build the parser again as a new process would, with the cache in ``tmp_path``; the folder of Lark's cache."""
+    from policylang.syntax import parser
+
+    monkeypatch.setenv("POLICYLANG_CACHE_DIR", str(tmp_path))
+    parser._parser.cache_clear()
+    parser.parse_module('fact a: bool "A" / "A"\n', "a.pol")
+    parser._parser.cache_clear()  # the next parse builds it again, from the cache folder of its time
+    return tmp_path / "lark"
+
+
+def test_lark_keeps_its_parser_tables_in_a_folder_only_the_user_may_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = parse_afresh(tmp_path, monkeypatch)
+    assert len(list(folder.iterdir())) == 1, "not in the shared temporary folder, where others could plant a pickle"
+    assert folder.stat().st_mode & 0o077 == 0
+
+
+def test_lark_uses_no_cache_in_a_folder_others_may_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "lark"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)
+    parse_afresh(tmp_path, monkeypatch)
+    assert list(folder.iterdir()) == []

@@ -55,6 +55,26 @@ def trusted(status: os.stat_result) -> bool:
     return status.st_uid in (getuid(), 0) and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
+def private_directory(kind: str) -> Path | None:
+    """The folder of the cache ``kind`` (made if need be) if no one but the user or root may write in it, else ``None``.
+
+    For a cache another program reads without checking (Lark unpickles its parser tables),
+    the folder, not each file, is what keeps others from planting one.
+    """
+    folder = cache_directory(kind)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        status = os.lstat(folder)
+    except OSError:
+        return None
+    getuid = getattr(os, "getuid", None)
+    if not stat.S_ISDIR(status.st_mode):
+        return None
+    if getuid is not None and (status.st_uid not in (getuid(), 0) or status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
+        return None
+    return folder
+
+
 def read_trusted(path: Path, limit: int, *, owner: bool = True) -> bytes | None:
     """The bytes of the cache file ``path`` if it is :func:`trusted` and at most ``limit`` bytes, else ``None``.
 
