@@ -15,10 +15,16 @@ class Source:
 
     path: str
     text: str
-    lines: tuple[str, ...] = attrs.field(init=False, repr=False)  # the text split once: spans read it often
+    _lines: list[str] | None = attrs.field(default=None, init=False, repr=False)
 
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "lines", tuple(self.text.splitlines()))
+    @property
+    def lines(self) -> list[str]:
+        """The file's lines without their newlines (split once, when first read)."""
+        lines = self._lines
+        if lines is None:
+            lines = self.text.splitlines()
+            object.__setattr__(self, "_lines", lines)  # a cache: the text itself never changes
+        return lines
 
     def line(self, number: int) -> str:
         """Return line ``number`` (1-based) without its newline, or ``""``.
@@ -26,8 +32,9 @@ class Source:
         >>> Source("p.pol", "a\\nb").line(2)
         'b'
         """
-        if 1 <= number <= len(self.lines):
-            return self.lines[number - 1]
+        lines = self.lines
+        if 1 <= number <= len(lines):
+            return lines[number - 1]
         return ""
 
 
