@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -358,9 +357,10 @@ def test_a_cache_folder_that_cannot_be_written_is_no_error(
         raise PermissionError(13, "Permission denied")
 
     with monkeypatch.context() as m:
-        m.setattr(tempfile, "mkstemp", refuse)
+        m.setattr(os, "replace", refuse)
         expected = policylang.load(examples / "benefit.pol").evaluate(BENEFIT_FACTS).decisions
         assert cache_files(cache) == []
+        assert list(cache.iterdir()) == [], "the temporary file is removed"
     monkeypatch.setenv("POLICYLANG_CACHE_DIR", str(examples / "benefit.pol"))  # a file, not a folder
     assert reload(examples / "benefit.pol").evaluate(BENEFIT_FACTS).decisions == expected
 

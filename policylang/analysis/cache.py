@@ -82,7 +82,7 @@ def store(cache_key: str, diagnostics: list[Diagnostic]) -> None:
     data = {"format": FORMAT, "diagnostics": [d.to_dict() for d in diagnostics]}
     folder = directory()
     if write_atomic(folder / f"{cache_key}.json", json.dumps(data, ensure_ascii=False).encode("utf-8")):
-        prune(folder, "*.json", KEEP)
+        prune(folder, ".json", KEEP)
 
 
 def _sources(program: ir.Program) -> dict[str, Source]:

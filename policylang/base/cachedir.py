@@ -100,12 +100,13 @@ def write_atomic(path: Path, data: bytes) -> bool:
     writing the same file at once leave one of the two whole. A folder that cannot be
     made or written (read-only, full, not a folder) is not an error.
     """
-    import tempfile  # only to write: reading a cache, as most processes only do, needs none of it
-
     temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        # a name no other writer uses (as tempfile.mkstemp makes, without importing tempfile,
+        # shutil and their compressors into every process that compiles a policy)
+        temporary = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
         with os.fdopen(handle, "wb") as f:
             f.write(data)
         os.chmod(temporary, 0o644)  # others may read a cache they share with us, never write it
@@ -118,14 +119,21 @@ def write_atomic(path: Path, data: bytes) -> bool:
         return False
 
 
-def prune(folder: Path, pattern: str, keep: int) -> None:
-    """Remove all but the ``keep`` newest files matching ``pattern`` in ``folder`` (skipped where it cannot)."""
+def prune(folder: Path, suffix: str, keep: int) -> None:
+    """Remove all but the ``keep`` newest files named ``*suffix`` in ``folder`` (skipped where it cannot).
+
+    Looked at only when the folder holds more than ``keep`` entries, and then cut to
+    three quarters of ``keep``, so that most writes only count the folder's names.
+    """
     with contextlib.suppress(OSError):
+        names = [n for n in os.listdir(folder) if n.endswith(suffix) and not n.startswith(".")]
+        if len(names) <= keep:
+            return
         files = []
-        for p in folder.glob(pattern):
+        for name in names:
             with contextlib.suppress(OSError):
-                files.append((p.stat().st_mtime, p))
+                files.append((os.stat(folder / name).st_mtime, folder / name))
         files.sort()
-        for _, old in files[: max(0, len(files) - keep)]:
+        for _, old in files[: len(files) - keep * 3 // 4]:
             with contextlib.suppress(OSError):
                 old.unlink()

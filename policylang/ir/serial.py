@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from types import ModuleType
@@ -75,6 +76,17 @@ class ClassInfo:
     fields: tuple[str, ...]  # the attribute of each field, in the order attrs lists them
     arguments: tuple[str, ...]  # the ``__init__`` argument of each field
     by_keyword: bool
+    values: Callable[[Any], tuple[Any, ...]] = attrs.field(eq=False, repr=False)  # an object's field values
+
+
+def _getter(fields: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """All the fields of an object at once, read in C (the writer reads every field of every object)."""
+    if len(fields) == 1:
+        name = fields[0]
+        return lambda v: (getattr(v, name),)
+    if not fields:
+        return lambda v: ()
+    return operator.attrgetter(*fields)
 
 
 @attrs.frozen
@@ -105,12 +117,14 @@ def _build_registry(modules: tuple[ModuleType, ...]) -> Registry:
         for value in vars(module).values():
             if isinstance(value, type) and attrs.has(value) and value.__module__ == module.__name__:
                 fields = [f for f in attrs.fields(value) if f.init]
+                field_names = tuple(f.name for f in fields)
                 info = ClassInfo(
                     value,
                     f"{module.__name__}.{value.__qualname__}",
-                    tuple(f.name for f in fields),
+                    field_names,
                     tuple(f.alias or f.name for f in fields),
                     any(f.kw_only for f in fields),
+                    _getter(field_names),
                 )
                 classes[info.name] = info
     by_class = {info.cls: info for info in classes.values()}
@@ -173,6 +187,7 @@ class _Encoder:
         self.named: list[list[str]] = []  # ["K", name] or ["X", name]
         self.named_objects: list[Any] = []
         self.index: dict[int, int] = {}  # the number of every object, by id()
+        self.fields: dict[int, tuple[Any, ...]] = {}  # the field values of every object, by id()
         self.plain: dict[type, Callable[[Any], Any]] = {
             float: lambda v: ["F", repr(v)],
             tuple: lambda v: ["T", *map(self.value, v)],
@@ -188,43 +203,57 @@ class _Encoder:
     def dump(self, roots: Sequence[Any]) -> dict[str, Any]:
         for root in roots:
             self.visit(root)
+        index = self.index
         for number, named in enumerate(self.named_objects):
-            self.index[id(named)] = number
+            index[id(named)] = number
         groups: dict[tuple[int, type], list[Any]] = {}
+        of_class: dict[type, list[Any]] = {}
         for v in self.found:
-            if id(v) not in self.index:
+            if id(v) not in index:
                 groups.setdefault((self.depth[id(v)], type(v)), []).append(v)
+                of_class.setdefault(type(v), []).append(v)
         ordered = sorted(groups.items(), key=lambda item: item[0][0])  # by depth; stable: classes as found
         for _, members in ordered:
             for v in members:
-                self.index[id(v)] = len(self.index)
+                index[id(v)] = len(index)
+        fields = self.fields
         classes: dict[type, int] = {}
         class_table: list[list[Any]] = []
-        columns_of: list[list[list[list[Any]]]] = []  # of each class: its groups' columns
+        for cls, members in of_class.items():
+            info = self.table.by_class[cls]
+            columns = list(zip(*[fields[id(v)] for v in members], strict=True)) or [() for _ in info.fields]
+            classes[cls] = len(class_table)
+            class_table.append([info.name, list(info.fields), "".join(_kind(c, index) for c in columns)])
         written = []
         for (_, cls), members in ordered:
-            info = self.table.by_class[cls]
-            if cls not in classes:
-                classes[cls] = len(class_table)
-                class_table.append([info.name, list(info.fields)])
-                columns_of.append([])
-            columns = [[self.value(getattr(v, name)) for v in members] for name in info.fields]
-            columns_of[classes[cls]].append(columns)
-            written.append([classes[cls], len(members), *columns])
-        for entry, groups_of_class in zip(class_table, columns_of, strict=True):
-            entry.append(_compact([list(fields) for fields in zip(*groups_of_class, strict=True)]))
+            group: list[Any] = [classes[cls], len(members)]
+            columns = list(zip(*[fields[id(v)] for v in members], strict=True))
+            for column, kind in zip(columns, class_table[classes[cls]][2], strict=False):
+                if kind == "r":
+                    group.append([index[id(x)] for x in column])
+                elif kind == "n":
+                    group.append([None if x is None else index[id(x)] for x in column])
+                elif kind == "s":
+                    group.append([[index[id(item)] for item in x] for x in column])
+                else:
+                    group.append([self.value(x) for x in column])
+            written.append(group)
         result = [self.value(root) for root in roots]
         return {"classes": class_table, "named": self.named, "groups": written, "roots": result}
 
     def visit(self, v: Any) -> int:
-        """Find the objects in ``v``; the depth of the deepest (-1 for none)."""
+        """Find the objects in ``v``, keeping each one's field values; the depth of the deepest (-1 for none)."""
         kind = type(v)
         if kind is str or kind is int or kind is bool or v is None:
             return -1
-        if kind is tuple or kind is list or kind is frozenset:
-            return max(map(self.visit, v), default=-1)
-        if kind is dict:
-            return max(max(map(self.visit, v), default=-1), max(map(self.visit, v.values()), default=-1))
+        deepest = -1
+        if kind is tuple or kind is list or kind is frozenset or kind is dict:
+            for item in (*v, *v.values()) if kind is dict else v:
+                if type(item) not in _SCALARS:
+                    depth = self.visit(item)
+                    if depth > deepest:
+                        deepest = depth
+            return deepest
         if kind in self.plain:
             return -1
         found = self.depth.get(id(v))
@@ -235,15 +264,19 @@ class _Encoder:
         if name is not None or constant is not None:
             self.named.append(["X", name] if name is not None else ["K", constant])  # type: ignore[list-item]
             self.named_objects.append(v)
-            depth = 0
         else:
             info = self.table.by_class.get(kind)
             if info is None:
                 raise Unserialisable(f"cannot write a {kind.__module__}.{kind.__qualname__}")
-            depth = 1 + max((self.visit(getattr(v, name)) for name in info.fields), default=-1)
-        self.depth[id(v)] = depth
+            values = self.fields[id(v)] = info.values(v)
+            for item in values:
+                if type(item) not in _SCALARS:
+                    depth = self.visit(item)
+                    if depth > deepest:
+                        deepest = depth
+        self.depth[id(v)] = deepest + 1
         self.found.append(v)
-        return depth
+        return deepest + 1
 
     def value(self, v: Any) -> Any:
         kind = type(v)
@@ -277,42 +310,15 @@ class _Encoder:
         return ["h", v.isoformat()]
 
 
-def _compact(fields: list[list[list[Any]]]) -> str:
-    """The kind of each field (:data:`KINDS`) from its columns in every group; its columns made bare to match."""
-    kinds = []
-    for columns in fields:
-        values = [v for column in columns for v in column]
-        bare: Callable[[Any], Any]
-        if all(_is_reference(v) for v in values):
-            kind, bare = "r", _index
-        elif all(v is None or _is_reference(v) for v in values):
-            kind, bare = "n", _index_or_none
-        elif all(type(v) is list and v[0] == "T" and all(map(_is_reference, v[1:])) for v in values):
-            kind, bare = "s", _indexes
-        else:
-            kinds.append("v")
-            continue
-        kinds.append(kind)
-        for column in columns:
-            column[:] = map(bare, column)
-    return "".join(kinds)
-
-
-def _is_reference(v: Any) -> bool:
-    return type(v) is list and len(v) == 2 and v[0] == "O"
-
-
-def _index(v: list[Any]) -> int:
-    number: int = v[1]
-    return number
-
-
-def _index_or_none(v: list[Any] | None) -> int | None:
-    return None if v is None else _index(v)
-
-
-def _indexes(v: list[Any]) -> list[int]:
-    return [item[1] for item in v[1:]]
+def _kind(values: Sequence[Any], index: Mapping[int, int]) -> str:
+    """How a field with these values in every object of its class is written (:data:`KINDS`)."""
+    if all([id(v) in index for v in values]):
+        return "r"
+    if all([v is None or id(v) in index for v in values]):
+        return "n"
+    if all([type(v) is tuple and all([id(item) in index for item in v]) for v in values]):
+        return "s"
+    return "v"
 
 
 class _Decoder:

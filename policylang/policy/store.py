@@ -180,7 +180,7 @@ def write(
     header = {"format": FORMAT, "key": name, "sha256": hashlib.sha256(payload).hexdigest(), "size": len(payload)}
     if not write_atomic(folder / f"{name}.json", json.dumps(header).encode("utf-8") + b"\n" + payload):
         return False
-    prune(folder, "*.json", KEEP)
+    prune(folder, ".json", KEEP)
     return True
 
 
