@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -57,6 +56,7 @@ KINDS = {
     "s": "a tuple of such references, as a list of their numbers",
 }
 _SCALARS = frozenset({str, int, bool, type(None)})
+_CONTAINERS = frozenset({tuple, list, frozenset, dict})
 
 
 class SerialError(ValueError):
@@ -236,7 +236,7 @@ class _Encoder:
                 elif kind == "s":
                     group.append([[index[id(item)] for item in x] for x in column])
                 else:
-                    group.append([self.value(x) for x in column])
+                    group.append([x if type(x) in _SCALARS else self.value(x) for x in column])
             written.append(group)
         result = [self.value(root) for root in roots]
         return {"classes": class_table, "named": self.named, "groups": written, "roots": result}
@@ -244,23 +244,24 @@ class _Encoder:
     def visit(self, v: Any) -> int:
         """Find the objects in ``v``, keeping each one's field values; the depth of the deepest (-1 for none)."""
         kind = type(v)
-        if kind is str or kind is int or kind is bool or v is None:
+        if kind in _SCALARS:
             return -1
         deepest = -1
-        if kind is tuple or kind is list or kind is frozenset or kind is dict:
+        if kind in _CONTAINERS:
             for item in (*v, *v.values()) if kind is dict else v:
                 if type(item) not in _SCALARS:
                     depth = self.visit(item)
                     if depth > deepest:
                         deepest = depth
             return deepest
-        if kind in self.plain:
-            return -1
-        found = self.depth.get(id(v))
+        key = id(v)
+        found = self.depth.get(key)
         if found is not None:
             return found
-        name = self.external.get(id(v))
-        constant = self.table.constant_names.get(id(v))
+        if kind in self.plain:
+            return -1
+        name = self.external.get(key)
+        constant = self.table.constant_names.get(key)
         if name is not None or constant is not None:
             self.named.append(["X", name] if name is not None else ["K", constant])  # type: ignore[list-item]
             self.named_objects.append(v)
@@ -268,13 +269,13 @@ class _Encoder:
             info = self.table.by_class.get(kind)
             if info is None:
                 raise Unserialisable(f"cannot write a {kind.__module__}.{kind.__qualname__}")
-            values = self.fields[id(v)] = info.values(v)
+            values = self.fields[key] = info.values(v)
             for item in values:
                 if type(item) not in _SCALARS:
                     depth = self.visit(item)
                     if depth > deepest:
                         deepest = depth
-        self.depth[id(v)] = deepest + 1
+        self.depth[key] = deepest + 1
         self.found.append(v)
         return deepest + 1
 
@@ -289,7 +290,7 @@ class _Encoder:
 
     def members(self, v: frozenset[Any]) -> list[Any]:
         items = [self.value(item) for item in v]
-        items.sort(key=lambda item: json.dumps(item, sort_keys=True))  # the same file for the same set
+        items.sort(key=repr)  # the same file for the same set (a set's order changes with the hash seed)
         return ["S", *items]
 
     def mapping(self, v: dict[Any, Any]) -> list[Any]:
