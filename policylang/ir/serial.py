@@ -258,21 +258,22 @@ class _Encoder:
         found = self.depth.get(key)
         if found is not None:
             return found
-        if kind in self.plain:
-            return -1
-        name = self.external.get(key)
-        constant = self.table.constant_names.get(key)
-        if name is not None or constant is not None:
+        info = self.table.by_class.get(kind)
+        if info is None or key in self.external or key in self.table.constant_names:
+            if kind in self.plain:
+                return -1
+            name = self.external.get(key)
+            constant = self.table.constant_names.get(key)
+            if name is None and constant is None:
+                raise Unserialisable(f"cannot write a {kind.__module__}.{kind.__qualname__}")
             self.named.append(["X", name] if name is not None else ["K", constant])  # type: ignore[list-item]
             self.named_objects.append(v)
         else:
-            info = self.table.by_class.get(kind)
-            if info is None:
-                raise Unserialisable(f"cannot write a {kind.__module__}.{kind.__qualname__}")
             values = self.fields[key] = info.values(v)
+            visit = self.visit
             for item in values:
                 if type(item) not in _SCALARS:
-                    depth = self.visit(item)
+                    depth = visit(item)
                     if depth > deepest:
                         deepest = depth
         self.depth[key] = deepest + 1

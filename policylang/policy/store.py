@@ -98,9 +98,11 @@ def key(display: str, text: str, options: str = "") -> str:
 
     The text of its imports is checked when the file is read (:func:`read`).
     """
-    digest = hashlib.sha256(f"{compiler_version()}\0{options}\0{display}\0".encode())
-    digest.update(_text_hash(text).encode())
-    return digest.hexdigest()
+    return _key(display, _text_hash(text), options)
+
+
+def _key(display: str, text_hash: str, options: str) -> str:
+    return hashlib.sha256(f"{compiler_version()}\0{options}\0{display}\0{text_hash}".encode()).hexdigest()
 
 
 def places(bundled: Path | None) -> list[Path]:
@@ -148,12 +150,12 @@ def write(
 
     by_display = {module.path: module for module in modules}
     order = [main]  # each file as the import found it: its own imports are relative to that
+    shown = [files.display(main)]
     seen = {main.resolve(): 0}
     edges: list[list[Any]] = []
     try:
         for index, file in enumerate(order):  # breadth first; the reader follows the same edges
-            module = by_display[files.display(file)]
-            for d in module.declarations:
+            for d in by_display[shown[index]].declarations:
                 if isinstance(d, ast.ImportDecl):
                     target = files.import_target(file, d.path)
                     if target is None:
@@ -162,13 +164,14 @@ def write(
                     if real not in seen:
                         seen[real] = len(order)
                         order.append(target)
+                        shown.append(files.display(target))
                     edges.append([index, d.path, seen[real]])
         sources = {id(module.span.source): module.path for module in modules}
-        texts = [by_display[files.display(file)].span.source.text for file in order]
+        hashes = [_text_hash(by_display[name].span.source.text) for name in shown]
         data = {
             "format": FORMAT,
             "policylang": __version__,
-            "files": [[files.display(file), _text_hash(text)] for file, text in zip(order, texts, strict=True)],
+            "files": [list(pair) for pair in zip(shown, hashes, strict=True)],
             "imports": edges,
             "program": serial.dump([program, list(diagnostics)], external=sources),
         }
@@ -176,7 +179,7 @@ def write(
         payload = text.encode("utf-8")
     except (serial.Unserialisable, KeyError, ValueError, OSError, RecursionError):
         return False
-    name = key(files.display(main), texts[0], options)
+    name = _key(shown[0], hashes[0], options)
     header = {"format": FORMAT, "key": name, "sha256": hashlib.sha256(payload).hexdigest(), "size": len(payload)}
     if not write_atomic(folder / f"{name}.json", json.dumps(header).encode("utf-8") + b"\n" + payload):
         return False
