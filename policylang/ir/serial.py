@@ -31,10 +31,12 @@ unexpected is a :class:`SerialError`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from types import ModuleType
 from typing import Any
@@ -155,7 +157,8 @@ def dump(
     caller gives them back to :func:`restore`). Raises :class:`Unserialisable` for a value
     it cannot write.
     """
-    return _Encoder(registry(modules), external or {}).dump(roots)
+    with _no_collection():
+        return _Encoder(registry(modules), external or {}).dump(roots)
 
 
 def restore(
@@ -166,11 +169,26 @@ def restore(
 ) -> list[Any]:
     """The roots :func:`dump` wrote, built again; :class:`SerialError` for data it did not write."""
     try:
-        return _Decoder(registry(modules), external or {}).read(data)
+        with _no_collection():
+            return _Decoder(registry(modules), external or {}).read(data)
     except SerialError:
         raise
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError, OverflowError) as e:
         raise SerialError(f"unreadable data: {type(e).__name__}: {e}") from None
+
+
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused: writing or reading a program makes tens of thousands
+    of lists and objects, none of them garbage, and each collection it set off would walk every
+    object of the process (the parser's tables, the syntax tree) for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Encoder:
