@@ -71,7 +71,7 @@ from policylang.explanation.model import (
 from policylang.explanation.questions import questions_for
 from policylang.explanation.redact import carries, personal_values, revealing_values
 from policylang.explanation.templates import VALUE, fill
-from policylang.explanation.words import word
+from policylang.explanation.words import legal_basis, long_date, word
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.values import Unknown, encode
@@ -238,6 +238,8 @@ class ExplanationBuilder:
             return word(self.lang, "none")
         if isinstance(value, bool):
             return word(self.lang, "yes" if value else "no")
+        if isinstance(value, str) and inner == T.DATE and self.citizen:
+            return long_date(value, self.lang)
         if isinstance(value, str):
             enum = inner if isinstance(inner, T.EnumType) else None
             if isinstance(inner, T.UnionType):
@@ -251,7 +253,8 @@ class ExplanationBuilder:
             parts = []
             for k, x in value.items():
                 if isinstance(inner, T.RecordType):
-                    parts.append(f"{k}: {self.text(x, inner.field(k))}")
+                    labels = inner.label(k)
+                    parts.append(f"{(labels.get(self.lang) if labels else None) or k}: {self.text(x, inner.field(k))}")
                 elif isinstance(inner, T.MapType):
                     parts.append(f"{self.text(k, inner.key)}: {self.text(x, inner.value)}")
                 else:
@@ -309,13 +312,15 @@ class ExplanationBuilder:
         internal = not self.citizen
         template = info.explain.get(self.lang) if info.explain else None
         if self.citizen:  # the legal basis as the statute or guideline names it; no code, no line number
-            basis = "; ".join(dict.fromkeys(c for c in (x.for_citizens(self.lang) for x in info.citations) if c))
+            named = tuple(dict.fromkeys(n for n in (x.named_for_citizens(self.lang) for x in info.citations) if n))
+            basis = legal_basis(named, self.lang)
             return Rule(
                 rule_id=info.rule_id,
                 citation=basis,
                 title=info.title_in(self.lang),
                 explain=fill(template, values or {}) if template else None,
                 short=basis,
+                basis=named,
             )
         return Rule(
             rule_id=info.rule_id,

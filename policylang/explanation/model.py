@@ -119,6 +119,7 @@ class Rule:
     inferred: bool = False
     span: str | None = None
     short: str = ""  # the first citation without line numbers: what a summary shows
+    basis: tuple[tuple[str, str | None], ...] = ()  # citizens: (the source as named for them, the place in it)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
@@ -128,6 +129,8 @@ class Rule:
                 data[key] = getattr(self, key)
         if self.inferred:
             data["inferred"] = True
+        if self.basis:
+            data["basis"] = [{"source": source, "locator": locator} for source, locator in self.basis]
         return data
 
 

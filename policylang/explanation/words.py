@@ -9,6 +9,8 @@ Everything an explanation says that does not come from the policy (headings, ``y
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 WORDS: dict[str, tuple[str, str]] = {
     # key: (Danish, English)
     "yes": ("ja", "yes"),
@@ -118,6 +120,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "audience_caseworker": ("sagsbehandler", "caseworker"),
     "audience_citizen": ("borger", "citizen"),
     "audience_auditor": ("revisor", "auditor"),
+    "and": ("og", "and"),
 }
 
 
@@ -125,3 +128,52 @@ def word(lang: str, key: str) -> str:
     """The word for ``key`` in ``lang`` (``da`` or ``en``)."""
     da, en = WORDS[key]
     return da if lang == "da" else en
+
+
+MONTHS = {
+    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+           "november", "december"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}  # fmt: skip
+
+
+def long_date(iso: str, lang: str) -> str:
+    """A date as a letter writes it: ``1. januar 1999``, ``1 January 1999`` (as it was, if it is no date).
+
+    >>> long_date("1999-01-01", "da"), long_date("2024-02-29", "en"), long_date("soon", "da")
+    ('1. januar 1999', '29 February 2024', 'soon')
+    """
+    try:
+        year, month, day = (int(part) for part in iso.split("-"))
+        name = MONTHS["da" if lang == "da" else "en"][month - 1]
+    except (ValueError, IndexError):
+        return iso
+    return f"{day}. {name} {year}" if lang == "da" else f"{day} {name} {year}"
+
+
+def joined(items: list[str], lang: str) -> str:
+    """Items in a sentence: ``a, b og c``; with ``, og`` before the last where an item has a comma of its own.
+
+    >>> joined(["pkt. 2", "pkt. 4"], "da"), joined(["pkt. 2, 1. afsnit", "pkt. 4"], "da"), joined(["a"], "en")
+    ('pkt. 2 og pkt. 4', 'pkt. 2, 1. afsnit, og pkt. 4', 'a')
+    """
+    if len(items) < 2:
+        return "".join(items)
+    last = word(lang, "and")
+    comma = "," if any("," in item for item in items) else ""
+    return f"{', '.join(items[:-1])}{comma} {last} {items[-1]}"
+
+
+def legal_basis(citations: Iterable[tuple[str, str | None]], lang: str) -> str:
+    """Citations as one legal basis: each source named once, then the places in it, sources apart by ``;``.
+
+    >>> legal_basis([("aktivloven", "§ 3, stk. 1"), ("vejledningen", "pkt. 2"), ("vejledningen", "pkt. 4")], "da")
+    'aktivloven, § 3, stk. 1; vejledningen, pkt. 2 og pkt. 4'
+    """
+    places: dict[str, list[str]] = {}
+    for source, locator in citations:
+        found = places.setdefault(source, [])
+        if locator and locator not in found:
+            found.append(locator)
+    return "; ".join(f"{source}, {joined(found, lang)}" if found else source for source, found in places.items())

@@ -272,10 +272,17 @@ class CitationInfo:
 
     def for_citizens(self, lang: str) -> str | None:
         """The citation as a citizen reads it (the source's ``name`` and the locator), or ``None``."""
+        named = self.named_for_citizens(lang)
+        if named is None:
+            return None
+        head, locator = named
+        return f"{head}, {locator}" if locator else head
+
+    def named_for_citizens(self, lang: str) -> tuple[str, str | None] | None:
+        """The source as citizens know it (its ``name``) and the place in it, or ``None`` (a source without a name)."""
         if self.source is None or self.source.cited_as is None:
             return None
-        head = self.source.cited_as.get(lang) or self.source.short
-        return f"{head}, {self.locator}" if self.locator else head
+        return (self.source.cited_as.get(lang) or self.source.short, self.locator)
 
     @property
     def text(self) -> str:

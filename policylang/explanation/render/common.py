@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import attrs
+
 from policylang.engine.result import Result
-from policylang.explanation.model import Explanation, Input, Settlement, Shown, Step
-from policylang.explanation.words import word
+from policylang.explanation.model import Decision, Explanation, Input, Settlement, Shown, Step
+from policylang.explanation.words import legal_basis, word
 
 
 def display(shown: Shown) -> str:
@@ -100,3 +102,37 @@ def explanation_of(
 def settled_word(settled: Settlement) -> str:
     """The words for a decision settled by cases over one fact, or over several."""
     return "settled" if len(settled.facts) == 1 else "settled_many"
+
+
+@attrs.frozen
+class CitizenReason:
+    """One reason a citizen reads: the decisions it explains, its texts, and its legal basis once."""
+
+    decisions: tuple[Decision, ...]
+    texts: tuple[str, ...]
+    basis: str
+
+
+def citizen_reasons(e: Explanation) -> list[CitizenReason]:
+    """The reasons of a citizen's decided decisions, each told once.
+
+    Decisions that rest on the same texts and the same legal basis (the lawful residence
+    and its basis, say) share one reason; the legal basis names each source once.
+    """
+    groups: dict[tuple[tuple[str, ...], str], list[Decision]] = {}
+    for d in e.decisions:
+        if d.status != "decided" or d.value is None:
+            continue
+        rules = [r for s in d.steps for r in s.rules]
+        texts = tuple(dict.fromkeys(r.explain for r in rules if r.explain))
+        basis = legal_basis([c for r in rules for c in r.basis], e.lang) or "; ".join(
+            dict.fromkeys(r.citation for r in rules if r.citation)
+        )
+        if texts or basis:
+            groups.setdefault((texts, basis), []).append(d)
+    return [CitizenReason(tuple(ds), texts, basis) for (texts, basis), ds in groups.items()]
+
+
+def headline(reason: CitizenReason) -> str:
+    """What a reason explains: ``Lovligt ophold: ja · Opholdsgrundlag: opholdstilladelse``."""
+    return " · ".join(f"{d.label or d.name}: {d.value.text if d.value else ''}" for d in reason.decisions)

@@ -29,7 +29,9 @@ from typing import Any
 from policylang.engine.result import Result
 from policylang.explanation.model import EXPLANATION_FORMAT, EXPRESSION, Decision, Explanation, Input, Rule, Shown, Step
 from policylang.explanation.render.common import (
+    citizen_reasons,
     explanation_of,
+    headline,
     holds_text,
     needs_text,
     otherwise,
@@ -474,18 +476,17 @@ def _citizen(e: Explanation) -> str:
             lead = esc(word(lang, "citizen_needs").lower())
             out.append(f"<li><strong>{esc(d.label or d.name)}:</strong> {lead} {needs}</li>")
         out.append("</ul></section>")
-    reasons = [d for d in decided if any(r.explain or r.citation for s in d.steps for r in s.rules)]
+    reasons = citizen_reasons(e)
     if reasons:
         out.append(f"<section><h3>{esc(word(lang, 'citizen_why'))}</h3>")
-        for d in reasons:
-            assert d.value is not None
+        for reason in reasons:
             out.append('<section class="plx-decision plx-decided">')
-            out.append(f"<h4>{esc(d.label or d.name)}: {esc(d.value.text)}</h4>")
-            for text in dict.fromkeys(r.explain for s in d.steps for r in s.rules if r.explain):
+            out.append(f"<h4>{esc(headline(reason))}</h4>")
+            for text in reason.texts:
                 out.append(f'<p class="plx-explain">{esc(text)}</p>')
-            basis = "; ".join(dict.fromkeys(r.citation for s in d.steps for r in s.rules if r.citation))
-            if basis:
-                out.append(f'<p class="plx-meta">{esc(word(lang, "citizen_basis"))}: <cite>{esc(basis)}</cite></p>')
+            if reason.basis:
+                basis = esc(reason.basis)
+                out.append(f'<p class="plx-meta">{esc(word(lang, "citizen_basis"))}: <cite>{basis}</cite></p>')
             out.append("</section>")
         out.append("</section>")
     if e.questions:

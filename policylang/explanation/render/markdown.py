@@ -20,7 +20,9 @@ from typing import Any
 from policylang.engine.result import Result
 from policylang.explanation.model import EXPRESSION, Decision, Explanation, Input, Rule, Shown, Step
 from policylang.explanation.render.common import (
+    citizen_reasons,
     explanation_of,
+    headline,
     holds_text,
     needs_text,
     otherwise,
@@ -315,17 +317,15 @@ def _citizen(e: Explanation) -> str:
             needs = ", ".join(md(f.label(lang) or f.name) for f in d.missing) or md(word(lang, "citizen_more"))
             out.append(f"- **{md(d.label or d.name)}:** {md(word(lang, 'citizen_needs').lower())} {needs}")
         out.append("")
-    reasons = [d for d in decided if any(r.explain or r.citation for s in d.steps for r in s.rules)]
+    reasons = citizen_reasons(e)
     if reasons:
         out += [f"## {md(word(lang, 'citizen_why'))}", ""]
-        for d in reasons:
-            assert d.value is not None
-            out += [f"### {md(d.label or d.name)}: {md(d.value.text)}", ""]
-            for text in dict.fromkeys(r.explain for s in d.steps for r in s.rules if r.explain):
+        for reason in reasons:
+            out += [f"### {md(headline(reason))}", ""]
+            for text in reason.texts:
                 out += [md(text), ""]
-            basis = "; ".join(dict.fromkeys(r.citation for s in d.steps for r in s.rules if r.citation))
-            if basis:
-                out += [f"*{md(word(lang, 'citizen_basis'))}:* {md(basis)}", ""]
+            if reason.basis:
+                out += [f"*{md(word(lang, 'citizen_basis'))}:* {md(reason.basis)}", ""]
     if e.questions:
         out += [f"## {md(word(lang, 'citizen_questions'))}", ""]
         out += [f"- {md((q.da if lang == 'da' else q.en) or q.da or q.en or q.fact)}" for q in e.questions]

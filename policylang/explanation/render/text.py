@@ -20,8 +20,10 @@ from typing import Any
 from policylang.engine.result import Result
 from policylang.explanation.model import Decision, Explanation, Handoff, Input, Rule, Step
 from policylang.explanation.render.common import (
+    citizen_reasons,
     display,
     explanation_of,
+    headline,
     holds_text,
     inputs_text,
     label_of,
@@ -107,19 +109,16 @@ def _citizen(out: _Writer, e: Explanation, *, detail: bool) -> None:
             needs = ", ".join(f.label(lang) or f.name for f in d.missing) or word(lang, "citizen_more")
             out.wrap(f"{d.label or d.name}: {word(lang, 'citizen_needs').lower()} {needs}", 2, 4)
     if detail:
-        reasons = [d for d in decided if any(r.explain or r.citation for s in d.steps for r in s.rules)]
+        reasons = citizen_reasons(e)
         if reasons:
             out.line("")
             out.line(out.bold(word(lang, "citizen_why")))
-            for d in reasons:
-                assert d.value is not None
-                out.wrap(f"{d.label or d.name}: {d.value.text}", 2, 4)
-                texts = dict.fromkeys(r.explain for s in d.steps for r in s.rules if r.explain)
-                for text in texts:
+            for reason in reasons:
+                out.wrap(headline(reason), 2, 4)
+                for text in reason.texts:
                     out.wrap(text, 4, 4)
-                basis = "; ".join(dict.fromkeys(r.citation for s in d.steps for r in s.rules if r.citation))
-                if basis:
-                    out.wrap(f"{word(lang, 'citizen_basis')}: {basis}", 4, 6)
+                if reason.basis:
+                    out.wrap(f"{word(lang, 'citizen_basis')}: {reason.basis}", 4, 6)
         if e.notes:
             out.line("")
             out.line(out.bold(word(lang, "also_relevant")))
