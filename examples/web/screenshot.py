@@ -25,13 +25,13 @@ from browser import Chromium
 ROOT = ".policylang-explanation"
 DOCS_STATIC = Path(__file__).resolve().parent.parent.parent / "docs" / "_static"
 
-# (file, query, decisions whose details are opened, the last decision shown, width)
+# (file, query, decisions whose details are opened, the last decision shown (None: all), width)
 SHOTS = [
     (
         "explanation-citizen-da.png",
         "policy=residence/help_and_repatriation&case=R01&lang=da&audience=citizen",
-        ["right_to_help"],
-        "right_to_help",
+        [],
+        None,  # a citizen's explanation has no folded detail: all of it
         900,
     ),
     (
@@ -51,14 +51,15 @@ SHOTS = [
 ]
 
 
-def shoot(b: Chromium, base: str, query: str, opened: list[str], last: str, path: Path) -> None:
+def shoot(b: Chromium, base: str, query: str, opened: list[str], last: str | None, path: Path) -> None:
     b.open(f"{base}fragment?{query}")
     for name in opened:
         b.click(f"{ROOT} [data-decision={name}] details > summary")
     b.evaluate("window.scrollTo(0, 0)")
+    end = f"{ROOT} [data-decision={last}]" if last else ROOT
     box = b.evaluate(
         f"(() => {{ const root = document.querySelector('{ROOT}').getBoundingClientRect();"
-        f" const last = document.querySelector('{ROOT} [data-decision={last}]').getBoundingClientRect();"
+        f" const last = document.querySelector('{end}').getBoundingClientRect();"
         " return {x: root.x + scrollX, y: root.y + scrollY, width: root.width,"
         " height: last.bottom - root.y + 12}; })()"
     )
