@@ -14,7 +14,7 @@ from policylang.cli import main
 
 ROOT = Path(__file__).parent.parent
 FACTS = ROOT / "policies" / "examples" / "benefit.facts.json"
-SCHEMA = json.loads((ROOT / "docs" / "explanation.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((ROOT / "policylang" / "schemas" / "explanation.schema.json").read_text(encoding="utf-8"))
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

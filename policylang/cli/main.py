@@ -11,16 +11,17 @@ the source line and a caret; a user's mistake never produces a Python traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 
 from policylang.base.errors import PolicyError
 from policylang.base.version import __version__
-from policylang.cli import batch, check, evaluate, explain, listing, manifest, questions, test
+from policylang.cli import batch, check, evaluate, explain, listing, manifest, questions, serve, test
 from policylang.cli.common import EXIT_INPUT, EXIT_OK, Parser
 
-SUBCOMMANDS = (listing, evaluate, explain, questions, check, test, manifest, batch)
+SUBCOMMANDS = (listing, evaluate, explain, questions, check, test, manifest, batch, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,7 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except PolicyError as e:
-        print(e.format(), file=sys.stderr)
+        if getattr(args, "format", None) == "json":  # a program reads the output: the error as JSON too
+            print(json.dumps({"error": e.to_dict()}, ensure_ascii=False, default=str), file=sys.stderr)
+        else:
+            print(e.format(), file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:  # the reader (e.g. `head`) stopped reading: not an error
         devnull = os.open(os.devnull, os.O_WRONLY)
