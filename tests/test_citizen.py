@@ -173,7 +173,15 @@ def _problems(policy: policylang.Policy, texts: dict[str, str]) -> list[str]:
 
 
 def _cases(name: str) -> list[dict[str, Any]]:
+    """The policy's worked cases; for the example, which has none, its facts file (whole and in parts)."""
     folder = policylang.policies_root() / "cases" / name
+    if not folder.is_dir():
+        path = policylang.policies_root() / f"{name}.facts.json"
+        facts = json.loads(path.read_text(encoding="utf-8"))
+        return [{"facts": facts, "id": path.name}] + [
+            {"facts": {k: v for k, v in facts.items() if k != left_out}, "id": f"{path.name} without {left_out}"}
+            for left_out in facts
+        ]
     return [
         {"facts": c.facts, "id": c.id}
         for path in discover([folder])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import shlex
 import shutil
@@ -125,6 +126,8 @@ def user_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(ROOT / "docs" / "tutorial" / "care_leave.pol", folder / "my_policy.pol")
     (folder / "shared").mkdir()
     shutil.copy(EXAMPLES / "common.pol", folder / "shared" / "common.pol")
+    (folder / "our_rules").mkdir()  # `serve --help` serves a folder of the user's own policies
+    shutil.copy(ROOT / "docs" / "tutorial" / "care_leave.pol", folder / "our_rules" / "care_leave.pol")
     (folder / "my_cases").mkdir()
     case = {"policy": "examples/benefit", "id": "C1", "facts": benefit_facts, "expected": {"eligible": "yes"}}
     (folder / "my_cases" / "C1.json").write_text(json.dumps(case), encoding="utf-8")
@@ -161,9 +164,34 @@ def test_every_help_example_runs_as_printed(
     if ">" in args:  # a redirection to a file: the output is captured instead
         args = args[: args.index(">")]
     monkeypatch.chdir(user_folder)
+    if args[0] == "serve":  # a server runs until stopped: run it as far as listening, then ask it a question
+        served = _serve_without_listening(monkeypatch)
+        code, _, err = run(args, capsys)
+        assert code == 0, f"`{command}` (in the help of `{where}`) exited {code}:\n{err}"
+        assert served and "examples/benefit" in served[0] and "Traceback" not in err
+        return
     code, out, err = run(args, capsys)
     assert code == 0, f"`{command}` (in the help of `{where}`) exited {code}:\n{err}"
     assert out.strip() and "Traceback" not in err
+
+
+def _serve_without_listening(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Replace uvicorn's loop with one request to the application it was given; the answers, in order."""
+    uvicorn = pytest.importorskip("uvicorn")
+    testclient = pytest.importorskip("starlette.testclient")
+    answers: list[str] = []
+
+    def serve(app: object, **options: object) -> None:
+        if options.get("factory"):  # several workers: each builds the application from the environment
+            from policylang.serve.app import app_from_environment
+
+            app = app_from_environment()
+        with testclient.TestClient(app) as client:
+            answers.append(client.get("/v1/policies").text)
+
+    monkeypatch.setattr(uvicorn, "run", serve)
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # what `--workers` sets for its workers stays in this test
+    return answers
 
 
 # ---------------------------------------------------------------- whatif: which side a parameter is on

@@ -240,6 +240,8 @@ class ExplanationBuilder:
             return word(self.lang, "yes" if value else "no")
         if isinstance(value, str) and inner == T.DATE and self.citizen:
             return long_date(value, self.lang)
+        if isinstance(value, str) and inner == T.RULE and self.citizen and value in self.program.rules:
+            return self.program.rules[value].title_in(self.lang) or value  # a citizen reads no rule ID
         if isinstance(value, str):
             enum = inner if isinstance(inner, T.EnumType) else None
             if isinstance(inner, T.UnionType):
@@ -314,10 +316,9 @@ class ExplanationBuilder:
         if self.citizen:  # the legal basis as the statute or guideline names it; no code, no line number
             named = tuple(dict.fromkeys(n for n in (x.named_for_citizens(self.lang) for x in info.citations) if n))
             basis = legal_basis(named, self.lang)
-            return Rule(
+            return Rule(  # no title: the reasons are the explain texts; a title can name a ground
                 rule_id=info.rule_id,
                 citation=basis,
-                title=info.title_in(self.lang),
                 explain=fill(template, values or {}) if template else None,
                 short=basis,
                 basis=named,
@@ -359,12 +360,8 @@ class ExplanationBuilder:
             for kind, name in inputs:
                 if (kind, name) in self.revealing:
                     values[name] = word(self.lang, "withheld")
-            return Step(
-                outcome=outcome,
-                value=value,
-                rules=self.rules_of(row.rules, values),
-                factors=tuple(f.labels.get(self.lang) or "" for f in row.factors) if outcome in DECIDING else (),
-            )
+            # no factors either: what is weighed can name the very ground a sensitive fact is
+            return Step(outcome=outcome, value=value, rules=self.rules_of(row.rules, values))
         holds = considered.holds
         if row.condition is not None and carries(row.condition, self.carried):
             holds = None
