@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RULE_ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
 SNAKE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 LINE_REF = re.compile(r"\(l\. \d")
-TAG = re.compile(r"<[^>]+>|<style>.*?</style>", re.S)
+TAG = re.compile(r"<style>.*?</style>|<[^>]+>", re.S)
 
 SENSITIVE = """policy test/citizen
   title "Støtte" / "Support"
