@@ -252,6 +252,8 @@ class ExplanationBuilder:
             element = inner.element if isinstance(inner, T.ListType | T.SetType) else None
             return ", ".join(self.text(x, element) for x in value) or word(self.lang, "none")
         if isinstance(value, dict):
+            if isinstance(inner, T.UnionType):  # a record, or an enum value such as not_applicable
+                inner = inner.option(T.RecordType) or inner.option(T.MapType)
             parts = []
             for k, x in value.items():
                 if isinstance(inner, T.RecordType):
