@@ -574,7 +574,7 @@ class ProgramBuilder:
                     hint="remove it, or use it in a rule",
                 )
         for p in parameters.values():
-            if p.span.file == mine and ("parameter", p.name) not in used:
+            if p.span.file == mine and ("parameter", p.name) not in used and p.name not in CITIZEN_TEXTS:
                 self.warn("pol-unused-parameter", f"the parameter `{p.name}` is declared but never used", p.span)
         for let in lets.values():
             if let.span.file == mine and ("let", let.name) not in used:
