@@ -24,7 +24,7 @@ from policylang.base.errors import (
     PolicySyntaxError,
 )
 from policylang.base.version import __version__
-from policylang.engine.result import Result
+from policylang.engine.result import NotDecidedError, Result
 from policylang.policy.checking import check_file, check_files
 from policylang.policy.linked import LinkedResult, evaluate_linked
 from policylang.policy.loader import bundled_names, load, policies_root
@@ -74,6 +74,7 @@ __all__ = [
     "Explanation",
     "FactError",
     "LinkedResult",
+    "NotDecidedError",
     "ParameterError",
     "Policy",
     "PolicyCheckError",
