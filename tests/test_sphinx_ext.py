@@ -73,14 +73,14 @@ def test_a_policy_is_rendered_with_its_rules_labels_and_coverage(tmp_path: Path)
     # sources and validity, and what a citizen is told
     assert "Title: Plejeorlov (eksempel) / Care leave (example)" in text
     assert "Valid: from 2024-07-01, no end date" in text
-    assert "Next steps: Kommunen sender dig en afgørelse." in text
+    assert "Next steps: Kommunen kontakter dig, hvis den har brug for flere oplysninger." in text
     assert (
         "CLA Plejeorlovsloven for citizens: lov om plejeorlov / the Care Leave Act "
-        "Lov om plejeorlov (opdigtet til vejledningen)"
+        "Lov om plejeorlov (opdigtet eksempel)"
     ) in text
     # facts, value sets with their labels, the assessment and sensitivity marks
     assert "parent — forælder / parent" in text
-    assert "Den syge er din / The person who is ill is your" in text
+    assert "Forhold til den syge / Relation to the person who is ill" in text
     assert "seriously_ill bool Alvorligt syg / Seriously ill assessment (a caseworker’s documented judgement), " in text
     assert "sensitive (never shown to a citizen, nor what would reveal it) born" in text
     assert "NEXT_STEPS bilingual text the policy’s header Hvad der sker nu / What happens next" in text
