@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,9 +14,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def _from_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Paths in the examples (``docs/tutorial/care_leave.pol``) are relative to the root."""
-    monkeypatch.chdir(ROOT)
+def _from_the_repository_root(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Paths in the examples (``docs/tutorial/care_leave.pol``) are relative to the root.
+
+    The tutorial's Python examples run in the reader's folder, which holds the files the
+    page had them write: a copy of ``docs/tutorial/`` (``tests/test_tutorial.py`` checks that
+    those are the page's files).
+    """
+    if request.node.path.name == "tutorial.rst":
+        shutil.copytree(ROOT / "docs" / "tutorial", tmp_path / "care-leave")
+        monkeypatch.chdir(tmp_path / "care-leave")
+    else:
+        monkeypatch.chdir(ROOT)
 
 
 def recipe(name: str, page: str = "cookbook.rst") -> policylang.Policy:

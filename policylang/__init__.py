@@ -26,7 +26,7 @@ if TYPE_CHECKING:
         PolicyNotFoundError,
         PolicySyntaxError,
     )
-    from policylang.engine.result import Result
+    from policylang.engine.result import NotDecidedError, Result
     from policylang.explanation.build import explain
     from policylang.explanation.model import Explanation, Question
     from policylang.explanation.questions import next_questions
@@ -56,6 +56,7 @@ _LAZY = {
     "PolicyError": "policylang.base.errors",
     "PolicyNotFoundError": "policylang.base.errors",
     "PolicySyntaxError": "policylang.base.errors",
+    "NotDecidedError": "policylang.engine.result",
     "Result": "policylang.engine.result",
     "check_file": "policylang.policy.checking",
     "check_files": "policylang.policy.checking",
@@ -103,6 +104,7 @@ __all__ = [
     "Explanation",
     "FactError",
     "LinkedResult",
+    "NotDecidedError",
     "ParameterError",
     "Policy",
     "PolicyCheckError",

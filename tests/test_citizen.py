@@ -260,3 +260,14 @@ def test_a_municipality_replaces_the_policys_texts_with_its_own() -> None:
     assert policylang.explain(policy.evaluate({"age": 30}), audience="citizen", lang="en").next_steps == (
         "The municipality will contact you."
     )
+
+
+def test_the_headers_citizen_texts_are_not_unused_parameters() -> None:
+    policy = compile_text(SENSITIVE, header=False)
+    assert {"NEXT_STEPS", "COMPLAINT"} <= set(policy.program.parameters)  # the header's texts became parameters
+    codes = [d.code for d in policy.diagnostics]
+    assert "pol-unused-parameter" not in codes, [d.message for d in policy.diagnostics]
+    unused = compile_text(SENSITIVE.replace("source S", "parameter OTHER: int = 1\nsource S"), header=False)
+    assert [d.message for d in unused.diagnostics if d.code == "pol-unused-parameter"] == [
+        "the parameter `OTHER` is declared but never used"
+    ]

@@ -44,6 +44,7 @@ pytestmark = pytest.mark.skipif(
 PAGES = (
     "index",
     "install",
+    "tutorial",
     "cheatsheet",
     "cookbook",
     "glossary",
@@ -134,3 +135,19 @@ def test_every_page_fits_its_screen_with_nothing_clipped(site: Path, device: str
             assert _png_size(shot) == (width, 900)
             assert _png_colours(shot) > 40, f"{page}: the screenshot is (almost) blank"
     assert not problems, "\n".join(problems)
+
+
+# The entries of the page's tables of contents: the theme's "on this page" and a `.. contents::` box.
+CONTENTS = """[...document.querySelectorAll('.toc-drawer a, nav.contents a, div.contents a, aside.topic a')]
+  .map(a => a.innerText.trim())"""
+
+
+def test_the_tutorials_contents_are_its_steps_not_the_rendered_policys_headings(site: Path) -> None:
+    with browser.Chromium(width=WIDTHS["desktop"], height=900) as b:
+        b.open((site / "tutorial.html").as_uri())
+        entries: list[str] = b.evaluate(CONTENTS)
+        text = b.evaluate("document.querySelector('article').innerText")
+    assert "1. Before you start" in entries and "11. Publish it" in entries, entries
+    rendered = ("Sources and validity", "Facts", "Parameters", "Decisions", "Rules", "Test coverage")
+    assert not [e for e in entries if e in rendered], entries
+    assert all(heading in text for heading in rendered)  # the rendered policy is on the page, under rubrics

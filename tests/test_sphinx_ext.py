@@ -70,28 +70,35 @@ def test_a_policy_is_rendered_with_its_rules_labels_and_coverage(tmp_path: Path)
     code, log, out = _build(src)
     assert code == 0, log
     text = _page(out)
-    # sources and validity
+    # sources and validity, and what a citizen is told
     assert "Title: Plejeorlov (eksempel) / Care leave (example)" in text
-    assert "Valid: from 2024-01-01, no end date" in text
-    assert "CLA Plejeorlovsloven A made-up Care Leave Act, written for the tutorial" in text
-    # facts, value sets with their labels, the assessment mark
+    assert "Valid: from 2024-07-01, no end date" in text
+    assert "Next steps: Kommunen kontakter dig, hvis den har brug for flere oplysninger." in text
+    assert (
+        "CLA Plejeorlovsloven for citizens: lov om plejeorlov / the Care Leave Act "
+        "Lov om plejeorlov (opdigtet eksempel)"
+    ) in text
+    # facts, value sets with their labels, the assessment and sensitivity marks
     assert "parent — forælder / parent" in text
     assert "Forhold til den syge / Relation to the person who is ill" in text
-    assert "seriously_ill enum yes no not_assessed Alvorligt syg / Seriously ill assessment" in text
-    # decisions with their labels, rows, conditions, factors and rules
+    assert "seriously_ill bool Alvorligt syg / Seriously ill assessment (a caseworker’s documented judgement), " in text
+    assert "sensitive (never shown to a citizen, nor what would reveal it) born" in text
+    assert "NEXT_STEPS bilingual text the policy’s header Hvad der sker nu / What happens next" in text
+    # decisions with their labels, audience, rows, conditions, factors and rules
     assert "entitled — Ret til plejeorlov / Entitled to care leave" in text
-    assert "yes relation in {spouse, child, parent} and seriously_ill = yes CL-CLOSE" in text
-    assert "weigh: closeness CL-OTHER" in text
-    # each rule: ID, title, citation, force, the Danish quote, the rows that cite it, its coverage
+    assert "For: the person concerned Value When Rules yes conditions_met and close_relative CL-CLOSE" in text
+    assert "requires_individual_assessment conditions_met and relation = other weigh: attachment CL-OTHER" in text
+    assert "For: staff only, never shown to a citizen" in text
+    # each rule: ID, titles, citation, force, the Danish quote, the rows that cite it, its coverage
     assert (
-        "CL-OTHER — Andre nærtstående Cites: Plejeorlovsloven § 2, stk. 2 Force: kan "
-        "Quote: »Orlov kan efter en konkret vurdering gives til pleje af andre nærtstående.«"
+        "CL-OTHER — Andre / Others Cites: Plejeorlovsloven § 2 Force: kan "
+        "Quote: »Kommunen kan efter en konkret vurdering give plejeorlov til pleje af en anden person, "
+        "som lønmodtageren har en særlig tilknytning til.«"
     ) in text
-    assert "When relation = other and seriously_ill = yes: entitled = requires_individual_assessment" in text
-    assert "Coverage: 1 case: someone-else-close" in text
+    assert "When entitled = requires_individual_assessment: weeks_granted = 0 Coverage: 1 case: someone-else" in text
     # the coverage of the cases, run when the page was built
-    assert "11 cases from leave ran when this page was built: 11 passed, 0 failed." in text
-    assert "Rules exercised: 4 of 4 (100.0%)." in text
+    assert "15 cases from leave ran when this page was built: 15 passed, 0 failed." in text
+    assert "Rules exercised: 11 of 11 (100.0%)." in text
     assert "Every rule was exercised by at least one case." in text
 
 
@@ -123,6 +130,29 @@ def test_rules_and_policies_can_be_linked_to(tmp_path: Path) -> None:
     assert "Test coverage" not in _page(out)
 
 
+def _headings(html: str) -> list[str]:
+    """The page's section headings (those with a link to themselves), as text."""
+    found = re.findall(r"<h[1-6][^>]*>([^<]*)<a class=\"headerlink\"", html)
+    return [h.strip() for h in found]
+
+
+def test_no_toc_keeps_the_policys_headings_out_of_the_pages_contents(tmp_path: Path) -> None:
+    page = "Tutorial\n========\n\nStep\n----\n\nSee :policylang:rule:`CL-CLOSE`.\n\n"
+    src = _project(tmp_path, page + ".. policylang:policy:: leave/care_leave.pol\n   :no-cases:\n   :no-toc:\n")
+    code, log, out = _build(src)
+    assert code == 0, log
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert _headings(html) == ["Tutorial", "Step"]
+    assert '<p class="rubric">Sources and validity</p>' in html and '<p class="rubric">Rules</p>' in html
+    assert 'href="#policy-tutorial-care-leave-rule-cl-close"' in html  # links still reach the rules
+    # without the option, the parts are sections of the page (as the bundled policies' pages want)
+    (src / "index.rst").write_text(page + ".. policylang:policy:: leave/care_leave.pol\n   :no-cases:\n")
+    code, log, out = _build(src)
+    assert code == 0, log
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert _headings(html)[:4] == ["Tutorial", "Step", "Sources and validity", "Facts"]
+
+
 def test_a_link_to_an_unknown_rule_fails_the_build(tmp_path: Path) -> None:
     src = _project(tmp_path, "Links\n=====\n\nSee :policylang:rule:`CL-NOPE`.\n")
     code, log, _ = _build(src)
@@ -139,9 +169,9 @@ def test_a_failing_case_fails_the_build(tmp_path: Path) -> None:
     cases.write_text(text.replace("expected: {weeks_granted: 26}", "expected: {weeks_granted: 25}"), encoding="utf-8")
     code, log, out = _build(src)
     assert code != 0
-    assert "case capped-at-26-weeks" in log
+    assert "case at-most-26-weeks" in log
     assert "decision `weeks_granted`: expected 25, got 26" in log
-    assert "10 passed, 1 failed" in _page(out)
+    assert "14 passed, 1 failed" in _page(out)
 
 
 def test_an_unknown_policy_is_a_warning_not_a_traceback(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ is read, so that evaluating many fact sets pays only for what is looked at.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, NamedTuple
 
 import attrs
@@ -68,6 +68,90 @@ class ResultShape:
     lets: tuple[ValueView, ...] = ()
     parameter_values: tuple[ValueView, ...] = ()
     declared: ir.Program | None = None  # the program as written, where parameters replaced conditions
+
+
+class NotDecidedError(KeyError):
+    """``result.decisions[name]`` for a decision the result has no value for: it says why.
+
+    The decision is undetermined (and waits for the facts named), no rule applied, or the
+    policy has no decision of that name (with a "did you mean"). It is a ``KeyError``, as a
+    dict's would be, so ``except KeyError`` still catches it; ``name`` is the name asked for.
+    """
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(name)
+        self.name = name
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Decisions(dict[str, Any]):
+    """The decisions a result made, name to value: a ``dict`` that says why when asked for one it did not make.
+
+    >>> decisions = Decisions({"adult": True}, undetermined={"eligible": ["income"]}, no_rule={},
+    ...                       declared=["adult", "eligible"], policy="benefit")
+    >>> decisions
+    {'adult': True}
+    >>> decisions["eligible"]
+    Traceback (most recent call last):
+      ...
+    policylang.engine.result.NotDecidedError: `eligible` is undetermined: it waits for income
+    >>> decisions["adlt"]
+    Traceback (most recent call last):
+      ...
+    policylang.engine.result.NotDecidedError: the policy `benefit` has no decision `adlt`: did you mean `adult`?
+    """
+
+    __slots__ = ("declared", "no_rule", "policy", "undetermined")
+
+    def __init__(
+        self,
+        decided: Mapping[str, Any] | None = None,
+        *,
+        undetermined: Mapping[str, list[str]],
+        no_rule: Mapping[str, list[str]],
+        declared: Collection[str],
+        policy: str,
+    ) -> None:
+        super().__init__(decided or {})
+        self.undetermined = undetermined
+        self.no_rule = no_rule
+        self.declared = declared
+        self.policy = policy
+
+    def __missing__(self, name: str) -> Any:
+        raise NotDecidedError(name, self.why_not(name))
+
+    def why_not(self, name: str) -> str:
+        """Why there is no value for ``name``."""
+        if name in self.undetermined:
+            return f"`{name}` is undetermined: it waits for {', '.join(self.undetermined[name]) or 'unknown facts'}"
+        if name in self.no_rule:
+            before = [d for d in self.no_rule[name] if d != name]
+            return f"`{name}` has no value: no rule applies" + (
+                f" to {', '.join(before)}, which it depends on" if before else ""
+            )
+        if name not in self.declared:
+            from policylang.base.suggest import suggest
+
+            hint = suggest(name, self.declared)
+            return f"the policy `{self.policy}` has no decision `{name}`" + (f": {hint}" if hint else "")
+        return f"`{name}` has no value in this result"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_decisions, (dict(self), self.undetermined, self.no_rule, list(self.declared), self.policy))
+
+
+def _decisions(
+    decided: dict[str, Any],
+    undetermined: Mapping[str, list[str]],
+    no_rule: Mapping[str, list[str]],
+    declared: list[str],
+    policy: str,
+) -> Decisions:
+    return Decisions(decided, undetermined=undetermined, no_rule=no_rule, declared=declared, policy=policy)
 
 
 class Result:
@@ -123,8 +207,12 @@ class Result:
         return self._trace
 
     @property
-    def decisions(self) -> dict[str, Any]:
-        """Every decision that could be decided, encoded like a fact value."""
+    def decisions(self) -> Decisions:
+        """Every decision that could be decided, encoded like a fact value.
+
+        A ``dict``; for a decision it has no value for, ``decisions[name]`` raises
+        :class:`NotDecidedError` (a ``KeyError``) that says why.
+        """
         return self._summarised()["decisions"]  # type: ignore[no-any-return]
 
     @property
@@ -158,9 +246,14 @@ class Result:
         return self._summarised()["no_rule"]  # type: ignore[no-any-return]
 
     @property
-    def decided(self) -> bool:
-        """Whether every decision has a value."""
+    def complete(self) -> bool:
+        """Whether every decision has a value: none is undetermined or without a rule."""
         return not self.undetermined and not self.no_rule
+
+    @property
+    def decided(self) -> bool:
+        """The same as :attr:`complete` (its earlier name, kept so that code using it keeps working)."""
+        return self.complete
 
     @property
     def manifest(self) -> str:
@@ -247,7 +340,15 @@ class Result:
             dict(data.get("parameters") or {}),
         )
         rule_ids = frozenset(program.rules)
-        decisions = dict(data.get("decisions") or {})
+        undetermined = dict(data.get("undetermined") or {})
+        no_rule = dict(data.get("no_rule") or {})
+        decisions = Decisions(
+            data.get("decisions") or {},
+            undetermined=undetermined,
+            no_rule=no_rule,
+            declared=program.decisions.keys(),
+            policy=program.name,
+        )
         summary: dict[str, Any] = {
             "decisions": decisions,
             "values": {
@@ -255,8 +356,8 @@ class Result:
                 for name, value in decisions.items()
                 if name in program.decisions
             },
-            "undetermined": dict(data.get("undetermined") or {}),
-            "no_rule": dict(data.get("no_rule") or {}),
+            "undetermined": undetermined,
+            "no_rule": no_rule,
             "missing": list(data.get("missing") or []),
             "reasons": dict(data.get("reasons") or {}),
             "factors": dict(data.get("factors") or {}),
@@ -290,10 +391,13 @@ class Result:
     def _summarise(self) -> dict[str, Any]:
         v = self._v
         order = self._shape.fact_order
-        decisions: dict[str, Any] = {}
         values: dict[str, Any] = {}
         undetermined: dict[str, list[str]] = {}
         no_rule: dict[str, list[str]] = {}
+        program = self._shape.program
+        decisions = Decisions(
+            undetermined=undetermined, no_rule=no_rule, declared=program.decisions.keys(), policy=program.name
+        )
         fired = self._fired
         for name, slot, _, encode in self._shape.views:
             if name not in fired:

@@ -57,12 +57,13 @@ class PolicyDirective(SphinxDirective):
 
     ``NAME-OR-PATH`` is a bundled name, or a ``.pol`` path relative to the document.
     Options: ``:cases: FOLDER`` (relative to the document) to take the cases from
-    elsewhere; ``:no-cases:`` not to run any.
+    elsewhere; ``:no-cases:`` not to run any; ``:no-toc:`` to keep the rendering's
+    headings out of the page's table of contents (they become rubrics).
     """
 
     required_arguments = 1
     has_content = False
-    option_spec = {"cases": directives.unchanged_required, "no-cases": directives.flag}
+    option_spec = {"cases": directives.unchanged_required, "no-cases": directives.flag, "no-toc": directives.flag}
 
     def run(self) -> list[Any]:
         """Render the policy; a policy that cannot be loaded or a failing case is a warning."""
@@ -95,7 +96,7 @@ class PolicyDirective(SphinxDirective):
             for path in sorted(discover([folder])) if folder else []:
                 self.env.note_dependency(str(path.resolve()))
         anchor = nodes.make_id("policy-" + policy.name)
-        renderer = PolicyRenderer(policy, anchor, run, display)
+        renderer = PolicyRenderer(policy, anchor, run, display, toc="no-toc" not in self.options)
         target = nodes.target("", "", ids=[anchor])
         domain = self.env.get_domain("policylang")
         assert isinstance(domain, PolicylangDomain)

@@ -173,13 +173,27 @@ def _type_cell(t: T.Type) -> list[Any]:
 class PolicyRenderer:
     """Builds the docutils nodes for one policy; ``anchor`` prefixes every id it makes."""
 
-    def __init__(self, policy: Policy, anchor: str, cases: CaseRun | None, display_path: str) -> None:
+    def __init__(
+        self, policy: Policy, anchor: str, cases: CaseRun | None, display_path: str, *, toc: bool = True
+    ) -> None:
         self.policy = policy
         self.program = policy.program
         self.anchor = anchor
         self.cases = cases
         self.display_path = display_path
+        self.toc = toc
         self.citing = self._citing_rows()
+
+    def section(self, ids: str, title: str) -> Any:
+        """A part of the rendering: a section of the page, or (``toc=False``) a block under a rubric.
+
+        A rubric looks like a heading but is not one, so the page's table of contents leaves it out.
+        """
+        if self.toc:
+            return _section(ids, title)
+        block = nodes.container(ids=[ids], classes=["policylang-part"])
+        block += nodes.rubric(text=title)
+        return block
 
     def id(self, *parts: str) -> str:
         """A page-unique id for a part of this policy."""
@@ -209,7 +223,7 @@ class PolicyRenderer:
     def overview(self) -> Any:
         """The section on the policy's header, sources, handoffs and warnings."""
         header = self.program.header
-        section = _section(self.id("overview"), "Sources and validity")
+        section = self.section(self.id("overview"), "Sources and validity")
         files = [Path(f).name for f in self.program.files[:-1]]
         validity = f"from {header.valid_from}" if header.valid_from else "no start date"
         validity += f" until {header.valid_until}" if header.valid_until else ", no end date"
@@ -226,6 +240,8 @@ class PolicyRenderer:
                     _code(header.evaluation_date.span.text) if header.evaluation_date is not None else "",
                 ),
                 ("Notes", [_labels(n) for n in header.notes]),
+                ("Next steps", _labels(header.next_steps)),
+                ("Complaint", _labels(header.complaint)),
             ]
         )
         sources = sorted(self.program.sources.values(), key=lambda s: s.key)
@@ -235,7 +251,7 @@ class PolicyRenderer:
             [
                 (
                     nodes.literal(text=s.key),
-                    s.short,
+                    [s.short, *([f"for citizens: {_labels(s.cited_as)}"] if s.cited_as else [])],
                     s.title or "",
                     ", ".join(x for x in (s.file, s.url, str(s.date) if s.date else None) if x),
                 )
@@ -281,7 +297,7 @@ class PolicyRenderer:
         named = [(n, t) for n, t in self.program.types.items() if n not in T.BUILTIN_TYPES]
         if not named:
             return None
-        section = _section(self.id("value-sets"), "Value sets")
+        section = self.section(self.id("value-sets"), "Value sets")
         items = nodes.definition_list(classes=["policylang-list"])
         for name, t in named:
             item = nodes.definition_list_item()
@@ -310,7 +326,7 @@ class PolicyRenderer:
 
     def facts(self) -> Any:
         """The table of facts, and the constraints on fact sets."""
-        section = _section(self.id("facts"), "Facts")
+        section = self.section(self.id("facts"), "Facts")
         section += paragraph(
             "The facts a fact set may give. An absent fact is unknown, never defaulted; ",
             nodes.literal(text="?"),
@@ -321,8 +337,10 @@ class PolicyRenderer:
             marks = []
             if fact.assessment:
                 marks.append("assessment (a caseworker's documented judgement)")
-            if fact.personal:
-                marks.append("personal")
+            if fact.sensitive:
+                marks.append("sensitive (never shown to a citizen, nor what would reveal it)")
+            elif fact.personal:
+                marks.append("personal (its value is not shown to a citizen)")
             if fact.provenance:
                 marks.append(f"provenance: {fact.provenance}")
             about: list[Any] = [_labels(fact.labels)] if fact.labels else []
@@ -351,7 +369,7 @@ class PolicyRenderer:
         """The table of parameters, or ``None`` when the policy has none."""
         if not self.program.parameters:
             return None
-        section = _section(self.id("parameters"), "Parameters")
+        section = self.section(self.id("parameters"), "Parameters")
         section += paragraph(
             "Values a deploying authority may set without editing the policy "
             "(see the parameters page of this documentation)."
@@ -364,10 +382,11 @@ class PolicyRenderer:
             if p.note is not None:
                 about.append(_labels(p.note))
             type_text = "condition" if p.is_condition else _type_text(p.type)
+            header = p.span == self.program.header.span  # next steps, complaint: texts the header gives
             rows.append(
                 (
                     [nodes.literal(text=p.name), paragraph(nodes.literal(text=type_text))],
-                    [_code(p.default.span.text)],
+                    ["the policy's header" if header else _code(p.default.span.text)],
                     about,
                 )
             )
@@ -378,7 +397,7 @@ class PolicyRenderer:
         """The table of ``let`` values, or ``None`` when the policy has none."""
         if not self.program.lets:
             return None
-        section = _section(self.id("derived"), "Let values")
+        section = self.section(self.id("derived"), "Let values")
         rows = [
             ([nodes.literal(text=let.name)], [_code(let.expr.span.text)], self._rule_links(let.rules))
             for let in self.program.lets.values()
@@ -390,7 +409,7 @@ class PolicyRenderer:
 
     def decisions(self) -> Any:
         """Every decision with its labels, type and rows."""
-        section = _section(self.id("decisions"), "Decisions")
+        section = self.section(self.id("decisions"), "Decisions")
         kinds = {
             "expr": "an expression",
             "first_match": "first match: the first row whose condition holds gives the value",
@@ -413,7 +432,12 @@ class PolicyRenderer:
                 ]
             else:
                 fields.append(("Decided by", kinds.get(d.kind, d.kind)))
-            fields += [("Provenance", d.provenance or ""), ("Note", _labels(d.note))]
+            audience = {"staff": "staff only, never shown to a citizen", "person": "the person concerned"}
+            fields += [
+                ("For", audience.get(d.audience or "", "")),
+                ("Provenance", d.provenance or ""),
+                ("Note", _labels(d.note)),
+            ]
             body += _fields(fields)
             if d.kind != "expr" or len(d.rows) != 1:
                 body += self._rowstable(d)
@@ -494,7 +518,7 @@ class PolicyRenderer:
 
     def rules(self) -> Any:
         """Every rule with its citations, force, quote, condition, citing rows and coverage."""
-        section = _section(self.id("rules"), "Rules")
+        section = self.section(self.id("rules"), "Rules")
         section += paragraph(
             "Every rule of the law the policy encodes, in the order of the policy file, with the "
             "decision rows that cite it."
@@ -509,8 +533,9 @@ class PolicyRenderer:
     def _rule(self, rule: ir.RuleInfo) -> Any:
         item = nodes.definition_list_item()
         term = nodes.term("", "", nodes.literal(text=rule.rule_id), ids=[self.rule_id(rule.rule_id)])
-        if rule.title:
-            term += nodes.Text(f" — {rule.title}")
+        title = _labels(rule.titles) or rule.title
+        if title:
+            term += nodes.Text(f" — {title}")
         item += term
         body = nodes.definition()
         provenance = rule.provenance or ""
@@ -563,7 +588,7 @@ class PolicyRenderer:
         if self.cases is None:
             return None
         run = self.cases
-        section = _section(self.id("coverage"), "Test coverage")
+        section = self.section(self.id("coverage"), "Test coverage")
         where = f"``{run.folder.name}``" if run.folder else "the case folder"
         passed = len(run.outcomes) - len(run.failed)
         section += paragraph(
