@@ -249,7 +249,7 @@ function single(context) {
 
 /** The input for a scalar kind, alone (also a field of a record row). */
 function scalarInput(kind, { id, lang, text, describedBy, onChange, options }) {
-  const common = { id, "aria-describedby": describedBy, on: { input: onChange, change: onChange } };
+  const common = { id, "aria-describedby": describedBy, on: { input: onChange } };
   switch (kind) {
     case "date":
       return h("input", { ...common, type: "date", value: text });

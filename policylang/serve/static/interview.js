@@ -31,7 +31,7 @@ import {
   manifestOf,
   questionsFor,
 } from "./service.js";
-import { parseExactJson, labelText } from "./values.js";
+import { labelText, parseExactJson } from "./values.js";
 import { LANGUAGES, listed, preferredLanguage, say } from "./words.js";
 
 const DEBOUNCE_MS = 300;
@@ -92,6 +92,7 @@ async function settled() {
   } while (waited !== pending);
 }
 
+/** The result and the ranked questions for the facts as they are. */
 async function refreshEvaluation() {
   const { name } = state;
   const facts = state.facts;
@@ -117,6 +118,7 @@ async function refreshEvaluation() {
   refreshSettles();
 }
 
+/** The explanation for the facts as they are, for the chosen reader and language. */
 async function refreshExplanation() {
   const { name, lang, audience } = state;
   busy(true, "explanation-section");
@@ -134,6 +136,7 @@ async function refreshExplanation() {
   showExplanation(outcome.answer);
 }
 
+/** Mark sections as waiting for the service (aria-busy), or done. */
 function busy(on, section = null) {
   const sections = section ? [section] : ["decisions-section", "explanation-section"];
   for (const id of sections) $(id).setAttribute("aria-busy", String(on));
@@ -141,6 +144,7 @@ function busy(on, section = null) {
 
 // -- the flow -----------------------------------------------------------------------------
 
+/** Wire the controls, then load the list of policies. */
 async function start() {
   $("lang").value = state.lang;
   renderWords();
@@ -216,12 +220,19 @@ function onDraft(fact, draft) {
   state.drafts[fact] = draft;
   const spec = state.policy.facts[fact];
   const answer = answerOf(draft, kindOf(spec, state.policy.types), spec, state.policy, state.lang);
+  const before = factJson(fact);
   if ("value" in answer) state.facts[fact] = answer.value;
   else delete state.facts[fact];
   if (fact === state.current) state.widget?.showNote(answer.problem ?? null);
+  if (factJson(fact) === before) return answer; // the same fact set: nothing to ask
   renderFacts();
   schedule();
   return answer;
+}
+
+/** A fact's value as JSON, to tell whether an edit changed the fact set ("" when it is unanswered). */
+function factJson(fact) {
+  return fact in state.facts ? JSON.stringify(state.facts[fact]) : "";
 }
 
 /** "Next question": the answer counts as given (an empty text or list too), then the next ranked question. */
@@ -301,6 +312,7 @@ function chooseLanguage(lang) {
 
 // -- the facts file -----------------------------------------------------------------------
 
+/** The fact set as a facts file: JSON, the facts in the policy's order, numbers exact. */
 function factsText() {
   return `${JSON.stringify(orderedFacts(state.policy, state.facts), null, 2)}\n`;
 }
@@ -319,12 +331,14 @@ function downloadFacts() {
 async function loadFacts(file) {
   if (!file) return;
   const { lang } = state;
+  busy(true); // from now until the service has answered for the loaded facts
   try {
     const facts = parseExactJson(await file.text());
     if (typeof facts !== "object" || facts === null || Array.isArray(facts)) throw new Error("{…}");
     Object.assign(state, { facts, drafts: {}, skipped: new Set() });
     $("status").textContent = say(lang, "loaded", { file: file.name, n: Object.keys(facts).length });
   } catch (error) {
+    busy(false);
     showProblem(say(lang, "notAFactsFile", { file: file.name, why: error.message }));
     return;
   } finally {
@@ -346,6 +360,7 @@ function renderWords() {
   }
 }
 
+/** The policies to choose from, by their titles in the chosen language. */
 function renderPolicyChoice() {
   const select = $("policy");
   const options = state.policies.map((policy) =>
@@ -355,6 +370,7 @@ function renderPolicyChoice() {
   select.value = state.name ?? "";
 }
 
+/** The chosen policy's version, validity and name, and the command that reads its facts file. */
 function renderPolicyMeta() {
   const summary = state.policies.find((policy) => policy.name === state.name);
   const meta = $("policy-meta");
@@ -433,6 +449,7 @@ function refreshSettles() {
   state.widget?.showSettles(settlesLine());
 }
 
+/** The questions to come, in the service's ranking. */
 function renderUpcoming() {
   if (!state.policy) return;
   const list = upcomingList({
@@ -446,18 +463,16 @@ function renderUpcoming() {
   keepingFocus($("upcoming"), () => fill($("upcoming"), list));
 }
 
-/** The decisions; `announce`: also tell the status line what was decided just now. */
+/** The decisions, and the status line: with `announce`, also what was decided just now. */
 function renderDecisions(announce) {
   const { policy, result, lang } = state;
   fill($("decisions"), warningList(result, lang), decisionList(policy, result, lang));
-  if (result && announce) {
-    const text = progressText(policy, result, state.decidedBefore, lang);
-    if ($("status").textContent !== text) $("status").textContent = text;
-  } else if (!result) {
-    $("status").textContent = "";
-  }
+  const before = announce ? state.decidedBefore : decidedValues(result);
+  const text = result ? progressText(policy, result, before, lang) : "";
+  if ($("status").textContent !== text) $("status").textContent = text;
 }
 
+/** The facts of the case: the answers as a reader reads them, and as the facts file holds them. */
 function renderFacts() {
   const { policy, facts, lang, error } = state;
   const list = answerList({
