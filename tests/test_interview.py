@@ -499,3 +499,55 @@ def test_help_and_repatriation_asks_its_first_ranked_questions(service: Any) -> 
         assert "decided" in page.decisions().values()
         assert page.js("document.querySelector('#explanation .policylang-explanation').lang") == "da"
         assert page.problems() == []
+
+
+@needs_chromium
+def test_typed_numbers_and_times_become_the_values_a_facts_file_holds(service: Any) -> None:
+    """values.js in the page: numbers kept exact, a thousands separator refused, local times given their offset."""
+    with browser.Chromium(width=800, height=600) as b:
+        b.call("Emulation.setTimezoneOverride", {"timezoneId": "Europe/Copenhagen"})
+        b.open(service.url)
+        read = b.evaluate(
+            """(async () => {
+              const v = await import("./static/values.js");
+              const read = (text, lang) => {
+                const r = v.readNumber(text, lang);
+                return r.problem ? "problem" : r.empty ? "empty" : JSON.stringify(r.value);
+              };
+              const policy = {types: {}, rules: {}};
+              return {
+                danishComma: read("20000,50", "da"),
+                englishPoint: read("20000.50", "en"),
+                spaces: read(" 1 500 ", "da"),
+                zeros: read("007", "da"),
+                negative: read("-3,5", "en"),
+                danishThousands: read("20.000", "da"),
+                englishThousands: read("20,000", "en"),
+                words: read("abc", "da"),
+                nothing: read("  ", "da"),
+                summer: v.withOffset("2024-05-04T10:00"),
+                winter: v.withOffset("2024-01-04T10:00:30"),
+                back: v.localInput("2024-05-04T08:00:00Z"),
+                money: v.shown(120000, {type: "money"}, policy, "da"),
+                exact: v.shown(v.exactNumber("0.10"), {type: "decimal"}, policy, "en"),
+                date: v.shown("2024-05-01", {type: "date"}, policy, "da"),
+              };
+            })()"""
+        )
+    assert read == {
+        "danishComma": "20000.50",
+        "englishPoint": "20000.50",
+        "spaces": "1500",
+        "zeros": "7",
+        "negative": "-3.5",
+        "danishThousands": "problem",
+        "englishThousands": "problem",
+        "words": '"abc"',
+        "nothing": "empty",
+        "summer": "2024-05-04T10:00:00+02:00",
+        "winter": "2024-01-04T10:00:30+01:00",
+        "back": "2024-05-04T10:00:00",
+        "money": "120.000\xa0kr.",
+        "exact": "0.10",
+        "date": "1. maj 2024",
+    }

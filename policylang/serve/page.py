@@ -1,6 +1,6 @@
 """The interview page's files: ``static/index.html`` at ``/`` and these at ``/static/{file}``.
 
-The page is plain HTML, CSS and ES modules (no build step); :class:`policylang.serve.app`
+The page is plain HTML, CSS and ES modules (no build step); :mod:`policylang.serve.app`
 serves exactly these files, and the OpenAPI document lists them.
 
 >>> sorted(PAGE_FILES)[:3]

@@ -334,7 +334,7 @@ async function loadFacts(file) {
   busy(true); // from now until the service has answered for the loaded facts
   try {
     const facts = parseExactJson(await file.text());
-    if (typeof facts !== "object" || facts === null || Array.isArray(facts)) throw new Error("{…}");
+    if (typeof facts !== "object" || facts === null || Array.isArray(facts)) throw new Error(say(lang, "notAnObject"));
     Object.assign(state, { facts, drafts: {}, skipped: new Set() });
     $("status").textContent = say(lang, "loaded", { file: file.name, n: Object.keys(facts).length });
   } catch (error) {
