@@ -23,7 +23,9 @@ from policylang.testing.cases import discover, read_cases
 
 ROOT = Path(__file__).parent.parent
 RESULT_SCHEMA = json.loads((ROOT / "policylang" / "schemas" / "result.schema.json").read_text(encoding="utf-8"))
-EXPLANATION_SCHEMA = json.loads((ROOT / "policylang" / "schemas" / "explanation.schema.json").read_text(encoding="utf-8"))
+EXPLANATION_SCHEMA = json.loads(
+    (ROOT / "policylang" / "schemas" / "explanation.schema.json").read_text(encoding="utf-8")
+)
 MANIFEST_SCHEMA = json.loads((ROOT / "policylang" / "schemas" / "manifest.schema.json").read_text(encoding="utf-8"))
 CASE_FILES = sorted(discover([policylang.policies_root() / "cases"]))
 RESULT = jsonschema.Draft202012Validator(RESULT_SCHEMA)

@@ -27,7 +27,9 @@ from policylang.testing import partial_fact_sets
 from tests.conftest import compile_text
 
 ROOT = Path(__file__).parent.parent
-RESULT = jsonschema.Draft202012Validator(json.loads((ROOT / "policylang" / "schemas" / "result.schema.json").read_text(encoding="utf-8")))
+RESULT = jsonschema.Draft202012Validator(
+    json.loads((ROOT / "policylang" / "schemas" / "result.schema.json").read_text(encoding="utf-8"))
+)
 EXPLANATION = jsonschema.Draft202012Validator(
     json.loads((ROOT / "policylang" / "schemas" / "explanation.schema.json").read_text(encoding="utf-8"))
 )
