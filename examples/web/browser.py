@@ -41,6 +41,20 @@ FLAGS = (
 )
 
 
+# The keys press() knows: name -> (Windows virtual key code, the text the key types).
+KEYS: dict[str, tuple[int, str | None]] = {
+    "Enter": (13, "\r"),
+    "Tab": (9, None),
+    " ": (32, " "),
+    "Backspace": (8, None),
+    "Escape": (27, None),
+    "ArrowDown": (40, None),
+    "ArrowUp": (38, None),
+    "ArrowLeft": (37, None),
+    "ArrowRight": (39, None),
+}
+
+
 def _above(fd: int, lowest: int) -> int:
     """``fd`` moved to a descriptor number of at least ``lowest``."""
     moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, lowest)
@@ -192,6 +206,23 @@ class Chromium:
         if "exceptionDetails" in result:
             raise BrowserError(f"{expression}: {result['exceptionDetails'].get('text')}")
         return result["result"].get("value")
+
+    def events(self, *methods: str) -> list[dict[str, Any]]:
+        """The events reported since the page was opened (only those of ``methods``, if given), oldest first."""
+        return [e for e in self._events if not methods or e.get("method") in methods]
+
+    def press(self, key: str) -> None:
+        """Press and release one key on the focused element: ``Enter``, ``Tab``, ``" "``, ``ArrowDown``, ..."""
+        code, text = KEYS[key]
+        event: dict[str, Any] = {"key": key, "code": "Space" if key == " " else key, "windowsVirtualKeyCode": code}
+        self.call("Input.dispatchKeyEvent", {**event, "type": "keyDown", **({"text": text} if text else {})})
+        self.call("Input.dispatchKeyEvent", {**event, "type": "keyUp"})
+
+    def type(self, text: str) -> None:
+        """Type ``text`` into the focused element, one key event per character."""
+        for char in text:
+            self.call("Input.dispatchKeyEvent", {"type": "keyDown", "key": char, "text": char})
+            self.call("Input.dispatchKeyEvent", {"type": "keyUp", "key": char})
 
     def box(self, selector: str) -> dict[str, float]:
         """The bounding box of the first element matching ``selector``, scrolled into view."""

@@ -32,15 +32,11 @@ from policylang.explanation.render.html import STYLE
 from policylang.serve.catalogue import Catalogue
 from policylang.serve.errors import NOT_ALLOWED, NOT_FOUND, ApiError
 from policylang.serve.openapi import document
+from policylang.serve.page import PAGE_FILES
 from policylang.serve.routes import Service, json_response
 from policylang.serve.settings import Settings
 
 LOG = logging.getLogger("policylang.serve")
-
-PAGE_FILES = {
-    "interview.js": "text/javascript; charset=utf-8",
-    "interview.css": "text/css; charset=utf-8",
-}
 
 
 def create_app(settings: Settings | None = None, catalogue: Catalogue | None = None) -> Starlette:

@@ -24,6 +24,7 @@ from typing import Any
 from policylang.base.version import __version__
 from policylang.serve.bodies import BOOL, COUNT, FIELDS, NAMES, OBJECT
 from policylang.serve.catalogue import Catalogue
+from policylang.serve.page import PAGE_FILES
 from policylang.serve.routes import EXPLAIN_DEFAULTS, EXPLAIN_QUERY
 
 SCHEMAS = {"Result": "result", "Manifest": "manifest", "Explanation": "explanation"}
@@ -91,7 +92,7 @@ def document(catalogue: Catalogue) -> dict[str, Any]:
                         "name": "file",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "string", "enum": ["interview.js", "interview.css"]},
+                        "schema": {"type": "string", "enum": sorted(PAGE_FILES)},
                     }
                 ],
                 "responses": {
