@@ -23,6 +23,7 @@ from policylang.base.errors import (
     PolicyNotFoundError,
     PolicySyntaxError,
 )
+from policylang.base.limits import LimitError, Limits
 from policylang.base.version import __version__
 from policylang.engine.result import Result
 from policylang.policy.checking import check_file, check_files
@@ -73,6 +74,8 @@ __all__ = [
     "EvaluationError",
     "Explanation",
     "FactError",
+    "LimitError",
+    "Limits",
     "LinkedResult",
     "ParameterError",
     "Policy",

@@ -54,13 +54,13 @@ def _code_version() -> str:
 def key(program: ir.Program, main_file: str | None, options: str) -> str | None:
     """The cache key of an analysis of ``program``, or ``None`` if a file cannot be read."""
     digest = hashlib.sha256(_code_version().encode())
-    digest.update(f"{main_file}\0{options}\0".encode())
+    digest.update(f"{main_file}\0{options}\0".encode("utf-8", "surrogateescape"))  # a file name may be no UTF-8
     for name in program.files:
         try:
             text = Path(name).read_bytes()
         except OSError:
             return None
-        digest.update(f"{name}\0{len(text)}\0".encode())
+        digest.update(f"{name}\0{len(text)}\0".encode("utf-8", "surrogateescape"))
         digest.update(text)
     return digest.hexdigest()
 
@@ -84,12 +84,12 @@ def store(cache_key: str, diagnostics: list[Diagnostic]) -> None:
         folder = directory()
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False, suffix=".tmp") as f:
-            json.dump(data, f, ensure_ascii=False)
+            json.dump(data, f)  # ASCII: a file name that is no UTF-8 is kept as \\udcxx
         os.replace(f.name, folder / f"{cache_key}.json")
         kept = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
         for old in kept[: max(0, len(kept) - KEEP)]:
             old.unlink(missing_ok=True)
-    except OSError:
+    except (OSError, ValueError):
         pass
 
 
