@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from policylang.base.errors import PolicyError
-from policylang.cli.common import EXHAUSTIVE_HELP, EXIT_OK, add_parameter_options, assignments, parameters, subcommand
+from policylang.cli.common import (
+    EXHAUSTIVE_HELP,
+    EXIT_OK,
+    add_parameter_options,
+    assignments,
+    limits,
+    parameters,
+    subcommand,
+)
 from policylang.policy.loader import load
 
 if TYPE_CHECKING:
@@ -142,6 +151,16 @@ def write_table(frame: pl.DataFrame, path: Path) -> None:
         raise BatchInputError(f"{path}: cannot write the file ({e.strerror or str(e).splitlines()[0]})") from None
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links, or the same path written twice)."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
 def _plain(value: Any) -> Any:
     import polars as pl
 
@@ -171,10 +190,12 @@ def run_batch(args: argparse.Namespace, parameters: dict[str, Any], out: TextIO,
     from policylang.batch.io import BatchInputError
     from policylang.batch.summary import summarise
 
-    policy = load(args.policy)
+    policy = load(args.policy, limits=limits())
     output = Path(args.output)
     if output.suffix.lower() not in (".parquet", ".pq", ".csv", ".jsonl", ".ndjson"):
         raise BatchInputError(f"{output}: unknown output format `{output.suffix}`; use .parquet, .csv or .jsonl")
+    if same_file(Path(args.input), output):
+        raise BatchInputError(f"{output}: the output is the input file; write the results to another file")
     started = time.perf_counter()
     bar: ProgressBar | None = None
     show_progress = args.progress or (not args.no_progress and err.isatty())
@@ -240,8 +261,8 @@ def run_whatif(
     """``policylang whatif``: two versions over one caseload, the transitions per decision."""
     from policylang.batch.whatif import compare
 
-    before = load(args.policy)
-    after = load(args.against) if args.against else before
+    before = load(args.policy, limits=limits())
+    after = load(args.against, limits=limits()) if args.against else before
     if args.against is None and not parameters and not before_parameters:
         raise PolicyError("nothing to compare: give --against OTHER_POLICY, or --param/--params for the new version")
     comparison = compare(
@@ -268,7 +289,7 @@ def run_coverage(policy_name: str, out: TextIO) -> int:
     """Which decisions the vectorised backend computes (``batch --coverage``)."""
     from policylang.batch import coverage
 
-    policy = load(policy_name)
+    policy = load(policy_name, limits=limits())
     for name, why in coverage(policy).items():
         out.write(f"{name}: {'vectorised' if why is None else 'row by row: ' + why}\n")
     return EXIT_OK

@@ -9,10 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from policylang.base.errors import PolicyError
-from policylang.cli.common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, print_json, subcommand
+from policylang.cli.common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, limits, print_json, subcommand
 
 # Diagnostics that mean a file could not be read at all (exit 1, not 2).
-UNREADABLE = ("pol-syntax", "pol-bad-literal", "pol-not-found", "pol-import-not-found", "pol-error")
+UNREADABLE = (
+    "pol-syntax",
+    "pol-bad-literal",
+    "pol-not-found",
+    "pol-import-not-found",
+    "pol-import-forbidden",
+    "pol-limit",
+    "pol-error",
+)
 
 
 def register(sub: Any) -> None:
@@ -56,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         raise PolicyError(f"--jobs must be 0 (one per core) or more, not {args.jobs}")
     diagnostics = []
     unreadable = False
-    for found in check_files(files, require_header=False, jobs=args.jobs):
+    for found in check_files(files, require_header=False, jobs=args.jobs, limits=limits()):
         if any(d.code in UNREADABLE for d in found):
             unreadable = True
         diagnostics.extend(found)
