@@ -209,6 +209,26 @@ def safe_output() -> Iterator[None]:
         sys.stdout, sys.stderr = saved
 
 
+def add_color_option(parser: argparse.ArgumentParser) -> None:
+    """``--color never|auto|always``: colour on a terminal, unless ``NO_COLOR`` is set."""
+    parser.add_argument(
+        "--color",
+        choices=("never", "auto", "always"),
+        default="auto",
+        help="colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never",
+    )
+
+
+def use_color(args: argparse.Namespace) -> bool:
+    """Whether to colour the output, from ``--color`` and the ``NO_COLOR`` convention (no-color.org)."""
+    choice = getattr(args, "color", "never")
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
 def print_json(data: Any) -> None:
     """``data`` as indented JSON on standard output, non-ASCII letters as they are."""
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))

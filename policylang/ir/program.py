@@ -252,6 +252,7 @@ class SourceInfo:
     url: str | None
     date: dt.date | None
     span: Span
+    cited_as: Labels | None = None  # how a citizen reads its name; citations of a source without it are for staff
 
 
 @attrs.frozen
@@ -266,13 +267,22 @@ class CitationInfo:
     span: Span
 
     @property
-    def text(self) -> str:
-        """The citation as it reads in an explanation: ``vejl. 91/1998 pkt. 26 e``."""
+    def short(self) -> str:
+        """The citation without the source file's line numbers: ``aktivloven § 3, stk. 4``."""
         head = self.source.short if self.source else self.source_key
-        parts = [head]
-        if self.locator:
-            parts.append(self.locator)
-        text = " ".join(parts)
+        return f"{head} {self.locator}" if self.locator else head
+
+    def for_citizens(self, lang: str) -> str | None:
+        """The citation as a citizen reads it (the source's ``name`` and the locator), or ``None``."""
+        if self.source is None or self.source.cited_as is None:
+            return None
+        head = self.source.cited_as.get(lang) or self.source.short
+        return f"{head}, {self.locator}" if self.locator else head
+
+    @property
+    def text(self) -> str:
+        """The citation as it reads in an explanation: ``vejl. 91/1998 pkt. 26 e (l. 55)``."""
+        text = self.short
         if self.line_from is not None:
             text += f" (l. {self.line_from}" + (f"-{self.line_to})" if self.line_to else ")")
         return text
@@ -310,6 +320,7 @@ class FactInfo:
     note: Labels | None
     span: Span
     slot: int
+    sensitive: bool = False  # a special category, or anything that can endanger the person if others read it
 
 
 @attrs.frozen
@@ -353,6 +364,7 @@ class RowInfo:
     rules: tuple[str, ...]
     span: Span
     exceptions: tuple[int, ...] = ()  # indexes of rows that override this one (rule conclusions)
+    id: str = ""  # "<decision>/<n>" (1-based) or "<decision>/default"; "" for rows not of a decision
 
 
 def exception_order(exceptions: Sequence[Sequence[int]]) -> list[int]:
@@ -399,6 +411,7 @@ class DecisionInfo:
     slot: int
     provenance: str | None = None
     note: Labels | None = None
+    audience: str | None = None  # "staff": never shown to citizens; "person": addressed to the person concerned
 
 
 @attrs.frozen
@@ -429,11 +442,21 @@ class RuleInfo:
     explain: Labels | None
     note: Labels | None
     span: Span
+    titles: Labels | None = None  # the title in Danish and English, where both are written
+
+    def title_in(self, lang: str) -> str | None:
+        """The rule's title in ``lang`` where it is written in both languages, else as written."""
+        return self.titles.get(lang) if self.titles is not None else self.title
 
     @property
     def citation(self) -> str:
         """The rule's citations as they read in an explanation, joined with ``;``."""
         return "; ".join(c.text for c in self.citations)
+
+    @property
+    def short_citation(self) -> str:
+        """The rule's first citation, without line numbers: what a trace node carries inline."""
+        return self.citations[0].short if self.citations else ""
 
     @property
     def informational(self) -> bool:
@@ -487,6 +510,8 @@ class HeaderInfo:
     evaluation_date: Expr | None
     notes: tuple[Labels, ...]
     span: Span | None
+    next_steps: Labels | None = None  # what happens next, for a citizen
+    complaint: Labels | None = None  # how to complain, for a citizen
 
 
 @attrs.frozen
@@ -516,12 +541,27 @@ class Program:
     slots: int
     files: tuple[str, ...]
     handoffs: tuple[HandoffInfo, ...] = ()
+    source_hash: str = ""  # "sha256:..." of the text of every file, imports first: names the policy's manifest
     _memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     @property
     def name(self) -> str:
         """The policy's name, from its header."""
         return self.header.name
+
+    def row(self, row_id: str) -> RowInfo | None:
+        """The decision row with this ID (``right_to_help/3``, ``right_to_help/default``), or ``None``."""
+        rows = self.memo("ir.rows", self._rows_by_id)
+        return rows.get(row_id)
+
+    def _rows_by_id(self) -> dict[str, RowInfo]:
+        found: dict[str, RowInfo] = {}
+        for d in self.decisions.values():
+            for r in d.rows:
+                found[r.id] = r
+            if d.default is not None:
+                found[d.default.id] = d.default
+        return found
 
     def memo(self, key: str, build: Callable[[], Built]) -> Built:
         """What a later phase derives from this program (an explanation's probe), built once and kept with it."""

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from policylang.base.errors import Diagnostic, ParameterError
+from policylang.base.extras import require
 from policylang.base.limits import DEFAULT, Limits
 from policylang.engine.evaluate import Engine
 from policylang.engine.result import Result
@@ -67,6 +68,15 @@ class Policy:
 
     def __repr__(self) -> str:
         return f"<Policy {self.name}>"
+
+    def manifest(self) -> dict[str, Any]:
+        """The policy's manifest: its static legal material, named by the hash every result carries.
+
+        See :mod:`policylang.trace.manifest`; the same object is returned each time.
+        """
+        from policylang.trace.manifest import manifest
+
+        return manifest(self.program)
 
     def with_parameters(self, parameters: Mapping[str, Any]) -> Policy:
         """The same policy with some parameters set to other values."""
@@ -123,8 +133,11 @@ class Policy:
 
         ``data`` is a Polars, pandas or Arrow table, a sequence of fact sets, or a path
         to a Parquet, CSV or JSON-lines file. The options and the result's columns are
-        those of :func:`policylang.batch.evaluate_many` (needs ``policylang[batch]``).
+        those of :func:`policylang.batch.evaluate_many`. It needs Polars, the ``batch``
+        extra (``pip install 'policylang[batch]'``); without it, a
+        :class:`~policylang.PolicyError` says so.
         """
+        require("polars", "batch", "evaluate_many")
         from policylang.batch import evaluate_many
 
         return evaluate_many(self, data, **options)

@@ -134,6 +134,8 @@ def is_case_file(path: Path) -> bool:
             head = f.read(4000).decode("utf-8", "replace")  # the head only, however large the file
     except OSError:
         return False
+    if '"policylang.result/' in head or '"policylang.manifest/' in head:
+        return False  # a stored result or a manifest names its policy and facts too
     return '"policy"' in head and '"facts"' in head
 
 
