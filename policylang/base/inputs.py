@@ -60,7 +60,7 @@ def read_input(path: str, what: str, limits: Limits = DEFAULT) -> str:
         raise InputError(f"{path}: the {what} file is not UTF-8 text (byte {e.start + 1})") from None
 
 
-class _Duplicate(ValueError):
+class _DuplicateKey(ValueError):
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
@@ -72,7 +72,7 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _Duplicate(key)
+                raise _DuplicateKey(key)
             seen.add(key)
     return result
 
@@ -105,7 +105,7 @@ def parse_json(text: str, path: str, what: str, limits: Limits = DEFAULT) -> Any
         message = f"the {what} file is not valid JSON: {e.msg}"
         diagnostic = Diagnostic("pol-json", message, point(Source(path, text), e.lineno, e.colno))
         raise InputError(message, [diagnostic]) from None
-    except _Duplicate as e:
+    except _DuplicateKey as e:
         raise InputError(
             f"the {what} file {path} is not valid JSON: the key {_shown(e.key)} is written twice in one object"
         ) from None
