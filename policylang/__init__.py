@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         PolicyNotFoundError,
         PolicySyntaxError,
     )
+    from policylang.base.limits import LimitError, Limits
     from policylang.engine.result import NotDecidedError, Result
     from policylang.explanation.build import explain
     from policylang.explanation.model import Explanation, Question
@@ -57,6 +58,8 @@ _LAZY = {
     "PolicyNotFoundError": "policylang.base.errors",
     "PolicySyntaxError": "policylang.base.errors",
     "NotDecidedError": "policylang.engine.result",
+    "LimitError": "policylang.base.limits",
+    "Limits": "policylang.base.limits",
     "Result": "policylang.engine.result",
     "check_file": "policylang.policy.checking",
     "check_files": "policylang.policy.checking",
@@ -103,6 +106,8 @@ __all__ = [
     "EvaluationError",
     "Explanation",
     "FactError",
+    "LimitError",
+    "Limits",
     "LinkedResult",
     "NotDecidedError",
     "ParameterError",

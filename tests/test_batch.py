@@ -349,7 +349,7 @@ def test_numbers_of_the_wrong_kind_are_errors_not_crashes() -> None:
     assert out.get_column("_error").to_list() == [
         None,
         "fact `help_months` is 3.5, but it must be a whole number",
-        "fact `help_months` is Infinity, but it must be a whole number",
+        "fact `help_months` is Infinity, but it must be a whole number (it is not a finite number)",
         None,  # NaN is read as a missing value
     ]
     assert out.get_column("_undetermined").struct.field("must_report").to_list()[3] is not None

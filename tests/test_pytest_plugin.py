@@ -57,9 +57,11 @@ def test_case_files_are_collected_and_run(pytester: pytest.Pytester, golden: Cal
     result.stdout.fnmatch_lines(["*SKIPPED*waiting for the municipality's opening hours*"])
 
 
-def test_a_broken_case_file_is_a_collection_error(pytester: pytest.Pytester) -> None:
+def test_a_broken_case_file_is_one_failed_test_and_the_others_still_run(pytester: pytest.Pytester) -> None:
     pytester.makefile(".json", broken='{"policy": "examples/benefit", "facts": {}, "surprise": 1}')
+    good = {"policy": "examples/benefit", "id": "G1", "facts": FACTS, "expected": {"eligible": "yes"}}
+    pytester.makefile(".json", good=json.dumps(good))
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(errors=1)
+    result.assert_outcomes(failed=1, passed=1)
     result.stdout.fnmatch_lines(["*unknown key `surprise` in a case*"])
     assert "Traceback" not in result.stdout.str()

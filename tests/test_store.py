@@ -90,13 +90,13 @@ def test_every_bundled_policy_evaluates_alike_from_its_cache_file(name: str, tmp
     path = loader.resolve(name).resolve()
     modules, files = loader.read_modules_and_files(path)
     fresh, _ = loader.compile_file(str(path), disk=False)
-    assert store.write(path, modules, fresh.program, fresh.diagnostics, loader.FILES, tmp_path)
+    assert store.write(path, modules, fresh.program, fresh.diagnostics, loader.store_files(path), tmp_path)
     (written,) = cache_files(tmp_path)
     first = written.read_bytes()
-    assert store.write(path, modules, fresh.program, fresh.diagnostics, loader.FILES, tmp_path)
+    assert store.write(path, modules, fresh.program, fresh.diagnostics, loader.store_files(path), tmp_path)
     assert written.read_bytes() == first, "the same policy must give the same file (a wheel is reproducible)"
 
-    cached = store.read(path, loader.FILES, [tmp_path])
+    cached = store.read(path, loader.store_files(path), [tmp_path])
     assert cached is not None
     assert cached.program == fresh.program
     assert sorted(cached.files) == sorted(files)
@@ -186,9 +186,9 @@ def test_another_version_of_the_compiler_does_not_read_the_file(
 ) -> None:
     policylang.load(examples / "benefit.pol")
     main = (examples / "benefit.pol").resolve()
-    assert store.read(main, loader.FILES, [cache]) is not None
+    assert store.read(main, loader.store_files(main), [cache]) is not None
     monkeypatch.setattr(store, "compiler_version", lambda: "another policylang")
-    assert store.read(main, loader.FILES, [cache]) is None
+    assert store.read(main, loader.store_files(main), [cache]) is None
 
 
 def test_a_policy_the_format_cannot_hold_is_loaded_and_not_cached(cache: Path, examples: Path) -> None:
@@ -199,7 +199,7 @@ def test_a_policy_the_format_cannot_hold_is_loaded_and_not_cached(cache: Path, e
     first = next(iter(facts))
     facts[first] = attrs.evolve(facts[first], provenance=lambda: "a function")  # no file can hold a function
     odd = attrs.evolve(policy.program, facts=facts)
-    assert not store.write(main, modules, odd, [], loader.FILES, cache)
+    assert not store.write(main, modules, odd, [], loader.store_files(main), cache)
     assert cache_files(cache) == []
 
 
@@ -297,9 +297,9 @@ def test_a_broken_or_forged_cache_file_is_ignored_and_written_anew(
     (file,) = cache_files(cache)
     CORRUPTIONS[corruption](file)
     main = (examples / "benefit.pol").resolve()
-    assert store.read(main, loader.FILES, [cache]) is None
+    assert store.read(main, loader.store_files(main), [cache]) is None
     assert evaluated(reload(examples / "benefit.pol"), BENEFIT_FACTS) == expected
-    assert store.read(main, loader.FILES, [cache]) is not None, "the broken file is replaced by a good one"
+    assert store.read(main, loader.store_files(main), [cache]) is not None, "the broken file is replaced by a good one"
 
 
 def test_a_file_rewritten_without_a_change_is_still_read(cache: Path, examples: Path) -> None:
@@ -307,7 +307,7 @@ def test_a_file_rewritten_without_a_change_is_still_read(cache: Path, examples: 
     policylang.load(examples / "benefit.pol")
     (file,) = cache_files(cache)
     rewrite(file, lambda data: None)
-    assert store.read((examples / "benefit.pol").resolve(), loader.FILES, [cache]) is not None
+    assert store.read(main := (examples / "benefit.pol").resolve(), loader.store_files(main), [cache]) is not None
 
 
 def test_a_cache_file_of_another_policy_is_not_read_as_this_one(cache: Path, examples: Path) -> None:
@@ -317,7 +317,7 @@ def test_a_cache_file_of_another_policy_is_not_read_as_this_one(cache: Path, exa
     mine = cache / f"{store.key(loader.display_path(main), main.read_text(encoding='utf-8'))}.json"
     (other,) = [f for f in cache_files(cache) if f != mine]
     shutil.copyfile(other, mine)
-    assert store.read(main, loader.FILES, [cache]) is None
+    assert store.read(main, loader.store_files(main), [cache]) is None
     assert reload(examples / "benefit.pol").name == "examples/benefit"
 
 
@@ -326,12 +326,12 @@ def test_a_cache_file_someone_else_could_have_written_is_not_read(cache: Path, e
     (file,) = cache_files(cache)
     main = (examples / "benefit.pol").resolve()
     file.chmod(0o664)  # the group may write it
-    assert store.read(main, loader.FILES, [cache]) is None
+    assert store.read(main, loader.store_files(main), [cache]) is None
     file.chmod(0o644)
-    assert store.read(main, loader.FILES, [cache]) is not None
+    assert store.read(main, loader.store_files(main), [cache]) is not None
     if os.geteuid() == 0:
         os.chown(file, 65534, 65534)  # another user's
-        assert store.read(main, loader.FILES, [cache]) is None
+        assert store.read(main, loader.store_files(main), [cache]) is None
 
 
 def test_a_fifo_or_a_folder_in_place_of_the_cache_file_neither_blocks_nor_fails(cache: Path, examples: Path) -> None:
@@ -340,7 +340,7 @@ def test_a_fifo_or_a_folder_in_place_of_the_cache_file_neither_blocks_nor_fails(
     main = (examples / "benefit.pol").resolve()
     file.unlink()
     os.mkfifo(file)
-    assert store.read(main, loader.FILES, [cache]) is None  # returns at once: nothing writes to the FIFO
+    assert store.read(main, loader.store_files(main), [cache]) is None  # returns at once: nothing writes to the FIFO
     reload(examples / "benefit.pol")
     file.unlink(missing_ok=True)
     file.mkdir()

@@ -20,12 +20,19 @@ from policylang.ir import program as ir
 
 
 def analyse(
-    program: ir.Program, *, main_file: str | None = None, timeout_ms: int = 2000, cache: bool = False
+    program: ir.Program,
+    *,
+    main_file: str | None = None,
+    timeout_ms: int = 2000,
+    cache: bool = False,
+    budget_s: float = 10.0,
 ) -> list[Diagnostic]:
     """The logic warnings for ``program``, for declarations in ``main_file`` (default: its own file).
 
-    With ``cache``, a result computed before for the same files (and the same policylang)
-    is reused, and a new one is kept.
+    Everything runs within ``budget_s`` seconds; where that is not enough, the analyses
+    stop and a ``pol-analysis-stopped`` warning says so. With ``cache``, a result computed
+    before for the same files (and the same policylang) is reused, and a new complete one
+    is kept.
     """
     from policylang.analysis import cache as disk
     from policylang.analysis.checks import Analyses
@@ -35,8 +42,9 @@ def analyse(
         cached = disk.load(cache_key, program)
         if cached is not None:
             return cached
-    found = Analyses(program, main_file=main_file, timeout_ms=timeout_ms).run()
-    if cache_key is not None:
+    analyses = Analyses(program, main_file=main_file, timeout_ms=timeout_ms, budget_s=budget_s)
+    found = analyses.run()
+    if cache_key is not None and not analyses.stopped:
         disk.store(cache_key, found)
     return found
 

@@ -51,13 +51,13 @@ def _code_version() -> str:
 def key(program: ir.Program, main_file: str | None, options: str) -> str | None:
     """The cache key of an analysis of ``program``, or ``None`` if a file cannot be read."""
     digest = hashlib.sha256(_code_version().encode())
-    digest.update(f"{main_file}\0{options}\0".encode())
+    digest.update(f"{main_file}\0{options}\0".encode("utf-8", "surrogateescape"))  # a file name may be no UTF-8
     for name in program.files:
         try:
             text = Path(name).read_bytes()
         except OSError:
             return None
-        digest.update(f"{name}\0{len(text)}\0".encode())
+        digest.update(f"{name}\0{len(text)}\0".encode("utf-8", "surrogateescape"))
         digest.update(text)
     return digest.hexdigest()
 
@@ -81,7 +81,11 @@ def store(cache_key: str, diagnostics: list[Diagnostic]) -> None:
     """Keep ``diagnostics`` under ``cache_key`` (silently skipped if the cache cannot be written)."""
     data = {"format": FORMAT, "diagnostics": [d.to_dict() for d in diagnostics]}
     folder = directory()
-    if write_atomic(folder / f"{cache_key}.json", json.dumps(data, ensure_ascii=False).encode("utf-8")):
+    try:  # ASCII: a file name that is no UTF-8 is kept as \\udcxx
+        text = json.dumps(data)
+    except ValueError:
+        return
+    if write_atomic(folder / f"{cache_key}.json", text.encode("ascii")):
         prune(folder, ".json", KEEP)
 
 

@@ -18,6 +18,12 @@ default values, which the message names when they matter); a "can" comes with an
 fact set on which the engine itself shows it. A candidate example the engine does not
 confirm is reported only where the encoding had to leave part of the policy opaque, and
 the message then says that the result is not exhaustive.
+
+All of it runs within one time budget (``budget_s``; :attr:`Limits.analysis_seconds
+<policylang.base.limits.Limits.analysis_seconds>` in ``policylang check``): the solver's
+questions and the search between them. When the budget runs out the analyses stop
+where they are, and ``pol-analysis-stopped`` says so: the findings up to then stand,
+what was not reached is not checked.
 """
 
 from __future__ import annotations
@@ -81,6 +87,8 @@ class Analyses:
         self.sampler = Sampler(program, seed)
         self.search = Search(program, self.sampler, self.observer, seed)
         self.samples = samples
+        self.budget_s = budget_s
+        self.stopped = False  # the budget ran out: what follows was not checked
         self.diagnostics: list[Diagnostic] = []
 
     @property
@@ -113,12 +121,20 @@ class Analyses:
     def warn(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, "warning", hint))
 
+    def spent(self) -> bool:
+        """Whether the time budget has run out (then every analysis stops where it is)."""
+        if not self.stopped and time.monotonic() > self.deadline:
+            self.stopped = True
+        return self.stopped
+
     def run(self) -> list[Diagnostic]:
         self.sample(self.samples)
         for info in self.program.decisions.values():
-            if self.mine(info.span):
+            if self.mine(info.span) and not self.spent():
                 self.decision(info)
         for rule in self.program.rules.values():
+            if self.spent():
+                break
             if rule.condition is not None and self.mine(rule.span):
                 condition = rule.condition
                 self.constant(
@@ -137,9 +153,27 @@ class Analyses:
                     functools.partial(self.encode_condition, condition),
                 )
         for c in self.program.constraints:
-            if self.mine(c.span):
+            if self.mine(c.span) and not self.spent():
                 self.constraint(c)
+        if self.spent():
+            self._report_stopped()
         return self.diagnostics
+
+    def _report_stopped(self) -> None:
+        """Say that the budget ran out, at the policy's header (or its first declaration)."""
+        header = self.program.header.span
+        spans = [header] if header is not None else []
+        spans += [d.span for d in self.program.decisions.values()] + [r.span for r in self.program.rules.values()]
+        mine = [span for span in spans if self.mine(span)]
+        if not mine:
+            return
+        self.warn(
+            "pol-analysis-stopped",
+            f"the logic analyses stopped after {self.budget_s:g} s, so they checked only part of the policy",
+            mine[0],
+            hint="findings reported stand; the rest is unchecked. Raise the limit `analysis_seconds` "
+            "(POLICYLANG_LIMITS) to check more",
+        )
 
     # -- runs and questions ----------------------------------------------------------
 
@@ -148,6 +182,8 @@ class Analyses:
         obs = self.observer
         quiet = 0
         for _ in range(count):
+            if self.spent():
+                break
             before = obs.progress
             obs.observe(self.search.facts([]))
             quiet = 0 if obs.progress > before else quiet + 1
@@ -334,7 +370,7 @@ class Analyses:
             return
         constant: list[str | None] = []
         for i, row in enumerate(info.rows):
-            if row.condition is None or self._from_rule(row):
+            if row.condition is None or self._from_rule(row) or self.spent():
                 constant.append(None)
                 continue
             what = f"the condition of this row of `{info.name}`"
@@ -361,6 +397,8 @@ class Analyses:
         """Rows of a first-match table that the rows before them always beat."""
         rows = info.rows
         for i in range(1, len(rows)):
+            if self.spent():
+                return
             if constant[i] == "false":
                 continue
             if "true" in constant[:i]:
@@ -399,6 +437,8 @@ class Analyses:
     def overridden(self, info: ir.DecisionInfo) -> None:
         """Rules that never take effect because their exceptions always override them."""
         for i, row in enumerate(info.rows):
+            if self.spent():
+                return
             if not row.exceptions or not self.mine(row.span):
                 continue
             key = ("true", ("row", info.name, i))
@@ -425,6 +465,8 @@ class Analyses:
         rows = info.rows
         for i in range(len(rows)):
             for j in range(i + 1, len(rows)):
+                if self.spent():
+                    return
                 a, b = rows[i].value, rows[j].value
                 if isinstance(a, ir.Const) and isinstance(b, ir.Const) and a.value == b.value:
                     continue
@@ -460,6 +502,9 @@ class Analyses:
     # -- gaps ------------------------------------------------------------------------
 
     def gap(self, info: ir.DecisionInfo) -> None:
+        if self.spent():
+            return
+
         def formulas() -> list[Any]:
             model = self.model(info.name)
             return [D.z_not(D.z_or(*(model.active if info.kind == "rules" else model.conditions)))]

@@ -523,16 +523,10 @@ class Encoder:
         if not any(row.exceptions for row in info.rows):
             return list(conditions)
         resolved: dict[int, Any] = {}
-
-        def resolve(i: int, seen: frozenset[int]) -> Any:
-            if i in resolved:
-                return resolved[i]
-            overriders = [resolve(j, seen | {i}) for j in info.rows[i].exceptions if j not in seen]
-            result = D.z_and(conditions[i], D.z_not(D.z_or(*overriders)))
-            resolved[i] = result
-            return result
-
-        return [resolve(i, frozenset()) for i in range(len(info.rows))]
+        for i in ir.exception_order([row.exceptions for row in info.rows]):  # exceptions first, no recursion
+            overriders = [resolved[j] for j in info.rows[i].exceptions if j in resolved]
+            resolved[i] = D.z_and(conditions[i], D.z_not(D.z_or(*overriders)))
+        return [resolved[i] for i in range(len(info.rows))]
 
     def _collect(self, info: ir.DecisionInfo, active: list[Any], values: list[Val], element: T.Type | None) -> Val:
         enum = self.rule_enum if element == T.RULE else element

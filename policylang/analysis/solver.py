@@ -121,9 +121,12 @@ class Session:
         solver.set("smt.arith.solver", 2)
         solver.add(*(self.background if needed is None else needed))
         solver.add(*parts)
-        result = solver.check()
-        if result == z3.sat:
-            return Answer("sat", solver.model())
+        try:
+            result = solver.check()
+            if result == z3.sat:
+                return Answer("sat", solver.model())
+        except z3.Z3Exception:  # interrupted (a time limit in the middle of a step): no answer
+            return Answer("unknown")
         return Answer("unsat" if result == z3.unsat else "unknown")
 
     def _check_incremental(self, parts: list[Any]) -> Answer:
@@ -141,6 +144,8 @@ class Session:
             if result == z3.sat:
                 return Answer("sat", solver.model())
             return Answer("unsat" if result == z3.unsat else "unknown")
+        except z3.Z3Exception:  # interrupted (a time limit in the middle of a step): no answer
+            return Answer("unknown")
         finally:
             solver.pop()
 

@@ -7,6 +7,7 @@ span and an optional hint. Errors raised for bad input are subclasses of
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
@@ -15,6 +16,24 @@ import attrs
 from policylang.base.span import Span
 
 Severity = Literal["error", "warning"]
+LONGEST = 1000  # characters of a message (and of a source line in an excerpt) shown whole
+
+
+def bounded(text: str) -> str:
+    """``text``, cut in the middle when it is longer than :data:`LONGEST` (a message quoting a 1 MB line).
+
+    >>> len(bounded("x" * 10**6)) <= LONGEST
+    True
+    """
+    if len(text) <= LONGEST:
+        return text
+    return (
+        f"{text[: LONGEST * 2 // 3]} ... ({len(text) - LONGEST + 40:,} characters left out) ... {text[-LONGEST // 4 :]}"
+    )
+
+
+def _bounded_hint(text: str | None) -> str | None:
+    return None if text is None else bounded(text)
 
 
 @attrs.frozen
@@ -22,10 +41,10 @@ class Diagnostic:
     """One problem found in a policy: what, where, and how to fix it."""
 
     code: str
-    message: str
-    span: Span | None
+    message: str = attrs.field(converter=bounded)
+    span: Span | None = attrs.field()
     severity: Severity = "error"
-    hint: str | None = None
+    hint: str | None = attrs.field(default=None, converter=_bounded_hint)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Sort by file, line, column, then code: how the checker orders what it reports."""
@@ -57,9 +76,9 @@ class Diagnostic:
                 number = str(self.span.line)
                 pad = " " * len(number)
                 end = self.span.end_column if self.span.end_line == self.span.line else len(text) + 1
-                width = max(1, end - self.span.column)
+                text, start, end = _excerpt(text, self.span.column - 1, end - 1)
                 lines.append(f"  {number} | {text}")
-                lines.append(f"  {pad} | {' ' * (self.span.column - 1)}{'^' * width}")
+                lines.append(f"  {pad} | {' ' * start}{'^' * max(1, end - start)}")
         if self.hint:
             lines.append(f"  = help: {self.hint}")
         return "\n".join(lines)
@@ -73,6 +92,25 @@ class Diagnostic:
             "span": self.span.to_dict() if self.span else None,
             "hint": self.hint,
         }
+
+
+def _excerpt(line: str, start: int, end: int, width: int = 120) -> tuple[str, int, int]:
+    """The part of a long source line around columns ``start`` to ``end`` (0-based), and their new places.
+
+    >>> text, start, end = _excerpt("x" * 500 + "ERR" + "y" * 500, 500, 503)
+    >>> len(text), text[start:end]
+    (126, 'ERR')
+    """
+    if not line.isascii():  # invisible controls (U+202E ...) would reorder the excerpt on screen: show them as �
+        line = "".join("\ufffd" if unicodedata.category(c) == "Cf" else c for c in line)
+    if len(line) <= width:
+        return line, start, end
+    end = min(end, start + width // 2)  # the caret shows where it starts; a long span is cut
+    left = max(0, min(start - width // 3, len(line) - width))
+    right = min(len(line), left + width)
+    prefix = "..." if left > 0 else ""
+    suffix = "..." if right < len(line) else ""
+    return prefix + line[left:right] + suffix, start - left + len(prefix), end - left + len(prefix)
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -93,6 +131,7 @@ class PolicyError(Exception):
     code = "pol-error"
 
     def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
+        message = bounded(message)
         super().__init__(message)
         self.message = message
         self.diagnostics = list(diagnostics)

@@ -19,13 +19,12 @@ Point it at a real cluster by connecting a ``dask.distributed.Client`` before co
     result.to_parquet("s3://bucket/results/")
 
 Every worker needs policylang installed (``pip install policylang[batch]``). The policy is
-given by bundled name or by a path every worker can read (it is loaded once per worker
-process), or as a loaded :class:`~policylang.Policy`, which is sent to the workers.
+given by bundled name or by a path every worker can read (each worker loads it, and loads
+it again when its file changes), or as a loaded :class:`~policylang.Policy`, which is sent to the workers.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -34,10 +33,10 @@ from policylang.batch.run import evaluate_many
 from policylang.engine.evaluate import EngineSource
 
 
-@functools.lru_cache(maxsize=8)
 def _load(name: str) -> EngineSource:
     # The one import up the pipeline from a backend: a worker loads a policy given by name
-    # itself, once per process, instead of being sent it (tests/test_architecture.py).
+    # itself instead of being sent it (tests/test_architecture.py). `load` keeps it compiled
+    # until one of its files changes, so an edited policy is read again (no cache of our own).
     from policylang.policy.loader import load
 
     return load(name)

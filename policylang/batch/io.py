@@ -14,7 +14,9 @@ How a cell becomes a fact (the *null/unknown encoding*):
   where it is true and the cell is null, the fact is **null** (known to have no value,
   allowed only for optional facts); where it is false or null, the fact is unknown;
 * ``nulls="null"`` reads every null of an optional fact as null instead of unknown;
-* NaN is read as null (pandas writes missing numbers as NaN);
+* NaN in a table's column is read as null (pandas writes missing numbers as NaN); in a
+  fact set (JSON lines, a sequence of mappings) it is a value, refused as in a single
+  evaluation;
 * in JSON lines (and sequences of mappings) an absent key is unknown and ``null`` is
   null, exactly as in a single fact set;
 * CSV cells are text: for ``bool`` facts ``true``/``false``, for ``int`` facts whole
@@ -28,11 +30,11 @@ is not a fact is an error (as an unknown fact is in a single evaluation) unless
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,7 @@ import attrs
 import polars as pl
 
 from policylang.base.errors import FactError, PolicyError
+from policylang.base.inputs import InputError, parse_json
 from policylang.base.suggest import suggest
 from policylang.batch.columns import META, ROW
 from policylang.ir import program as ir
@@ -229,17 +232,18 @@ def _read_file(path: Path, program: ir.Program) -> pl.DataFrame:
 
 
 def _read_jsonl(path: Path, program: ir.Program) -> pl.DataFrame:
-    from decimal import Decimal
-
     rows = []
-    with path.open(encoding="utf-8") as lines:
+    with path.open(encoding="utf-8-sig") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
-            try:
-                row = json.loads(line, parse_float=Decimal)
-            except json.JSONDecodeError as e:
-                raise BatchInputError(f"{path}:{number}:{e.colno}: not valid JSON: {e.msg}") from None
+            try:  # read as a facts file is (base.inputs): exact decimals, NaN for the checks, no duplicate keys
+                row = parse_json(line, f"{path}:{number}", "caseload")
+            except InputError as e:
+                where = e.diagnostics[0].span if e.diagnostics and e.diagnostics[0].span else None
+                column = f":{where.column}" if where else ""
+                detail = e.message.split("not valid JSON: ", 1)[-1]
+                raise BatchInputError(f"{path}:{number}{column}: not valid JSON: {detail}") from None
             if not isinstance(row, dict):
                 raise BatchInputError(f"{path}:{number}: a line must hold one fact set, a JSON object")
             rows.append(row)
@@ -255,7 +259,7 @@ def _from_mappings(rows: Sequence[Any], program: ir.Program, what: str) -> pl.Da
         names.update(dict.fromkeys(row))
     columns: list[pl.Series] = []
     for name in names:
-        values = [_clean(row.get(name)) for row in rows]
+        values = [_kept(row.get(name)) for row in rows]
         fact = program.facts.get(name)
         columns.append(_series(name, values, fact.type if fact else None))
         if any(name in row and row[name] is None for row in rows):
@@ -285,6 +289,13 @@ def _fact_type(program: ir.Program, name: str) -> T.Type | None:
     return fact.type if fact else None
 
 
+def _kept(value: Any) -> Any:
+    """A value of a fact set as it is: a NaN stays a value (refused, as a single evaluation refuses it), not null."""
+    if isinstance(value, float) and math.isnan(value):
+        return Decimal("NaN")  # (a float NaN would be read as a missing number, as pandas writes one)
+    return value
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
@@ -292,11 +303,17 @@ def _clean(value: Any) -> Any:
 
 
 def _series(name: str, values: list[Any], fact_type: T.Type | None) -> pl.Series:
-    """A typed column where the values allow one; otherwise a column of Python objects."""
-    if fact_type is None or not _needs_objects(fact_type):
+    """A typed column where the values allow one; otherwise a column of Python objects.
+
+    Exact decimals stay Python objects (checked one by one, as a single evaluation does):
+    Polars' own decimal type cannot hold every one (34 digits, 1E+99) and fails on some.
+    """
+    if (fact_type is None or not _needs_objects(fact_type)) and not any(isinstance(v, Decimal) for v in values):
         try:
             return pl.Series(name, values, strict=True)
-        except (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError):
+        except (TypeError, ValueError, OverflowError, RuntimeError, pl.exceptions.PolarsError):
+            pass
+        except pl.exceptions.PanicException:  # a BaseException: Polars gave up on these values
             pass
     return pl.Series(name, values, dtype=pl.Object)
 
@@ -359,8 +376,8 @@ def _json_cell(text: str | None) -> Any:
         return None
     stripped = text.strip()
     if stripped[:1] in ("[", "{"):
-        try:
-            return json.loads(stripped)
-        except json.JSONDecodeError:
+        try:  # as a facts file is read (a number of 5,000 digits is a value the fact's check refuses)
+            return parse_json(stripped, "a CSV cell", "caseload")
+        except PolicyError:
             return text
     return text

@@ -211,7 +211,7 @@ class Backend:
         """Evaluate every row of ``table``; see the module docstring."""
         if len(self._fact_columns) > 256:
             self._fact_columns.clear()
-        added, facts, signature = decode(table, self.program, self._fact_columns)
+        added, facts, signature = decode(table, self.program, self._fact_columns, self.engine.limits)
         compiled = self._compiled.get(signature)
         if compiled is None:
             if len(self._compiled) > 8:
@@ -237,6 +237,8 @@ class Backend:
         for named in levels:
             lazy = lazy.with_columns(named)
         result = lazy.select(outputs).collect()
+        if result.height != table.height and result.height == 1:  # every output a constant: one row, not each
+            result = result.select(pl.all().gather([0] * table.height))
         redo = result.drop_in_place("@redo") if "@redo" in result.columns else None
         if C.ROW not in result.columns:  # made apart: inside the wide query it costs several times more
             result.insert_column(len(table.ids), self._row_numbers(table))

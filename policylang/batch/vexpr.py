@@ -229,7 +229,7 @@ class ExprCompiler:
                 raise NotVectorisable(f"arithmetic on {T.describe(e.type)}")
             x, y = a.value(), b.value()
             limit = _BIG if op != "*" else 2**31
-            self.troubles.append(((x.abs() >= limit) | (y.abs() >= limit)).fill_null(False))
+            self.troubles.append((_beyond(x, limit) | _beyond(y, limit)).fill_null(False))
             value = x + y if op == "+" else x - y if op == "-" else x * y
             return Vec(e.type, value, mask)
         if op in ("date+", "date-"):
@@ -264,13 +264,13 @@ class ExprCompiler:
             if months:
                 result = result.dt.offset_by(f"{months}mo")
         else:
-            self.troubles.append((months.abs() > 120_000).fill_null(False))
+            self.troubles.append(_beyond(months, 120_001).fill_null(False))
             result = result.dt.offset_by(pl.format("{}mo", months))
         if isinstance(days, int):
             if days:
                 result = result + pl.duration(days=days)
         else:
-            self.troubles.append((days.abs() > 3_700_000).fill_null(False))
+            self.troubles.append(_beyond(days, 3_700_001).fill_null(False))
             result = result + pl.duration(days=days)
         year = result.dt.year()
         self.troubles.append(((year < 1) | (year > 9999)).fill_null(False))
@@ -321,7 +321,7 @@ class ExprCompiler:
             require_dtype(types[0])
             return Vec(e.type, values[0].list.len().cast(pl.Int64), mask)
         if name == "abs" and types[0] == T.INT:
-            self.troubles.append((values[0].abs() >= _BIG).fill_null(False))
+            self.troubles.append(_beyond(values[0], _BIG).fill_null(False))
             return Vec(e.type, values[0].abs(), mask)
         if name == "to_set" and isinstance(types[0], T.ListType | T.SetType):
             require_dtype(e.type)
@@ -573,3 +573,8 @@ _EXPR_TYPES = (
     ir.MakeIR,
     ir.QuantIR,
 )
+
+
+def _beyond(x: pl.Expr, limit: int) -> pl.Expr:
+    """``|x| >= limit``, without ``abs()``: the absolute value of Int64's minimum wraps round to itself."""
+    return (x >= limit) | (x <= -limit)

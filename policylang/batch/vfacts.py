@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 import polars as pl
 
+from policylang.base.limits import DEFAULT, Limits
 from policylang.batch.io import Table
 from policylang.batch.vec import any_of, canonical_items, canonical_set, vector_dtype
 from policylang.engine.facts import BadValue, decoder
@@ -44,12 +45,16 @@ class FactColumn:
 
 
 def decode(
-    table: Table, program: ir.Program, memo: dict[tuple[Any, ...], FactColumn | None] | None = None
+    table: Table,
+    program: ir.Program,
+    memo: dict[tuple[Any, ...], FactColumn | None] | None = None,
+    limits: Limits = DEFAULT,
 ) -> tuple[list[pl.Series], dict[str, FactColumn], tuple[Any, ...]]:
     """Columns to add to the table's frame, how to read each fact present, and a signature.
 
     Two batches with the same signature compile to the same expressions. ``memo`` keeps
-    the expressions of columns checked by Polars from one batch to the next.
+    the expressions of columns checked by Polars from one batch to the next (for one set
+    of ``limits``, those of the engine: the values a single evaluation accepts).
     """
     memo = {} if memo is None else memo
     signature: list[Any] = []
@@ -72,7 +77,17 @@ def decode(
             known_series = None
             possibly_unknown = series.null_count() > 0
             known_nulls = False
-        key = (name, series.dtype, possibly_unknown, known_nulls, table.known.get(name), name in table.null_is_value)
+        key: tuple[Any, ...] = (
+            name,
+            series.dtype,
+            possibly_unknown,
+            known_nulls,
+            table.known.get(name),
+            name in table.null_is_value,
+        )
+        if _over_limits(series, fact.type, limits):  # rare: checked cell by cell, as a single evaluation does
+            key = (*key, "over limits")
+            memo[key] = None
         signature.append(key)
         if key not in memo:
             memo[key] = _fast(name, fact.type, series.dtype, table.known_expr(name), possibly_unknown, known_nulls)
@@ -86,7 +101,7 @@ def decode(
                 if name in table.null_is_value
                 else series.is_not_null().to_list()
             )
-            values, invalid, trouble = _python(series.to_list(), known_list, fact.type, rule_ids)
+            values, invalid, trouble = _python(series.to_list(), known_list, fact.type, rule_ids, limits)
             value_name, invalid_name = f"@fact:{name}", f"@invalid:{name}"
             dtype = vector_dtype(fact.type)
             added.append(pl.Series(value_name, values, dtype=dtype if dtype is not None else pl.Null))
@@ -101,6 +116,25 @@ def one_of(e: pl.Expr, members: Sequence[Any]) -> pl.Expr:
     if len(members) <= 8:
         return any_of(e == pl.lit(m) for m in members)
     return e.is_in(list(members))
+
+
+def _over_limits(series: pl.Series, t: T.Type, limits: Limits) -> bool:
+    """Whether a column of texts (or of lists) holds a value longer than ``limits`` allow a fact to be."""
+    dtype = series.dtype
+    try:
+        if isinstance(dtype, _TEXTS) and T.strip_optional(t) == T.TEXT:
+            longest = series.cast(pl.String).str.len_chars().max()
+            return isinstance(longest, int) and longest > limits.text_chars
+        if isinstance(dtype, pl.List):
+            most = series.list.len().max()
+            if isinstance(most, int) and most > limits.items:
+                return True
+            if isinstance(dtype.inner, _TEXTS):
+                longest = series.list.eval(pl.element().cast(pl.String).str.len_chars()).list.max().max()
+                return isinstance(longest, int) and longest > limits.text_chars
+    except pl.exceptions.PolarsError:
+        return True
+    return False
 
 
 def _fast(
@@ -142,10 +176,16 @@ def _fast(
     if isinstance(base, T.EnumType) and isinstance(dtype, _TEXTS):
         text = col.cast(pl.String)
         return column(text, ~one_of(text, base.members))
-    if base in (T.DECIMAL, T.MONEY) and (dtype.is_integer() or dtype.is_float()):
+    if base in (T.DECIMAL, T.MONEY) and dtype.is_integer():
         return column(col.cast(pl.Float64))
+    if base in (T.DECIMAL, T.MONEY) and dtype.is_float():
+        # the range of a decimal (base.numbers): finite, below 1E+100, and 0 or at least 1E-99
+        magnitude = col.abs()
+        bad = ~col.is_finite() | (magnitude >= 1e100) | ((magnitude != 0) & (magnitude < 1e-99))
+        return column(col.cast(pl.Float64), bad)
     if base == T.TEXT and isinstance(dtype, _TEXTS):
-        return column(col.cast(pl.String))
+        text = col.cast(pl.String)
+        return column(text)
     if base == T.DATE and dtype == pl.Date:
         return column(col)
     if base == T.DATE and dtype == pl.String:
@@ -171,10 +211,10 @@ def _fast(
 
 
 def _python(
-    values: list[Any], known: list[bool], t: T.Type, rule_ids: frozenset[str]
+    values: list[Any], known: list[bool], t: T.Type, rule_ids: frozenset[str], limits: Limits = DEFAULT
 ) -> tuple[list[Any], list[bool], list[bool]]:
     """Decode cell by cell with the fact's decoder: values, invalid flags, trouble flags."""
-    decode_one = decoder(t, rule_ids)
+    decode_one = decoder(t, rule_ids, limits)
     representable = vector_dtype(t) is not None
     out: list[Any] = []
     invalid: list[bool] = []

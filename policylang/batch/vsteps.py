@@ -136,23 +136,17 @@ def _active(c: ExprCompiler, d: ir.DecisionInfo) -> list[Vec]:
                 Vec(T.BOOL, cond.is_true() if cond.known else cond.value(), cond.mask, nullable=cond.nullable)
             )
     active: dict[int, Vec] = {}
-
-    def resolve(i: int, depth: int = 0) -> Vec:
-        if i in active:
-            return active[i]
+    for i in ir.exception_order([row.exceptions for row in d.rows]):  # exceptions first, no recursion
         app = applies[i]
-        exceptions = d.rows[i].exceptions
-        if not exceptions or depth >= len(d.rows):
+        overs = [active[e] for e in d.rows[i].exceptions if e in active]
+        if not overs:
             result = app
         else:
-            overs = [resolve(e, depth + 1) for e in exceptions]
             off = app.is_false() | any_of(o.is_true() for o in overs)
             mask = merge([app.mask, *(o.mask for o in overs)]).where(~off)
             result = Vec(T.BOOL, ~off, mask, nullable=False)
         active[i] = c.share(result, "active")
-        return active[i]
-
-    return [resolve(i) for i in range(len(d.rows))]
+    return [active[i] for i in range(len(d.rows))]
 
 
 def _collect(c: ExprCompiler, d: ir.DecisionInfo) -> Decided:

@@ -20,6 +20,7 @@ from policylang.check.labels import label_problems
 from policylang.check.plan import evaluation_plan
 from policylang.check.rules import RulesChecker
 from policylang.check.templates import template_problems
+from policylang.check.unicode import unicode_diagnostics
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.syntax import ast
@@ -82,6 +83,7 @@ def check_modules(
     """Check a policy made of ``modules`` (imports first, the policy itself last)."""
     builder = ProgramBuilder(modules, require_header)
     program = builder.build()
+    builder.diagnostics.extend(unicode_diagnostics(modules))
     if not any(d.severity == "error" for d in builder.diagnostics):
         builder.diagnostics.extend(template_problems(program))
         builder.diagnostics.extend(label_problems(program))
@@ -319,7 +321,12 @@ class ProgramBuilder:
         if isinstance(t, ast.ListTypeExpr):
             return T.ListType(self.resolve_type(t.element))
         if isinstance(t, ast.SetTypeExpr):
-            return T.SetType(self.resolve_type(t.element))
+            element = self.resolve_type(t.element)
+            problem = T.set_element_problem(element)
+            if problem:
+                self.error("pol-type", problem, t.span)
+                return T.ERROR
+            return T.SetType(element)
         if isinstance(t, ast.MapTypeExpr):
             key = self.resolve_type(t.key)
             if not isinstance(key, T.EnumType | T.Prim) or key in (T.ERROR,):

@@ -330,6 +330,10 @@ class ExprChecker:
 
     def _SetLit(self, e: ast.SetLit, expected: T.Type | None) -> ir.Expr:
         checked, element = self._items(e.items, T.element_type(expected) if expected else None)
+        problem = T.set_element_problem(element)
+        if problem:
+            self.error("pol-type", problem, e.span)
+            return ir.MakeIR("set", tuple(checked), (), T.ERROR, e.span)
         type_ = T.SetType(element)
         if all(isinstance(c, ir.Const) for c in checked):
             return ir.Const(frozenset(c.value for c in checked if isinstance(c, ir.Const)), type_, e.span)
@@ -661,7 +665,7 @@ class ExprChecker:
             element = T.unify(ea, eb) if ea != T.ANY else eb
             if eb == T.ANY:
                 element = ea
-            if element is None:
+            if element is None or T.set_element_problem(element):
                 return None
             return ("set-" if op == "-" else op), T.SetType(element)
         if op in ("+", "-"):

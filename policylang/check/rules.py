@@ -284,23 +284,28 @@ class RulesChecker:
     def exception_cycles(self, rules: list[ir.RuleInfo], overriders: dict[int, list[int]]) -> None:
         """Report rules that are exceptions to each other in a circle: none of them could win."""
         state: dict[int, int] = {}  # 1 = on the current path, 2 = done
-
-        def visit(i: int, path: list[int]) -> None:
-            state[i] = 1
-            for j in overriders.get(i, ()):
-                if state.get(j) == 1:
-                    circle = [*path[path.index(j) :], j]
-                    names = " -> ".join(f"`{rules[k].rule_id}`" for k in circle)
-                    self.b.error(
-                        "pol-cycle",
-                        f"these rules are exceptions to each other in a circle: {names}",
-                        rules[j].span,
-                        hint="an exception must not, through others, override itself",
-                    )
-                elif state.get(j) is None:
-                    visit(j, [*path, j])
-            state[i] = 2
-
-        for i in range(len(rules)):
-            if i not in state:
-                visit(i, [i])
+        for start in range(len(rules)):  # depth first, without recursion: a chain may be long
+            if start in state:
+                continue
+            state[start] = 1
+            path = [start]
+            stack = [iter(overriders.get(start, ()))]
+            while stack:
+                for j in stack[-1]:
+                    if state.get(j) == 1:
+                        circle = [*path[path.index(j) :], j]
+                        names = " -> ".join(f"`{rules[k].rule_id}`" for k in circle)
+                        self.b.error(
+                            "pol-cycle",
+                            f"these rules are exceptions to each other in a circle: {names}",
+                            rules[j].span,
+                            hint="an exception must not, through others, override itself",
+                        )
+                    elif state.get(j) is None:
+                        state[j] = 1
+                        path.append(j)
+                        stack.append(iter(overriders.get(j, ())))
+                        break
+                else:
+                    state[path.pop()] = 2
+                    stack.pop()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from policylang.cli.common import (
     EXIT_OK,
     add_parameter_options,
     assignments,
+    limits,
     parameters,
     read_json,
     subcommand,
@@ -217,6 +219,16 @@ def write_table(frame: pl.DataFrame, path: Path) -> None:
         raise BatchInputError(f"{path}: cannot write the file ({e.strerror or str(e).splitlines()[0]})") from None
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links, or the same path written twice)."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
 def _plain(value: Any) -> Any:
     import polars as pl
 
@@ -246,10 +258,12 @@ def run_batch(args: argparse.Namespace, parameters: dict[str, Any], out: TextIO,
     from policylang.batch.io import BatchInputError
     from policylang.batch.summary import summarise
 
-    policy = load(args.policy)
+    policy = load(args.policy, limits=limits())
     output = Path(args.output) if args.output else None
     if output is not None and output.suffix.lower() not in (".parquet", ".pq", ".csv", ".jsonl", ".ndjson"):
         raise BatchInputError(f"{output}: unknown output format `{output.suffix}`; use .parquet, .csv or .jsonl")
+    if output is not None and same_file(Path(args.input), output):
+        raise BatchInputError(f"{output}: the output is the input file; write the results to another file")
     if args.chunk_size is not None and args.chunk_size < 1:
         raise PolicyError(f"--chunk-size must be at least 1, not {args.chunk_size}")
     started = time.perf_counter()
@@ -403,8 +417,8 @@ def run_whatif(
     """``policylang whatif``: two versions over one caseload, the transitions per decision."""
     from policylang.batch.whatif import compare
 
-    before = load(args.policy)
-    after = load(args.against) if args.against else before
+    before = load(args.policy, limits=limits())
+    after = load(args.against, limits=limits()) if args.against else before
     if args.against is None and not parameters and not before_parameters:
         raise PolicyError(
             "nothing to compare: give --against OTHER_POLICY, or --after-param NAME=VALUE (the new version's "
@@ -435,7 +449,7 @@ def run_coverage(policy_name: str, out: TextIO) -> int:
     """Which decisions the vectorised backend computes (``batch --coverage``)."""
     from policylang.batch import coverage
 
-    policy = load(policy_name)
+    policy = load(policy_name, limits=limits())
     for name, why in coverage(policy).items():
         out.write(f"{name}: {'vectorised' if why is None else 'row by row: ' + why}\n")
     return EXIT_OK

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from policylang.base.errors import PolicyError
-from policylang.cli.common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, print_json, subcommand
+from policylang.cli.common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, limits, print_json, subcommand
 
 # Diagnostics that mean a file could not be read at all (exit 1, not 2). A syntax error is
 # a finding of the check like any other (exit 2): the file was read, and its text is wrong.
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         raise PolicyError(f"--jobs must be 0 (one per core) or more, not {args.jobs}")
     diagnostics = []
     unreadable = False
-    for found in check_files(files, require_header=False, jobs=args.jobs):
+    for found in check_files(files, require_header=False, jobs=args.jobs, limits=limits()):
         if any(d.code in UNREADABLE for d in found):
             unreadable = True
         diagnostics.extend(found)

@@ -7,17 +7,17 @@ bad policy text, bad facts); 2 tests or checks ran and failed.
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from policylang.base.errors import Diagnostic, FactError, ParameterError, PolicyError
-from policylang.base.span import Source, point
+from policylang.base.errors import FactError, ParameterError, PolicyError
+from policylang.base.inputs import InputError, parse_json, read_input
+from policylang.base.limits import Limits
 
 EXIT_OK, EXIT_INPUT, EXIT_FAILED = 0, 1, 2
 EXHAUSTIVE_HELP = "settle undetermined decisions that every value of the (few) missing facts decides alike"
@@ -46,19 +46,20 @@ def add_parameter_options(parser: argparse.ArgumentParser, param_help: str = "se
     parser.add_argument("--params", metavar="FILE", help="a JSON file of parameter values")
 
 
+def limits() -> Limits:
+    """The limits the command works within: the defaults, changed by ``POLICYLANG_LIMITS`` and
+    ``POLICYLANG_IMPORT_PATH`` (:meth:`~policylang.base.limits.Limits.from_environment`)."""
+    return Limits.from_environment()
+
+
 def read_json(path: str, what: str) -> Any:
-    """The JSON in ``path`` (``-`` for standard input), numbers with a fraction as ``Decimal``."""
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise PolicyError(f"{path}: cannot read the {what} file ({getattr(e, 'strerror', e)})") from None
-    try:
-        return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as e:
-        message = f"the {what} file is not valid JSON: {e.msg}"
-        error = PolicyError(message, [Diagnostic("pol-json", message, point(Source(path, text), e.lineno, e.colno))])
-        error.code = "pol-json"
-        raise error from None
+    """The JSON in ``path`` (``-`` for standard input), read the safe way (:mod:`policylang.base.inputs`).
+
+    Numbers with a fraction are exact ``Decimal``; ``NaN``, a duplicate key, a file too
+    large or nested too deep are errors that name the file.
+    """
+    current = limits()
+    return parse_json(read_input(path, what, current), path, what, current)
 
 
 def assignments(items: Sequence[str], flag: str) -> dict[str, Any]:
@@ -69,8 +70,8 @@ def assignments(items: Sequence[str], flag: str) -> dict[str, Any]:
         if not sep:
             raise PolicyError(f"{flag} {item}: write NAME=VALUE")
         try:
-            values[name] = json.loads(raw, parse_float=Decimal)
-        except json.JSONDecodeError:
+            values[name] = parse_json(raw, flag, "parameter", limits())
+        except InputError:
             values[name] = raw
     return values
 
@@ -94,7 +95,7 @@ def evaluated(args: argparse.Namespace, *, trace: bool = True) -> tuple[Any, Any
     """
     from policylang.policy.loader import load
 
-    policy = load(args.policy)
+    policy = load(args.policy, limits=limits())
     facts = read_json(args.facts, "facts")
     with blamed_on(args.facts):
         result = policy.evaluate(
@@ -117,6 +118,95 @@ def blamed_on(facts_file: str | None) -> Iterator[None]:
     except FactError as e:
         e.source = facts_file
         raise
+
+
+class Output:
+    """A standard stream that the command's output cannot crash.
+
+    * a reader that stops reading (``policylang check ... | head``) is no error: what is
+      left is thrown away, and the command still ends with its own exit code;
+    * a character the terminal's encoding lacks (``…`` on a Latin-1 terminal, a lone
+      surrogate from a file name that is not UTF-8) is written as ``\\u2026``, as JSON writes it;
+    * any other failure to write (a full disk) raises :class:`OutputError`, which the
+      command reports as ``error[pol-output]``.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.closed_by_reader = False
+
+    def write(self, text: str) -> int:
+        if self.closed_by_reader:
+            return len(text)
+        try:
+            return int(self.stream.write(text))
+        except UnicodeEncodeError:
+            encoding = getattr(self.stream, "encoding", None) or "utf-8"
+            safe = text.encode(encoding, _ESCAPE).decode(encoding, "replace")
+            return self.write(safe)
+        except BrokenPipeError:
+            self._reader_gone()
+            return len(text)
+        except OSError as e:
+            raise OutputError(e) from None
+
+    def flush(self) -> None:
+        if self.closed_by_reader:
+            return
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+        except OSError as e:
+            raise OutputError(e) from None
+
+    def _reader_gone(self) -> None:
+        self.closed_by_reader = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # let the interpreter's last flush succeed
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+            os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _escape(error: UnicodeError) -> tuple[str, int]:
+    """Write what the stream cannot encode as ``\\u2026``: readable in text, and valid inside a JSON string."""
+    assert isinstance(error, UnicodeEncodeError)
+    escaped = []
+    for c in error.object[error.start : error.end]:
+        code = ord(c)
+        if code > 0xFFFF:  # as a surrogate pair, as JSON writes it
+            code -= 0x10000
+            escaped.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            escaped.append(f"\\u{code:04x}")
+    return "".join(escaped), error.end
+
+
+_ESCAPE = "policylang.escape"
+codecs.register_error(_ESCAPE, _escape)
+
+
+class OutputError(PolicyError):
+    """The command's output cannot be written (a full disk, a closed file)."""
+
+    code = "pol-output"
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(f"cannot write the output ({error.strerror or error})")
+
+
+@contextlib.contextmanager
+def safe_output() -> Iterator[None]:
+    """Standard output and error as :class:`Output` streams while the command runs."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = Output(sys.stdout), Output(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def add_color_option(parser: argparse.ArgumentParser) -> None:

@@ -11,15 +11,15 @@ the source line and a caret; a user's mistake never produces a Python traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import os
 import sys
 from collections.abc import Sequence
 
 from policylang.base.errors import PolicyError
 from policylang.base.version import __version__
 from policylang.cli import batch, check, evaluate, explain, listing, manifest, questions, serve, test
-from policylang.cli.common import EXIT_INPUT, EXIT_OK, Parser
+from policylang.cli.common import EXIT_INPUT, Parser, safe_output
 
 SUBCOMMANDS = (listing, evaluate, explain, questions, check, test, manifest, batch, serve)
 
@@ -43,7 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``policylang`` command with ``argv``; return its exit code (0, 1 or 2)."""
+    """Run the ``policylang`` command with ``argv``; return its exit code (0, 1 or 2).
+
+    Output goes through :class:`~policylang.cli.common.Output`: a reader that stops
+    reading does not change the exit code, a character the terminal cannot show is
+    escaped, a full disk is ``error[pol-output]``.
+    """
+    with safe_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -51,16 +61,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     try:
         code: int = args.run(args)
+        sys.stdout.flush()  # a full disk shows here, not as a traceback when Python exits
         return code
     except PolicyError as e:
         if getattr(args, "format", None) == "json":  # a program reads the output: the error as JSON too
-            print(json.dumps({"error": e.to_dict()}, ensure_ascii=False, default=str), file=sys.stderr)
+            _report(json.dumps({"error": e.to_dict()}, ensure_ascii=False, default=str))
         else:
-            print(e.format(), file=sys.stderr)
+            _report(e.format())
         return EXIT_INPUT
-    except BrokenPipeError:  # the reader (e.g. `head`) stopped reading: not an error
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
+    except RecursionError:  # a last line of defence: every input is bounded before it gets this far
+        _report("error[pol-limit]: the input is nested too deeply to process")
+        return EXIT_INPUT
     except KeyboardInterrupt:  # pragma: no cover
         return 130
+
+
+def _report(text: str) -> None:
+    """An error on standard error; if even that cannot be written, nothing more can be done."""
+    with contextlib.suppress(PolicyError):
+        print(text, file=sys.stderr)

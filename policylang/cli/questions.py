@@ -17,6 +17,7 @@ from policylang.cli.common import (
     EXIT_OK,
     add_parameter_options,
     blamed_on,
+    limits,
     parameters,
     print_json,
     read_json,
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from policylang.explanation.words import word
     from policylang.policy.loader import load
 
-    policy = load(args.policy)
+    policy = load(args.policy, limits=limits())
     check_decisions(policy.program, args.decision)
     facts = read_json(args.facts, "facts") if args.facts else {}
     if args.limit is not None and args.limit < 0:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from policylang.base.errors import PolicyError
-from policylang.cli.common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, subcommand
+from policylang.cli.common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, limits, subcommand
 
 
 def register(sub: Any) -> None:
@@ -44,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
     """Run the cases under ``args.paths`` and report; return the exit code."""
     from policylang.testing.runner import Coverage, describe_failure, format_coverage, run_all
 
-    outcomes, problems = run_all([case_path(p) for p in args.paths])
+    if args.fail_under is not None and not 0 <= args.fail_under <= 100:  # also refuses nan
+        raise PolicyError(f"--fail-under {args.fail_under}: give a percentage from 0 to 100")
+    outcomes, problems = run_all([case_path(p) for p in args.paths], limits())
     coverage = Coverage()
     for o in outcomes:
         coverage.add(o)

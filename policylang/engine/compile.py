@@ -6,16 +6,23 @@ bound variable. Unknown facts are :class:`~policylang.ir.values.Unknown` values 
 closures propagate with Kleene's three-valued logic: ``false and unknown`` is false,
 ``true or unknown`` is true, and anything else that touches an unknown is unknown.
 Nothing here evaluates policy text as Python.
+
+Arithmetic follows :mod:`policylang.base.numbers`: whole numbers stay within 64 bits,
+decimals are computed in the language's own decimal context (never the caller's), and a
+result out of range is an :class:`~policylang.base.errors.EvaluationError` at the
+expression. Quantifiers visit a set's elements in its canonical order, so that which
+element is met first (and so which error, if any) never depends on hashing.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from decimal import Decimal, DivisionByZero, InvalidOperation
+from decimal import Decimal, InvalidOperation, Overflow
 from typing import Any
 
 from policylang.base.errors import Diagnostic, EvaluationError
+from policylang.base.numbers import CONTEXT, INT_MAX, INT_MIN, NumberRangeError, checked_int
 from policylang.base.span import Span
 from policylang.ir import dates
 from policylang.ir import program as ir
@@ -272,10 +279,8 @@ class Compiler:
                 return None
             try:
                 return op(a, b)
-            except (ZeroDivisionError, DivisionByZero, InvalidOperation):
-                raise _runtime_error("division by zero", span) from None
-            except (OverflowError, ValueError) as exc:
-                raise _runtime_error(f"cannot compute this: {exc}", span) from None
+            except (ArithmeticError, ValueError) as exc:
+                raise _arith_error(exc, span) from None
 
         return arith
 
@@ -311,8 +316,8 @@ class Compiler:
                 return None
             try:
                 return impl(*values)
-            except (OverflowError, ValueError, KeyError) as exc:
-                raise _runtime_error(f"`{name}` failed: {exc}", span) from None
+            except (ArithmeticError, ValueError, KeyError, OSError) as exc:
+                raise _runtime_error(f"`{name}` failed: {_reason(exc)}", span) from None
 
         return call
 
@@ -376,6 +381,7 @@ class Compiler:
         finally:
             self.local_slots.pop()
         kind = e.kind
+        element = T.element_type(e.collection.type)
 
         def quantify(v: list[Any]) -> Any:
             c = collection(v)
@@ -383,7 +389,7 @@ class Compiler:
                 return c
             unknown = None
             hits = 0
-            for x in c or ():
+            for x in sort_members(c, element) if type(c) is frozenset else c or ():
                 v[slot] = x
                 r = condition(v)
                 if r is True:
@@ -408,6 +414,28 @@ def _runtime_error(message: str, span: Span) -> EvaluationError:
     return EvaluationError(f"{span}: {message}", [d])
 
 
+def _arith_error(exc: ArithmeticError | ValueError, span: Span) -> EvaluationError:
+    """What went wrong in arithmetic, said for the author: division by zero, a result out of range, ..."""
+    if isinstance(exc, ZeroDivisionError):  # also decimal's DivisionByZero and DivisionUndefined (0 / 0)
+        return _runtime_error("division by zero", span)
+    if isinstance(exc, NumberRangeError):
+        return _runtime_error(str(exc), span)
+    if isinstance(exc, Overflow):
+        return _runtime_error("the result is larger than the largest decimal (below 1E+100)", span)
+    return _runtime_error(f"cannot compute this: {_reason(exc)}", span)
+
+
+def _reason(exc: BaseException) -> str:
+    """The message of an exception from Python's own arithmetic, without decimal's signal lists."""
+    if isinstance(exc, Overflow):
+        return "the result is larger than the largest decimal (below 1E+100)"
+    if isinstance(exc, InvalidOperation):
+        return "the operation has no defined result (or would need more than 34 digits)"
+    if isinstance(exc, KeyError):
+        return f"unknown {exc.args[0]}" if exc.args else "unknown value"
+    return str(exc) or type(exc).__name__
+
+
 def _compare_op(op: str, operand_type: T.Type) -> Callable[[Any, Any], bool]:
     if op == "=":
         return lambda a, b: a == b and (type(a) is not bool or type(b) is bool)
@@ -420,8 +448,35 @@ def _compare_op(op: str, operand_type: T.Type) -> Callable[[Any, Any], bool]:
     return lambda a, b: a is not None and b is not None and base(a, b)
 
 
+def _add(a: Any, b: Any) -> Any:
+    if type(a) is int and type(b) is int:
+        r = a + b
+        return r if INT_MIN <= r <= INT_MAX else _too_large(r)
+    return CONTEXT.add(a, b)
+
+
+def _subtract(a: Any, b: Any) -> Any:
+    if type(a) is int and type(b) is int:
+        r = a - b
+        return r if INT_MIN <= r <= INT_MAX else _too_large(r)
+    return CONTEXT.subtract(a, b)
+
+
+def _multiply(a: Any, b: Any) -> Any:
+    if type(a) is int and type(b) is int:
+        r = a * b
+        return r if INT_MIN <= r <= INT_MAX else _too_large(r)
+    return CONTEXT.multiply(a, b)
+
+
+def _too_large(r: int) -> int:
+    return checked_int(r)  # raises NumberRangeError, saying which way
+
+
 def _divide(a: Any, b: Any) -> Decimal:
-    return Decimal(a) / Decimal(b)
+    if not b:
+        raise ZeroDivisionError  # also 0 / 0, which decimal calls an invalid operation
+    return CONTEXT.divide(a, b)
 
 
 def _date_plus(d: Any, duration: Duration) -> Any:
@@ -433,9 +488,9 @@ def _date_minus(d: Any, duration: Duration) -> Any:
 
 
 _ARITH: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
+    "+": _add,
+    "-": _subtract,
+    "*": _multiply,
     "/": _divide,
     "date+": _date_plus,
     "date-": _date_minus,

@@ -24,11 +24,13 @@ from typing import Any, Protocol, TypeVar
 import attrs
 
 from policylang.base.errors import FactError, ParameterError
+from policylang.base.limits import DEFAULT, Limits
+from policylang.base.numbers import INT_MAX, INT_MIN
 from policylang.base.suggest import suggest
 from policylang.engine.compile import Compiler, Fn
-from policylang.engine.facts import BadValue, Decoder, bad_fact, decoder, show
+from policylang.engine.facts import BadValue, Decoder, bad_fact, decoder, show, show_name
 from policylang.engine.result import DecisionView, Result, ResultShape, ResultWarning, ValueView
-from policylang.engine.settle import Settled, settle
+from policylang.engine.settle import Settled, settle_within
 from policylang.engine.steps import DecisionStep, LetStep, NoteStep, RuntimeRow, WarningStep
 from policylang.ir import program as ir
 from policylang.ir import types as T
@@ -73,20 +75,23 @@ class Engine:
     :meth:`run`, :meth:`compile`, :meth:`evaluate` and :meth:`memo`.
     """
 
-    def __init__(self, program: ir.Program, parameters: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, program: ir.Program, parameters: Mapping[str, Any] | None = None, limits: Limits = DEFAULT
+    ) -> None:
         self._declared = program  # as written: the defaults the trace shows next to an override
+        self._limits = limits
         self._slots = ir.slot_table(program)
         self._compiler = Compiler(self._slots, program.slots)
         values, overridden, conditions = self._parameters(program, parameters or {})
         self._overridden = MappingProxyType(overridden)
         if conditions:
-            program = _replace_conditions(program, conditions)
+            program = _replace_conditions(program, conditions, limits)
         self._program = program
         self._parameter_values = {p.name: value for p, value in values}
         self._decoders: dict[str, tuple[int, type | None, frozenset[str] | None, Decoder]] = {}
         rule_ids = frozenset(program.rules)
         for f in program.facts.values():
-            self._decoders[f.name] = (f.slot, *_fast_check(f.type), decoder(f.type, rule_ids))
+            self._decoders[f.name] = (f.slot, *_fast_check(f.type), decoder(f.type, rule_ids, limits))
         self._fact_order = MappingProxyType({name: i for i, name in enumerate(program.facts)})
         self._steps = tuple(self._step(s) for s in program.plan if s.kind != "warning")
         warnings = {w.name: w for w in program.warnings}
@@ -136,6 +141,11 @@ class Engine:
     def program(self) -> ir.Program:
         """The checked program this engine runs (``condition`` parameters replaced where set)."""
         return self._program
+
+    @property
+    def limits(self) -> Limits:
+        """The limits the facts and parameters this engine reads are held to."""
+        return self._limits
 
     @property
     def declared(self) -> ir.Program:
@@ -220,6 +230,16 @@ class Engine:
     ) -> tuple[list[tuple[ir.ParamInfo, Any]], dict[str, Any], dict[str, Any]]:
         from policylang.engine.parameters import decode_parameter
 
+        if not isinstance(overrides, Mapping):
+            raise ParameterError(
+                f"parameters must be a mapping from parameter names to values, not {show(overrides)}",
+                code="pol-parameter",
+            )
+        named = [n for n in overrides if not isinstance(n, str)]
+        if named:
+            raise ParameterError(
+                f"a parameter's name must be a text, not {show(named[0])}", value=named[0], code="pol-unknown-parameter"
+            )
         unknown = [n for n in overrides if n not in program.parameters]
         if unknown:
             name = unknown[0]
@@ -235,7 +255,7 @@ class Engine:
             if p.is_condition:
                 continue
             if p.name in overrides:
-                value = decode_parameter(p, overrides[p.name])
+                value = decode_parameter(p, overrides[p.name], self._limits)
                 overridden[p.name] = overrides[p.name]
             else:
                 value = self._compiler.expr(p.default)([None] * (program.slots + 64))
@@ -303,7 +323,11 @@ class Engine:
                 raise self._fact_errors(facts, ignore_unknown)
             slot, fast_type, members, decode = entry
             # the common types are accepted as they are; anything else (and every error) goes through `decode`
-            if type(raw) is fast_type and (members is None or raw in members):
+            if (
+                type(raw) is fast_type
+                and (members is None or raw in members)
+                and (fast_type is not int or INT_MIN <= raw <= INT_MAX)  # type: ignore[operator]
+            ):
                 v[slot] = raw
                 continue
             try:
@@ -315,7 +339,10 @@ class Engine:
         return v
 
     def _fact_errors(self, facts: Mapping[str, Any], ignore_unknown: bool) -> FactError:
-        """Every bad fact of ``facts``, as the first one's error with the others in ``also``."""
+        """Every bad fact of ``facts``, as the first one's error with the others in ``also``.
+
+        Bad facts come in the policy's order of declaration, unknown names last.
+        """
         found: list[FactError] = []
         for name, raw in facts.items():
             entry = self._decoders.get(name)
@@ -323,7 +350,8 @@ class Engine:
                 if not ignore_unknown:
                     found.append(
                         FactError(
-                            f"unknown fact `{name}`: the policy `{self._program.name}` declares no such fact",
+                            f"unknown fact `{show_name(name)}`: "
+                            f"the policy `{self._program.name}` declares no such fact",
                             facts=[name],
                             value=raw,
                             hint=suggest(str(name), self._decoders),
@@ -336,6 +364,9 @@ class Engine:
             except BadValue as e:
                 found.append(bad_fact(name, raw, e))
         assert found, "called only after a fact failed to decode"
+        # the policy's order, not the fact set's: a table's columns (batch) need not keep a row's keys in order
+        order = self._fact_order
+        found.sort(key=lambda e: (0, order[e.facts[0]]) if e.facts[0] in order else (1, 0))
         first = found[0]
         first.also = found[1:]
         return first
@@ -395,11 +426,16 @@ class Engine:
             for name, value in self._overridden.items():
                 tracer.parameter(name, value)
         fired = self.run(v, tracer)
-        settled = settle(self, facts, v, ignore_unknown_facts) if exhaustive else {}
+        settled: dict[str, Settled] = {}
+        stopped = False
+        if exhaustive:
+            settled, stopped = settle_within(self, facts, v, ignore_unknown_facts, budget=self._limits.exhaustive_cases)
         for name, found in settled.items():
             v[self._slots[("decision", name)]] = found.value
             fired[name] = list(found.rows)
         warnings = self._warnings(v, tracer) if self._may_warn else []
+        if stopped:
+            warnings.append(_incomplete(self._limits.exhaustive_cases))
         handoffs = self._check_handoffs(v, tracer) if self._handoffs else []
         build: Callable[[], list[TraceNode]] = list
         if trace and tracer is None:
@@ -499,6 +535,17 @@ class Engine:
         return found
 
 
+def _incomplete(budget: int) -> ResultWarning:
+    """The warning that exhaustive settling stopped at its budget, leaving decisions undetermined."""
+    return ResultWarning(
+        "exhaustive_incomplete",
+        f"Trying every possible case stopped after {budget:,} combinations of facts; some decisions that "
+        "more cases could have settled are still undetermined.",
+        f"Gennemgangen af alle mulige tilfælde stoppede efter {budget:,} kombinationer af oplysninger; nogle "
+        "afgørelser, som flere tilfælde kunne have afklaret, er derfor stadig uafklarede.",
+    )
+
+
 def _untraced(step: Step) -> Callable[[list[Any], Fired], None] | None:
     """The step as one lean function for evaluation without a tracer (notes need none)."""
     if isinstance(step, LetStep):
@@ -518,14 +565,16 @@ def _untraced(step: Step) -> Callable[[list[Any], Fired], None] | None:
     return None
 
 
-def _replace_conditions(program: ir.Program, overrides: Mapping[str, Any]) -> ir.Program:
+def _replace_conditions(program: ir.Program, overrides: Mapping[str, Any], limits: Limits) -> ir.Program:
     """The program with some ``condition`` parameters replaced, and its plan made anew."""
     from policylang.check.plan import evaluation_plan
     from policylang.engine.parameters import condition_override
 
     parameters = dict(program.parameters)
     for name, text in overrides.items():
-        parameters[name] = attrs.evolve(parameters[name], default=condition_override(program, parameters[name], text))
+        parameters[name] = attrs.evolve(
+            parameters[name], default=condition_override(program, parameters[name], text, limits)
+        )
     steps, cycle = evaluation_plan(
         parameters, program.lets, program.decisions, program.rules, program.warnings, program.files
     )
@@ -549,9 +598,7 @@ def _fast_check(t: T.Type) -> tuple[type | None, frozenset[str] | None]:
     if t == T.BOOL:
         return bool, None
     if t == T.INT:
-        return int, None
-    if t == T.TEXT:
-        return str, None
+        return int, None  # within 64 bits (checked where it is used)
     if isinstance(t, T.EnumType):
         return str, frozenset(t.members)
     return None, None

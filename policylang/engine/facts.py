@@ -4,7 +4,10 @@ A fact set is a mapping from fact name to a JSON-like value. Each value is check
 against the fact's type and decoded to its runtime form (dates to ``datetime.date``,
 numbers to exact ``Decimal`` where the type is decimal or money). An absent fact stays
 unknown; a wrong one raises :class:`~policylang.base.errors.FactError` naming the fact, the
-value and what was expected.
+value and what was expected. Every value is bounded: numbers by the language's range and
+precision (:mod:`policylang.base.numbers`: no NaN, no infinity, ``int`` in 64 bits), texts
+and collections by the :class:`~policylang.base.limits.Limits` in force, and a text must be
+Unicode (no lone surrogates).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from policylang.base.errors import FactError
+from policylang.base.limits import DEFAULT, Limits
+from policylang.base.numbers import CONTEXT, DIGITS, INT_DIGITS, decimal_problem, int_problem
 from policylang.base.suggest import suggest
 from policylang.ir import types as T
 from policylang.ir.values import Duration
@@ -26,7 +31,7 @@ Decoder = Callable[[Any], Any]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
-_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
+_DURATION = re.compile(r"^P(?:(\d{1,18})Y)?(?:(\d{1,18})M)?(?:(\d{1,18})D)?$")
 
 
 class BadValue(Exception):
@@ -39,28 +44,51 @@ class BadValue(Exception):
 
 
 def show(value: Any) -> str:
-    """A value as it would be written in JSON, for messages.
+    """A value as it would be written in JSON, for messages: short, and printable whatever it holds.
 
-    >>> show("x"), show(None), show(dt.date(2020, 1, 1))
-    ('"x"', 'null', '2020-01-01')
+    >>> show("x"), show(None), show(dt.date(2020, 1, 1)), show(10**5000)
+    ('"x"', 'null', '2020-01-01', 'a whole number of 5001 digits')
     """
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
+        return f"a whole number of {len(_digits_of(value))} digits"
     if isinstance(value, Decimal):  # a number read from a JSON file: shown as written, not as text
-        return str(value)
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        text = repr(value)
+        text = str(value)
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except (TypeError, ValueError, RecursionError):
+            text = f"a value of type {type(value).__name__}"
+    if not text.isascii():
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate prints as \\udxxx
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def decoder(t: T.Type, rule_ids: frozenset[str] = frozenset()) -> Decoder:
-    """A function that checks and decodes one value of type ``t``."""
+def show_name(name: Any) -> str:
+    r"""A name from a fact set or parameters (any text a caller sent), for messages: short and printable.
+
+    >>> show_name("x" * 100)[-5:], show_name("a\nb")
+    ('xx...', 'a\\nb')
+    """
+    text = name if isinstance(name, str) else show(name)
+    if not text.isascii() or not text.isprintable():
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+        text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _digits_of(n: int) -> str:
+    """The decimal digits of a (possibly huge) int, without Python's limit on converting ints to text."""
+    return format(Decimal(abs(n)), "f")
+
+
+def decoder(t: T.Type, rule_ids: frozenset[str] = frozenset(), limits: Limits = DEFAULT) -> Decoder:
+    """A function that checks and decodes one value of type ``t`` (texts and collections within ``limits``)."""
     if isinstance(t, T.OptionalType):
-        inner = decoder(t.inner, rule_ids)
+        inner = decoder(t.inner, rule_ids, limits)
         return lambda x: None if x is None else inner(x)
-    nonnull = _decoder(t, rule_ids)
+    nonnull = _decoder(t, rule_ids, limits)
 
     def required(x: Any) -> Any:
         if x is None:
@@ -93,7 +121,7 @@ def _expected(t: T.Type) -> str:
     return T.describe(t)
 
 
-def _decoder(t: T.Type, rule_ids: frozenset[str]) -> Decoder:
+def _decoder(t: T.Type, rule_ids: frozenset[str], limits: Limits) -> Decoder:
     if isinstance(t, T.EnumType):
         members = frozenset(t.members)
         expected = _expected(t)
@@ -105,26 +133,29 @@ def _decoder(t: T.Type, rule_ids: frozenset[str]) -> Decoder:
             raise BadValue(expected, hint)
 
         return enum
+    most = limits.items
     if isinstance(t, T.ListType):
-        element = decoder(t.element, rule_ids)
+        element = decoder(t.element, rule_ids, limits)
 
         def list_(x: Any) -> Any:
             if not isinstance(x, list | tuple):
                 raise BadValue(f"a list of {T.describe(t.element)}")
+            _count(x, most)
             return tuple(_each(element, x))
 
         return list_
     if isinstance(t, T.SetType):
-        element = decoder(t.element, rule_ids)
+        element = decoder(t.element, rule_ids, limits)
 
         def set_(x: Any) -> Any:
             if not isinstance(x, list | tuple | set | frozenset):
                 raise BadValue(f"a list of {T.describe(t.element)}")
+            _count(x, most)
             return frozenset(_each(element, x))
 
         return set_
     if isinstance(t, T.RecordType):
-        fields = {name: decoder(ft, rule_ids) for name, ft in t.fields}
+        fields = {name: decoder(ft, rule_ids, limits) for name, ft in t.fields}
 
         def record(x: Any) -> Any:
             if not isinstance(x, Mapping) or set(x) != set(fields):
@@ -133,16 +164,17 @@ def _decoder(t: T.Type, rule_ids: frozenset[str]) -> Decoder:
 
         return record
     if isinstance(t, T.MapType):
-        key, value = decoder(t.key, rule_ids), decoder(t.value, rule_ids)
+        key, value = decoder(t.key, rule_ids, limits), decoder(t.value, rule_ids, limits)
 
         def map_(x: Any) -> Any:
             if not isinstance(x, Mapping):
                 raise BadValue(f"an object from {T.describe(t.key)} to {T.describe(t.value)}")
+            _count(x, most)
             return {key(k): value(v) for k, v in x.items()}
 
         return map_
     if isinstance(t, T.UnionType):
-        options = [_decoder(o, rule_ids) for o in t.options]
+        options = [_decoder(o, rule_ids, limits) for o in t.options]
         expected_any = " or ".join(_expected(o) for o in t.options)
 
         def union(x: Any) -> Any:
@@ -157,7 +189,15 @@ def _decoder(t: T.Type, rule_ids: frozenset[str]) -> Decoder:
     if isinstance(t, T.ConditionType):
         raise TypeError("conditions are decoded by the parameter code")
     assert isinstance(t, T.Prim)
-    return _PRIMITIVE_DECODERS[t.name](rule_ids)
+    return _PRIMITIVE_DECODERS[t.name](rule_ids, limits)
+
+
+def _count(items: Any, most: int) -> None:
+    if len(items) > most:
+        raise BadValue(
+            f"at most {most:,} elements",
+            f"it has {len(items):,}; the limit `items` (policylang.Limits) allows {most:,}",
+        )
 
 
 def _each(element: Decoder, items: Any) -> list[Any]:
@@ -170,7 +210,7 @@ def _each(element: Decoder, items: Any) -> list[Any]:
     return result
 
 
-def _bool(rule_ids: frozenset[str]) -> Decoder:
+def _bool(rule_ids: frozenset[str], limits: Limits) -> Decoder:
     def decode(x: Any) -> Any:
         if isinstance(x, bool):
             return x
@@ -179,12 +219,29 @@ def _bool(rule_ids: frozenset[str]) -> Decoder:
     return decode
 
 
-def _int(rule_ids: frozenset[str]) -> Decoder:
+def _int(rule_ids: frozenset[str], limits: Limits) -> Decoder:
     def decode(x: Any) -> Any:
-        if isinstance(x, int) and not isinstance(x, bool):
+        if isinstance(x, bool):
+            raise BadValue("a whole number")
+        if isinstance(x, int):
+            problem = int_problem(x)
+            if problem:
+                raise BadValue("a whole number", f"it is {problem}")
             return x
-        if isinstance(x, Decimal | float) and _finite(x) and x == int(x):
-            return int(x)
+        if isinstance(x, Decimal | float):
+            if not _finite(x):
+                raise BadValue("a whole number", "it is not a finite number")
+            if isinstance(x, float):
+                x = Decimal(repr(x))
+            if x and x.adjusted() >= INT_DIGITS:  # before int(): 1e1000000 has a million digits
+                raise BadValue("a whole number", f"it is {int_problem(-(10**INT_DIGITS) if x < 0 else 10**INT_DIGITS)}")
+            if x != x.to_integral_value():
+                raise BadValue("a whole number")
+            n = int(x)
+            problem = int_problem(n)
+            if problem:
+                raise BadValue("a whole number", f"it is {problem}")
+            return n
         raise BadValue("a whole number")
 
     return decode
@@ -195,34 +252,57 @@ def _finite(x: Decimal | float) -> bool:
     return x.is_finite() if isinstance(x, Decimal) else math.isfinite(x)
 
 
-def _decimal(rule_ids: frozenset[str]) -> Decoder:
+def _decimal(rule_ids: frozenset[str], limits: Limits) -> Decoder:
     def decode(x: Any) -> Any:
         if isinstance(x, bool):
             raise BadValue("a number")
-        if isinstance(x, int | Decimal):
-            return Decimal(x)
-        if isinstance(x, float):
-            return Decimal(repr(x))
-        if isinstance(x, str):
+        if isinstance(x, int):
+            if x.bit_length() > 400:  # far beyond 10^100: not worth converting
+                raise BadValue("a number", "it is larger than the largest decimal (below 1E+100)")
+            d = Decimal(x)
+        elif isinstance(x, Decimal):
+            d = x
+        elif isinstance(x, float):
+            d = Decimal(repr(x))
+        elif isinstance(x, str) and len(x) <= 4 * (DIGITS + 100):
             try:
-                return Decimal(x)
-            except InvalidOperation:
-                pass
-        raise BadValue("a number")
+                d = Decimal(x, CONTEXT)
+            except (InvalidOperation, ValueError):
+                raise BadValue("a number") from None
+        else:
+            raise BadValue("a number")
+        problem = decimal_problem(d)
+        if problem:
+            raise BadValue("a number", f"it is {problem}")
+        if not d or len(d.as_tuple().digits) > DIGITS:  # 0E+1000000, 1.000...0: the same value, made small
+            d = CONTEXT.plus(d)
+        return d
 
     return decode
 
 
-def _text(rule_ids: frozenset[str]) -> Decoder:
+def _text(rule_ids: frozenset[str], limits: Limits) -> Decoder:
+    most = limits.text_chars
+
     def decode(x: Any) -> Any:
         if isinstance(x, str):
+            if len(x) > most:
+                raise BadValue(
+                    f"a text of at most {most:,} characters",
+                    f"it has {len(x):,}; the limit `text_chars` (policylang.Limits) allows {most:,}",
+                )
+            if not x.isascii():
+                try:
+                    x.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise BadValue("a text", "it holds a lone surrogate, which is no Unicode character") from None
             return x
         raise BadValue("a text")
 
     return decode
 
 
-def _date(rule_ids: frozenset[str]) -> Decoder:
+def _date(rule_ids: frozenset[str], limits: Limits) -> Decoder:
     def decode(x: Any) -> Any:
         if isinstance(x, dt.datetime):
             raise BadValue('a date without a time, written as "YYYY-MM-DD"')
@@ -238,7 +318,7 @@ def _date(rule_ids: frozenset[str]) -> Decoder:
     return decode
 
 
-def _datetime(rule_ids: frozenset[str]) -> Decoder:
+def _datetime(rule_ids: frozenset[str], limits: Limits) -> Decoder:
     expected = 'a date and time with a UTC offset, such as "2025-03-15T23:00:00+01:00"'
 
     def decode(x: Any) -> Any:
@@ -257,7 +337,7 @@ def _datetime(rule_ids: frozenset[str]) -> Decoder:
     return decode
 
 
-def _time(rule_ids: frozenset[str]) -> Decoder:
+def _time(rule_ids: frozenset[str], limits: Limits) -> Decoder:
     def decode(x: Any) -> Any:
         if isinstance(x, dt.time):
             return x
@@ -271,7 +351,7 @@ def _time(rule_ids: frozenset[str]) -> Decoder:
     return decode
 
 
-def _duration(rule_ids: frozenset[str]) -> Decoder:
+def _duration(rule_ids: frozenset[str], limits: Limits) -> Decoder:
     def decode(x: Any) -> Any:
         if isinstance(x, Duration):
             return x
@@ -284,7 +364,7 @@ def _duration(rule_ids: frozenset[str]) -> Decoder:
     return decode
 
 
-def _rule(rule_ids: frozenset[str]) -> Decoder:
+def _rule(rule_ids: frozenset[str], limits: Limits) -> Decoder:
     def decode(x: Any) -> Any:
         if isinstance(x, str) and x in rule_ids:
             return x
@@ -293,7 +373,7 @@ def _rule(rule_ids: frozenset[str]) -> Decoder:
     return decode
 
 
-_PRIMITIVE_DECODERS: dict[str, Callable[[frozenset[str]], Decoder]] = {
+_PRIMITIVE_DECODERS: dict[str, Callable[[frozenset[str], Limits], Decoder]] = {
     "bool": _bool,
     "int": _int,
     "decimal": _decimal,

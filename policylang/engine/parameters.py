@@ -12,15 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from policylang.base.errors import Diagnostic, ParameterError, PolicyError
+from policylang.base.limits import DEFAULT, Limits
 from policylang.engine.facts import BadValue, bad_fact, decoder
 from policylang.ir import program as ir
 from policylang.ir import types as T
 
 
-def decode_parameter(param: ir.ParamInfo, raw: Any) -> Any:
+def decode_parameter(param: ir.ParamInfo, raw: Any, limits: Limits = DEFAULT) -> Any:
     """Check and decode an override for a plain parameter."""
     try:
-        return decoder(param.type)(raw)
+        return decoder(param.type, limits=limits)(raw)
     except BadValue as e:
         error = bad_fact(param.name, raw, e, kind="parameter")
         raise ParameterError(
@@ -33,8 +34,8 @@ def decode_parameter(param: ir.ParamInfo, raw: Any) -> Any:
         ) from None
 
 
-def condition_override(program: ir.Program, param: ir.ParamInfo, raw: Any) -> ir.Expr:
-    """Parse and check the expression that replaces a ``condition`` parameter."""
+def condition_override(program: ir.Program, param: ir.ParamInfo, raw: Any, limits: Limits = DEFAULT) -> ir.Expr:
+    """Parse and check the expression that replaces a ``condition`` parameter (``limits.condition_chars`` at most)."""
     from policylang.check.expressions import ExprChecker
     from policylang.syntax.parser import parse_expression
 
@@ -47,8 +48,15 @@ def condition_override(program: ir.Program, param: ir.ParamInfo, raw: Any) -> ir
             expected="a condition written in the policy language",
             code="pol-parameter-type",
         )
+    if len(raw) > limits.condition_chars:
+        raise ParameterError(
+            f"parameter `{param.name}` is a condition of {len(raw):,} characters; the limit `condition_chars` "
+            f"(policylang.Limits) allows {limits.condition_chars:,}",
+            facts=[param.name],
+            code="pol-limit",
+        )
     try:
-        expr = parse_expression(raw, f"<parameter {param.name}>")
+        expr = parse_expression(raw, f"<parameter {param.name}>", limits=limits)
     except PolicyError as e:
         raise ParameterError(
             f"parameter `{param.name}`: {e.message}", facts=[param.name], value=raw, code="pol-parameter-syntax"

@@ -14,6 +14,13 @@ which facts it was settled over and how many combinations were tried
 
 A combination that raises an error (a conflict between rules) settles nothing: the facts
 could then lead to an error, which is no value.
+
+One evaluation settles at most :attr:`Limits.exhaustive_cases
+<policylang.base.limits.Limits.exhaustive_cases>` combinations in all (a policy of
+hundreds of decisions could otherwise evaluate itself hundreds of thousands of times);
+the decisions left over stay undetermined, and :func:`settle` says that it stopped early,
+which the result reports as the warning ``exhaustive_incomplete``. The budget counts
+combinations, not seconds, so the result is the same on every machine.
 """
 
 from __future__ import annotations
@@ -92,9 +99,30 @@ def domain(t: T.Type) -> list[Any] | None:
 
 
 def settle(
-    engine: Evaluator, facts: Mapping[str, Any], v: list[Any], ignore_unknown: bool, limit: int = LIMIT
+    engine: Evaluator,
+    facts: Mapping[str, Any],
+    v: list[Any],
+    ignore_unknown: bool,
+    limit: int = LIMIT,
+    budget: int | None = None,
 ) -> dict[str, Settled]:
-    """The undetermined decisions of the evaluation ``v`` of ``facts`` that every completion decides alike."""
+    """The undetermined decisions of the evaluation ``v`` of ``facts`` that every completion decides alike.
+
+    At most ``limit`` combinations for one decision and ``budget`` in all; :func:`settle_within`
+    also says whether the budget stopped it.
+    """
+    return settle_within(engine, facts, v, ignore_unknown, limit, budget)[0]
+
+
+def settle_within(
+    engine: Evaluator,
+    facts: Mapping[str, Any],
+    v: list[Any],
+    ignore_unknown: bool,
+    limit: int = LIMIT,
+    budget: int | None = None,
+) -> tuple[dict[str, Settled], bool]:
+    """:func:`settle`, and whether it stopped early because ``budget`` combinations were spent."""
     waiting: dict[tuple[str, ...], list[str]] = {}  # the facts a decision waits for -> the decisions
     for name, slot, _, _ in engine.views:
         value = v[slot]
@@ -102,10 +130,19 @@ def settle(
             key = tuple(sorted(value.facts, key=lambda f: engine.fact_order.get(f, 0)))
             waiting.setdefault(key, []).append(name)
     settled: dict[str, Settled] = {}
+    left = budget if budget is not None else math.inf
+    stopped = False
     for missing, names in waiting.items():
         domains = [domain(engine.program.facts[f].type) for f in missing]
-        if any(d is None for d in domains) or math.prod(len(d or ()) for d in domains) > limit:
+        if any(d is None for d in domains):
             continue
+        cases = math.prod(len(d or ()) for d in domains)
+        if cases > limit:
+            continue
+        if cases > left:
+            stopped = True
+            continue
+        left -= cases
         outcomes = _outcomes(engine, facts, missing, domains, ignore_unknown)
         if not outcomes:  # no combination is a possible fact set, or one leads to an error
             continue
@@ -120,7 +157,7 @@ def settle(
                 for row in fired.get(name, ()):
                     rows.setdefault(id(row), row)
             settled[name] = Settled(first, tuple(rows.values()), missing, len(outcomes))
-    return settled
+    return settled, stopped
 
 
 def _outcomes(

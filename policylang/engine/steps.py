@@ -60,6 +60,7 @@ class DecisionStep:
         self.no_rule = Unknown(frozenset(), frozenset({info.name}))
         self.method = getattr(self, "_" + info.kind)
         self.has_exceptions = any(r.info.exceptions for r in rows)
+        self.exception_order = ir.exception_order([r.info.exceptions for r in rows]) if self.has_exceptions else []
         self.fast_rows = tuple((r.condition, r.value, r) for r in rows)
 
     def run(self, v: list[Any], tracer: Tracer | None = None) -> list[RuntimeRow]:
@@ -126,24 +127,20 @@ class DecisionStep:
         """Whether each row applies once exceptions are taken into account (Kleene)."""
         applies = [True if r.condition is None else r.condition(v) for r in self.rows]
         applies = [a if a is True or type(a) is Unknown else False for a in applies]
-        active: list[Any] = [None] * len(self.rows)
-
-        def resolve(i: int, depth: int = 0) -> Any:
-            if active[i] is not None:
-                return active[i]
+        active: list[Any] = list(applies)
+        for i in self.exception_order:  # a row's exceptions are settled before it
             result = applies[i]
-            if result is not False and depth < len(self.rows):
-                for e in self.rows[i].info.exceptions:
-                    over = resolve(e, depth + 1)
-                    if over is True:
-                        result = False
-                        break
-                    if type(over) is Unknown:
-                        result = over if result is True else result.merge(over)
+            if result is False:
+                continue
+            for e in self.rows[i].info.exceptions:
+                over = active[e]
+                if over is True:
+                    result = False
+                    break
+                if type(over) is Unknown:
+                    result = over if result is True else result.merge(over)
             active[i] = result
-            return result
-
-        return [resolve(i) for i in range(len(self.rows))], applies
+        return active, applies
 
     def _collect(self, v: list[Any], tracer: Tracer | None) -> tuple[Any, list[RuntimeRow]]:
         if tracer is None and not self.has_exceptions:

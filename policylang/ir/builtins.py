@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import attrs
 
+from policylang.base.numbers import CONTEXT, DIGITS, EMIN, checked_int
 from policylang.ir import dates
 from policylang.ir import types as T
 from policylang.ir.values import sort_members
@@ -114,6 +115,8 @@ def _to_set(args: Sequence[T.Type]) -> T.Type | str:
     element = T.element_type(args[0])
     if element is None:
         return T.ERROR if _base(args[0]) == T.ERROR else "takes one list"
+    if T.set_element_problem(element):
+        return f"cannot make a set of {T.describe(element)} values: a set cannot hold records or maps"
     return T.SetType(element)
 
 
@@ -174,7 +177,21 @@ def _day(value: dt.date) -> dt.date:
 
 
 def _round_impl(value: Decimal | int, places: int) -> Decimal:
-    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Half up to ``places`` decimal places, in the language's decimal context (34 digits at the most)."""
+    if not EMIN - DIGITS < places <= DIGITS - EMIN:
+        raise ValueError(f"cannot round to {places} decimal places")
+    try:
+        return Decimal(value).quantize(Decimal((0, (1,), -places)), rounding=ROUND_HALF_UP, context=CONTEXT)
+    except InvalidOperation:
+        raise ValueError(
+            f"rounded to {places} decimal places, the number would need more than {DIGITS} digits"
+        ) from None
+
+
+def _abs_impl(value: Decimal | int) -> Decimal | int:
+    if type(value) is int:
+        return checked_int(abs(value))  # abs() of the smallest int is one too large
+    return CONTEXT.abs(value)
 
 
 def _to_list_impl(value: Any) -> tuple[Any, ...]:
@@ -302,7 +319,7 @@ _BUILTINS = [
         _to_list,
         _to_list_impl,
     ),
-    Builtin("abs", "abs(number) -> number", "The absolute value.", _abs, abs),
+    Builtin("abs", "abs(number) -> number", "The absolute value.", _abs, _abs_impl),
     Builtin(
         "round",
         "round(number, places) -> decimal",

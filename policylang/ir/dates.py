@@ -81,11 +81,13 @@ def overlap_days(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.d
 
 @functools.lru_cache(maxsize=64)
 def zone(name: str) -> ZoneInfo:
-    """The IANA time zone ``name``; raises ``KeyError`` for an unknown zone."""
+    """The IANA time zone ``name``; raises ``KeyError`` for an unknown zone (or a name no zone could have)."""
+    if len(name) > 64:  # the longest IANA names have some 30 characters
+        raise KeyError(f"time zone {name[:40] + '...'!r}")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise KeyError(name) from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise KeyError(f"time zone {name!r}") from None
 
 
 def local_time(moment: dt.datetime, zone_name: str) -> dt.datetime:

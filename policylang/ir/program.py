@@ -7,7 +7,7 @@ The checker (:mod:`policylang.check.declarations`) turns the AST into these; the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -221,10 +221,12 @@ def children(e: Expr) -> Iterator[Expr]:
 
 
 def walk(e: Expr) -> Iterator[Expr]:
-    """``e`` and all its sub-expressions, depth first."""
-    yield e
-    for c in children(e):
-        yield from walk(c)
+    """``e`` and all its sub-expressions, depth first (without recursion, however deep ``e`` is)."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(tuple(children(node))))
 
 
 def refs(e: Expr | None) -> Iterator[Ref]:
@@ -370,6 +372,36 @@ class RowInfo:
     span: Span
     exceptions: tuple[int, ...] = ()  # indexes of rows that override this one (rule conclusions)
     id: str = ""  # "<decision>/<n>" (1-based) or "<decision>/default"; "" for rows not of a decision
+
+
+def exception_order(exceptions: Sequence[Sequence[int]]) -> list[int]:
+    """Row indexes in an order where the rows that are exceptions to a row come before it.
+
+    ``exceptions[i]`` are the rows that override row ``i``. Computed without recursion, so a
+    chain of a thousand exceptions is no deeper than one; a circle (which the checker
+    reports as ``pol-cycle``) is broken where it is met.
+
+    >>> exception_order([(1,), (2,), ()])
+    [2, 1, 0]
+    """
+    order: list[int] = []
+    seen: set[int] = set()
+    for start in range(len(exceptions)):
+        if start in seen:
+            continue
+        seen.add(start)
+        stack = [(start, iter(exceptions[start]))]
+        while stack:
+            i, pending = stack[-1]
+            for j in pending:
+                if j not in seen:
+                    seen.add(j)
+                    stack.append((j, iter(exceptions[j])))
+                    break
+            else:
+                stack.pop()
+                order.append(i)
+    return order
 
 
 @attrs.frozen

@@ -220,6 +220,25 @@ def assignable(source: Type, target: Type) -> bool:
     return False
 
 
+def set_element_problem(t: Type) -> str | None:
+    """Why values of ``t`` cannot be the elements of a set (records and maps have no identity), or ``None``.
+
+    >>> set_element_problem(RecordType((("a", INT),))) is not None, set_element_problem(INT)
+    (True, None)
+    """
+    base = strip_optional(t)
+    if isinstance(base, RecordType | MapType):
+        return f"a set cannot hold {describe(base)} values; use a list"
+    if isinstance(base, ListType | SetType):
+        return set_element_problem(base.element)
+    if isinstance(base, UnionType):
+        for option in base.options:
+            problem = set_element_problem(option)
+            if problem:
+                return problem
+    return None
+
+
 def comparable(a: Type, b: Type) -> bool:
     """Whether ``a = b`` makes sense: one side may stand for the other."""
     return assignable(a, b) or assignable(b, a) or (strip_optional(a) in NUMERIC and strip_optional(b) in NUMERIC)

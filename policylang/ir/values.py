@@ -165,14 +165,46 @@ def _encode_decimal(value: Decimal) -> int | float:
 
 
 def sort_members(values: Iterable[Any], element: T.Type | None) -> list[Any]:
-    """Canonical order of a set: declaration order for enums, natural order otherwise."""
+    """Canonical order of a set: declaration order for enums, natural order otherwise.
+
+    Values of different kinds (a ``set of int or text``) come in the order of
+    :func:`canonical_key`, so the order never depends on hashing (``PYTHONHASHSEED``).
+
+    >>> sort_members(frozenset({"b", 2, "a", 10}), None)
+    [2, 10, 'a', 'b']
+    """
     items = list(values)
     if isinstance(element, T.EnumType):
         return sorted(items, key=lambda m: element.index(m) if m in element.members else len(element.members))
     try:
         return sorted(items)
     except TypeError:
-        return items
+        return sorted(items, key=canonical_key)
+
+
+_KINDS = {bool: 1, int: 2, Decimal: 2, str: 3, dt.date: 4, dt.datetime: 5, dt.time: 6, Duration: 7}
+
+
+def canonical_key(value: Any) -> tuple[Any, ...]:
+    """A key that orders any two values of the language, of whatever kinds, the same way every time.
+
+    Null first, then truth values, numbers, texts, dates, dates and times, times, durations,
+    lists, sets and records or maps; within a kind, the natural order.
+    """
+    kind = _KINDS.get(type(value))
+    if value is None:
+        return (0,)
+    if kind is not None:
+        if kind == 7:
+            return (kind, (value.years, value.months, value.days))
+        return (kind, value)
+    if isinstance(value, tuple | list):
+        return (8, tuple(canonical_key(v) for v in value))
+    if isinstance(value, frozenset | set):
+        return (9, tuple(sorted(canonical_key(v) for v in value)))
+    if isinstance(value, dict):
+        return (10, tuple(sorted((canonical_key(k), canonical_key(v)) for k, v in value.items())))
+    return (11, type(value).__name__, repr(value))
 
 
 def same_value(a: Any, b: Any) -> bool:

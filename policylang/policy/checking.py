@@ -15,11 +15,14 @@ import re
 from collections.abc import Callable, Sequence
 
 from policylang.base.errors import Diagnostic, PolicyError, sort_diagnostics
+from policylang.base.limits import DEFAULT, Limits
 from policylang.check.declarations import check_modules
 from policylang.policy.loader import read_modules, resolve
 
 
-def check_file(path: str | os.PathLike[str], *, require_header: bool = True, cache: bool = True) -> list[Diagnostic]:
+def check_file(
+    path: str | os.PathLike[str], *, require_header: bool = True, cache: bool = True, limits: Limits = DEFAULT
+) -> list[Diagnostic]:
     """Every problem in one policy file and its imports; ``[]`` when it is clean.
 
     With ``require_header=False`` a file without a ``policy`` header is checked as a
@@ -28,9 +31,10 @@ def check_file(path: str | os.PathLike[str], *, require_header: bool = True, cac
     constant conditions), whose results are kept on disk by the files' text unless
     ``cache=False`` (:mod:`policylang.analysis.cache`); :func:`load` never runs them.
     Without the z3 solver the analyses are skipped (:func:`analyses_missing`).
+    ``limits`` bounds the text read and the analyses' time (``analysis_seconds``).
     """
     try:
-        modules = read_modules(resolve(path))
+        modules = read_modules(resolve(path), limits)
     except PolicyError as e:
         if e.diagnostics:
             return e.diagnostics
@@ -39,7 +43,8 @@ def check_file(path: str | os.PathLike[str], *, require_header: bool = True, cac
     if program is not None and analyses_missing() is None:
         from policylang.analysis import analyse
 
-        diagnostics = sort_diagnostics([*diagnostics, *analyse(program, cache=cache)])
+        found = analyse(program, cache=cache, budget_s=limits.analysis_seconds)
+        diagnostics = sort_diagnostics([*diagnostics, *found])
     return [d for d in diagnostics if not allowed(d)]
 
 
@@ -61,7 +66,12 @@ def analyses_missing() -> str | None:
 
 
 def check_files(
-    paths: Sequence[str | os.PathLike[str]], *, require_header: bool = True, cache: bool = True, jobs: int = 0
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    require_header: bool = True,
+    cache: bool = True,
+    jobs: int = 0,
+    limits: Limits = DEFAULT,
 ) -> list[list[Diagnostic]]:
     """:func:`check_file` on each of ``paths``, in ``jobs`` processes at once; the results in order.
 
@@ -71,7 +81,7 @@ def check_files(
     """
     files = list(paths)
     jobs = min(jobs or os.cpu_count() or 1, len(files))
-    check = functools.partial(check_file, require_header=require_header, cache=cache)
+    check = functools.partial(check_file, require_header=require_header, cache=cache, limits=limits)
     if jobs > 1 and can_fork():
         from concurrent.futures.process import BrokenProcessPool
 

@@ -15,6 +15,7 @@ import attrs
 
 from policylang.base.errors import FactError
 from policylang.base.suggest import suggest
+from policylang.engine.facts import show_name
 from policylang.engine.result import Result
 from policylang.policy.loader import load
 from policylang.policy.policy import Policy
@@ -63,16 +64,30 @@ class LinkedResult:
 
 def reachable(policy: Policy) -> list[Policy]:
     """``policy`` and every policy its handoffs can lead to, directly or not."""
+    return list(dict.fromkeys(_targets(policy)[0].values()))
+
+
+def _targets(policy: Policy) -> tuple[dict[str, Policy], dict[str, Policy]]:
+    """The policies reachable from ``policy`` by their names, and the policy each handoff target refers to.
+
+    A handoff names its target as written (a bundled name or a path); the file's own
+    ``policy`` header may name it otherwise. Each target is loaded once and each policy
+    visited once, so handoffs that lead back (to the policy itself, under another name) end.
+    """
     found: dict[str, Policy] = {policy.name: policy}
+    targets: dict[str, Policy] = {policy.name: policy}
     queue = [policy]
     while queue:
         current = queue.pop(0)
         for handoff in current.program.handoffs:
-            if handoff.target not in found:
-                target = load(handoff.target)
+            if handoff.target in targets:
+                continue
+            target = load(handoff.target)
+            targets[handoff.target] = target
+            if target.name not in found:
                 found[target.name] = target
                 queue.append(target)
-    return list(found.values())
+    return found, targets
 
 
 def evaluate_linked(
@@ -93,12 +108,12 @@ def evaluate_linked(
     (['examples/benefit'], ())
     """
     start = load(policy) if isinstance(policy, str) else policy
-    chain = {p.name: p for p in reachable(start)}
+    chain, targets = _targets(start)
     declared = {name for p in chain.values() for name in p.facts}
     for name in facts:
         if name not in declared:
             raise FactError(
-                f"unknown fact `{name}`: none of the policies {', '.join(chain)} declares it",
+                f"unknown fact `{show_name(name)}`: none of the policies {', '.join(chain)} declares it",
                 facts=[name],
                 hint=suggest(str(name), declared),
                 code="pol-unknown-fact",
@@ -128,5 +143,5 @@ def evaluate_linked(
                 )
             )
             if entry["status"] == "applies":
-                queue.append(chain[entry["policy"]])
+                queue.append(targets[entry["policy"]])
     return LinkedResult(start.name, results, tuple(links))

@@ -11,12 +11,13 @@ True
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
+from decimal import Decimal
 from typing import Any
 
-from policylang.base.errors import Diagnostic
+from policylang.base.errors import Diagnostic, ParameterError
 from policylang.base.extras import require
+from policylang.base.limits import DEFAULT, Limits
 from policylang.engine.evaluate import Engine
 from policylang.engine.result import Result
 from policylang.ir import program as ir
@@ -31,11 +32,14 @@ class Policy:
         program: ir.Program,
         diagnostics: list[Diagnostic] | None = None,
         parameters: Mapping[str, Any] | None = None,
+        *,
+        limits: Limits = DEFAULT,
     ) -> None:
         self.program = program
         self.diagnostics = list(diagnostics or [])
-        self._engines: dict[str, Engine] = {}  # one per set of parameters, by their JSON
-        self._default = Engine(program, parameters)
+        self.limits = limits
+        self._engines: dict[Hashable, Engine] = {}  # one per set of parameters, by their exact values
+        self._default = Engine(program, parameters, limits)
 
     @property
     def name(self) -> str:
@@ -76,7 +80,11 @@ class Policy:
 
     def with_parameters(self, parameters: Mapping[str, Any]) -> Policy:
         """The same policy with some parameters set to other values."""
-        return Policy(self.program, self.diagnostics, parameters)
+        return Policy(self.program, self.diagnostics, parameters, limits=self.limits)
+
+    def with_limits(self, limits: Limits) -> Policy:
+        """The same policy reading facts and parameters within other limits."""
+        return Policy(self.program, self.diagnostics, self._default.parameters, limits=limits)
 
     def engine(self, parameters: Mapping[str, Any] | None = None) -> Engine:
         """The compiled policy with these parameters set (kept for the next evaluation with them).
@@ -86,12 +94,13 @@ class Policy:
         """
         if not parameters:
             return self._default
-        key = json.dumps(parameters, sort_keys=True, default=str)
+        key = exact_key(parameters)
         engine = self._engines.get(key)
         if engine is None:
-            if len(self._engines) > 32:
+            engine = Engine(self.program, parameters, self.limits)
+            if len(self._engines) > 32:  # (each step is atomic, so threads may share the policy)
                 self._engines.clear()
-            engine = self._engines[key] = Engine(self.program, parameters)
+            self._engines[key] = engine
         return engine
 
     def evaluate(
@@ -132,3 +141,28 @@ class Policy:
         from policylang.batch import evaluate_many
 
         return evaluate_many(self, data, **options)
+
+
+def exact_key(value: Any, depth: int = 0) -> Hashable:
+    """A key equal for two parameter sets exactly when they hold the same values of the same types.
+
+    ``{"X": Decimal("1")}`` and ``{"X": "1"}`` are different parameters (JSON with
+    ``default=str`` would make them one), and so are ``1`` and ``True``.
+
+    >>> exact_key({"X": Decimal("1")}) == exact_key({"X": "1"}), exact_key({"X": [1]}) == exact_key({"X": (1,)})
+    (False, True)
+    """
+    if depth > 100:
+        raise ParameterError("the parameters are nested more than 100 deep", code="pol-limit")
+    if isinstance(value, Mapping):
+        items = [(exact_key(k, depth + 1), exact_key(v, depth + 1)) for k, v in value.items()]
+        return ("map", frozenset(items))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(exact_key(v, depth + 1) for v in value))
+    if isinstance(value, set | frozenset):
+        return ("set", frozenset(exact_key(v, depth + 1) for v in value))
+    if isinstance(value, Decimal):
+        return ("decimal", str(value))
+    if isinstance(value, Hashable):
+        return (type(value).__name__, value)
+    return (type(value).__name__, id(value))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,11 @@ from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from policylang.base.cachedir import private_directory
-from policylang.base.errors import Diagnostic, PolicySyntaxError
+from policylang.base.errors import Diagnostic, PolicyError, PolicySyntaxError
+from policylang.base.limits import DEFAULT, Limits
 from policylang.base.span import Source, point
 from policylang.base.suggest import closest
-from policylang.syntax import ast
+from policylang.syntax import ast, guard
 from policylang.syntax.transform import ToAst
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
@@ -53,40 +55,41 @@ def _parser(start: str = "start") -> Lark:
     return Lark(grammar, **options)
 
 
-def parse_module(text: str, path: str = "<policy>") -> ast.Module:
-    """Parse the text of a ``.pol`` file.
+def parse_module(text: str, path: str = "<policy>", *, limits: Limits = DEFAULT) -> ast.Module:
+    """Parse the text of a ``.pol`` file (Unicode-normalised to NFC first; within ``limits``).
 
     >>> m = parse_module('fact age: int "Alder" / "Age"', "demo.pol")
     >>> m.declarations[0].name, m.declarations[0].labels.en
     ('age', 'Age')
     """
-    source = Source(path, text)
-    tree = _run(_parser(), text, source)
-    try:
-        module = ToAst(source).transform(tree)
-    except VisitError as e:  # a literal the grammar accepts but Python cannot represent
-        if isinstance(e.orig_exc, PolicySyntaxError):
-            raise e.orig_exc from None
-        raise
+    module = _transform(_parser(), text, path, limits)
     assert isinstance(module, ast.Module)
     return module
 
 
-def parse_expression(text: str, path: str = "<expression>") -> ast.Expr:
+def parse_expression(text: str, path: str = "<expression>", *, limits: Limits = DEFAULT) -> ast.Expr:
     """Parse a single expression, such as a ``condition`` parameter's override.
 
     >>> parse_expression("a and not b").op
     'and'
     """
+    return _transform(_parser("expr"), text, path, limits)  # type: ignore[no-any-return]
+
+
+def _transform(parser: Lark, text: str, path: str, limits: Limits) -> Any:
+    """Parse ``text`` with ``parser`` and build its AST, refusing text over the limits first."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)  # a decomposed `å` is the name it looks like
     source = Source(path, text)
-    tree = _run(_parser("expr"), text, source)
+    guard.check_length(text, source, limits)
+    tree = _run(parser, text, source)
+    guard.check_tree(tree, source, limits)
     try:
-        expr = ToAst(source).transform(tree)
-    except VisitError as e:
-        if isinstance(e.orig_exc, PolicySyntaxError):
+        return ToAst(source).transform(tree)
+    except VisitError as e:  # a literal the grammar accepts but Python cannot represent
+        if isinstance(e.orig_exc, PolicyError):
             raise e.orig_exc from None
         raise
-    return expr  # type: ignore[no-any-return]
 
 
 def _run(parser: Lark, text: str, source: Source) -> Any:

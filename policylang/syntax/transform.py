@@ -17,6 +17,7 @@ from lark import Token, Transformer, v_args
 
 from policylang.base.errors import Diagnostic, PolicySyntaxError
 from policylang.base.labels import Labels
+from policylang.base.numbers import CONTEXT, DIGITS, decimal_problem, whole_problem
 from policylang.base.span import Source, Span, point
 from policylang.syntax import ast
 
@@ -31,6 +32,11 @@ class _By(_Tagged):
 
 class _Weigh(_Tagged):
     pass
+
+
+def _cover(first: Span, last: Span) -> Span:
+    """The span from the start of ``first`` to the end of ``last``."""
+    return Span(first.source, first.line, first.column, last.end_line, last.end_column)
 
 
 def _unquote(token: str) -> str:
@@ -370,8 +376,8 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         return ast.Citation(
             str(source),
             locator,
-            int(line_from) if line_from is not None else None,
-            int(line_to) if line_to is not None else None,
+            self._whole(line_from) if line_from is not None else None,
+            self._whole(line_to) if line_to is not None else None,
             self.span(meta),
         )
 
@@ -470,10 +476,23 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         return ast.If(children[0], children[1], children[2], self.span(meta))
 
     def or_op(self, meta: Any, children: list[Any]) -> ast.Expr:
-        return ast.BoolOp("or", children[0], children[1], self.span(meta))
+        return self._chain("or", children, self.span(meta))
 
     def and_op(self, meta: Any, children: list[Any]) -> ast.Expr:
-        return ast.BoolOp("and", children[0], children[1], self.span(meta))
+        return self._chain("and", children, self.span(meta))
+
+    def _chain(self, op: str, items: list[ast.Expr], span: Span) -> ast.Expr:
+        """``a and b and c ...`` as a balanced tree of ``BoolOp``, as deep as the logarithm of its length.
+
+        ``and`` and ``or`` are associative (also with unknowns), and the checker flattens the
+        tree into one n-ary condition, so the shape does not matter, but the depth does.
+        """
+        if len(items) == 1:
+            return items[0]
+        middle = len(items) // 2
+        left = self._chain(op, items[:middle], _cover(items[0].span, items[middle - 1].span))
+        right = self._chain(op, items[middle:], _cover(items[middle].span, items[-1].span))
+        return ast.BoolOp(op, left, right, span)
 
     def not_op(self, meta: Any, children: list[Any]) -> ast.Expr:
         return ast.Not(children[0], self.span(meta))
@@ -520,19 +539,36 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         return ast.RuleRef(str(children[0]), self.span(meta))
 
     def int_lit(self, meta: Any, children: list[Token]) -> ast.Expr:
-        return ast.Literal("int", int(str(children[0]).replace("_", "")), self.span(meta))
+        return ast.Literal("int", self._whole(children[0]), self.span(meta))
 
     def decimal_lit(self, meta: Any, children: list[Token]) -> ast.Expr:
-        return ast.Literal("decimal", Decimal(str(children[0])), self.span(meta))
+        return ast.Literal("decimal", self._decimal(children[0]), self.span(meta))
 
     def money_lit(self, meta: Any, children: list[Token]) -> ast.Expr:
-        return ast.Literal("money", Decimal(str(children[0]).replace("_", "")), self.span(meta))
+        return ast.Literal("money", self._decimal(children[0]), self.span(meta))
 
     def duration_lit(self, meta: Any, children: list[Token]) -> ast.Expr:
         amount, unit = children
         unit_name = str(unit) if str(unit).endswith("s") else f"{unit}s"
-        value = ast.DurationLit(int(str(amount).replace("_", "")), unit_name)
+        value = ast.DurationLit(self._whole(amount), unit_name)
         return ast.Literal("duration", value, self.span(meta))
+
+    def _whole(self, token: Token) -> int:
+        """A whole number as written (digits, ``_`` between them), within the range of ``int``."""
+        problem = whole_problem(str(token))
+        if problem:
+            raise self._bad_literal(token, "whole number", f"a whole number of 64 bits: this one is {problem}")
+        return int(str(token).replace("_", ""))
+
+    def _decimal(self, token: Token) -> Decimal:
+        """A decimal number as written, within the range and precision of ``decimal``."""
+        value = Decimal(str(token).replace("_", ""))
+        problem = decimal_problem(value)
+        if problem:
+            raise self._bad_literal(token, "decimal number", f"a decimal of the language: this one is {problem}")
+        if not value or len(value.as_tuple().digits) > DIGITS:  # 0.000...0, 1.000...0: the same value, made small
+            value = CONTEXT.plus(value)
+        return value
 
     def _date(self, token: Token) -> dt.date:
         try:
@@ -542,8 +578,9 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     def _bad_literal(self, token: Token, kind: str, expected: str) -> PolicySyntaxError:
         span = self.tspan(token)
-        d = Diagnostic("pol-bad-literal", f"`{token}` is not a valid {kind}", span, hint=f"write {expected}")
-        return PolicySyntaxError(f"{span}: `{token}` is not a valid {kind}", [d])
+        shown = str(token) if len(token) <= 40 else f"{str(token)[:20]}...{str(token)[-10:]}"
+        d = Diagnostic("pol-bad-literal", f"`{shown}` is not a valid {kind}", span, hint=f"write {expected}")
+        return PolicySyntaxError(f"{span}: `{shown}` is not a valid {kind}", [d])
 
     def date_lit(self, meta: Any, children: list[Token]) -> ast.Expr:
         return ast.Literal("date", self._date(children[0]), self.span(meta))

@@ -46,7 +46,7 @@ class Case:
 
 def case_from_dict(data: Any, file: str, line: int, defaults: Mapping[str, Any] | None = None) -> Case:
     """Build a case from its JSON/YAML form, with clear errors for a malformed one."""
-    if not isinstance(data, Mapping):
+    if not isinstance(data, Mapping) or not all(isinstance(k, str) for k in data):
         raise CaseFileError(f"{file}:{line}: a case must be an object")
     merged = {**(defaults or {}), **data}
     for key in ("policy", "facts"):
@@ -73,32 +73,75 @@ def case_from_dict(data: Any, file: str, line: int, defaults: Mapping[str, Any] 
         raise CaseFileError(
             f"{file}:{line}: unknown key `{unknown[0]}` in a case (allowed: {', '.join(sorted(known))})"
         )
+    where = f"{file}:{line}"
+    if not isinstance(merged["policy"], str) or not merged["policy"]:
+        raise CaseFileError(f"{where}: `policy` must be a text: a bundled name or a path to a .pol file")
     if not isinstance(merged["facts"], Mapping):
-        raise CaseFileError(f"{file}:{line}: `facts` must be an object")
-    expected = merged.get("expected") or {}
-    if not isinstance(expected, Mapping):
-        raise CaseFileError(f"{file}:{line}: `expected` must be an object")
+        raise CaseFileError(f"{where}: `facts` must be an object")
+    facts = _mapping(merged, "facts", where)
+    expected = _mapping(merged, "expected", where)
+    parameters = _mapping(merged, "parameters", where)
     error = merged.get("error")
     if error is not None and not isinstance(error, Mapping):
+        if isinstance(error, list | dict):
+            raise CaseFileError(f"{where}: `error` must be an error code or an object with `code`, `fact`, ...")
         error = {"code": str(error)}
+    if error is not None:
+        for key in ("code", "fact", "message_contains"):
+            if error.get(key) is not None and not isinstance(error[key], str):
+                raise CaseFileError(f"{where}: `error.{key}` must be a text")
+    undetermined = merged.get("undetermined")
+    if undetermined is not None:
+        if not isinstance(undetermined, Mapping):
+            raise CaseFileError(f"{where}: `undetermined` must be an object from decision names to lists of facts")
+        for name, waiting in undetermined.items():
+            if waiting is not None and not _texts(waiting):
+                raise CaseFileError(f"{where}: `undetermined.{name}` must be a list of fact names")
+        undetermined = {
+            str(name): list(waiting) if waiting is not None else None for name, waiting in undetermined.items()
+        }
     return Case(
-        policy=policy_reference(str(merged["policy"]), file),
+        policy=policy_reference(merged["policy"], file),
         id=str(merged.get("id") or Path(file).stem),
-        facts=dict(merged["facts"]),
+        facts=dict(facts),
         expected=dict(expected),
-        rules=tuple(merged.get("rules") or ()),
-        rules_absent=tuple(merged.get("rules_absent") or ()),
-        undetermined=merged.get("undetermined"),
-        missing=tuple(merged["missing"]) if merged.get("missing") is not None else None,
-        no_rule=tuple(merged["no_rule"]) if merged.get("no_rule") is not None else None,
+        rules=_names(merged, "rules", where) or (),
+        rules_absent=_names(merged, "rules_absent", where) or (),
+        undetermined=undetermined,
+        missing=_names(merged, "missing", where),
+        no_rule=_names(merged, "no_rule", where),
         error=dict(error) if error is not None else None,
-        parameters=dict(merged.get("parameters") or {}),
+        parameters=dict(parameters),
         title=str(merged.get("title") or ""),
         note=str(merged.get("note") or ""),
         skip=merged.get("skip"),
         file=file,
         line=line,
     )
+
+
+def _mapping(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    """``data[key]``, an object (absent or null: an empty one)."""
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise CaseFileError(f"{where}: `{key}` must be an object (names to values)")
+    return value
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+
+
+def _names(data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...] | None:
+    """``data[key]``, a list of names (rule IDs, decisions, facts), or ``None`` when absent."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not _texts(value):
+        raise CaseFileError(f'{where}: `{key}` must be a list of names, such as ["RES-HELP-02"]')
+    return tuple(value)
 
 
 def policy_reference(policy: str, file: str) -> str:

@@ -17,6 +17,8 @@ from typing import Any
 import attrs
 
 from policylang.base.errors import FactError, PolicyError
+from policylang.base.inputs import InputError, parse_json, read_input
+from policylang.base.limits import DEFAULT, Limits
 from policylang.engine.result import Result
 from policylang.testing.case import Case, CaseFileError, case_from_dict
 from policylang.trace.nodes import rule_ids
@@ -87,20 +89,22 @@ class CaseOutcome:
         return not self.differences and (self.error is None or self.case.error is not None)
 
 
-def read_cases(path: Path) -> list[Case]:
-    """Read the cases in a ``.json`` file (one case, or a list) or a ``.yaml`` file."""
+def read_cases(path: Path, limits: Limits = DEFAULT) -> list[Case]:
+    """Read the cases in a ``.json`` file (one case, or a list) or a ``.yaml`` file, within ``limits``."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise CaseFileError(f"{path}: cannot read the case file ({e})") from None
+        text = read_input(str(path), "case", limits)
+    except InputError as e:
+        raise CaseFileError(e.message) from None
     if path.suffix in (".yaml", ".yml"):
         from policylang.testing.yamlcases import parse_yaml_cases
 
-        return parse_yaml_cases(text, str(path))
+        return parse_yaml_cases(text, str(path), limits)
     try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as e:
-        raise CaseFileError(f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from None
+        data = parse_json(text, str(path), "case", limits)
+    except InputError as e:
+        where = e.diagnostics[0].span if e.diagnostics and e.diagnostics[0].span else None
+        prefix = f"{path}:{where.line}:{where.column}: " if where else ""
+        raise CaseFileError(prefix + e.message) from None
     items = data if isinstance(data, list) else [data]
     return [case_from_dict(item, str(path), 1) for item in items]
 
@@ -126,8 +130,9 @@ def is_case_file(path: Path) -> bool:
     if path.suffix != ".json" or name.endswith(".schema.json"):
         return False
     try:
-        head = path.read_text(encoding="utf-8")[:4000]
-    except (OSError, UnicodeDecodeError):
+        with path.open("rb") as f:
+            head = f.read(4000).decode("utf-8", "replace")  # the head only, however large the file
+    except OSError:
         return False
     if '"policylang.result/' in head or '"policylang.manifest/' in head:
         return False  # a stored result or a manifest names its policy and facts too

@@ -49,13 +49,37 @@ class CaseFile(pytest.File):
     """A file of policy cases."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        """One :class:`CaseItem` per case in the file; a malformed file is a collection error."""
+        """One :class:`CaseItem` per case in the file; a malformed file is one failing :class:`BadCaseFile`.
+
+        (A collection error would stop the whole session before any test ran.)
+        """
         try:
             cases = read_cases(self.path)
         except PolicyError as e:
-            raise self.CollectError(e.format()) from None
+            yield BadCaseFile.from_parent(self, name=self.path.name, error=e)
+            return
         for case in cases:
             yield CaseItem.from_parent(self, name=case.id, case=case)
+
+
+class BadCaseFile(pytest.Item):
+    """A case file that cannot be read: a test that fails with the reason, while the others run."""
+
+    def __init__(self, *, error: PolicyError, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.error = error
+
+    def runtest(self) -> None:
+        """Fail with the case file's error."""
+        raise self.error
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        """The error as ``policylang test`` prints it, without a Python traceback."""
+        return f"case file {self.path.name} cannot be read:\n{self.error.format()}"
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        """The case file, for pytest's report."""
+        return self.path, 0, f"case file {self.path.name}"
 
 
 class CaseFailed(Exception):

@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from policylang.base.errors import PolicyError
+from policylang.base.limits import DEFAULT, Limits
 from policylang.testing.cases import CaseOutcome, discover, read_cases, run_case
 from policylang.trace.nodes import rule_ids
 
@@ -94,20 +95,22 @@ def section_of(citation: Any) -> str:
     return f"{short} {heading}".strip()
 
 
-def run_all(paths: Iterable[str]) -> tuple[list[CaseOutcome], list[str]]:
+def run_all(paths: Iterable[str], limits: Limits = DEFAULT) -> tuple[list[CaseOutcome], list[str]]:
     """Run every case under ``paths``; return the outcomes and the case files that failed to load."""
+    from policylang.policy.loader import load
+
     outcomes: list[CaseOutcome] = []
     problems: list[str] = []
     for path in discover(list(paths)):
         try:
-            cases = read_cases(path)
+            cases = read_cases(path, limits)
         except PolicyError as e:
             problems.append(e.format())
             continue
         for case in cases:
             if case.skip:
                 continue
-            outcomes.append(run_case(case))
+            outcomes.append(run_case(case, lambda name: load(name, limits=limits)))
     return outcomes, problems
 
 

@@ -152,6 +152,8 @@ def value_strategy(
             value_strategy(t.value, date_anchors, int_anchors, rule_ids, reference),
             max_size=4,
         )
+    if isinstance(t, T.UnionType):
+        return st.one_of(*(value_strategy(o, date_anchors, int_anchors, rule_ids, reference) for o in t.options))
     assert isinstance(t, T.Prim), t
     name = t.name
     if name == "bool":
