@@ -307,7 +307,8 @@ def test_a_file_rewritten_without_a_change_is_still_read(cache: Path, examples: 
     policylang.load(examples / "benefit.pol")
     (file,) = cache_files(cache)
     rewrite(file, lambda data: None)
-    assert store.read(main := (examples / "benefit.pol").resolve(), loader.store_files(main), [cache]) is not None
+    main = (examples / "benefit.pol").resolve()
+    assert store.read(main, loader.store_files(main), [cache]) is not None
 
 
 def test_a_cache_file_of_another_policy_is_not_read_as_this_one(cache: Path, examples: Path) -> None:
