@@ -18,14 +18,27 @@ Severity = Literal["error", "warning"]
 
 
 @attrs.frozen
+class Replacement:
+    """A fix a tool can apply: write ``suggested`` instead of ``written``, which is in the diagnostic's span."""
+
+    written: str
+    suggested: str
+
+
+@attrs.frozen
 class Diagnostic:
-    """One problem found in a policy: what, where, and how to fix it."""
+    """One problem found in a policy: what, where, and how to fix it.
+
+    ``fix`` is the hint in a form a tool can apply (an editor's quick fix): the name a
+    "did you mean" hint suggests, with the misspelt text it replaces.
+    """
 
     code: str
     message: str
     span: Span | None
     severity: Severity = "error"
     hint: str | None = None
+    fix: Replacement | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Sort by file, line, column, then code: how the checker orders what it reports."""

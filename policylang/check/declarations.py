@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from policylang.base.errors import Diagnostic, sort_diagnostics
+from policylang.base.errors import Diagnostic, Replacement, sort_diagnostics
 from policylang.base.labels import Labels
 from policylang.base.span import Span
-from policylang.base.suggest import suggest
+from policylang.base.suggest import did_you_mean
 from policylang.check.expressions import ExprChecker
 from policylang.check.plan import evaluation_plan
 from policylang.check.rules import RulesChecker
@@ -95,8 +95,10 @@ class ProgramBuilder:
 
     # -- reporting -------------------------------------------------------------
 
-    def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(code, message, span, "error", hint))
+    def error(
+        self, code: str, message: str, span: Span | None, hint: str | None = None, fix: Replacement | None = None
+    ) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, "error", hint, fix))
 
     def warn(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, "warning", hint))
@@ -107,11 +109,13 @@ class ProgramBuilder:
     def provenance(self, value: str | None, span: Span) -> None:
         """Report a ``provenance`` that is not one of :data:`PROVENANCES`."""
         if value and value not in PROVENANCES:
+            hint, fix = did_you_mean(value, PROVENANCES)
             self.error(
                 "pol-provenance",
                 f"unknown provenance `{value}`",
                 span,
-                hint=suggest(value, PROVENANCES) or "use one of " + ", ".join(PROVENANCES),
+                hint=hint or "use one of " + ", ".join(PROVENANCES),
+                fix=fix,
             )
 
     # -- the whole -------------------------------------------------------------
@@ -259,7 +263,8 @@ class ProgramBuilder:
         decl = self.type_decls.get(name)
         if decl is None:
             candidates = list(self.type_decls) + list(T.PRIMITIVES) + list(T.BUILTIN_TYPES)
-            self.error("pol-unknown-type", f"unknown type `{name}`", span, hint=suggest(name, candidates))
+            hint, fix = did_you_mean(name, candidates)
+            self.error("pol-unknown-type", f"unknown type `{name}`", span, hint=hint, fix=fix)
             return T.ERROR
         if name in self.resolving_types:
             self.error("pol-cycle", f"the type `{name}` is defined in terms of itself", decl.span)
@@ -397,11 +402,13 @@ class ProgramBuilder:
     def rule_refs(self, refs: Iterable[ast.RuleIdRef]) -> tuple[str, ...]:
         for r in refs:
             if r.rule_id not in self.rule_decls:
+                hint, fix = did_you_mean(r.rule_id, self.rule_decls)
                 self.error(
                     "pol-unknown-rule",
                     f"unknown rule `{r.rule_id}`",
                     r.span,
-                    hint=suggest(r.rule_id, self.rule_decls) or "declare it with `rule ID cites ...`",
+                    hint=hint or "declare it with `rule ID cites ...`",
+                    fix=fix,
                 )
         return tuple(r.rule_id for r in refs)
 
@@ -414,11 +421,13 @@ class ProgramBuilder:
                 result.append(ir.FactorInfo(f.name, self.factor_decls[f.name].labels))
             else:
                 assert f.name is not None
+                hint, fix = did_you_mean(f.name, self.factor_decls)
                 self.error(
                     "pol-unknown-factor",
                     f"unknown factor `{f.name}`",
                     f.span,
-                    hint=suggest(f.name, self.factor_decls) or 'declare it with `factor NAME "da" / "en"`',
+                    hint=hint or 'declare it with `factor NAME "da" / "en"`',
+                    fix=fix,
                 )
                 result.append(ir.FactorInfo(f.name, Labels(f.name, f.name)))
         return tuple(result)

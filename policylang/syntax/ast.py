@@ -359,6 +359,7 @@ class SourceDecl:
     url: str | None
     date: dt.date | None
     span: Span
+    key_span: Span | None = None  # where the key is written
 
 
 @attrs.frozen
@@ -369,6 +370,7 @@ class TypeDecl:
     type: TypeExpr
     labels: Labels | None
     span: Span
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
@@ -383,6 +385,7 @@ class FactDecl:
     provenance: str | None
     note: Labels | None
     span: Span
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
@@ -396,6 +399,7 @@ class ParameterDecl:
     provenance: str | None
     note: Labels | None
     span: Span
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
@@ -407,6 +411,7 @@ class LetDecl:
     expr: Expr
     by: tuple[RuleIdRef, ...]
     span: Span
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
@@ -416,6 +421,7 @@ class FactorDecl:
     name: str
     labels: Labels
     span: Span
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
@@ -478,6 +484,7 @@ class DecisionDecl:
     span: Span
     provenance: str | None = None
     note: Labels | None = None
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
@@ -489,6 +496,7 @@ class Citation:
     line_from: int | None
     line_to: int | None
     span: Span
+    source_span: Span | None = None  # where the source key is written
 
 
 @attrs.frozen
@@ -498,6 +506,7 @@ class SetConclusion:
     decision: str
     value: Expr
     span: Span
+    decision_span: Span | None = None  # where the decision's name is written
 
 
 @attrs.frozen
@@ -507,6 +516,7 @@ class AddConclusion:
     decision: str
     item: Expr
     span: Span
+    decision_span: Span | None = None  # where the decision's name is written
 
 
 Conclusion = SetConclusion | AddConclusion
@@ -543,6 +553,7 @@ class ConstraintDecl:
     require: Expr
     message: Labels | None
     span: Span
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
@@ -553,6 +564,7 @@ class WarningDecl:
     labels: Labels
     condition: Expr | None
     span: Span
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
