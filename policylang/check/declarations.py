@@ -58,14 +58,24 @@ def check_modules(
     modules: Sequence[ast.Module], *, require_header: bool = True
 ) -> tuple[ir.Program | None, list[Diagnostic]]:
     """Check a policy made of ``modules`` (imports first, the policy itself last)."""
+    program, diagnostics = check_program(modules, require_header=require_header)
+    if any(d.severity == "error" for d in diagnostics):
+        return None, diagnostics
+    return program, diagnostics
+
+
+def check_program(modules: Sequence[ast.Module], *, require_header: bool = True) -> tuple[ir.Program, list[Diagnostic]]:
+    """Check as :func:`check_modules` does, but give the program even where there are errors.
+
+    For tools that read a policy while it is being written (the editor's language
+    server): what could not be resolved has the error type, and everything else is there.
+    A program with errors must not be compiled or evaluated.
+    """
     builder = ProgramBuilder(modules, require_header)
     program = builder.build()
     if not any(d.severity == "error" for d in builder.diagnostics):
         builder.diagnostics.extend(template_problems(program))
-    diagnostics = sort_diagnostics(builder.diagnostics)
-    if any(d.severity == "error" for d in diagnostics):
-        return None, diagnostics
-    return program, diagnostics
+    return program, sort_diagnostics(builder.diagnostics)
 
 
 class ProgramBuilder:

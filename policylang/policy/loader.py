@@ -115,7 +115,7 @@ def read_modules_and_files(path: Path) -> tuple[list[ast.Module], tuple[str, ...
         module = parse_module(read_source(p), display_path(p))
         for d in module.declarations:
             if isinstance(d, ast.ImportDecl):
-                target = _import_target(p, d.path)
+                target = import_target(p, d.path)
                 if target is None:
                     problems.append(
                         Diagnostic(
@@ -137,7 +137,8 @@ def read_modules_and_files(path: Path) -> tuple[list[ast.Module], tuple[str, ...
     return ordered, tuple(str(p) for p in done)
 
 
-def _import_target(importer: Path, name: str) -> Path | None:
+def import_target(importer: Path, name: str) -> Path | None:
+    """The file ``import "name"`` in ``importer`` refers to: relative to it, then to the policies folder."""
     for base in (importer.parent, policies_root()):
         candidate = base / name
         if candidate.is_file():

@@ -59,6 +59,27 @@ def parse_module(text: str, path: str = "<policy>") -> ast.Module:
     return module
 
 
+def parse_declarations(text: str, source: Source, first_line: int) -> tuple[ast.Declaration, ...]:
+    """Parse a part of a file, ``text``, which begins at the start of line ``first_line`` of ``source``.
+
+    The declarations' spans point into ``source``; a syntax error's, at its line in the file.
+
+    >>> source = Source("demo.pol", "# a comment\nfact age: int")
+    >>> [str(d.span) for d in parse_declarations("fact age: int", source, 2)]
+    ['demo.pol:2:1']
+    """
+    padded = "\n" * (first_line - 1) + text
+    tree = _run(_parser(), padded, Source(source.path, padded))
+    try:
+        module = ToAst(source).transform(tree)
+    except VisitError as e:
+        if isinstance(e.orig_exc, PolicySyntaxError):
+            raise e.orig_exc from None
+        raise
+    assert isinstance(module, ast.Module)
+    return module.declarations
+
+
 def parse_expression(text: str, path: str = "<expression>") -> ast.Expr:
     """Parse a single expression, such as a ``condition`` parameter's override.
 
