@@ -52,6 +52,7 @@ CLAUSES = (
     "force",
     "inferred",
     "quote",
+    "explain",
     "exception",
     "to",
     "then",
