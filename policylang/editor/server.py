@@ -84,12 +84,18 @@ class PolicyLanguageServer(LanguageServer):
         self.policies = Workspace()
         self.findings: dict[str, tuple[str, list[Diagnostic]]] = {}  # path: (text when saved, the analyses' warnings)
         self.analyses = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="policylang-analyses")
+        self._lines: dict[str, tuple[str, list[str]]] = {}
 
     # -- positions -------------------------------------------------------------
 
     def lines(self, path: str) -> Sequence[str]:
+        """The lines of a file as it reads now (kept while its text is the same)."""
         text = self.policies.text(path) or ""
-        return text.splitlines(True)
+        cached = self._lines.get(path)
+        if cached is None or cached[0] is not text:
+            cached = (text, text.splitlines(True))
+            self._lines[path] = cached
+        return cached[1]
 
     def range(self, span: Span, path: str | None = None) -> lsp.Range:
         """A span as the client counts: 0-based, in its units."""
