@@ -349,6 +349,7 @@ def request_failed(message: str) -> JsonRpcException:
 
 
 def completion_item(c: Candidate, replaced: lsp.Range) -> lsp.CompletionItem:
+    """A completion candidate as the protocol's item, replacing what was typed of it."""
     documentation = lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=c.documentation) if c.documentation else None
     return lsp.CompletionItem(
         label=c.label,
@@ -360,6 +361,7 @@ def completion_item(c: Candidate, replaced: lsp.Range) -> lsp.CompletionItem:
 
 
 def symbol(ls: PolicyLanguageServer, item: OutlineItem, path: str) -> lsp.DocumentSymbol:
+    """An outline entry as the protocol's document symbol."""
     return lsp.DocumentSymbol(
         name=item.name,
         kind=SYMBOL_KINDS.get(item.kind, lsp.SymbolKind.Object),

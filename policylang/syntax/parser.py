@@ -64,7 +64,7 @@ def parse_declarations(text: str, source: Source, first_line: int) -> tuple[ast.
 
     The declarations' spans point into ``source``; a syntax error's, at its line in the file.
 
-    >>> source = Source("demo.pol", "# a comment\nfact age: int")
+    >>> source = Source("demo.pol", "# a comment\\nfact age: int")
     >>> [str(d.span) for d in parse_declarations("fact age: int", source, 2)]
     ['demo.pol:2:1']
     """
