@@ -76,7 +76,7 @@ class Analysis:
         >>> w = Workspace()
         >>> w.open("/tmp/demo.pol", 'import "nowhere.pol"\\nfact a: bool')
         >>> [d.code for d in w.analyse("/tmp/demo.pol").for_file("/tmp/demo.pol")]
-        ['pol-import-not-found', 'pol-unused-fact']
+        ['pol-import-not-found']
         """
         own = [d for d in self.diagnostics if d.span is not None and d.span.file == path]
         elsewhere = [d for d in self.diagnostics if d not in own]
