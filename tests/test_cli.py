@@ -35,7 +35,7 @@ def test_eval_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> N
     code, out, _ = run(["eval", "examples/benefit", "--facts", str(FACTS), "--format", "json"], capsys)
     assert code == 0
     data = json.loads(out)
-    assert data["format"] == "policylang.result/1"
+    assert data["format"] == "policylang.result/2"
     assert data["policy"] == "examples/benefit"
     assert data["decisions"]["eligible"] == "yes"
     assert data["undetermined"] == {} and data["missing"] == []

@@ -2,7 +2,8 @@
 result schema; its explanation explains every row that did not apply, and the explanations of the
 first cases of each file (one per audience) follow the explanation schema.
 
-The result schema (``docs/result.schema.json``, ``policylang.result/1``) covers the trace;
+The result schema (``docs/result.schema.json``, ``policylang.result/2``) covers the trace, and the
+manifest schema (``docs/manifest.schema.json``) every bundled policy's manifest;
 the explanation schema (``docs/explanation.schema.json``, ``policylang.explanation/1``)
 covers what ``policylang explain --format json`` prints.
 """
@@ -24,10 +25,12 @@ ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"
 RESULT_SCHEMA = json.loads((DOCS / "result.schema.json").read_text(encoding="utf-8"))
 EXPLANATION_SCHEMA = json.loads((DOCS / "explanation.schema.json").read_text(encoding="utf-8"))
+MANIFEST_SCHEMA = json.loads((DOCS / "manifest.schema.json").read_text(encoding="utf-8"))
 CASE_FILES = sorted(discover([policylang.policies_root() / "cases"]))
 RESULT = jsonschema.Draft202012Validator(RESULT_SCHEMA)
 NODE = jsonschema.Draft202012Validator({"$ref": "#/$defs/node", "$defs": RESULT_SCHEMA["$defs"]})
 EXPLANATION = jsonschema.Draft202012Validator(EXPLANATION_SCHEMA)
+MANIFEST = jsonschema.Draft202012Validator(MANIFEST_SCHEMA)
 _VALID_NODES: set[str] = set()
 _POLICIES: dict[str, policylang.Policy] = {}
 
@@ -39,6 +42,7 @@ def _policy(name: str) -> policylang.Policy:
 
 
 def test_the_schemas_are_valid_json_schemas() -> None:
+    jsonschema.Draft202012Validator.check_schema(MANIFEST_SCHEMA)
     jsonschema.Draft202012Validator.check_schema(RESULT_SCHEMA)
     jsonschema.Draft202012Validator.check_schema(EXPLANATION_SCHEMA)
     assert EXPLANATION_SCHEMA["properties"]["format"]["const"] == "policylang.explanation/1"
@@ -72,10 +76,24 @@ def result_errors(data: dict[str, Any]) -> list[str]:
     return errors
 
 
+@pytest.mark.parametrize("name", policylang.bundled_names())
+def test_every_bundled_policys_manifest_follows_its_schema(name: str) -> None:
+    policy = _policy(name)
+    manifest = policy.manifest()
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in MANIFEST.iter_errors(manifest)]
+    assert errors == []
+    assert manifest["hash"] == policy.evaluate({}, trace=False).to_dict()["manifest"]
+    assert set(manifest["rules"]) == set(policy.rules)
+    rows = [f"{d}/{n}" for d, info in manifest["decisions"].items() for n in range(1, info["rows"] + 1)]
+    rows += [f"{d}/default" for d, info in manifest["decisions"].items() if info.get("default")]
+    assert sorted(rows) == sorted(manifest["rows"])
+
+
 def test_result_errors_finds_what_the_schema_finds() -> None:
     data = _policy("examples/benefit").evaluate({"as_of": "2024-05-01"}).to_dict()
     assert result_errors(data) == [] and RESULT.is_valid(data)
-    data["trace"][-1]["children"].append({"kind": "row", "outcome": "maybe", "children": []})
+    decision = next(n for n in data["trace"] if n["kind"] == "decision")
+    decision["children"].append({"kind": "row", "row": "x/1", "outcome": "maybe", "children": []})
     assert not RESULT.is_valid(data)
     assert len(result_errors(data)) == 1 and "'maybe' is not one of" in result_errors(data)[0]
 

@@ -34,11 +34,16 @@ def parses(path: Path) -> bool:
 
 
 def without_spans(value: Any) -> Any:
-    """A checked program (or any part of it) with every span and source left out, to compare meanings."""
+    """A checked program (or any part of it) with every span and source left out, to compare meanings.
+
+    The program's ``source_hash`` (of its files' text, naming its manifest) is left out too.
+    """
     if isinstance(value, Span | Source):
         return None
     if attrs.has(type(value)):
-        fields = [without_spans(getattr(value, f.name)) for f in attrs.fields(type(value)) if f.eq]
+        fields = [
+            without_spans(getattr(value, f.name)) for f in attrs.fields(type(value)) if f.eq and f.name != "source_hash"
+        ]
         return (type(value).__name__, *fields)
     if isinstance(value, dict):
         return tuple((k, without_spans(v)) for k, v in value.items())

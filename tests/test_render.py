@@ -178,7 +178,7 @@ class _Tags(HTMLParser):
 
 ALLOWED_TAGS = {
     "div", "style", "header", "h2", "h3", "h4", "p", "code", "section", "ol", "ul", "li", "span", "cite",
-    "blockquote", "details", "summary", "table", "tr", "th", "td", "strong", "br",
+    "blockquote", "details", "summary", "table", "thead", "tbody", "tr", "th", "td", "strong", "br", "a",
 }  # fmt: skip
 
 
@@ -194,7 +194,12 @@ def test_html_escapes_everything_and_is_a_well_formed_fragment(
         parser.close()
         assert parser.stack == [], f"unclosed: {parser.stack}"
         assert parser.tags <= ALLOWED_TAGS, parser.tags - ALLOWED_TAGS
-        assert parser.attributes <= {"class", "lang", "data-format", "data-policy", "data-decision", "role"}
+        allowed = {"class", "lang", "data-format", "data-policy", "data-decision", "role", "id", "href"}
+        assert parser.attributes <= allowed
+        ids = re.findall(r'\bid="([^"]+)"', fragment)
+        assert len(ids) == len(set(ids)), "an id twice"
+        assert {h[1:] for h in re.findall(r'href="([^"]+)"', fragment)} <= set(ids), "a link to nowhere"
+        assert all(h.startswith("#") for h in re.findall(r'href="([^"]+)"', fragment)), "a link out of the fragment"
         lowered = fragment.lower()
         for bad in ("<script", "<img", "<b ", "<i>", "<em>", "<u>", "<h1>", "<!--", "]]>"):
             assert bad not in lowered, bad

@@ -82,3 +82,52 @@ def test_a_tracer_of_ones_own_receives_every_event() -> None:
     assert tracer.counts["decision"] == tracer.counts["decided"] == len(policy.decisions)
     assert tracer.counts["warning"] == 1 and tracer.counts["note"] == 1
     assert tracer.counts["row:fired"] >= len(policy.decisions)
+
+
+def test_a_stored_record_is_explained_as_the_result_was() -> None:
+    """A result's JSON and the policy it is of give back the result, and the same explanations."""
+    for name in policylang.bundled_names():
+        policy = policylang.load(name)
+        for path in sorted((ROOT / "policies" / "cases" / name).glob("*.json"))[:3]:
+            case = json.loads(path.read_text(encoding="utf-8"))
+            result = policy.evaluate(case["facts"], parameters=case.get("parameters"))
+            record = json.loads(json.dumps(result.to_dict()))
+            again = policylang.Result.from_dict(record, policy.program)
+            assert again.to_dict() == record
+            for audience in ("caseworker", "citizen", "auditor"):
+                shown = policylang.explain(result, audience=audience, lang="da", why_not=True)
+                assert policylang.explain(again, audience=audience, lang="da", why_not=True) == shown, path
+
+
+def test_a_record_of_another_version_or_format_is_refused() -> None:
+    from policylang.base.errors import RecordError
+
+    policy = policylang.load("examples/benefit")
+    record = policy.evaluate({"as_of": "2024-05-01"}).to_dict()
+    other = policylang.load("residence/help_and_repatriation")
+    try:
+        policylang.Result.from_dict(record, other.program)
+    except RecordError as e:
+        assert "another version" in e.message
+    else:
+        raise AssertionError("a record of another policy was read")
+    try:
+        policylang.Result.from_dict({**record, "format": "policylang.result/1"}, policy.program)
+    except RecordError as e:
+        assert "not a policylang.result/2 record" in e.message
+    else:
+        raise AssertionError("a /1 record was read as /2")
+
+
+def test_the_trace_is_made_when_first_read_and_is_the_traced_runs() -> None:
+    """The lazy trace (the steps run again on the final values) equals what a tracer sees during the run."""
+    from policylang.trace.build import TraceBuilder
+
+    for name in policylang.bundled_names():
+        policy = policylang.load(name)
+        for path in sorted((ROOT / "policies" / "cases" / name).glob("*.json"))[:4]:
+            facts = json.loads(path.read_text(encoding="utf-8"))["facts"]
+            lazy = policy.evaluate(facts)
+            tree = TraceBuilder(policy.program).recorder()
+            policy.evaluate(facts, tracer=tree)
+            assert [n.to_dict() for n in lazy.trace] == [n.to_dict() for n in tree.roots], path

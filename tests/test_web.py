@@ -100,9 +100,12 @@ def test_in_chromium_the_explanation_is_visible_and_its_detail_opens_on_a_click(
         b.click(f"{first} details > summary")
         assert b.evaluate(f"document.querySelector('{first} details').open") is True
         assert b.visible(f"{first} .plx-detail-body")
-        assert b.visible(f"{first} .plx-detail-body table")
         detail = b.evaluate(f"document.querySelector('{first} .plx-detail-body').innerText")
-        assert "Oplysninger, der er brugt" in detail and "Hvorfor ikke andet" in detail
+        assert "Betingelse" in detail and "Hvorfor ikke andet" in detail
+        # the summary comes first, and the facts used are listed once, at the end
+        assert b.visible(f"{ROOT} .plx-summary") and b.visible(f"{ROOT} .plx-facts table")
+        summary = b.evaluate(f"document.querySelector('{ROOT} .plx-summary').innerText")
+        assert "Lovligt ophold" in summary
         # a second click closes it again
         b.click(f"{first} details > summary")
         assert not b.visible(f"{first} .plx-detail-body")

@@ -117,6 +117,12 @@ class PolicyError(Exception):
         return f"error[{self.code}]: {self.message}"
 
 
+class RecordError(PolicyError):
+    """A stored result record is not of the result format, or not of the version of the policy loaded."""
+
+    code = "pol-record"
+
+
 class PolicyNotFoundError(PolicyError):
     """A policy name or path, or an imported file, does not exist."""
 

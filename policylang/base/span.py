@@ -15,6 +15,16 @@ class Source:
 
     path: str
     text: str
+    _lines: list[str] | None = attrs.field(default=None, init=False, repr=False)
+
+    @property
+    def lines(self) -> list[str]:
+        """The file's lines without their newlines (split once, when first read)."""
+        lines = self._lines
+        if lines is None:
+            lines = self.text.splitlines()
+            object.__setattr__(self, "_lines", lines)  # a cache: the text itself never changes
+        return lines
 
     def line(self, number: int) -> str:
         """Return line ``number`` (1-based) without its newline, or ``""``.
@@ -22,7 +32,7 @@ class Source:
         >>> Source("p.pol", "a\\nb").line(2)
         'b'
         """
-        lines = self.text.splitlines()
+        lines = self.lines
         if 1 <= number <= len(lines):
             return lines[number - 1]
         return ""
@@ -50,7 +60,7 @@ class Span:
         >>> Span(s, 1, 6, 1, 13).text
         'a and b'
         """
-        lines = self.source.text.splitlines()
+        lines = self.source.lines
         if not lines or self.line < 1:
             return ""
         if self.line == self.end_line:

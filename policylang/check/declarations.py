@@ -7,6 +7,7 @@ policy author sees all of them at once, sorted by place. The result is a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -52,6 +53,20 @@ NAMESPACE_KINDS = {
     ast.LetDecl: "let",
     ast.DecisionDecl: "decision",
 }
+
+
+def source_hash(texts: Iterable[str]) -> str:
+    """The content hash of a policy's files (imports first), which names its manifest.
+
+    >>> source_hash(["policy a"])[:15]
+    'sha256:005c9c72'
+    """
+    digest = hashlib.sha256()
+    for text in texts:
+        data = text.encode("utf-8")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return "sha256:" + digest.hexdigest()
 
 
 def check_modules(
@@ -178,6 +193,7 @@ class ProgramBuilder:
             slots=len(facts) + len(parameters) + len(lets) + len(decisions),
             files=tuple(m.path for m in self.modules),
             handoffs=handoffs,
+            source_hash=source_hash(m.span.source.text for m in self.modules),
         )
 
     # -- declarations ----------------------------------------------------------

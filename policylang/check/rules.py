@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+import attrs
+
 from policylang.base.errors import Replacement
 from policylang.base.span import Span
 from policylang.base.suggest import did_you_mean
@@ -238,7 +240,10 @@ class RulesChecker:
                     hint=f"give it a body (`= ...`, `first match`, `collect`) or rules with `then {d.name} = ...`",
                 )
         self.b.provenance(d.provenance, d.span)
-        return ir.DecisionInfo(d.name, type_, d.labels, kind, tuple(rows), default, d.span, slot, d.provenance, d.note)
+        numbered = tuple(attrs.evolve(r, id=f"{d.name}/{n}") for n, r in enumerate(rows, 1))
+        if default is not None:
+            default = attrs.evolve(default, id=f"{d.name}/default")
+        return ir.DecisionInfo(d.name, type_, d.labels, kind, numbered, default, d.span, slot, d.provenance, d.note)
 
     def row(self, row: ast.Row, checker: ExprChecker, expected: T.Type, what: str) -> ir.RowInfo:
         value = checker.value_when(row.value, row.condition, expected, what)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -116,6 +117,26 @@ def blamed_on(facts_file: str | None) -> Iterator[None]:
     except FactError as e:
         e.source = facts_file
         raise
+
+
+def add_color_option(parser: argparse.ArgumentParser) -> None:
+    """``--color never|auto|always``: colour on a terminal, unless ``NO_COLOR`` is set."""
+    parser.add_argument(
+        "--color",
+        choices=("never", "auto", "always"),
+        default="auto",
+        help="colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never",
+    )
+
+
+def use_color(args: argparse.Namespace) -> bool:
+    """Whether to colour the output, from ``--color`` and the ``NO_COLOR`` convention (no-color.org)."""
+    choice = getattr(args, "color", "never")
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
 
 
 def print_json(data: Any) -> None:

@@ -6,7 +6,17 @@ import argparse
 import sys
 from typing import Any
 
-from policylang.cli.common import EXHAUSTIVE_HELP, EXIT_OK, add_parameter_options, evaluated, print_json, subcommand
+from policylang.cli.common import (
+    EXHAUSTIVE_HELP,
+    EXIT_OK,
+    add_color_option,
+    add_parameter_options,
+    evaluated,
+    print_json,
+    read_json,
+    subcommand,
+    use_color,
+)
 
 
 def register(sub: Any) -> None:
@@ -18,10 +28,15 @@ def register(sub: Any) -> None:
         "examples:\n"
         "  policylang explain examples/benefit --facts policies/examples/benefit.facts.json --why-not\n"
         "  policylang explain examples/benefit --facts facts.json --decision eligible --format html \\\n"
-        "      --lang da --audience citizen > explanation.html",
+        "      --lang da --audience citizen > explanation.html\n"
+        "  policylang explain examples/benefit --record stored-result.json --lang da",
     )
     ex.add_argument("policy", help="a bundled policy name or a path to a .pol file")
-    ex.add_argument("--facts", required=True, help="a JSON file with the fact set ('-' for stdin)")
+    given = ex.add_mutually_exclusive_group(required=True)
+    given.add_argument("--facts", help="a JSON file with the fact set ('-' for stdin)")
+    given.add_argument(
+        "--record", metavar="FILE", help="a stored result (eval --format json) to explain again, instead of --facts"
+    )
     ex.add_argument(
         "--decision",
         action="append",
@@ -44,6 +59,7 @@ def register(sub: Any) -> None:
     add_parameter_options(ex)
     ex.add_argument("--ignore-unknown-facts", action="store_true", help="skip facts the policy does not declare")
     ex.add_argument("--exhaustive", action="store_true", help=EXHAUSTIVE_HELP)
+    add_color_option(ex)
     ex.set_defaults(run=run)
 
 
@@ -51,7 +67,14 @@ def run(args: argparse.Namespace) -> int:
     """Evaluate, explain and print the explanation in the chosen format."""
     from policylang.explanation.build import explain
 
-    policy, result = evaluated(args)
+    if args.record:
+        from policylang.engine.result import Result
+        from policylang.policy.loader import load
+
+        policy = load(args.policy)
+        result = Result.from_dict(read_json(args.record, "record"), policy.program)
+    else:
+        policy, result = evaluated(args)
     explanation = explain(
         result,
         policy,
@@ -73,5 +96,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         from policylang.explanation.render.text import format_text
 
-        print(format_text(explanation))
+        print(format_text(explanation, color=use_color(args)))
     return EXIT_OK

@@ -15,10 +15,10 @@ import sys
 from collections.abc import Sequence
 
 from policylang.base.errors import PolicyError
-from policylang.cli import batch, check, evaluate, explain, fmt, lsp, questions, test
+from policylang.cli import batch, check, evaluate, explain, fmt, lsp, manifest, questions, test
 from policylang.cli.common import EXIT_INPUT, EXIT_OK, Parser
 
-SUBCOMMANDS = (evaluate, explain, questions, check, test, batch, fmt, lsp)
+SUBCOMMANDS = (evaluate, explain, questions, check, test, manifest, batch, fmt, lsp)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -27,14 +27,14 @@ from policylang.base.errors import FactError, ParameterError
 from policylang.base.suggest import suggest
 from policylang.engine.compile import Compiler, Fn
 from policylang.engine.facts import BadValue, Decoder, bad_fact, decoder, show
-from policylang.engine.result import DecisionView, Result, ResultShape, ResultWarning
-from policylang.engine.settle import settle
+from policylang.engine.result import DecisionView, Result, ResultShape, ResultWarning, ValueView
+from policylang.engine.settle import Settled, settle
 from policylang.engine.steps import DecisionStep, LetStep, NoteStep, RuntimeRow, WarningStep
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.values import Unknown, encode, encoder
 from policylang.trace.build import SettledDecision, TraceBuilder
-from policylang.trace.events import Recorder, Tracer
+from policylang.trace.events import Tracer
 from policylang.trace.nodes import TraceNode
 
 Step = DecisionStep | LetStep | NoteStep
@@ -98,7 +98,19 @@ class Engine:
             (h, self._compiler.expr(h.condition) if h.condition is not None else None) for h in program.handoffs
         )
         self._views = tuple(DecisionView(d.name, d.slot, d.kind, encoder(d.type)) for d in program.decisions.values())
-        self._shape = ResultShape(program, self._views, self._fact_order, self._overridden)
+        self._shape = ResultShape(
+            program,
+            self._views,
+            self._fact_order,
+            self._overridden,
+            facts=tuple(ValueView(f.name, f.slot, encoder(f.type)) for f in program.facts.values()),
+            lets=tuple(ValueView(x.name, x.slot, encoder(x.type)) for x in program.lets.values()),
+            parameter_values=tuple(
+                ValueView(x.name, x.slot, encoder(T.BOOL if x.is_condition else x.type))
+                for x in program.parameters.values()
+            ),
+            declared=self._declared,
+        )
         self._constraints = tuple(
             ConstraintCheck(
                 c, self._compiler.expr(c.condition) if c.condition else None, self._compiler.expr(c.require)
@@ -379,20 +391,43 @@ class Engine:
         """Evaluate ``facts``: the decisions, their reasons and the trace (see :meth:`policylang.Policy.evaluate`)."""
         v = self.load_facts(facts, ignore_unknown_facts)
         self.check_constraints(v)
-        recorder: Tracer | None = tracer if tracer is not None else (Recorder() if trace else None)
-        if recorder is not None:
+        if tracer is not None:
             for name, value in self._overridden.items():
-                recorder.parameter(name, value)
-        fired = self.run(v, recorder)
+                tracer.parameter(name, value)
+        fired = self.run(v, tracer)
         settled = settle(self, facts, v, ignore_unknown_facts) if exhaustive else {}
         for name, found in settled.items():
             v[self._slots[("decision", name)]] = found.value
             fired[name] = list(found.rows)
-        warnings = self._warnings(v, recorder) if self._may_warn else []
-        handoffs = self._check_handoffs(v, recorder) if self._handoffs else []
+        warnings = self._warnings(v, tracer) if self._may_warn else []
+        handoffs = self._check_handoffs(v, tracer) if self._handoffs else []
         build: Callable[[], list[TraceNode]] = list
-        if type(recorder) is Recorder:
-            events = recorder.events
+        if trace and tracer is None:
+
+            def build() -> list[TraceNode]:
+                return self._trace_of(v, settled)
+
+        return Result(self._shape, v, fired, build, warnings, handoffs)
+
+    def _trace_of(self, v: list[Any], settled: Mapping[str, Settled]) -> list[TraceNode]:
+        """The trace of an evaluation whose final values are ``v``, made when it is first read.
+
+        The decisions' steps run again with a tracer on a copy of the values: every value
+        they read is final, so they report exactly what they did the first time, and an
+        evaluation whose trace is never read pays nothing for it. ``let`` values are not
+        computed again. A decision settled by cases runs as it did before settling.
+        """
+        w = v.copy()
+        tree = self._trace_builder().recorder()
+        for step in self._steps:
+            if isinstance(step, LetStep):
+                tree.derived(step.info, w[step.slot])
+            else:
+                step.run(w, tree)
+        if self._handoffs:
+            self._check_handoffs(w, tree)
+        roots = tree.roots
+        if settled:
             marks = {
                 name: SettledDecision(
                     found.value,
@@ -402,16 +437,12 @@ class Engine:
                 )
                 for name, found in settled.items()
             }
-
-            def build() -> list[TraceNode]:
-                tracing = self._trace_builder()
-                return tracing.mark_settled(tracing.build(events, v), marks)
-
-        return Result(self._shape, v, fired, build, warnings, handoffs)
+            roots = self._trace_builder().mark_settled(roots, marks)
+        return roots
 
     def _trace_builder(self) -> TraceBuilder:
         if self._tracing is None:
-            self._tracing = TraceBuilder(self._program, self._declared, self._parameter_values, self._overridden)
+            self._tracing = TraceBuilder(self._program)
         return self._tracing
 
     def _warnings(self, v: list[Any], tracer: Tracer | None) -> list[ResultWarning]:

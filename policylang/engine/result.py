@@ -1,10 +1,13 @@
 """The result of evaluating a policy: decisions, what is undetermined and why, the trace.
 
-``Result.to_dict()`` gives the contract's JSON shape (``policylang.result/1``) with
-compatible extensions: ``reasons`` (the rule IDs behind each decision), ``factors`` (what
-to weigh where a decision leaves discretion), ``no_rule`` (decisions no rule decided),
-``warnings`` (validity and source warnings), ``parameters`` (values overridden) and
-``handoffs`` (other policies the person should also be evaluated under).
+``Result.to_dict()`` gives the contract's JSON shape (``policylang.result/2``, see
+``docs/trace.rst``) with compatible extensions: ``reasons`` (the rule IDs behind each
+decision), ``factors`` (what to weigh where a decision leaves discretion), ``no_rule``
+(decisions no rule decided), ``warnings`` (validity and source warnings), ``parameters``
+(values overridden), ``handoffs`` (other policies the person should also be evaluated
+under), the values the evaluation read, once each (``facts``, ``lets``,
+``parameter_values``), and ``manifest``, the content hash of the policy manifest that
+holds the static legal text the trace refers to.
 
 A result is summarised from the evaluation's raw values the first time one of its parts
 is read, so that evaluating many fact sets pays only for what is looked at.
@@ -21,7 +24,7 @@ from policylang.ir import program as ir
 from policylang.ir.values import Unknown
 from policylang.trace.nodes import TraceNode
 
-RESULT_FORMAT = "policylang.result/1"
+RESULT_FORMAT = "policylang.result/2"
 
 
 @attrs.frozen
@@ -45,14 +48,26 @@ class DecisionView(NamedTuple):
     encode: Callable[[Any], Any]
 
 
+class ValueView(NamedTuple):
+    """Where a fact, ``let`` value or parameter is in an evaluation's values, and how it is written."""
+
+    name: str
+    slot: int
+    encode: Callable[[Any], Any]
+
+
 @attrs.frozen
 class ResultShape:
-    """What every result of one engine shares: the program, its decisions, fact order, parameters."""
+    """What every result of one engine shares: the program, its decisions and values, fact order, parameters."""
 
     program: ir.Program
     views: tuple[DecisionView, ...]
     fact_order: Mapping[str, int]
     parameters: Mapping[str, Any]
+    facts: tuple[ValueView, ...] = ()
+    lets: tuple[ValueView, ...] = ()
+    parameter_values: tuple[ValueView, ...] = ()
+    declared: ir.Program | None = None  # the program as written, where parameters replaced conditions
 
 
 class Result:
@@ -145,11 +160,36 @@ class Result:
         """Whether every decision has a value."""
         return not self.undetermined and not self.no_rule
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form; ``json.dumps(result.to_dict())`` works."""
-        return {
+    @property
+    def manifest(self) -> str:
+        """The content hash that names the policy's manifest (``sha256:...``)."""
+        return self._shape.program.source_hash
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """Every fact known in this evaluation, written as in a fact file (unknown facts are absent)."""
+        return self._table("facts")
+
+    @property
+    def lets(self) -> dict[str, Any]:
+        """Every ``let`` value this evaluation computed, written like a fact value (unknown ones absent)."""
+        return self._table("lets")
+
+    @property
+    def parameter_values(self) -> dict[str, Any]:
+        """Every parameter's value in this evaluation (a ``condition`` parameter's truth value, where known)."""
+        return self._table("parameter_values")
+
+    def to_dict(self, *, manifest: bool = False) -> dict[str, Any]:
+        """The JSON form (``policylang.result/2``); ``json.dumps(result.to_dict())`` works.
+
+        With ``manifest=True`` the policy's manifest is embedded as ``policy_manifest``, for a
+        record that needs nothing else to be shown later.
+        """
+        data = {
             "format": RESULT_FORMAT,
             "policy": self.policy,
+            "manifest": self.manifest,
             "decisions": self.decisions,
             "undetermined": self.undetermined,
             "missing": self.missing,
@@ -159,8 +199,86 @@ class Result:
             "warnings": [w.to_dict() for w in self.warnings],
             "parameters": self.parameters,
             "handoffs": self.handoffs,
+            "facts": self.facts,
+            "lets": self.lets,
+            "parameter_values": self.parameter_values,
             "trace": [node.to_dict() for node in self.trace],
         }
+        if manifest:
+            from policylang.trace.manifest import manifest as manifest_of
+
+            data["policy_manifest"] = manifest_of(self._shape.declared or self._shape.program)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], program: ir.Program) -> Result:
+        """A result read back from its JSON (a stored decision record), for explaining it again.
+
+        ``program`` is the checked program of the policy the record is of (``policy.program``),
+        which must be the version the record names: its ``manifest`` hash must match.
+        Raises :class:`~policylang.base.errors.RecordError` for a record of another format or version.
+
+        >>> import policylang
+        >>> policy = policylang.load("examples/benefit")
+        >>> record = policy.evaluate({"as_of": "2024-05-01", "date_of_birth": "1990-01-01"}).to_dict()
+        >>> again = Result.from_dict(record, policy.program)
+        >>> again.decisions == record["decisions"], again.to_dict() == record
+        (True, True)
+        """
+        from policylang.base.errors import RecordError
+        from policylang.engine.facts import decoder
+        from policylang.trace.nodes import node_from_dict
+
+        data = _plain(data)
+        if not isinstance(data, Mapping) or data.get("format") != RESULT_FORMAT:
+            found = data.get("format") if isinstance(data, Mapping) else type(data).__name__
+            raise RecordError(f"not a {RESULT_FORMAT} record (format: {found!r})")
+        if data.get("manifest") != program.source_hash:
+            raise RecordError(
+                f"the record is of another version of `{data.get('policy')}` than the one loaded "
+                f"(manifest {data.get('manifest')}, loaded {program.source_hash})"
+            )
+        shape = ResultShape(
+            program,
+            tuple(DecisionView(d.name, d.slot, d.kind, lambda x: x) for d in program.decisions.values()),
+            {name: i for i, name in enumerate(program.facts)},
+            dict(data.get("parameters") or {}),
+        )
+        rule_ids = frozenset(program.rules)
+        decisions = dict(data.get("decisions") or {})
+        summary: dict[str, Any] = {
+            "decisions": decisions,
+            "values": {
+                name: decoder(program.decisions[name].type, rule_ids)(value)
+                for name, value in decisions.items()
+                if name in program.decisions
+            },
+            "undetermined": dict(data.get("undetermined") or {}),
+            "no_rule": dict(data.get("no_rule") or {}),
+            "missing": list(data.get("missing") or []),
+            "reasons": dict(data.get("reasons") or {}),
+            "factors": dict(data.get("factors") or {}),
+            "facts": dict(data.get("facts") or {}),
+            "lets": dict(data.get("lets") or {}),
+            "parameter_values": dict(data.get("parameter_values") or {}),
+        }
+        trace = [node_from_dict(n, program) for n in data.get("trace") or []]
+        warnings = [ResultWarning(w["code"], w.get("en", ""), w.get("da")) for w in data.get("warnings") or []]
+        result = cls(shape, [], {}, lambda: trace, warnings, list(data.get("handoffs") or []))
+        result._summary = summary
+        return result
+
+    def _table(self, key: str) -> dict[str, Any]:
+        summary = self._summarised()
+        found = summary.get(key)
+        if found is None:
+            v = self._v
+            found = summary[key] = {
+                name: encode(v[slot])
+                for name, slot, encode in getattr(self._shape, key)
+                if type(v[slot]) is not Unknown
+            }
+        return found
 
     # -- summarising -------------------------------------------------------------
 
@@ -237,3 +355,18 @@ def _factor_entry(row: Any, item: Any, view: DecisionView) -> dict[str, Any]:
         "rules": list(row.info.rules),
         "factors": [{"code": f.code, "da": f.labels.da, "en": f.labels.en} for f in row.info.factors],
     }
+
+
+def _plain(data: Any) -> Any:
+    """JSON read with exact decimals (``Decimal``) as a result writes it: whole numbers as ``int``."""
+    from decimal import Decimal
+
+    from policylang.ir.values import encode
+
+    if isinstance(data, Decimal):
+        return encode(data)
+    if isinstance(data, Mapping):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data

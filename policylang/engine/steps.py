@@ -84,10 +84,10 @@ class DecisionStep:
         value = row.value(v)
         if type(value) is Unknown:
             if tracer is not None:
-                self._trace(tracer, row, "unknown", True, value)
+                tracer.row(self.info, row.info, "unknown", True, value)
             return value, []
         if tracer is not None:
-            self._trace(tracer, row, "fired", True, value)
+            tracer.row(self.info, row.info, "fired", True, value)
         return value, [row]
 
     def _first_match(self, v: list[Any], tracer: Tracer | None) -> tuple[Any, list[RuntimeRow]]:
@@ -98,7 +98,7 @@ class DecisionStep:
             if c is True:
                 value = row.value(v)
                 if tracer is not None:
-                    self._trace(tracer, row, "fired", c, value)
+                    tracer.row(self.info, row.info, "fired", c, value)
                 if type(value) is Unknown:
                     return _merge(unknown, value), []
                 if pending is None or all(same_value(p, value) for p in pending):
@@ -113,9 +113,9 @@ class DecisionStep:
                 pending.append(value)
                 unknown = _merge(unknown, c)
                 if tracer is not None:
-                    self._trace(tracer, row, "unknown", c, value)
+                    tracer.row(self.info, row.info, "unknown", c, value)
             elif tracer is not None:
-                self._trace(tracer, row, "not_applicable", c)
+                tracer.row(self.info, row.info, "not_applicable", c, None)
         if unknown is not None:
             for p in pending or ():
                 unknown = _merge(unknown, p)
@@ -160,7 +160,7 @@ class DecisionStep:
             if a is True:
                 item = row.value(v)
                 if tracer is not None:
-                    self._trace(tracer, row, "fired", raw, item)
+                    tracer.row(self.info, row.info, "fired", raw, item)
                 if type(item) is Unknown:
                     unknown = _merge(unknown, item)
                 elif not any(same_value(item, x) for x in items):
@@ -171,10 +171,10 @@ class DecisionStep:
             elif type(a) is Unknown:
                 unknown = _merge(unknown, a)
                 if tracer is not None:
-                    self._trace(tracer, row, "unknown", raw)
+                    tracer.row(self.info, row.info, "unknown", raw, None)
             elif tracer is not None:
                 outcome = "overridden" if raw is True else "not_applicable"
-                self._trace(tracer, row, outcome, raw)
+                tracer.row(self.info, row.info, outcome, raw, None)
         if unknown is not None:
             return unknown, []
         return (frozenset(items) if self.is_set else tuple(items)), fired

@@ -34,7 +34,8 @@ import attrs
 
 from policylang.base.suggest import suggest
 from policylang.engine.result import Result
-from policylang.explanation.conditions import probe_for, span_key
+from policylang.explanation.conditions import UNKNOWN as NOT_KNOWN
+from policylang.explanation.conditions import Name, probe_for
 from policylang.explanation.model import (
     AUDIENCES,
     EXPRESSION,
@@ -66,7 +67,14 @@ from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.values import Unknown, encode
 from policylang.policy.policy import Policy
-from policylang.trace.nodes import TraceNode
+from policylang.trace.nodes import (
+    NO_VALUE,
+    DecisionNode,
+    HandoffNode,
+    NotApplicableNode,
+    NoteNode,
+    RowNode,
+)
 
 DECIDING = ("fired", "default")
 
@@ -114,7 +122,12 @@ def _normal(text: str) -> str:
 
 
 class ExplanationBuilder:
-    """Turns one result's trace into an explanation; owns the choices of what to show."""
+    """Turns one result into an explanation; owns the choices of what to show.
+
+    It reads the result's trace (which rows were considered and how), the values the
+    evaluation recorded (``facts``, ``lets``, ``parameter_values``, ``decisions``) and the
+    program (conditions, rules, labels), and looks rows up by their IDs.
+    """
 
     def __init__(self, result: Result, program: ir.Program, lang: str, audience: str, why_not: bool) -> None:
         self.result = result
@@ -129,9 +142,20 @@ class ExplanationBuilder:
             self.probe.carried = personal_values(program)
         self.carried = self.probe.carried if self.citizen else frozenset()
         self.personal = {("fact", f.name) for f in program.facts.values() if f.personal}
+        self.tables: dict[str, dict[str, Any]] = {
+            "fact": result.facts,
+            "let": result.lets,
+            "parameter": result.parameter_values,
+            "decision": result.decisions,
+        }
         trace = result.trace
-        self.decision_nodes = {n.data["name"]: n for n in trace if n.kind == "decision"}
-        self.derived_nodes = {n.data["name"]: n for n in trace if n.kind == "derived"}
+        self.decision_nodes = {n.name: n for n in trace if isinstance(n, DecisionNode)}
+        self.considered = {name: self.rows_of(node) for name, node in self.decision_nodes.items()}
+
+    def lookup(self, source: str, name: str) -> Any:
+        """The recorded value of a fact, parameter, ``let`` value or decision, as JSON (or unknown)."""
+        table = self.tables.get(source)
+        return NOT_KNOWN if table is None else table.get(name, NOT_KNOWN)
 
     # -- the whole explanation -------------------------------------------------
 
@@ -205,91 +229,85 @@ class ExplanationBuilder:
             labels = p.decisions[name].labels
         return labels.get(self.lang) if labels else None
 
-    def input(self, node: TraceNode) -> Input:
-        source, name = node.data["source"], node.data["name"]
+    def input(self, key: Name) -> Input:
+        source, name = key
+        value = self.lookup(source, name)
         shown = self.shown(
-            node.data.get("value"),
+            value,
             self.probe.type_of(source, name),
-            withheld=(source, name) in self.carried,
-            unknown=bool(node.data.get("unknown")),
+            withheld=key in self.carried,
+            unknown=value is NOT_KNOWN,
         )
-        return Input(name, source, self.label(source, name), shown, (source, name) in self.personal)
+        return Input(name, source, self.label(source, name), shown, key in self.personal)
 
     # -- rules and steps ---------------------------------------------------------
 
-    def rule(self, node: TraceNode, values: dict[str, str]) -> Rule:
-        d = node.data
-        explain = d.get("explain")
-        template = (explain.get(self.lang) or explain.get("da" if self.lang == "en" else "en")) if explain else None
-        note = d.get("note")
+    def rule(self, info: ir.RuleInfo, values: dict[str, str] | None = None) -> Rule:
+        """A rule as the explanation shows it, its ``explain`` text filled with ``values``."""
         internal = not self.citizen
+        template = info.explain.get(self.lang) if info.explain else None
         return Rule(
-            rule_id=d["rule_id"],
-            citation=d.get("citation", ""),
-            title=d.get("title"),
-            force=d.get("force"),
-            quote=d.get("quote"),
-            explain=fill(template, values) if template else None,
-            note=(note.get(self.lang) or note.get("da") or note.get("en")) if note and internal else None,
-            provenance=d.get("provenance") if internal else None,
-            inferred=bool(d.get("inferred")) and internal,
-            span=_span(node.span) if self.auditor else None,
+            rule_id=info.rule_id,
+            citation=info.citation,
+            title=info.title,
+            force=info.force,
+            quote=info.quote,
+            explain=fill(template, values or {}) if template else None,
+            note=info.note.get(self.lang) if info.note and internal else None,
+            provenance=info.provenance if internal else None,
+            inferred=info.inferred and internal,
+            span=_span(info.span) if self.auditor else None,
+            short=info.short_citation,
         )
 
-    def step(
-        self, decision: ir.DecisionInfo, node: TraceNode, row: ir.RowInfo | None, outcome: str | None = None
-    ) -> Step:
-        """One traced row of ``decision`` as the explanation shows it."""
-        data = node.data
-        outcome = outcome or data["outcome"]
+    def rules_of(self, rule_ids: Sequence[str], values: dict[str, str] | None = None) -> tuple[Rule, ...]:
+        rules = self.program.rules
+        return tuple(self.rule(rules[r], values) for r in rule_ids if r in rules)
+
+    def step(self, decision: ir.DecisionInfo, considered: Considered, outcome: str | None = None) -> Step:
+        """One considered row of ``decision`` as the explanation shows it."""
+        row, node = considered.row, considered.node
+        outcome = outcome or considered.outcome
         value_type = T.element_type(decision.type) if decision.kind == "collect" else decision.type
-        withheld_value = (
-            carries(row.value, self.carried) if row is not None else ("decision", decision.name) in self.carried
-        )
-        if "value" in data and not (outcome == "unknown" and decision.kind == "collect"):  # no item recorded
-            value = self.shown(data["value"], value_type, withheld=withheld_value)
-        elif row is not None:
-            value = self._computed(self.probe.value_of(row, node), row, value_type, withheld_value)
+        withheld_value = carries(row.value, self.carried)
+        recorded = node.value if node is not None else NO_VALUE
+        if recorded is not NO_VALUE and not (outcome == "unknown" and decision.kind == "collect"):
+            value: Shown | None = self.shown(recorded, value_type, withheld=withheld_value)
         else:
-            value = None
-        inputs = {(c.data["source"], c.data["name"]): self.input(c) for c in node.children if c.kind == "input"}
+            value = self._computed(self.probe.value_of(row, self.lookup), row, value_type, withheld_value)
+        inputs = {key: self.input(key) for key in self.probe.reads(row.condition, row.value)}
         values = {name: i.shown.text for (_, name), i in inputs.items()}
         if value is not None:
             values.setdefault(VALUE, value.text)
-        condition = data.get("condition")
-        holds = data.get("condition_value")
-        if row is not None and row.condition is not None and carries(row.condition, self.carried):
+        holds = considered.holds
+        if row.condition is not None and carries(row.condition, self.carried):
             holds = None
         failing: list[Part] = []
         needs = "all"
-        if row is not None and outcome in ("not_applicable", "unknown") and (self.why_not or outcome == "unknown"):
-            found = self.probe.failing_parts(row, node)
+        if outcome in ("not_applicable", "unknown") and (self.why_not or outcome == "unknown"):
+            found = self.probe.failing_parts(row, considered.holds, self.lookup)
             if found is not None:
                 parts, needs = found
                 for expr, x in parts:
-                    part_inputs = tuple(
-                        inputs[key] for key in dict.fromkeys((r.kind, r.name) for r in ir.refs(expr)) if key in inputs
-                    )
+                    part_inputs = tuple(inputs[key] for key in self.probe.reads(expr) if key in inputs)
                     shown_holds: bool | str | None = "unknown" if not isinstance(x, bool | None) else False
                     if carries(expr, self.carried):
                         shown_holds = None
                     failing.append(Part(self.probe.text(expr.span), shown_holds, part_inputs))
+        factors: tuple[str, ...] = ()
+        if outcome in DECIDING:
+            factors = tuple(f.labels.get(self.lang) or f.labels.en or f.labels.da or f.code or "" for f in row.factors)
         return Step(
             outcome=outcome,
-            condition=_normal(condition) if condition is not None else None,
-            holds=holds if condition is not None else None,
+            condition=self.probe.text(row.condition.span) if row.condition is not None else None,
+            holds=holds if row.condition is not None else None,
             value=value,
-            rules=tuple(self.rule(c, values) for c in node.children if c.kind == "rule"),
+            rules=self.rules_of(row.rules, values),
             inputs=tuple(inputs.values()),
-            factors=tuple(
-                (f.get(self.lang) or f.get("en") or f.get("da") or f.get("code") or "")
-                for c in node.children
-                if c.kind == "factors"
-                for f in c.data["factors"]
-            ),
+            factors=factors,
             failing=tuple(failing),
             needs=needs,
-            span=_span(node.span) if self.auditor else None,
+            span=_span(row.span) if self.auditor else None,
         )
 
     def _computed(self, value: Any, row: ir.RowInfo, t: T.Type | None, withheld: bool) -> Shown:
@@ -307,36 +325,37 @@ class ExplanationBuilder:
         else:
             text = self.probe.text(row.value.span)
             value = Shown(EXPRESSION, text, text)
-        rules = []
-        for rid in row.rules:
-            info = self.program.rules.get(rid)
-            if info is not None:
-                rules.append(self._static_rule(info))
         return Step(
             outcome="not_reached",
             condition=self.probe.text(row.condition.span) if row.condition is not None else None,
             value=value,
-            rules=tuple(rules),
+            rules=self.rules_of(row.rules),
             span=_span(row.span) if self.auditor else None,
         )
 
-    def _static_rule(self, info: ir.RuleInfo) -> Rule:
-        internal = not self.citizen
-        explain = info.explain.get(self.lang) if info.explain else None
-        return Rule(
-            rule_id=info.rule_id,
-            citation=info.citation,
-            title=info.title,
-            force=info.force,
-            quote=info.quote,
-            explain=fill(explain, {}) if explain else None,
-            note=info.note.get(self.lang) if info.note and internal else None,
-            provenance=info.provenance if internal else None,
-            inferred=info.inferred and internal,
-            span=_span(info.span) if self.auditor else None,
-        )
-
     # -- decisions ---------------------------------------------------------------
+
+    def rows_of(self, node: DecisionNode) -> list[Considered]:
+        """The rows of a decision the evaluation considered, in the order they are written."""
+        found: list[Considered] = []
+        for child in node.children:
+            if isinstance(child, RowNode):
+                row = self.program.row(child.row)
+                if row is not None:
+                    found.append(Considered(row, child.outcome, child.holds, child))
+            elif isinstance(child, NotApplicableNode):
+                for rid in child.rows:
+                    row = self.program.row(rid)
+                    if row is not None:
+                        found.append(Considered(row, "not_applicable", False, None))
+        order = self._order(node.name)
+        found.sort(key=lambda c: order.get(c.row.id, len(order)))
+        return found
+
+    def _order(self, decision: str) -> dict[str, int]:
+        info = self.program.decisions[decision]
+        rows = (*info.rows, info.default) if info.default is not None else info.rows
+        return {r.id: i for i, r in enumerate(rows)}
 
     def decision(self, name: str) -> Decision:
         info = self.program.decisions[name]
@@ -345,62 +364,55 @@ class ExplanationBuilder:
         node = self.decision_nodes.get(name)
         if node is None:  # evaluated without a trace: what the result says
             return self._untraced(info, labels, withheld)
-        data = node.data
-        status = data["status"]
-        value = self.shown(data["value"], info.type, withheld=withheld) if status == "decided" else None
-        rows = [(c, self.probe.row_for(name, c)) for c in node.children if c.kind == "row"]
-        steps = tuple(self.step(info, c, r) for c, r in rows if c.data["outcome"] in DECIDING)
-        open_ = tuple(self.step(info, c, r) for c, r in rows if c.data["outcome"] == "unknown")
+        value = self.shown(node.value, info.type, withheld=withheld) if node.status == "decided" else None
+        rows = self.considered[name]
+        steps = tuple(self.step(info, c) for c in rows if c.outcome in DECIDING)
+        open_ = tuple(self.step(info, c) for c in rows if c.outcome == "unknown")
         alternatives: tuple[Step, ...] = ()
         if self.why_not:
             alternatives = self._alternatives(info, rows)
-        note = data.get("note")
         return Decision(
             name=name,
             label=labels,
             kind=info.kind,
-            status=status,
+            status=node.status,
             value=value,
             steps=steps,
             open=open_,
             alternatives=alternatives,
-            facts=self.facts_used(node),
-            missing=tuple(self.fact_ref(f) for f in data.get("missing", ())),
-            waiting_for=tuple(data.get("waiting_for", ())),
-            note=(note.get(self.lang) or note.get("da") or note.get("en")) if note and not self.citizen else None,
-            span=_span(node.span) if self.auditor else None,
-            settled=self._settlement(data["settled"], steps) if "settled" in data else None,
+            facts=self.facts_used(name),
+            missing=tuple(self.fact_ref(f) for f in node.missing),
+            waiting_for=node.waiting_for,
+            note=info.note.get(self.lang) if info.note and not self.citizen else None,
+            span=_span(info.span) if self.auditor else None,
+            settled=self._settlement(node.settled, steps) if node.settled is not None else None,
         )
 
     def _settlement(self, data: dict[str, Any], steps: Sequence[Step]) -> Settlement:
         """How the decision was settled by cases; its rules, less those its steps show already."""
         shown = {r.rule_id for step in steps for r in step.rules}
-        ids = [r for r in data["rules"] if r in self.program.rules and r not in shown]
-        rules = tuple(self._static_rule(self.program.rules[r]) for r in ids)
-        return Settlement(tuple(self.fact_ref(f) for f in data["facts"]), data["cases"], rules)
+        ids = [r for r in data["rules"] if r not in shown]
+        return Settlement(tuple(self.fact_ref(f) for f in data["facts"]), data["cases"], self.rules_of(ids))
 
-    def _alternatives(self, info: ir.DecisionInfo, rows: list[tuple[TraceNode, ir.RowInfo | None]]) -> tuple[Step, ...]:
+    def _alternatives(self, info: ir.DecisionInfo, rows: list[Considered]) -> tuple[Step, ...]:
         found: list[Step] = []
-        fired = {
-            span_key(c.span) for c, _ in rows if c.data["outcome"] == "fired" or c.data.get("condition_value") is True
-        }
-        for c, r in rows:
-            outcome = c.data["outcome"]
-            if outcome not in ("not_applicable", "overridden"):
+        fired = {c.row.id for c in rows if c.outcome == "fired" or c.holds is True}
+        for c in rows:
+            if c.outcome not in ("not_applicable", "overridden"):
                 continue
-            step = self.step(info, c, r)
-            if outcome == "overridden" and r is not None:
+            step = self.step(info, c)
+            if c.outcome == "overridden":
                 by = [
                     rid
-                    for i in r.exceptions
-                    if i < len(info.rows) and span_key(info.rows[i].span) in fired
+                    for i in c.row.exceptions
+                    if i < len(info.rows) and info.rows[i].id in fired
                     for rid in info.rows[i].rules
                 ]
                 step = attrs.evolve(step, overridden_by=tuple(dict.fromkeys(by)))
             found.append(step)
         if info.kind == "first_match":
-            traced = {span_key(c.span) for c, _ in rows}
-            last = max((i for i, r in enumerate(info.rows) if span_key(r.span) in traced), default=-1)
+            traced = {c.row.id for c in rows}
+            last = max((i for i, r in enumerate(info.rows) if r.id in traced), default=-1)
             found.extend(self._unreached(info, r) for r in info.rows[last + 1 :])
         return tuple(found)
 
@@ -419,82 +431,103 @@ class ExplanationBuilder:
         labels = info.labels if info is not None else None
         return FactRef(name, labels.da if labels else None, labels.en if labels else None)
 
-    def facts_used(self, node: TraceNode) -> tuple[Input, ...]:
-        """The facts the rows of ``node`` read, directly or through ``let`` values and other
-        decisions, once each in the order first read."""
+    def facts_used(self, decision: str) -> tuple[Input, ...]:
+        """The facts the considered rows of ``decision`` read, directly or through ``let`` values
+        and other decisions, once each in the order first read."""
         found: dict[str, Input] = {}
-        seen: set[tuple[str, str]] = set()
+        seen: set[Name] = set()
+        lets = self.program.lets
 
-        def rows_of(decision: TraceNode) -> list[TraceNode]:
-            # every row considered: a first match depends on the rows above the one that applied
-            return [c for c in decision.children if c.kind == "row"]
-
-        def visit(inputs: list[TraceNode]) -> None:
-            for i in inputs:
-                key = (i.data["source"], i.data["name"])
+        def visit(keys: Sequence[Name]) -> None:
+            for key in keys:
                 if key in seen:
                     continue
                 seen.add(key)
                 source, name = key
                 if source == "fact":
-                    found[name] = self.input(i)
-                elif source == "let" and name in self.derived_nodes:
-                    visit([c for c in self.derived_nodes[name].children if c.kind == "input"])
-                elif source == "decision" and name in self.decision_nodes:
-                    visit([c for r in rows_of(self.decision_nodes[name]) for c in r.children if c.kind == "input"])
+                    found[name] = self.input(key)
+                elif source == "let" and name in lets:
+                    visit(self.probe.reads(lets[name].expr))
+                elif source == "decision" and name in self.considered:
+                    visit(self._reads_of_rows(name))
 
-        visit([c for r in rows_of(node) for c in r.children if c.kind == "input"])
+        visit(self._reads_of_rows(decision))
         return tuple(found.values())
+
+    def _reads_of_rows(self, decision: str) -> list[Name]:
+        # every row considered: a first match depends on the rows above the one that applied
+        return [
+            key for c in self.considered.get(decision, ()) for key in self.probe.reads(c.row.condition, c.row.value)
+        ]
 
     # -- the rest of the trace ---------------------------------------------------
 
     def notes(self) -> tuple[Note, ...]:
         found = []
         for n in self.result.trace:
-            if n.kind != "note":
+            if not isinstance(n, NoteNode) or n.rule_id not in self.program.rules:
                 continue
-            inputs = tuple(self.input(c) for c in n.children if c.kind == "input")
-            found.append(Note(self.rule(n, {i.name: i.shown.text for i in inputs}), inputs))
+            info = self.program.rules[n.rule_id]
+            inputs = tuple(self.input(key) for key in self.probe.reads(info.condition))
+            found.append(Note(self.rule(info, {i.name: i.shown.text for i in inputs}), inputs))
         return tuple(found)
 
     def handoffs(self) -> tuple[Handoff, ...]:
         found = []
+        entries = iter(self.result.handoffs)
+        by_target = [h for h in self.program.handoffs]
         for n in self.result.trace:
-            if n.kind != "handoff":
+            if not isinstance(n, HandoffNode):
                 continue
-            entry = n.data
-            rules = tuple(self._static_rule(self.program.rules[r]) for r in entry["rules"] if r in self.program.rules)
+            entry = next(entries, None)
+            if entry is None:
+                break
+            info = next((h for h in by_target if h.target == n.policy and h.span == n.span), None)
             labels = entry.get("note") or {}
             other = "en" if self.lang == "da" else "da"
             note = (labels.get(self.lang) or labels.get(other)) if not self.citizen else None  # internal, as rule notes
             missing = tuple(self.fact_ref(f) for f in entry.get("missing", ()))
-            inputs = tuple(self.input(c) for c in n.children if c.kind == "input")
-            found.append(Handoff(entry["policy"], entry["status"], rules, note, missing, inputs))
+            reads = self.probe.reads(info.condition) if info is not None else ()
+            inputs = tuple(self.input(key) for key in reads)
+            found.append(
+                Handoff(entry["policy"], entry["status"], self.rules_of(entry["rules"]), note, missing, inputs)
+            )
         return tuple(found)
 
     def derived(self) -> tuple[LetValue, ...]:
         found = []
-        for n in self.result.trace:
-            if n.kind != "derived" or n.data.get("parameter"):
+        lets = self.result.lets
+        for step in self.program.plan:
+            if step.kind != "let":
                 continue
-            name = n.data["name"]
-            t = self.program.lets[name].type if name in self.program.lets else None
-            shown = self.shown(n.data.get("value"), t, unknown=bool(n.data.get("unknown")))
-            found.append(LetValue(name, _normal(n.data["expression"]), shown, _span(n.span)))
+            info = self.program.lets[step.name]
+            value = lets.get(step.name, NOT_KNOWN)
+            shown = self.shown(value, info.type, unknown=value is NOT_KNOWN)
+            found.append(LetValue(step.name, _normal(info.expr.span.text), shown, _span(info.span)))
         return tuple(found)
 
     def parameters(self) -> tuple[Parameter, ...]:
-        values: dict[str, Any] = {}
+        used: set[str] = set()
+        program = self.program
+        reads: list[Name] = []
+        for rows in self.considered.values():
+            for c in rows:
+                reads.extend(self.probe.reads(c.row.condition, c.row.value))
+        for step in program.plan:
+            if step.kind == "let":
+                reads.extend(self.probe.reads(program.lets[step.name].expr))
+            elif step.kind == "parameter":
+                used.add(step.name)
         for n in self.result.trace:
-            for node in n.walk():
-                parameter = (node.kind == "input" and node.data["source"] == "parameter") or (
-                    node.kind == "derived" and node.data.get("parameter")
-                )
-                if parameter and "value" in node.data:
-                    values.setdefault(node.data["name"], node.data["value"])
+            if isinstance(n, NoteNode) and n.rule_id in program.rules:
+                reads.extend(self.probe.reads(program.rules[n.rule_id].condition))
+        for h in program.handoffs:
+            reads.extend(self.probe.reads(h.condition))
+        used.update(name for source, name in reads if source == "parameter")
+        values = self.result.parameter_values
         found = []
-        for name, info in self.program.parameters.items():
-            if name not in values:
+        for name, info in program.parameters.items():
+            if name not in used or name not in values:
                 continue
             t = T.BOOL if info.is_condition else info.type
             found.append(
@@ -508,3 +541,13 @@ class ExplanationBuilder:
                 )
             )
         return tuple(found)
+
+
+@attrs.frozen
+class Considered:
+    """A row of a decision the evaluation considered: its outcome, its condition's value, its trace node."""
+
+    row: ir.RowInfo
+    outcome: str
+    holds: bool | str | None
+    node: RowNode | None

@@ -118,10 +118,11 @@ class Rule:
     provenance: str | None = None
     inferred: bool = False
     span: str | None = None
+    short: str = ""  # the first citation without line numbers: what a summary shows
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (see ``docs/explanation.schema.json``)."""
-        data: dict[str, Any] = {"rule_id": self.rule_id, "citation": self.citation}
+        data: dict[str, Any] = {"rule_id": self.rule_id, "citation": self.citation, "short": self.short}
         for key in ("title", "force", "quote", "explain", "note", "provenance", "span"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)

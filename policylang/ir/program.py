@@ -264,13 +264,15 @@ class CitationInfo:
     span: Span
 
     @property
-    def text(self) -> str:
-        """The citation as it reads in an explanation: ``vejl. 91/1998 pkt. 26 e``."""
+    def short(self) -> str:
+        """The citation without the source file's line numbers: ``aktivloven § 3, stk. 4``."""
         head = self.source.short if self.source else self.source_key
-        parts = [head]
-        if self.locator:
-            parts.append(self.locator)
-        text = " ".join(parts)
+        return f"{head} {self.locator}" if self.locator else head
+
+    @property
+    def text(self) -> str:
+        """The citation as it reads in an explanation: ``vejl. 91/1998 pkt. 26 e (l. 55)``."""
+        text = self.short
         if self.line_from is not None:
             text += f" (l. {self.line_from}" + (f"-{self.line_to})" if self.line_to else ")")
         return text
@@ -351,6 +353,7 @@ class RowInfo:
     rules: tuple[str, ...]
     span: Span
     exceptions: tuple[int, ...] = ()  # indexes of rows that override this one (rule conclusions)
+    id: str = ""  # "<decision>/<n>" (1-based) or "<decision>/default"; "" for rows not of a decision
 
 
 @attrs.frozen
@@ -402,6 +405,11 @@ class RuleInfo:
     def citation(self) -> str:
         """The rule's citations as they read in an explanation, joined with ``;``."""
         return "; ".join(c.text for c in self.citations)
+
+    @property
+    def short_citation(self) -> str:
+        """The rule's first citation, without line numbers: what a trace node carries inline."""
+        return self.citations[0].short if self.citations else ""
 
     @property
     def informational(self) -> bool:
@@ -484,12 +492,27 @@ class Program:
     slots: int
     files: tuple[str, ...]
     handoffs: tuple[HandoffInfo, ...] = ()
+    source_hash: str = ""  # "sha256:..." of the text of every file, imports first: names the policy's manifest
     _memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     @property
     def name(self) -> str:
         """The policy's name, from its header."""
         return self.header.name
+
+    def row(self, row_id: str) -> RowInfo | None:
+        """The decision row with this ID (``right_to_help/3``, ``right_to_help/default``), or ``None``."""
+        rows = self.memo("ir.rows", self._rows_by_id)
+        return rows.get(row_id)
+
+    def _rows_by_id(self) -> dict[str, RowInfo]:
+        found: dict[str, RowInfo] = {}
+        for d in self.decisions.values():
+            for r in d.rows:
+                found[r.id] = r
+            if d.default is not None:
+                found[d.default.id] = d.default
+        return found
 
     def memo(self, key: str, build: Callable[[], Built]) -> Built:
         """What a later phase derives from this program (an explanation's probe), built once and kept with it."""

@@ -64,6 +64,15 @@ class Policy:
     def __repr__(self) -> str:
         return f"<Policy {self.name}>"
 
+    def manifest(self) -> dict[str, Any]:
+        """The policy's manifest: its static legal material, named by the hash every result carries.
+
+        See :mod:`policylang.trace.manifest`; the same object is returned each time.
+        """
+        from policylang.trace.manifest import manifest
+
+        return manifest(self.program)
+
     def with_parameters(self, parameters: Mapping[str, Any]) -> Policy:
         """The same policy with some parameters set to other values."""
         return Policy(self.program, self.diagnostics, parameters)

@@ -378,7 +378,7 @@ class PolicyRenderer:
         """The table of ``let`` values, or ``None`` when the policy has none."""
         if not self.program.lets:
             return None
-        section = _section(self.id("derived"), "``let`` values")
+        section = _section(self.id("derived"), "Let values")
         rows = [
             ([nodes.literal(text=let.name)], [_code(let.expr.span.text)], self._rule_links(let.rules))
             for let in self.program.lets.values()

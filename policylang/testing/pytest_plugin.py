@@ -103,8 +103,8 @@ class CaseItem(pytest.Item):
 
 def format_failure(outcome: CaseOutcome) -> str:
     """How a failed case reads in pytest's output."""
-    from policylang.explanation.render.text import render_text
-    from policylang.policy.loader import load
+    from policylang.explanation.build import explain
+    from policylang.explanation.render.text import format_detail
     from policylang.testing.runner import describe_failure
 
     text = describe_failure(outcome)
@@ -112,19 +112,12 @@ def format_failure(outcome: CaseOutcome) -> str:
     if result is None:
         return text
     wanted = {d.key for d in outcome.differences if d.kind == "decision"}
-    explanation = render_text(result, policy=load(outcome.case.policy)).splitlines()  # also a .pol path
-    kept: list[str] = []
-    keep = in_decisions = False
-    for line in explanation:
-        if not line.startswith("  "):
-            in_decisions = line == "Decisions:"
-            keep = False
-        elif not line.startswith("    "):
-            keep = in_decisions and line.strip().split(" ", 1)[0] in wanted
-        if keep:
-            kept.append(line)
-    if kept:
-        text += "\n  explanation of what was decided:\n" + "\n".join("  " + line for line in kept)
+    decided = [name for name in result.program.decisions if name in wanted and name in result.decisions]
+    if decided:
+        detail = format_detail(explain(result, decisions=decided))
+        text += "\n  explanation of what was decided:\n" + "\n".join(
+            ("  " + line).rstrip() for line in detail.splitlines()
+        )
     return text
 
 

@@ -2,8 +2,12 @@
 
 The fragment is one ``<div class="policylang-explanation">`` with its own ``<style>``:
 
-* self-contained: no scripts, no external fonts, images or style sheets, no ``id``
-  attributes (so two fragments can sit on one page);
+* self-contained: no scripts, no external fonts, images or style sheets; its ``id``
+  attributes (anchors of decisions and rule cards) start with a prefix made from the
+  explanation itself (or given), so two fragments can sit on one page;
+* at a glance: a summary table of the decisions comes first; each rule's card (its
+  citation, the source's words, the explanation text) is shown once, and later
+  references to the rule link to it; the facts used are listed once, at the end;
 * scoped: every style rule starts with the root class, so the fragment does not restyle
   the page it is put in;
 * safe: every text from the policy, the fact set or the result goes through
@@ -36,7 +40,8 @@ from policylang.explanation.words import word
 
 ROOT = "policylang-explanation"
 
-STYLE = """
+STYLE = (
+    """
 .R{--plx-ink:#1d2430;--plx-muted:#5b6472;--plx-line:#d5dae1;--plx-soft:#f4f6f8;--plx-accent:#1f5fa8;
   --plx-good:#1e6b3a;--plx-warn:#8a5a00;--plx-bad:#9b2c2c;
   font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
@@ -82,7 +87,16 @@ STYLE = """
 .R .plx-step ul{padding-left:1.2rem}
 .R .plx-questions,.R .plx-notes,.R .plx-audit{border-top:1px solid var(--plx-line);padding-top:.75rem;margin-top:.75rem}
 .R .plx-question-labels{color:var(--plx-muted)}
+.R .plx-summary{margin:.5rem 0 1rem 0}
+.R .plx-summary td:first-child a{color:inherit}
+.R .plx-summary .plx-open{color:var(--plx-warn);font-weight:600}
+.R .plx-rule-ref{margin:.2rem 0}
+.R .plx-rule-ref a{color:var(--plx-accent)}
+.R .plx-facts{border-top:1px solid var(--plx-line);padding-top:.75rem;margin-top:.75rem}
 """.replace(".R", f".{ROOT}")
+    .replace("\n  ", "")
+    .strip()
+)
 
 
 def esc(text: Any) -> str:
@@ -104,8 +118,11 @@ def render_html(
     return format_html(e)
 
 
-def format_html(e: Explanation) -> str:
+def format_html(e: Explanation, *, id_prefix: str | None = None) -> str:
     """An explanation as a self-contained, escaped HTML fragment.
+
+    ``id_prefix`` starts every ``id`` in the fragment (by default a short hash of the
+    explanation, so that fragments of different explanations on one page do not clash).
 
     >>> from policylang.explanation.model import Explanation
     >>> fragment = format_html(Explanation("p", "<b>", "en", "citizen", False, ()))
@@ -113,6 +130,7 @@ def format_html(e: Explanation) -> str:
     True
     """
     lang = e.lang
+    cards = _Cards(id_prefix or _prefix(e), lang)
     out: list[str] = [
         f'<div class="{ROOT} plx-audience-{esc(e.audience)}" lang="{esc(lang)}" '
         f'data-format="{esc(EXPLANATION_FORMAT)}" data-policy="{esc(e.policy)}">',
@@ -127,8 +145,9 @@ def format_html(e: Explanation) -> str:
     out.append("</header>")
     for w in e.warnings:
         out.append(f'<p class="plx-warning" role="note">{esc(w)}</p>')
+    out.extend(_summary(e, cards))
     for d in e.decisions:
-        _decision(out, d, e)
+        _decision(out, d, e, cards)
     if e.handoffs:
         codes = e.audience != "citizen"
         out.append('<section class="plx-handoffs">')
@@ -139,7 +158,7 @@ def format_html(e: Explanation) -> str:
                 missing = ", ".join(f"<code>{esc(f.name)}</code>" for f in h.missing)
                 out.append(f"({esc(word(lang, 'handoff_undetermined'))}: {missing})")
             for rule in h.rules:
-                out.extend(_rule(rule, lang))
+                out.extend(cards.rule(rule))
             if h.note:
                 out.append(f'<p class="plx-note">{esc(h.note)}</p>')
             if h.inputs:
@@ -166,7 +185,7 @@ def format_html(e: Explanation) -> str:
         out.append('<section class="plx-notes">')
         out.append(f"<h3>{esc(word(lang, 'also_relevant'))}</h3>")
         for note in e.notes:
-            out.extend(_rule(note.rule, lang))
+            out.extend(cards.rule(note.rule))
         out.append("</section>")
     if e.derived or e.parameters:
         out.append('<section class="plx-audit">')
@@ -189,8 +208,78 @@ def format_html(e: Explanation) -> str:
                 )
             out.append("</table>")
         out.append("</section>")
+    used: dict[str, Input] = {}
+    for d in e.decisions:
+        for i in d.facts:
+            used.setdefault(i.name, i)
+    if used:
+        out.append('<section class="plx-facts">')
+        out.append(f"<h3>{esc(word(lang, 'facts_used'))}</h3>")
+        out.append(_inputs_table(used.values(), e.audience != "citizen"))
+        out.append("</section>")
     out.append("</div>")
     return "\n".join(out) + "\n"
+
+
+def _prefix(e: Explanation) -> str:
+    """A short prefix for the fragment's ids, from what the explanation is of."""
+    import hashlib
+
+    key = "|".join(
+        [e.policy, e.lang, e.audience, *(f"{d.name}={d.value.code if d.value else d.status}" for d in e.decisions)]
+    )
+    return "p" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:6]
+
+
+class _Cards:
+    """The rule cards of one fragment: each rule's card once, and links to it after that."""
+
+    def __init__(self, prefix: str, lang: str) -> None:
+        self.prefix = prefix
+        self.lang = lang
+        self.shown: set[str] = set()
+
+    def anchor(self, kind: str, name: str) -> str:
+        return f"{self.prefix}-{kind}-{''.join(c if c.isalnum() or c in '-_' else '_' for c in name)}"
+
+    def rule(self, rule: Rule) -> list[str]:
+        if rule.rule_id in self.shown:
+            cite = f" <cite>{esc(rule.short or rule.citation)}</cite>"
+            return [
+                f'<p class="plx-rule-ref"><a href="#{esc(self.anchor("r", rule.rule_id))}">'
+                f'<span class="plx-rule-id">{esc(rule.rule_id)}</span></a>{cite}</p>'
+            ]
+        self.shown.add(rule.rule_id)
+        return _rule(rule, self.lang, self.anchor("r", rule.rule_id))
+
+
+def _summary(e: Explanation, cards: _Cards) -> list[str]:
+    """The summary table: every decision, its value, and the rules that decided it."""
+    lang, codes = e.lang, e.audience != "citizen"
+    out = [
+        '<table class="plx-summary">',
+        f"<thead><tr><th>{esc(word(lang, 'decision'))}</th><th>{esc(word(lang, 'value'))}</th>"
+        f"<th>{esc(word(lang, 'legal_basis'))}</th></tr></thead><tbody>",
+    ]
+    for d in e.decisions:
+        if d.status == "decided" and d.value is not None:
+            shown = _value(d.value, codes) if not d.value.known or codes else esc(d.value.text)
+            value = f'<span class="plx-value">{shown}</span>'
+        else:
+            status = word(lang, "undetermined" if d.status == "undetermined" else "no_rule_short")
+            value = f'<span class="plx-open">{esc(status)}</span>'
+        rules: dict[str, Rule] = {}
+        for step in d.steps:
+            for r in step.rules:
+                rules.setdefault(r.rule_id, r)
+        basis = "; ".join(
+            (f"{esc(r.rule_id)} " if codes else "") + f"<cite>{esc(r.short or r.citation)}</cite>"
+            for r in rules.values()
+        )
+        label = f'<a href="#{esc(cards.anchor("d", d.name))}">{esc(d.label or d.name)}</a>'
+        out.append(f'<tr class="plx-{esc(d.status)}"><td>{label}</td><td>{value}</td><td>{basis}</td></tr>')
+    out.append("</tbody></table>")
+    return out
 
 
 def _value(shown: Shown, codes: bool = True) -> str:
@@ -224,7 +313,7 @@ def _inputs_inline(inputs: Iterable[Input], codes: bool) -> str:
     )
 
 
-def _rule(rule: Rule, lang: str) -> list[str]:
+def _rule(rule: Rule, lang: str, anchor: str | None = None) -> list[str]:
     head = [f'<span class="plx-rule-id">{esc(rule.rule_id)}</span>', f"<cite>{esc(rule.citation)}</cite>"]
     if rule.force:
         head.append(f'<span class="plx-force">{esc(rule.force)}</span>')
@@ -235,7 +324,8 @@ def _rule(rule: Rule, lang: str) -> list[str]:
         head.append(f'<span class="plx-meta">[{esc(", ".join(marks))}]</span>')
     if rule.span:
         head.append(f"<code>{esc(rule.span)}</code>")
-    lines = ['<div class="plx-rule">', f'<p class="plx-rule-head">{" ".join(head)}</p>']
+    where = f' id="{esc(anchor)}"' if anchor else ""
+    lines = [f'<div class="plx-rule"{where}>', f'<p class="plx-rule-head">{" ".join(head)}</p>']
     if rule.explain:
         lines.append(f'<p class="plx-explain">{esc(rule.explain)}</p>')
     if rule.quote:
@@ -246,10 +336,11 @@ def _rule(rule: Rule, lang: str) -> list[str]:
     return lines
 
 
-def _decision(out: list[str], d: Decision, e: Explanation) -> None:
+def _decision(out: list[str], d: Decision, e: Explanation, cards: _Cards) -> None:
     lang = e.lang
     codes = e.audience != "citizen"  # a citizen reads labels; names and codes are for staff
-    out.append(f'<section class="plx-decision plx-{esc(d.status)}" data-decision="{esc(d.name)}">')
+    anchor = esc(cards.anchor("d", d.name))
+    out.append(f'<section class="plx-decision plx-{esc(d.status)}" id="{anchor}" data-decision="{esc(d.name)}">')
     if d.status == "decided" and d.value is not None:
         value = f'<span class="plx-value">{_value(d.value) if not d.value.known else esc(d.value.text)}</span>'
     else:
@@ -272,7 +363,7 @@ def _decision(out: list[str], d: Decision, e: Explanation) -> None:
             f"({d.settled.cases} {esc(word(lang, 'combinations'))})</p>"
         )
         for rule in d.settled.rules:
-            out.extend(_rule(rule, lang))
+            out.extend(cards.rule(rule))
     if d.steps:
         out.append('<ol class="plx-steps">')
         for step in d.steps:
@@ -280,7 +371,7 @@ def _decision(out: list[str], d: Decision, e: Explanation) -> None:
             if d.kind == "collect" and step.value is not None:
                 out.append(f"<p>+ {_value(step.value, codes)}</p>")
             for rule in step.rules:
-                out.extend(_rule(rule, lang))
+                out.extend(cards.rule(rule))
             if step.factors:
                 factors = "".join(f"<li>{esc(f)}</li>" for f in step.factors)
                 out.append(f"<p>{esc(word(lang, 'factors'))}:</p><ul>{factors}</ul>")
@@ -302,10 +393,7 @@ def _decision(out: list[str], d: Decision, e: Explanation) -> None:
             if step.span:
                 out.append(f'<p class="plx-meta"><code>{esc(step.span)}</code></p>')
             if step.inputs:
-                out.append(_inputs_table(step.inputs, codes))
-    if d.facts:
-        out.append(f"<h4>{esc(word(lang, 'facts_used'))}</h4>")
-        out.append(_inputs_table(d.facts, codes))
+                out.append(f"<p>{esc(word(lang, 'using').capitalize())}: {_inputs_inline(step.inputs, codes)}</p>")
     if d.open:
         out.append(f"<h4>{esc(word(lang, 'open'))}</h4>")
         out.extend(_alternatives(d.open, lang, codes))
@@ -316,8 +404,13 @@ def _decision(out: list[str], d: Decision, e: Explanation) -> None:
         if reached:
             out.extend(_alternatives(reached, lang, codes))
         if unreached:
-            out.append(f'<p class="plx-meta">{esc(word(lang, "not_reached"))}:</p>')
-            out.extend(_alternatives(unreached, lang, codes))
+            rules = ", ".join(dict.fromkeys(esc(r.rule_id) for step in unreached for r in step.rules))
+            count = f"{len(unreached)} {esc(word(lang, 'rows'))}"
+            out.append(
+                f'<p class="plx-meta">{esc(word(lang, "not_reached"))}: {count}'
+                + (f" ({rules})" if rules else "")
+                + "</p>"
+            )
     out.append("</div></details>")
     out.append("</section>")
 

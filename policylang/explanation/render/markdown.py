@@ -31,6 +31,7 @@ from policylang.explanation.words import word
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|&~])")
 _LEADING = re.compile(r"^([-+=]|\d+(?=[.)]))")
+_PIPE = re.compile(r"(?<!\\)\|")  # a pipe that would end a table cell, in a code span too
 
 
 def md(text: str) -> str:
@@ -73,8 +74,10 @@ def format_markdown(e: Explanation) -> str:
     out += [meta, ""]
     for w in e.warnings:
         out += [f"> **{md(word(lang, 'warning'))}:** {md(w)}", ""]
+    out += _summary(e)
+    cited: set[str] = set()
     for d in e.decisions:
-        _decision(out, d, e)
+        _decision(out, d, e, cited)
     if e.handoffs:
         out += [f"## {md(word(lang, 'handoffs'))}", ""]
         for h in e.handoffs:
@@ -85,7 +88,7 @@ def format_markdown(e: Explanation) -> str:
                 )
             out.append(head)
             for rule in h.rules:
-                out += ["", *_rule(rule, lang, "  - ")]
+                out += ["", *_rule(rule, lang, "  - ", cited)]
             if h.note:
                 out += ["", f"  {md(h.note)}"]
             if h.inputs:
@@ -121,9 +124,41 @@ def format_markdown(e: Explanation) -> str:
                 f"{md(word(lang, 'default_value'))} {code(p.default)} ({code(p.span or '')})"
             )
         out.append("")
+    used: dict[str, Input] = {}
+    for d in e.decisions:
+        for i in d.facts:
+            used.setdefault(i.name, i)
+    if used:
+        out += [f"## {md(word(lang, 'facts_used'))}", ""]
+        out += [f"- {md(i.label) + ' ' if i.label else ''}{code(i.name)} = {_value(i.shown)}" for i in used.values()]
+        out.append("")
     while out and out[-1] == "":
         out.pop()
     return "\n".join(out) + "\n"
+
+
+def _summary(e: Explanation) -> list[str]:
+    """A table of every decision at a glance: its value and the rules that decided it."""
+    lang, codes = e.lang, e.audience != "citizen"
+    rows = [
+        f"| {md(word(lang, 'decision'))} | {md(word(lang, 'value'))} | {md(word(lang, 'legal_basis'))} |",
+        "| --- | --- | --- |",
+    ]
+    for d in e.decisions:
+        if d.status == "decided" and d.value is not None:
+            value = _value(d.value) if codes else md(d.value.text)
+        elif d.status == "undetermined":
+            value = f"*{md(word(lang, 'undetermined'))}*: " + ", ".join(code(f.name) for f in d.missing)
+        else:
+            value = f"*{md(word(lang, 'no_rule_short'))}*"
+        rules: dict[str, Rule] = {}
+        for step in d.steps:
+            for r in step.rules:
+                rules.setdefault(r.rule_id, r)
+        basis = "; ".join(f"{md(r.rule_id)} {md(r.short)}" if codes else md(r.short) for r in rules.values())
+        cells = (md(d.label or d.name), value, basis)
+        rows.append("| " + " | ".join(_PIPE.sub(r"\\|", cell) for cell in cells) + " |")
+    return [*rows, ""]
 
 
 def _json(value: Any) -> str:
@@ -146,7 +181,11 @@ def _inputs(inputs: Iterable[Input]) -> str:
     return "; ".join(f"{md(i.label) + ' ' if i.label else ''}{code(i.name)} = {_value(i.shown)}" for i in inputs)
 
 
-def _rule(rule: Rule, lang: str, bullet: str) -> list[str]:
+def _rule(rule: Rule, lang: str, bullet: str, cited: set[str] | None = None) -> list[str]:
+    if cited is not None and rule.rule_id in cited:  # its card is above
+        return [f"{bullet}**{md(rule.rule_id)}** {md(rule.short or rule.citation)} ({md(word(lang, 'see_above'))})"]
+    if cited is not None:
+        cited.add(rule.rule_id)
     head = f"**{md(rule.rule_id)}** {md(rule.citation)}"
     if rule.force:
         head += f" ({md(rule.force)})"
@@ -168,7 +207,7 @@ def _rule(rule: Rule, lang: str, bullet: str) -> list[str]:
     return lines
 
 
-def _decision(out: list[str], d: Decision, e: Explanation) -> None:
+def _decision(out: list[str], d: Decision, e: Explanation, cited: set[str]) -> None:
     lang = e.lang
     title = md(d.label) if d.label else code(d.name)
     if d.status == "decided" and d.value is not None:
@@ -189,15 +228,13 @@ def _decision(out: list[str], d: Decision, e: Explanation) -> None:
         cases = f"({d.settled.cases} {md(word(lang, 'combinations'))})"
         out += [f"{md(word(lang, settled_word(d.settled))).capitalize()} {facts} {cases}", ""]
         for rule in d.settled.rules:
-            out.extend(_rule(rule, lang, "- "))
+            out.extend(_rule(rule, lang, "- ", cited))
         out.append("")
     for step in d.steps:
-        out.extend(_step(step, d, lang))
+        out.extend(_step(step, d, lang, cited))
         out.append("")
     if d.note:
         out += [f"*{md(word(lang, 'note'))}:* {md(d.note)}", ""]
-    if d.facts:
-        out += [f"**{md(word(lang, 'facts_used'))}:** {_inputs(d.facts)}", ""]
     if d.open:
         out += [f"**{md(word(lang, 'open'))}:**", ""]
         for step in d.open:
@@ -211,13 +248,12 @@ def _decision(out: list[str], d: Decision, e: Explanation) -> None:
             out.extend(_alternative(step, lang))
         out.append("")
     if unreached:
-        out += [f"*{md(word(lang, 'not_reached'))}:*", ""]
-        for step in unreached:
-            out.extend(_alternative(step, lang))
-        out.append("")
+        rules = ", ".join(dict.fromkeys(md(r.rule_id) for step in unreached for r in step.rules))
+        count = f"{len(unreached)} {md(word(lang, 'rows'))}"
+        out += [f"*{md(word(lang, 'not_reached'))}:* {count}" + (f" ({rules})" if rules else ""), ""]
 
 
-def _step(step: Step, d: Decision, lang: str) -> list[str]:
+def _step(step: Step, d: Decision, lang: str, cited: set[str]) -> list[str]:
     head = []
     if d.kind == "collect" and step.value is not None:
         head.append(f"\\+ {_value(step.value)}")
@@ -231,7 +267,7 @@ def _step(step: Step, d: Decision, lang: str) -> list[str]:
         head.append(code(step.span))
     lines = [f"- {' '.join(head)}"]
     for rule in step.rules:
-        lines.extend(_rule(rule, lang, "  - "))
+        lines.extend(_rule(rule, lang, "  - ", cited))
     pad = "  "
     if step.inputs:
         lines += ["", f"{pad}{md(word(lang, 'using')).capitalize()}: {_inputs(step.inputs)}"]
