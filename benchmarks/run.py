@@ -661,33 +661,29 @@ def spread(t: Timing) -> str:
 
 
 def phases(policy: Any, fact_sets: Sequence[dict[str, Any]], repeats: int) -> str:
-    """Where one untraced evaluation spends its time, phase by phase (uses engine internals)."""
+    """Where one untraced evaluation spends its time, phase by phase (through the engine's interface)."""
     try:
-        from policylang.engine.result import Result
         from policylang.trace import Recorder
 
-        engine = policy._default
+        engine = policy.engine()  # the engine's documented, read-only interface
         slots = [engine.load_facts(f, False) for f in fact_sets]
-        outcomes = [engine.run(list(v), None) for v in slots]
-        pairs = list(zip(slots, outcomes, strict=True))
         work = [
             Timing("Policy.evaluate(trace=False), whole", lambda f: policy.evaluate(f, trace=False), fact_sets),
             Timing("  Engine.load_facts (decode and validate)", lambda f: engine.load_facts(f, False), fact_sets),
             Timing("  Engine.check_constraints", engine.check_constraints, slots),
             Timing("  Engine.run, no tracer", lambda v: engine.run(v, None), slots),
-            Timing("  Policy._warnings", lambda v: policy._warnings(engine, v, None), slots),
             Timing(
                 "  Result.decisions (summarise and encode)",
-                lambda p: Result(policy.name, engine, p[0], p[1], list, []).decisions,
-                pairs,
+                lambda f: policy.evaluate(f, trace=False).decisions,
+                fact_sets,
             ),
             Timing("Engine.run with a Recorder", lambda v: engine.run(v, Recorder()), slots),
         ]
         for step in engine.steps:
             work.append(
                 Timing(
-                    f"  step {type(step).__name__} {step.info.name}",
-                    lambda v, step=step: step.run(v, None, engine),
+                    f"  step {type(step).__name__} {step.name}",
+                    lambda v, step=step: step.run(v),
                     slots,
                 )
             )
