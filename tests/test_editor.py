@@ -250,3 +250,44 @@ def test_lsp_without_the_extra_says_how_to_install_it(
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     assert main(["lsp"]) == 1
     assert "pip install 'policylang[lsp]'" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------- a quick fix for every "did you mean"
+
+FIXABLE = {
+    "a fact": "fact age: int\ndecision adult: bool = agee >= 18",
+    "an enum value": "decision d: enum { notify, do_not_notify } = dont_notify",
+    "an enum value in quotes": 'fact s: enum { yes, no }\ndecision d: bool = s = "yse"',
+    "a rule in a by clause": 'rule R-1 cites S "§ 1"\nfact a: bool\ndecision d: bool = a by R-11',
+    "a rule as a value": 'rule R-ONE cites S "§ 1"\ndecision d: rule = R-ONX',
+    "a type": "fact a: bol",
+    "a function": "fact born: date\nfact on: date\ndecision d: int = aeg(born, on)",
+    "a factor": 'factor need "Behov" / "Need"\nfact a: bool\ndecision d: bool = a weigh nede',
+    "a source": 'source LOV "Loven"\nrule R-1 cites LOW "§ 1"',
+    "a force": 'rule R-1 cites S "§ 1" force sakl',
+    "a provenance": "fact a: bool provenance modle\ndecision d: bool = a",
+    "a record field": "type c = record { urgent: bool }\nfact x: c\ndecision d: bool = x.urgnet",
+    "a record value's field": "type c = record { urgent: bool }\ndecision d: c = {urgnet: true}",
+    "a map key": "parameter P: map of enum { low, high } to int = {lwo: 1, high: 2}",
+    "a concluded decision": (
+        'fact a: bool\ndecision d: bool default false\nrule R-1 cites S "§ 1" when a then dd = true'
+    ),
+    "an operator from another language": "fact a: int\ndecision d: bool = a == 1",
+}
+
+
+@pytest.mark.parametrize("case", sorted(FIXABLE))
+def test_every_did_you_mean_has_a_quick_fix_that_removes_it(tmp_path: Path, case: str) -> None:
+    text = 'policy test/fix\nsource S "Testloven"\n' + FIXABLE[case] + "\n"
+    w = write(tmp_path, {"fix.pol": text})
+    path = str((tmp_path / "fix.pol").resolve())
+    shown = w.analyse(path).for_file(path)
+    [d] = [d for d in shown if d.hint and ("did you mean" in d.hint or "write `" in d.hint)]
+    assert d.fix is not None and d.span is not None
+    where = fix_span(text, d.span, d.fix.written)
+    assert where is not None and where.text == d.fix.written
+    lines = text.split("\n")
+    line = lines[where.line - 1]
+    lines[where.line - 1] = line[: where.column - 1] + d.fix.suggested + line[where.end_column - 1 :]
+    w.change(path, "\n".join(lines))
+    assert [x for x in w.analyse(path).for_file(path) if x.code == d.code and x.severity == "error"] == []

@@ -116,20 +116,26 @@ def rename(
 
 
 def fix_span(text: str, span: Span, written: str) -> Span | None:
-    """Where, within ``span`` of ``text``, the misspelt ``written`` is (the first time), for a quick fix."""
+    """Where the misspelt ``written`` is, for a quick fix: the first time within ``span`` of ``text``,
+    else the last time before it on its line (a record's field name, before the value a diagnostic marks)."""
     lines = text.split("\n")
     if not 1 <= span.line <= len(lines):
         return None
-    inside = Span(Source(span.file, text), span.line, span.column, span.end_line, span.end_column).text
+    source = Source(span.file, text)
+    inside = Span(source, span.line, span.column, span.end_line, span.end_column).text
     word = re.match(r"[\w-]+\Z", written) is not None
-    pattern = (r"(?<![\w-])" + re.escape(written) + r"(?![\w-])") if word else re.escape(written)
-    m = re.search(pattern, inside)
+    pattern = re.compile((r"(?<![\w-])" + re.escape(written) + r"(?![\w-])") if word else re.escape(written))
+    m = pattern.search(inside)
     if m is None:
-        return None
+        found = list(pattern.finditer(lines[span.line - 1][: span.column - 1]))
+        if not found:
+            return None
+        column = found[-1].start() + 1
+        return Span(source, span.line, column, span.line, column + len(written))
     before = inside[: m.start()]
     line = span.line + before.count("\n")
     column = (span.column if "\n" not in before else 1) + len(before.rsplit("\n", 1)[-1])
-    return Span(Source(span.file, text), line, column, line, column + len(written))
+    return Span(source, line, column, line, column + len(written))
 
 
 @attrs.frozen
