@@ -83,6 +83,8 @@ class Result:
         trace: Callable[[], list[TraceNode]],
         warnings: list[ResultWarning],
         handoffs: list[dict[str, Any]] | None = None,
+        *,
+        summary: dict[str, Any] | None = None,
     ) -> None:
         self.warnings = warnings
         self.handoffs = handoffs or []
@@ -91,7 +93,7 @@ class Result:
         self._fired = fired
         self._trace_builder = trace
         self._trace: list[TraceNode] | None = None
-        self._summary: dict[str, Any] | None = None
+        self._summary: dict[str, Any] | None = summary  # given: a result read back from its JSON
 
     @property
     def policy(self) -> str:
@@ -264,9 +266,7 @@ class Result:
         }
         trace = [node_from_dict(n, program) for n in data.get("trace") or []]
         warnings = [ResultWarning(w["code"], w.get("en", ""), w.get("da")) for w in data.get("warnings") or []]
-        result = cls(shape, [], {}, lambda: trace, warnings, list(data.get("handoffs") or []))
-        result._summary = summary
-        return result
+        return cls(shape, [], {}, lambda: trace, warnings, list(data.get("handoffs") or []), summary=summary)
 
     def _table(self, key: str) -> dict[str, Any]:
         summary = self._summarised()

@@ -129,6 +129,8 @@ def is_case_file(path: Path) -> bool:
         head = path.read_text(encoding="utf-8")[:4000]
     except (OSError, UnicodeDecodeError):
         return False
+    if '"policylang.result/' in head or '"policylang.manifest/' in head:
+        return False  # a stored result or a manifest names its policy and facts too
     return '"policy"' in head and '"facts"' in head
 
 
