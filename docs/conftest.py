@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+
+import policylang
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -13,3 +16,32 @@ ROOT = Path(__file__).resolve().parent.parent
 def _from_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
     """Paths in the examples (``docs/tutorial/care_leave.pol``) are relative to the root."""
     monkeypatch.chdir(ROOT)
+
+
+def recipe(name: str, page: str = "cookbook.rst") -> policylang.Policy:
+    """Load the policy shown on a documentation page under ``:name: NAME``, saved as a file.
+
+    The cookbook's examples use it, so that what they evaluate is exactly the text the
+    page shows (``policylang.load("file.pol")`` does the same with a file of one's own).
+    """
+    return policylang.load(save_snippet(name, page))
+
+
+def save_snippet(name: str, page: str) -> Path:
+    """The code block under ``:name: NAME`` on ``docs/<page>``, saved as a ``.pol`` file in a fresh folder."""
+    text = (Path(__file__).parent / page).read_text(encoding="utf-8")
+    block = text.split(f":name: {name}\n", 1)[1].lstrip("\n")
+    lines = []
+    for line in block.splitlines():
+        if line and not line.startswith("    "):
+            break
+        lines.append(line[4:])
+    path = Path(tempfile.mkdtemp(prefix="policylang-docs-")) / f"{name}.pol"
+    path.write_text("\n".join(lines).strip() + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _recipes(doctest_namespace: dict[str, object]) -> None:
+    """``recipe(name)`` in the examples of the documentation (docs/cookbook.rst)."""
+    doctest_namespace["recipe"] = recipe

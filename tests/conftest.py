@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,3 +61,16 @@ def diagnostics_of(text: str) -> list[Diagnostic]:
 @pytest.fixture
 def make_policy() -> Callable[[str], policylang.Policy]:
     return compile_text
+
+
+@pytest.fixture(scope="session")
+def built_docs(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """The documentation built once per test run (HTML, warnings as errors): Sphinx's result and the output folder."""
+    out = tmp_path_factory.mktemp("docs-html")
+    docs = Path(__file__).parent.parent / "docs"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(docs), str(out)],
+        capture_output=True,
+        text=True,
+    )
+    return proc, out

@@ -30,6 +30,7 @@ LAYERS: list[set[str]] = [
     {"explanation"},
     {"testing"},
     {"sphinx"},
+    {"serve"},
     {"editor"},
     {"cli"},
     {""},  # policylang/__init__.py: the public API

@@ -312,7 +312,8 @@ def test_cli_batch_writes_the_table_and_a_summary(tmp_path: Path, capsys: pytest
     assert table.height == 5 and "_reasons" in table.columns
     assert "tests/batch_benefits: 5 rows in" in captured.out
     assert "band:\n" in captured.out and '"middle"' in captured.out
-    assert 'rows with invalid facts: 1 (first: row 4: fact `age` is "x"' in captured.out
+    assert 'rows with invalid facts: 1 (counted as (error) below)\n  row 4: fact `age` is "x"' in captured.out
+    assert captured.out.index("rows with invalid facts") < captured.out.index("band:\n")
     assert "100%" in captured.err and "5/5 rows" in captured.err
 
 

@@ -119,12 +119,24 @@ def test_malformed_json_gives_line_and_column(capsys: pytest.CaptureFixture[str]
     assert f"{bad}:2:" in err and "not valid JSON" in err
 
 
-def test_check_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`check` exits 2 for any error it finds in the policy text, syntax errors included; 1 when it cannot run."""
     cases = Path(__file__).parent / "cases"
     assert run(["check", str(ROOT / "policies" / "examples")], capsys)[0] == 0
     assert run(["check", str(cases / "pol-type" / "bad")], capsys)[0] == 2
-    assert run(["check", str(cases / "pol-syntax" / "bad")], capsys)[0] == 1
+    assert run(["check", str(cases / "pol-syntax" / "bad")], capsys)[0] == 2
+    assert run(["check", str(cases / "pol-bad-literal" / "bad")], capsys)[0] == 2
+    assert run(["check", str(cases / "pol-import-not-found" / "bad")], capsys)[0] == 2
     assert run(["check", "--strict", str(cases / "pol-unused-fact" / "bad")], capsys)[0] == 2
+    assert run(["check", str(cases / "pol-unused-fact" / "bad")], capsys)[0] == 0  # warnings only
+    assert run(["check", str(tmp_path / "nowhere.pol")], capsys)[0] == 1
+    (tmp_path / "latin1.pol").write_bytes("policy test/x\nfact år: bool\n".encode("latin-1"))
+    code, _, err = run(["check", str(tmp_path / "latin1.pol")], capsys)
+    assert code == 1 and "not UTF-8" in err
+    # a policy that does not load is bad input for every other command, whatever its error
+    facts = str(FACTS)
+    for bad in (cases / "pol-syntax" / "bad" / "unclosed.pol", cases / "pol-type" / "bad" / "date_vs_int.pol"):
+        assert run(["eval", str(bad), "--facts", facts, "--ignore-unknown-facts"], capsys)[0] == 1
 
 
 _PARALLEL_CHECK = """
@@ -154,7 +166,14 @@ def test_check_in_several_processes_reports_what_one_does(capsys: pytest.Capture
     assert parallel == serial and any(parallel)
     assert all(Path(d["span"]["file"]).name == f.name for f, found in zip(files, parallel, strict=True) for d in found)
     code, out_text, err = run(
-        ["check", "--jobs", "2", str(cases / "pol-type" / "bad"), str(ROOT / "policies" / "examples")], capsys
+        [
+            "check",
+            "--jobs",
+            "2",
+            str(cases / "pol-type" / "bad" / "date_vs_int.pol"),
+            str(ROOT / "policies" / "examples"),
+        ],
+        capsys,
     )
     assert code == 2 and "checked 3 file(s): 2 error(s), 0 warning(s)" in out_text
     code, _, err = run(["check", "--jobs", "-1", str(cases / "pol-type" / "bad")], capsys)
@@ -176,7 +195,8 @@ def test_check_falls_back_to_one_process_where_processes_cannot_start(monkeypatc
 
 
 def test_check_json_lists_every_diagnostic(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["check", "--format", "json", str(Path(__file__).parent / "cases" / "pol-type" / "bad")], capsys)
+    bad = Path(__file__).parent / "cases" / "pol-type" / "bad" / "date_vs_int.pol"
+    code, out, _ = run(["check", "--format", "json", str(bad)], capsys)
     data = json.loads(out)
     assert code == 2 and data["errors"] == 2
     assert [d["code"] for d in data["diagnostics"]] == ["pol-type", "pol-type"]
@@ -226,14 +246,14 @@ def test_a_case_naming_what_the_policy_lacks_says_so_once(capsys: pytest.Capture
 def test_the_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.pol"
     bad.write_text("policy x\nfact a: bool\ndecision d: bool = a and\n")
-    for args in (
-        ["eval", str(bad), "--facts", str(FACTS)],
-        ["check", str(bad)],
-        ["eval"],
-        ["eval", "examples/benefit", "--facts", str(bad)],
+    for args, exit_code in (
+        (["eval", str(bad), "--facts", str(FACTS)], 1),
+        (["check", str(bad)], 2),
+        (["eval"], 1),
+        (["eval", "examples/benefit", "--facts", str(bad)], 1),
     ):
         proc = subprocess.run([sys.executable, "-m", "policylang.cli", *args], capture_output=True, text=True)
-        assert proc.returncode == 1, (args, proc.stderr)
+        assert proc.returncode == exit_code, (args, proc.stderr)
         assert "Traceback" not in proc.stderr
 
 

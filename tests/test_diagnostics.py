@@ -99,3 +99,23 @@ def test_an_unknown_function_lists_the_functions_when_nothing_is_close() -> None
     assert d.code == "pol-unknown-function" and "`add_years`" in (d.hint or "")
     (d,) = diagnostics_of('fact age: int\nrule R-1 cites S "x"\ndecision d: int = abss(age) by R-1\n')
     assert d.hint == "did you mean `abs`?"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("decision d: bool = a end_date by R-1\n", "unexpected `end_date`"),  # a name that starts with `end`
+        ("decision d: bool = f(a, 100 EUR) by R-1\n", "`EUR` is not a currency"),  # inside brackets: not a comma
+        ("decision d: record {x: int, y: int} = {x: 1 y: 2} by R-1\n", "a `,` is missing before `y`"),
+        ("decision d: bool = a in {x, y\nfact b: int\n", "this `{` is never closed"),
+        ("decision d: bool = (a and b\n", "this `(` is never closed: the file ends before its `)`"),
+        ('rule R-2 cites S "x"\n  when a\n  eligible = yes\n', "`then` is missing before the conclusion"),
+    ],
+)
+def test_the_named_mistakes_are_told_apart(body: str, message: str) -> None:
+    text = f'policy test/x\nsource S "L"\nrule R-1 cites S "x"\nfact a: bool\n{body}'
+    with pytest.raises(PolicySyntaxError) as info:
+        parse_module(text, "x.pol")
+    (d,) = info.value.diagnostics
+    assert d.message.startswith(message), d.format()
+    assert d.span is not None and d.hint

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 from policylang.ir.builtins import BUILTINS
@@ -13,12 +12,8 @@ from policylang.trace import NODE_KINDS
 DOCS = Path(__file__).parent.parent / "docs"
 
 
-def test_sphinx_builds_with_warnings_as_errors(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(DOCS), str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
+def test_sphinx_builds_with_warnings_as_errors(built_docs: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    proc, _ = built_docs
     assert proc.returncode == 0, proc.stderr + proc.stdout
 
 

@@ -14,7 +14,7 @@ from policylang.cli import main
 
 ROOT = Path(__file__).parent.parent
 FACTS = ROOT / "policies" / "examples" / "benefit.facts.json"
-SCHEMA = json.loads((ROOT / "docs" / "explanation.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((ROOT / "policylang" / "schemas" / "explanation.schema.json").read_text(encoding="utf-8"))
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -114,10 +114,11 @@ def test_questions_text_and_json(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert code == 0
     assert out == (
         "Next questions, most useful first:\n"
-        "  1. date_of_birth (Fødselsdato / Date of birth): date\n"
+        "  1. date_of_birth (Date of birth): date\n"
         "     could settle: adult, eligible, reminders\n"
-        "  2. income (Indkomst / Income): money\n"
+        "  2. income (Income): money\n"
         "     could settle: income_band, eligible, band_change\n"
+        "... and 9 more questions (11 in all); --limit N or --all shows more.\n"
     )
     code, out, _ = run(["questions", "examples/benefit", "--format", "json", "--decision", "covered"], capsys)
     assert code == 0

@@ -2,9 +2,9 @@
 result schema; its explanation explains every row that did not apply, and the explanations of the
 first cases of each file (one per audience) follow the explanation schema.
 
-The result schema (``docs/result.schema.json``, ``policylang.result/2``) covers the trace, and the
-manifest schema (``docs/manifest.schema.json``) every bundled policy's manifest;
-the explanation schema (``docs/explanation.schema.json``, ``policylang.explanation/1``)
+The result schema (``policylang/schemas/result.schema.json``, ``policylang.result/2``) covers the trace, and the
+manifest schema (``policylang/schemas/manifest.schema.json``) every bundled policy's manifest;
+the explanation schema (``policylang/schemas/explanation.schema.json``, ``policylang.explanation/1``)
 covers what ``policylang explain --format json`` prints.
 """
 
@@ -22,10 +22,11 @@ from policylang.testing.case import Case
 from policylang.testing.cases import discover, read_cases
 
 ROOT = Path(__file__).parent.parent
-DOCS = ROOT / "docs"
-RESULT_SCHEMA = json.loads((DOCS / "result.schema.json").read_text(encoding="utf-8"))
-EXPLANATION_SCHEMA = json.loads((DOCS / "explanation.schema.json").read_text(encoding="utf-8"))
-MANIFEST_SCHEMA = json.loads((DOCS / "manifest.schema.json").read_text(encoding="utf-8"))
+RESULT_SCHEMA = json.loads((ROOT / "policylang" / "schemas" / "result.schema.json").read_text(encoding="utf-8"))
+EXPLANATION_SCHEMA = json.loads(
+    (ROOT / "policylang" / "schemas" / "explanation.schema.json").read_text(encoding="utf-8")
+)
+MANIFEST_SCHEMA = json.loads((ROOT / "policylang" / "schemas" / "manifest.schema.json").read_text(encoding="utf-8"))
 CASE_FILES = sorted(discover([policylang.policies_root() / "cases"]))
 RESULT = jsonschema.Draft202012Validator(RESULT_SCHEMA)
 NODE = jsonschema.Draft202012Validator({"$ref": "#/$defs/node", "$defs": RESULT_SCHEMA["$defs"]})

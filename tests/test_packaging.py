@@ -1,4 +1,4 @@
-"""A plain (not editable) install ships the bundled policies, which load by name."""
+"""A plain (not editable) install ships the bundled policies, which load by name, and their cases."""
 
 from __future__ import annotations
 
@@ -55,6 +55,20 @@ def test_the_wheel_ships_the_policies_and_loads_them_by_name(tmp_path: Path) -> 
     loaded = run.stdout.split()
     assert "examples/benefit" in loaded
     assert len(loaded) == len([n for n in bundled if "/cases/" not in n]) - _libraries(tmp_path / "site")
+    # the command's own examples work without a checkout: the bundled policies and their cases by name
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"}
+    for args, words in (
+        (["--version"], ["policylang "]),
+        (["list"], ["residence/igu_and_danskbonus", "examples/benefit"]),
+        (["test", "residence/igu_and_danskbonus", "--coverage"], ["passed, 0 failed", "Rule coverage"]),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "policylang.cli", *args], cwd=elsewhere, capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0, (args, done.stderr)
+        assert all(w in done.stdout for w in words), (args, done.stdout)
 
 
 def _libraries(site: Path) -> int:

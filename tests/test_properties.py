@@ -20,7 +20,9 @@ from hypothesis import HealthCheck, given, settings
 import policylang
 from policylang.testing import partial_fact_sets, valid_fact_sets
 
-SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "result.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads(
+    (Path(__file__).parent.parent / "policylang" / "schemas" / "result.schema.json").read_text(encoding="utf-8")
+)
 POLICIES = policylang.bundled_names()
 SETTINGS = settings(
     max_examples=150,

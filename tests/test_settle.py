@@ -26,10 +26,12 @@ from policylang.explanation.render.text import format_text
 from policylang.testing import partial_fact_sets
 from tests.conftest import compile_text
 
-DOCS = Path(__file__).parent.parent / "docs"
-RESULT = jsonschema.Draft202012Validator(json.loads((DOCS / "result.schema.json").read_text(encoding="utf-8")))
+ROOT = Path(__file__).parent.parent
+RESULT = jsonschema.Draft202012Validator(
+    json.loads((ROOT / "policylang" / "schemas" / "result.schema.json").read_text(encoding="utf-8"))
+)
 EXPLANATION = jsonschema.Draft202012Validator(
-    json.loads((DOCS / "explanation.schema.json").read_text(encoding="utf-8"))
+    json.loads((ROOT / "policylang" / "schemas" / "explanation.schema.json").read_text(encoding="utf-8"))
 )
 
 POLICY = """

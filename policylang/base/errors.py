@@ -116,6 +116,20 @@ class PolicyError(Exception):
             return "\n".join(d.format() for d in self.diagnostics)
         return f"error[{self.code}]: {self.message}"
 
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form: ``code`` and ``message``, and the ``diagnostics`` with their spans where there are any.
+
+        What ``policylang ... --format json`` prints on standard error and ``policylang serve``
+        answers, inside ``{"error": ...}``.
+
+        >>> PolicyError("no policy file at x.pol").to_dict()
+        {'code': 'pol-error', 'message': 'no policy file at x.pol'}
+        """
+        data: dict[str, object] = {"code": self.code, "message": self.message}
+        if self.diagnostics:
+            data["diagnostics"] = [d.to_dict() for d in self.diagnostics]
+        return data
+
 
 class RecordError(PolicyError):
     """A stored result record is not of the result format, or not of the version of the policy loaded."""
@@ -185,17 +199,46 @@ class FactError(PolicyError):
         return text
 
     def to_dict(self) -> dict[str, object]:
-        """The JSON form of the error: code, message, facts, expected and hint (``also``: the other bad facts)."""
+        """The JSON form: code, message, the fact (and all the facts) it is about, the value given,
+        what was expected and a hint (``also``: the other bad facts, each in this form).
+
+        >>> FactError("not a date", facts=["as_of"], value="1.1.2024", expected="date").to_dict()["value"]
+        '1.1.2024'
+        """
         data: dict[str, object] = {
             "code": self.code,
             "message": self.message,
+            "fact": self.fact,
             "facts": self.facts,
+            "value": shown_value(self.value),
             "expected": self.expected,
             "hint": self.hint,
         }
         if self.also:
             data["also"] = [other.to_dict() for other in self.also]
         return data
+
+
+def shown_value(value: object, most: int = 200) -> object:
+    """A value given in a fact set, as JSON can carry it and short enough to quote in an error.
+
+    >>> shown_value("x" * 1000)[-12:]
+    '(1000 chars)'
+    >>> from decimal import Decimal
+    >>> shown_value(Decimal("1.5")), shown_value([1, 2]), shown_value(None)
+    ('1.5', [1, 2], None)
+    """
+    if value is None or isinstance(value, bool | int | float | str):
+        text = value
+    elif isinstance(value, list | dict) and len(repr(value)) <= most:
+        return value
+    else:
+        text = str(value)
+    if isinstance(text, str) and len(text) > most:
+        return f"{text[: most - 20]}... ({len(text)} chars)"
+    if isinstance(text, int) and text.bit_length() > 128:  # str() of a huge int is slow, and refused past 4,300 digits
+        return f"an integer of about {int(text.bit_length() * 0.30103) + 1} digits"
+    return text
 
 
 class ParameterError(FactError):

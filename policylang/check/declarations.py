@@ -16,6 +16,7 @@ from policylang.base.labels import Labels
 from policylang.base.span import Span
 from policylang.base.suggest import did_you_mean
 from policylang.check.expressions import ExprChecker
+from policylang.check.labels import label_problems
 from policylang.check.plan import evaluation_plan
 from policylang.check.rules import RulesChecker
 from policylang.check.templates import template_problems
@@ -55,6 +56,12 @@ NAMESPACE_KINDS = {
 }
 
 
+# The header's `next steps` and `complaint` become these parameters: a municipality sets its own texts
+# (`parameters={"COMPLAINT": {"da": "...", "en": "..."}}`).
+CITIZEN_TEXTS = ("NEXT_STEPS", "COMPLAINT")
+BILINGUAL = T.RecordType((("da", T.OptionalType(T.TEXT)), ("en", T.OptionalType(T.TEXT))), "bilingual text")
+
+
 def source_hash(texts: Iterable[str]) -> str:
     """The content hash of a policy's files (imports first), which names its manifest.
 
@@ -90,6 +97,7 @@ def check_program(modules: Sequence[ast.Module], *, require_header: bool = True)
     program = builder.build()
     if not any(d.severity == "error" for d in builder.diagnostics):
         builder.diagnostics.extend(template_problems(program))
+        builder.diagnostics.extend(label_problems(program))
     return program, sort_diagnostics(builder.diagnostics)
 
 
@@ -244,7 +252,7 @@ class ProgramBuilder:
                     hint=f"first declared at {self.sources[d.key].span}",
                 )
             else:
-                self.sources[d.key] = ir.SourceInfo(d.key, d.short, d.title, d.file, d.url, d.date, d.span)
+                self.sources[d.key] = ir.SourceInfo(d.key, d.short, d.title, d.file, d.url, d.date, d.span, d.cited_as)
         elif isinstance(d, ast.FactorDecl):
             if d.name in self.factor_decls:
                 self.error("pol-duplicate-name", f"the factor `{d.name}` is declared twice", d.span)
@@ -279,7 +287,18 @@ class ProgramBuilder:
                 self.error("pol-type", "the evaluation date must be a date or datetime", h.evaluation_date.span)
         if h.valid_from and h.valid_until and h.valid_until < h.valid_from:
             self.error("pol-validity", "the validity period ends before it starts", h.span)
-        return ir.HeaderInfo(h.name, h.title, h.version, h.valid_from, h.valid_until, evaluation_date, h.notes, h.span)
+        return ir.HeaderInfo(
+            h.name,
+            h.title,
+            h.version,
+            h.valid_from,
+            h.valid_until,
+            evaluation_date,
+            h.notes,
+            h.span,
+            h.next_steps,
+            h.complaint,
+        )
 
     # -- types -----------------------------------------------------------------
 
@@ -329,7 +348,8 @@ class ProgramBuilder:
                     self.error("pol-duplicate-field", f"the field `{f.name}` is declared twice", f.span)
                 seen.add(f.name)
                 fields.append((f.name, self.resolve_type(f.type)))
-            return T.RecordType(tuple(fields), name or None)
+            field_labels = tuple((f.name, f.labels) for f in t.fields if f.labels is not None)
+            return T.RecordType(tuple(fields), name or None, field_labels)
         assert isinstance(t, ast.EnumTypeExpr)
         members = []
         for m in t.members:
@@ -401,7 +421,16 @@ class ProgramBuilder:
                 self.error("pol-type", "only a parameter can be a `condition`", d.span)
             self.provenance(d.provenance, d.span)
             result[d.name] = ir.FactInfo(
-                d.name, type_[1], d.labels, d.assessment, d.personal, d.provenance, d.note, d.span, slot
+                d.name,
+                type_[1],
+                d.labels,
+                d.assessment,
+                d.personal or d.sensitive,  # a sensitive fact is personal too
+                d.provenance,
+                d.note,
+                d.span,
+                slot,
+                d.sensitive,
             )
         return result
 
@@ -416,6 +445,17 @@ class ProgramBuilder:
                 default = checker.value(d.default, declared, f"the value of `{d.name}`")
             self.provenance(d.provenance, d.span)
             result[d.name] = ir.ParamInfo(d.name, declared, default, d.labels, d.provenance, d.note, d.span, offset + i)
+        h = self.main.header
+        if h is not None:  # the texts a citizen reads at the end, which a municipality sets as parameters
+            for name, text, caption in (
+                (CITIZEN_TEXTS[0], h.next_steps, Labels("Hvad der sker nu", "What happens next")),
+                (CITIZEN_TEXTS[1], h.complaint, Labels("Sådan klager du", "How to complain")),
+            ):
+                if text is not None and name not in result:
+                    items = (ir.Const(text.da, T.TEXT, h.span), ir.Const(text.en, T.TEXT, h.span))
+                    default = ir.MakeIR("record", items, ("da", "en"), BILINGUAL, h.span)
+                    slot = offset + len(result)
+                    result[name] = ir.ParamInfo(name, BILINGUAL, default, caption, None, None, h.span, slot)
         return result
 
     def lets(self, offset: int) -> dict[str, ir.LetInfo]:

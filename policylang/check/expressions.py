@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import attrs
+
 from policylang.base.errors import Diagnostic, Replacement
 from policylang.base.span import Span
 from policylang.base.suggest import did_you_mean
@@ -41,6 +43,51 @@ def enum_target(expected: T.Type | None, member: str | None = None) -> T.EnumTyp
 def _values_hint(t: T.EnumType) -> str:
     shown = ", ".join(f"`{m}`" for m in t.members[:10])
     return f"the values are {shown}{', ...' if len(t.members) > 10 else ''}"
+
+
+def _names_in(e: ast.Expr) -> list[str]:
+    """The bare names an expression reads, in the order written (each once)."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, ast.Name):
+            if node.name not in found:
+                found.append(node.name)
+        elif isinstance(node, tuple | list):
+            for item in node:
+                walk(item)
+        elif attrs.has(type(node)) and not isinstance(node, Span):
+            kind: Any = type(node)
+            for field in attrs.fields(kind):
+                walk(getattr(node, field.name))
+
+    walk(e)
+    return found
+
+
+def _comparison_hint(op: str, left: ir.Expr, right: ir.Expr) -> str | None:
+    """How to write a comparison of two types that do not compare: the usual mistakes, with the fix."""
+    for this, other in ((left, right), (right, left)):
+        t, u = T.strip_optional(this.type), T.strip_optional(other.type)
+        this_text, other_text = this.span.text or "x", other.span.text or "y"
+        if isinstance(t, T.ListType | T.SetType) and T.comparable(t.element, u):
+            test = "not in" if op == "!=" else "in"
+            return f"to test whether `{this_text}` holds `{other_text}`, write `{other_text} {test} {this_text}`"
+        if isinstance(t, T.EnumType) and not isinstance(u, T.EnumType):
+            values = ", ".join(f"`{m}`" for m in t.members[:8]) + (", ..." if len(t.members) > 8 else "")
+            return (
+                f"`{this_text}` is one of {values}: compare it with one of them, as in `{this_text} = {t.members[0]}`"
+            )
+        if t in (T.DATE, T.DATETIME) and u in T.NUMERIC:
+            literal = isinstance(other, ir.Const) and isinstance(other.value, int)
+            later = f"start + {other_text} days" if literal else f"add_days(start, {other_text})"
+            return (
+                f"compare a date with a date: `{this_text} {op} 2024-01-31`, or `{this_text} {op} {later}`; "
+                f"a number of days is a difference of dates: `{this_text} - start {op} {other_text}`"
+            )
+        if t in (T.DATE, T.DATETIME) and u == T.DURATION:
+            return f"add the duration to a date: `{this_text} {op} start + {other_text}`"
+    return None
 
 
 class ExprChecker:
@@ -106,10 +153,30 @@ class ExprChecker:
                 "pol-type",
                 f"{what} must be {T.describe(expected)}, but this is {T.describe(result.type)}",
                 e.span,
-                hint=hint,
+                hint=hint or self._null_hint(e, result.type, expected),
                 fix=fix,
             )
         return result
+
+    def _null_hint(self, e: ast.Expr, found: T.Type, expected: T.Type) -> str | None:
+        """How to narrow an optional value where a value that is never null is expected."""
+        if not T.is_optional(found) or T.is_optional(expected) or not T.assignable(T.strip_optional(found), expected):
+            return None
+        names = [n for n in _names_in(e) if self._may_be_null(n)]
+        if not names:
+            return "give a value for null with `coalesce(..., <value>)`"
+        name = names[0]
+        kind = T.describe(T.strip_optional(found))
+        return (
+            f"`{name}` may be null: narrow it with a row `... when {name} is not null` or with "
+            f"`if {name} is null then ... else ...`, or give a value for null: `coalesce({name}, <a {kind}>)`"
+        )
+
+    def _may_be_null(self, name: str) -> bool:
+        if self._is_local(name) or any(name in names for names in self.narrowed):
+            return T.is_optional(self._local(name)) if self._is_local(name) else False
+        found = self.lookup(name)
+        return found is not None and T.is_optional(found[1])
 
     def _enum_hint(self, result: ir.Expr, expected: T.Type) -> tuple[str | None, Replacement | None]:
         target = T.strip_optional(expected)
@@ -418,19 +485,48 @@ class ExprChecker:
             anchor = first.type
         for i, operand in enumerate(e.operands):
             if operands[i] is None:
-                operands[i] = self.check(operand, anchor)
+                operands[i] = self._membership_instead(e, i, anchor) or self.check(operand, anchor)
         checked = [o for o in operands if o is not None]
         for op, left, right in zip(e.ops, checked, checked[1:], strict=False):
             self._check_comparison(op, left, right, e.span)
         operand_type = T.strip_optional(anchor or checked[0].type)
         return ir.CompareIR(e.ops, tuple(checked), operand_type, e.span)
 
+    def _membership_instead(self, e: ast.Compare, i: int, anchor: T.Type | None) -> ir.Expr | None:
+        """``circumstances = hospitalised``: a list compared with one of its values, where `in` was meant."""
+        collection = T.strip_optional(anchor) if anchor is not None else None
+        element = T.element_type(collection) if isinstance(collection, T.ListType | T.SetType) else None
+        operand = e.operands[i]
+        value = operand.name if isinstance(operand, ast.Name) else None
+        if isinstance(operand, ast.Literal) and operand.kind == "text":
+            value = str(operand.value)
+        target = enum_target(element, value)
+        if len(e.operands) != 2 or e.ops[0] not in ("=", "!=") or target is None or value not in target.members:
+            return None
+        other = e.operands[1 - i].span.text or "the list"
+        written = operand.span.text or value
+        test = "in" if e.ops[0] == "=" else "not in"
+        kind = "list" if isinstance(collection, T.ListType) else "set"
+        self.error(
+            "pol-type",
+            f"`{other}` is a {T.describe(anchor or T.ERROR)}: `{e.ops[0]}` would compare the whole {kind} "
+            f"with one value, `{written}`",
+            e.span,
+            hint=f"to test whether `{other}` holds `{written}`, write `{written} {test} {other}`",
+        )
+        return ir.Const(None, T.ERROR, operand.span)
+
     def _check_comparison(self, op: str, left: ir.Expr, right: ir.Expr, span: Span) -> None:
         a, b = left.type, right.type
         if T.ERROR in (T.strip_optional(a), T.strip_optional(b)):
             return
         if not T.comparable(a, b):
-            self.error("pol-type", f"cannot compare {T.describe(a)} with {T.describe(b)}", span)
+            self.error(
+                "pol-type",
+                f"cannot compare {T.describe(a)} with {T.describe(b)}",
+                span,
+                hint=_comparison_hint(op, left, right),
+            )
             return
         if op in ("<", "<=", ">", ">="):
             if a == T.NULL or b == T.NULL:

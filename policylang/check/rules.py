@@ -56,6 +56,7 @@ class Declarations(Protocol):
 
 
 FORCES = ("lov", "skal", "bør", "kan", "praksis")
+AUDIENCES = ("staff", "person")  # `decision d: T for staff|person`
 
 
 class RulesChecker:
@@ -115,6 +116,7 @@ class RulesChecker:
                 explain=d.explain,
                 note=d.note,
                 span=d.span,
+                titles=d.titles,
             )
         return result
 
@@ -240,10 +242,23 @@ class RulesChecker:
                     hint=f"give it a body (`= ...`, `first match`, `collect`) or rules with `then {d.name} = ...`",
                 )
         self.b.provenance(d.provenance, d.span)
+        if d.audience is not None and d.audience not in AUDIENCES:
+            hint, fix = did_you_mean(d.audience, AUDIENCES)
+            self.b.error(
+                "pol-audience",
+                f"`for {d.audience}`: a decision is `for staff` (never shown to citizens) or `for person` "
+                "(addressed to the person concerned)",
+                d.audience_span or d.span,
+                hint=hint,
+                fix=fix,
+            )
         numbered = tuple(attrs.evolve(r, id=f"{d.name}/{n}") for n, r in enumerate(rows, 1))
         if default is not None:
             default = attrs.evolve(default, id=f"{d.name}/default")
-        return ir.DecisionInfo(d.name, type_, d.labels, kind, numbered, default, d.span, slot, d.provenance, d.note)
+        audience = d.audience if d.audience in AUDIENCES else None
+        return ir.DecisionInfo(
+            d.name, type_, d.labels, kind, numbered, default, d.span, slot, d.provenance, d.note, audience
+        )
 
     def row(self, row: ast.Row, checker: ExprChecker, expected: T.Type, what: str) -> ir.RowInfo:
         value = checker.value_when(row.value, row.condition, expected, what)

@@ -1,4 +1,9 @@
-"""``policylang check``: check policy files and report every problem."""
+"""``policylang check``: check policy files and report every problem.
+
+Exit codes: 0 no errors; 2 the check ran and found errors in the policy text, whatever
+kind (syntax, names, types, logic; warnings too with ``--strict``); 1 the check could not
+run: a path that does not exist, a file that cannot be read, a bad option.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +16,18 @@ from typing import Any
 from policylang.base.errors import PolicyError
 from policylang.cli.common import EXIT_FAILED, EXIT_INPUT, EXIT_OK, print_json, subcommand
 
-# Diagnostics that mean a file could not be read at all (exit 1, not 2).
-UNREADABLE = ("pol-syntax", "pol-bad-literal", "pol-not-found", "pol-import-not-found", "pol-error")
+# Diagnostics that mean a file could not be read at all (exit 1, not 2). A syntax error is
+# a finding of the check like any other (exit 2): the file was read, and its text is wrong.
+UNREADABLE = ("pol-not-found", "pol-error")
 
 
 def register(sub: Any) -> None:
     """Add ``check`` to the subcommands."""
     ck = subcommand(
-        sub, "check", "check policy files and report every problem", "example:\n  policylang check policies/"
+        sub,
+        "check",
+        "check policy files and report every problem",
+        "examples:\n  policylang check my_policy.pol\n  policylang check shared/ --strict",
     )
     ck.add_argument("paths", nargs="+", help=".pol files or folders")
     ck.add_argument("--format", choices=("text", "json"), default="text")

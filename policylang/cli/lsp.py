@@ -7,13 +7,10 @@ when the server runs; without it the command says how to install it and exits 1.
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import sys
 from typing import Any
 
-from policylang.cli.common import EXIT_INPUT, EXIT_OK, subcommand
-
-INSTALL = "the language server needs the `lsp` extra: pip install 'policylang[lsp]'"
+from policylang.base.extras import require
+from policylang.cli.common import EXIT_OK, subcommand
 
 
 def register(sub: Any) -> None:
@@ -30,9 +27,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve one editor until it says exit."""
-    if any(importlib.util.find_spec(name) is None for name in ("pygls", "lsprotocol")):
-        print(f"error[pol-usage]: {INSTALL}", file=sys.stderr)
-        return EXIT_INPUT
+    for module in ("pygls", "lsprotocol"):
+        require(module, "lsp", "the language server (policylang lsp)")
     from policylang.editor.server import serve
 
     serve()

@@ -1,10 +1,11 @@
 """The ``policylang`` command: thin subcommands over the library, with the contract's exit codes.
 
 Each subcommand is a module of this package with ``register(sub)``, which adds its parser
-and sets ``run``. Exit codes: 0 success; 1 the input could not be loaded, parsed or
-checked (missing file, bad policy text, bad facts); 2 tests or checks ran and failed.
-Errors go to stderr as ``file:line:column: error[code]: message`` with the source line
-and a caret; a user's mistake never produces a Python traceback.
+and sets ``run``. Exit codes (``docs/cli.rst``): 0 success; 1 the input could not be
+loaded (a missing file, a policy that does not load, bad facts, a bad option); 2 tests or
+checks ran and failed (a case failed; ``check`` found errors in the policy text, syntax
+errors included). Errors go to stderr as ``file:line:column: error[code]: message`` with
+the source line and a caret; a user's mistake never produces a Python traceback.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import sys
 from collections.abc import Sequence
 
 from policylang.base.errors import PolicyError
-from policylang.cli import batch, check, evaluate, explain, fmt, lsp, manifest, questions, test
+from policylang.base.version import __version__
+from policylang.cli import batch, check, evaluate, explain, fmt, listing, lsp, manifest, questions, serve, test
 from policylang.cli.common import EXIT_INPUT, EXIT_OK, Parser
 
-SUBCOMMANDS = (evaluate, explain, questions, check, test, manifest, batch, fmt, lsp)
+SUBCOMMANDS = (listing, evaluate, explain, questions, check, test, manifest, batch, serve, fmt, lsp)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,9 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="policylang",
         description="Write, check, test and explain statutory decision rules.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="example:\n  policylang eval residence/help_and_repatriation --facts "
-        "policies/examples/help_and_repatriation.facts.json",
+        epilog="examples:\n"
+        "  policylang list                                  the bundled policies\n"
+        "  policylang test residence/igu_and_danskbonus     run a bundled policy's own cases\n"
+        "  policylang eval examples/benefit --facts facts.json",
     )
+    parser.add_argument("--version", action="version", version=f"policylang {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for module in SUBCOMMANDS:
         module.register(sub)

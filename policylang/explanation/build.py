@@ -5,9 +5,15 @@
 
 * **caseworker**: everything: values, conditions, rules with citations, quotes,
   explanation texts and internal notes, the facts used;
-* **citizen**: the same without internal notes and provenance marks, and with the value
-  of every fact the policy marks ``personal`` (and every value computed from one, see
-  :mod:`policylang.explanation.redact`) withheld, wherever it would appear;
+* **citizen**: written for the person the decisions are about: for each decision that
+  concerns them its value, the reasons in words (the rules' ``explain`` texts) and the
+  legal basis as the statute or guideline names it, what happens next and how to
+  complain; no conditions, codes, rule IDs or internal notes. The value of every fact
+  the policy marks ``personal`` (and of every value computed from one) is withheld; a
+  fact marked ``sensitive``, and everything computed from it in any way, does not appear
+  at all: a decision that would reveal one is left out unless the policy says it is
+  addressed to the person (``for person``), and decisions ``for staff`` are left out too
+  (see :mod:`policylang.explanation.redact`);
 * **auditor**: the caseworker's view with source spans, the ``let`` values with their
   expressions, and every parameter used with its value and default.
 
@@ -60,7 +66,7 @@ from policylang.explanation.model import (
     check_decisions,
 )
 from policylang.explanation.questions import questions_for
-from policylang.explanation.redact import carries, personal_values
+from policylang.explanation.redact import carries, personal_values, revealing_values
 from policylang.explanation.templates import VALUE, fill
 from policylang.explanation.words import word
 from policylang.ir import program as ir
@@ -141,6 +147,9 @@ class ExplanationBuilder:
         if self.probe.carried is None:
             self.probe.carried = personal_values(program)
         self.carried = self.probe.carried if self.citizen else frozenset()
+        self.revealing = (
+            program.memo("explanation.revealing", lambda: revealing_values(program)) if self.citizen else frozenset()
+        )
         self.personal = {("fact", f.name) for f in program.facts.values() if f.personal}
         self.tables: dict[str, dict[str, Any]] = {
             "fact": result.facts,
@@ -159,9 +168,48 @@ class ExplanationBuilder:
 
     # -- the whole explanation -------------------------------------------------
 
+    def shown_to_citizens(self, info: ir.DecisionInfo) -> bool:
+        """Whether a citizen is told a decision: not ``for staff``; revealing nothing sensitive, or ``for person``."""
+        if info.audience == "staff":
+            return False
+        return info.audience == "person" or ("decision", info.name) not in self.revealing
+
+    def reveals(self, *exprs: ir.Expr | None) -> bool:
+        """Whether ``exprs`` read a sensitive fact or anything computed from one (only for citizens)."""
+        return bool(self.revealing) and any((r.kind, r.name) in self.revealing for e in exprs for r in ir.refs(e))
+
+    def citizen_text(self, key: str) -> str:
+        """The text for citizens (``next steps``, ``complaint``) as the municipality or the policy sets it."""
+        set_ = self.result.parameter_values.get("NEXT_STEPS" if key == "next" else "COMPLAINT")
+        text = None
+        if isinstance(set_, dict):
+            other = "en" if self.lang == "da" else "da"
+            text = set_.get(self.lang) or set_.get(other)
+        return str(text) if text else word(self.lang, f"citizen_{key}_default")
+
     def build(self, only: Sequence[str] | None) -> Explanation:
         header = self.program.header
         names = list(only) if only else list(self.program.decisions)
+        if self.citizen:
+            names = [n for n in names if self.shown_to_citizens(self.program.decisions[n])]
+            return Explanation(
+                policy=self.program.name,
+                title=header.title.get(self.lang) if header.title else None,
+                version=header.version,
+                lang=self.lang,
+                audience=self.audience,
+                why_not=self.why_not,
+                decisions=tuple(self.decision(name) for name in names),
+                questions=tuple(
+                    q
+                    for q in questions_for(self.result, self.program, names)
+                    if not self.program.facts[q.fact].sensitive
+                ),
+                notes=() if only else self.notes(),
+                warnings=self.warnings(),
+                next_steps=self.citizen_text("next"),
+                complaint=self.citizen_text("complaint"),
+            )
         return Explanation(
             policy=self.program.name,
             title=header.title.get(self.lang) if header.title else None,
@@ -172,7 +220,7 @@ class ExplanationBuilder:
             decisions=tuple(self.decision(name) for name in names),
             questions=tuple(questions_for(self.result, self.program, only)),
             notes=() if only else self.notes(),
-            warnings=tuple((w.da if self.lang == "da" and w.da else w.en) or w.code for w in self.result.warnings),
+            warnings=self.warnings(),
             derived=self.derived() if self.auditor else (),
             parameters=self.parameters() if self.auditor else (),
             handoffs=() if only else self.handoffs(),
@@ -242,14 +290,34 @@ class ExplanationBuilder:
 
     # -- rules and steps ---------------------------------------------------------
 
+    def warnings(self) -> tuple[str, ...]:
+        """The result's warnings in the explanation's language (for citizens, none that reveals a sensitive fact)."""
+        hidden = set()
+        if self.citizen and self.revealing:
+            hidden = {w.name for w in self.program.warnings if self.reveals(w.condition)}
+        return tuple(
+            (w.da if self.lang == "da" and w.da else w.en) or w.code
+            for w in self.result.warnings
+            if w.code not in hidden
+        )
+
     def rule(self, info: ir.RuleInfo, values: dict[str, str] | None = None) -> Rule:
         """A rule as the explanation shows it, its ``explain`` text filled with ``values``."""
         internal = not self.citizen
         template = info.explain.get(self.lang) if info.explain else None
+        if self.citizen:  # the legal basis as the statute or guideline names it; no code, no line number
+            basis = "; ".join(dict.fromkeys(c for c in (x.for_citizens(self.lang) for x in info.citations) if c))
+            return Rule(
+                rule_id=info.rule_id,
+                citation=basis,
+                title=info.title_in(self.lang),
+                explain=fill(template, values or {}) if template else None,
+                short=basis,
+            )
         return Rule(
             rule_id=info.rule_id,
             citation=info.citation,
-            title=info.title,
+            title=info.title_in(self.lang),
             force=info.force,
             quote=info.quote,
             explain=fill(template, values or {}) if template else None,
@@ -279,6 +347,16 @@ class ExplanationBuilder:
         values = {name: i.shown.text for (_, name), i in inputs.items()}
         if value is not None:
             values.setdefault(VALUE, value.text)
+        if self.citizen:  # the reasons in words: no condition, no values read, nothing sensitive
+            for kind, name in inputs:
+                if (kind, name) in self.revealing:
+                    values[name] = word(self.lang, "withheld")
+            return Step(
+                outcome=outcome,
+                value=value,
+                rules=self.rules_of(row.rules, values),
+                factors=tuple(f.labels.get(self.lang) or "" for f in row.factors) if outcome in DECIDING else (),
+            )
         holds = considered.holds
         if row.condition is not None and carries(row.condition, self.carried):
             holds = None
@@ -367,8 +445,21 @@ class ExplanationBuilder:
         value = self.shown(node.value, info.type, withheld=withheld) if node.status == "decided" else None
         rows = self.considered[name]
         steps = tuple(self.step(info, c) for c in rows if c.outcome in DECIDING)
-        open_ = tuple(self.step(info, c) for c in rows if c.outcome == "unknown")
+        open_: tuple[Step, ...] = ()
         alternatives: tuple[Step, ...] = ()
+        if self.citizen:  # a citizen reads what was decided and why; the rows' conditions are for staff
+            missing = tuple(self.fact_ref(f) for f in node.missing if not self.program.facts[f].sensitive)
+            return Decision(
+                name=name,
+                label=labels,
+                kind=info.kind,
+                status=node.status,
+                value=value,
+                steps=steps,
+                missing=missing,
+                settled=self._settlement(node.settled, steps) if node.settled is not None else None,
+            )
+        open_ = tuple(self.step(info, c) for c in rows if c.outcome == "unknown")
         if self.why_not:
             alternatives = self._alternatives(info, rows)
         return Decision(
@@ -468,11 +559,15 @@ class ExplanationBuilder:
             if not isinstance(n, NoteNode) or n.rule_id not in self.program.rules:
                 continue
             info = self.program.rules[n.rule_id]
+            if self.citizen and self.reveals(info.condition):
+                continue
             inputs = tuple(self.input(key) for key in self.probe.reads(info.condition))
             found.append(Note(self.rule(info, {i.name: i.shown.text for i in inputs}), inputs))
         return tuple(found)
 
     def handoffs(self) -> tuple[Handoff, ...]:
+        if self.citizen:  # where else the person is assessed is the caseworkers' routing
+            return ()
         found = []
         entries = iter(self.result.handoffs)
         by_target = [h for h in self.program.handoffs]

@@ -3,7 +3,7 @@
 :func:`policylang.explain` builds an :class:`Explanation` from a result's trace for one
 language and one audience; the renderers (``render_text``, ``render_markdown``,
 ``render_html``) only format it, and :meth:`Explanation.to_dict` is its JSON form
-(``policylang.explanation/1``, schema ``docs/explanation.schema.json``). Everything the
+(``policylang.explanation/1``, schema ``policylang/schemas/explanation.schema.json``). Everything the
 audience may not see (internal notes, personal values) is already left out here, so a
 renderer cannot leak it.
 """
@@ -78,7 +78,7 @@ class Shown:
         return self.state == KNOWN
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``docs/explanation.schema.json``)."""
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
         data: dict[str, Any] = {"state": self.state, "text": self.text, "code": self.code}
         if self.state == KNOWN:
             data["value"] = self.value
@@ -96,7 +96,7 @@ class Input:
     personal: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``docs/explanation.schema.json``)."""
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
         data: dict[str, Any] = {"name": self.name, "source": self.source, "label": self.label}
         data["shown"] = self.shown.to_dict()
         if self.personal:
@@ -121,7 +121,7 @@ class Rule:
     short: str = ""  # the first citation without line numbers: what a summary shows
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``docs/explanation.schema.json``)."""
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
         data: dict[str, Any] = {"rule_id": self.rule_id, "citation": self.citation, "short": self.short}
         for key in ("title", "force", "quote", "explain", "note", "provenance", "span"):
             if getattr(self, key) is not None:
@@ -140,7 +140,7 @@ class Part:
     inputs: tuple[Input, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``docs/explanation.schema.json``)."""
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
         return {"condition": self.condition, "holds": self.holds, "inputs": [i.to_dict() for i in self.inputs]}
 
 
@@ -167,7 +167,7 @@ class Step:
     span: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``docs/explanation.schema.json``)."""
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
         data: dict[str, Any] = {"outcome": self.outcome}
         if self.condition is not None:
             data["condition"] = self.condition
@@ -201,7 +201,7 @@ class FactRef:
         return (self.da or self.en) if lang == "da" else (self.en or self.da)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``docs/explanation.schema.json``)."""
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
         return {"name": self.name, "da": self.da, "en": self.en}
 
 
@@ -216,7 +216,7 @@ class Settlement:
     rules: tuple[Rule, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``docs/explanation.schema.json``)."""
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
         return {
             "facts": [f.to_dict() for f in self.facts],
             "cases": self.cases,
@@ -249,7 +249,7 @@ class Decision:
     settled: Settlement | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``docs/explanation.schema.json``)."""
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
         data: dict[str, Any] = {
             "name": self.name,
             "label": self.label,
@@ -288,7 +288,7 @@ class Option:
         return text or str(self.value)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``docs/explanation.schema.json``)."""
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
         return {"value": self.value, "da": self.da, "en": self.en}
 
 
@@ -309,7 +309,7 @@ class Question:
         return ((self.da or self.en) if lang == "da" else (self.en or self.da)) or self.fact
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``docs/explanation.schema.json``)."""
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
         return {
             "fact": self.fact,
             "da": self.da,
@@ -329,7 +329,7 @@ class Note:
     inputs: tuple[Input, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``docs/explanation.schema.json``)."""
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
         return {"rule": self.rule.to_dict(), "inputs": [i.to_dict() for i in self.inputs]}
 
 
@@ -349,7 +349,7 @@ class Handoff:
     inputs: tuple[Input, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``docs/explanation.schema.json``)."""
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
         return {
             "policy": self.policy,
             "status": self.status,
@@ -370,7 +370,7 @@ class LetValue:
     span: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``docs/explanation.schema.json``)."""
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
         data: dict[str, Any] = {"name": self.name, "expression": self.expression, "shown": self.shown.to_dict()}
         if self.span is not None:
             data["span"] = self.span
@@ -389,7 +389,7 @@ class Parameter:
     span: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (see ``docs/explanation.schema.json``)."""
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
         data: dict[str, Any] = {
             "name": self.name,
             "label": self.label,
@@ -419,6 +419,8 @@ class Explanation:
     parameters: tuple[Parameter, ...] = ()
     version: str | None = None
     handoffs: tuple[Handoff, ...] = ()
+    next_steps: str | None = None  # for a citizen: what happens next
+    complaint: str | None = None  # for a citizen: how to complain
 
     def decision(self, name: str) -> Decision:
         """The part of the explanation about decision ``name``."""
@@ -441,4 +443,6 @@ class Explanation:
             "derived": [d.to_dict() for d in self.derived],
             "parameters": [p.to_dict() for p in self.parameters],
             "handoffs": [h.to_dict() for h in self.handoffs],
+            "next_steps": self.next_steps,
+            "complaint": self.complaint,
         }

@@ -1,4 +1,8 @@
-"""Which values of a policy carry personal data, so that the citizen view can withhold them.
+"""Which values of a policy carry personal data, or reveal sensitive data, for the citizen view.
+
+Two marks on facts decide it. A ``personal`` fact's *value* is withheld from citizens
+(:func:`personal_values`); a ``sensitive`` fact must not reach a citizen at all, not by
+its value, its name or any test of it (:func:`revealing_values`).
 
 A fact marked ``personal`` carries personal data. A ``let`` value, condition parameter or
 decision carries it too when its value is computed from a carrying value in a way that
@@ -64,3 +68,42 @@ def personal_values(program: ir.Program) -> frozenset[Name]:
                 carried.add(("decision", d.name))
                 changed = True
     return frozenset(carried)
+
+
+def revealing_values(program: ir.Program) -> frozenset[Name]:
+    """The facts marked ``sensitive`` and every value computed from one in any way, tests included.
+
+    A sensitive fact must not reach a citizen even as a truth value about it (``fled_home``
+    tested by a condition tells what it is), so everything that reads one, directly or
+    through ``let`` values, parameters and other decisions, reveals it.
+
+    >>> import policylang
+    >>> revealing_values(policylang.load("examples/benefit").program)
+    frozenset()
+    """
+    found: set[Name] = {("fact", f.name) for f in program.facts.values() if f.sensitive}
+    if not found:
+        return frozenset()
+
+    def reads(e: ir.Expr | None) -> bool:
+        return any((r.kind, r.name) in found for r in ir.refs(e))
+
+    changed = True
+    while changed:
+        changed = False
+        for p in program.parameters.values():
+            if ("parameter", p.name) not in found and p.is_condition and reads(p.default):
+                found.add(("parameter", p.name))
+                changed = True
+        for let in program.lets.values():
+            if ("let", let.name) not in found and reads(let.expr):
+                found.add(("let", let.name))
+                changed = True
+        for d in program.decisions.values():
+            if ("decision", d.name) in found:
+                continue
+            rows = (*d.rows, d.default) if d.default is not None else d.rows
+            if any(reads(r.value) or reads(r.condition) for r in rows):
+                found.add(("decision", d.name))
+                changed = True
+    return frozenset(found)

@@ -250,6 +250,7 @@ class SourceInfo:
     url: str | None
     date: dt.date | None
     span: Span
+    cited_as: Labels | None = None  # how a citizen reads its name; citations of a source without it are for staff
 
 
 @attrs.frozen
@@ -268,6 +269,13 @@ class CitationInfo:
         """The citation without the source file's line numbers: ``aktivloven § 3, stk. 4``."""
         head = self.source.short if self.source else self.source_key
         return f"{head} {self.locator}" if self.locator else head
+
+    def for_citizens(self, lang: str) -> str | None:
+        """The citation as a citizen reads it (the source's ``name`` and the locator), or ``None``."""
+        if self.source is None or self.source.cited_as is None:
+            return None
+        head = self.source.cited_as.get(lang) or self.source.short
+        return f"{head}, {self.locator}" if self.locator else head
 
     @property
     def text(self) -> str:
@@ -310,6 +318,7 @@ class FactInfo:
     note: Labels | None
     span: Span
     slot: int
+    sensitive: bool = False  # a special category, or anything that can endanger the person if others read it
 
 
 @attrs.frozen
@@ -370,6 +379,7 @@ class DecisionInfo:
     slot: int
     provenance: str | None = None
     note: Labels | None = None
+    audience: str | None = None  # "staff": never shown to citizens; "person": addressed to the person concerned
 
 
 @attrs.frozen
@@ -400,6 +410,11 @@ class RuleInfo:
     explain: Labels | None
     note: Labels | None
     span: Span
+    titles: Labels | None = None  # the title in Danish and English, where both are written
+
+    def title_in(self, lang: str) -> str | None:
+        """The rule's title in ``lang`` where it is written in both languages, else as written."""
+        return self.titles.get(lang) if self.titles is not None else self.title
 
     @property
     def citation(self) -> str:
@@ -463,6 +478,8 @@ class HeaderInfo:
     evaluation_date: Expr | None
     notes: tuple[Labels, ...]
     span: Span | None
+    next_steps: Labels | None = None  # what happens next, for a citizen
+    complaint: Labels | None = None  # how to complain, for a citizen
 
 
 @attrs.frozen

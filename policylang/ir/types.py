@@ -75,10 +75,15 @@ class RecordType:
 
     fields: tuple[tuple[str, Type], ...]
     name: str | None = attrs.field(default=None, eq=False)
+    labels: tuple[tuple[str, Labels | None], ...] = attrs.field(default=(), eq=False)
 
     def field(self, name: str) -> Type | None:
         """The type of the field ``name``, or ``None``."""
         return dict(self.fields).get(name)
+
+    def label(self, field: str) -> Labels | None:
+        """The Danish and English labels of ``field``, if it has any."""
+        return dict(self.labels).get(field)
 
 
 @attrs.frozen

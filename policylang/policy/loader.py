@@ -35,15 +35,20 @@ def policies_root() -> Path:
 def bundled_names() -> list[str]:
     """The names of all bundled policies (files with a ``policy`` header)."""
     root = policies_root()
-    names = []
-    for path in sorted(root.rglob("*.pol")):
+    return [path.relative_to(root).with_suffix("").as_posix() for path in policy_files_in(root)]
+
+
+def policy_files_in(folder: Path) -> list[Path]:
+    """The policies in ``folder`` and below: ``.pol`` files with a ``policy`` header (not bare imports)."""
+    found = []
+    for path in sorted(folder.rglob("*.pol")):
         try:
             text = path.read_text(encoding="utf-8")
-        except OSError:
+        except (OSError, UnicodeDecodeError):
             continue
         if any(line.startswith("policy ") for line in text.splitlines()):
-            names.append(path.relative_to(root).with_suffix("").as_posix())
-    return names
+            found.append(path)
+    return found
 
 
 def resolve(name_or_path: str | os.PathLike[str]) -> Path:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from policylang.base.errors import Diagnostic
+from policylang.base.extras import require
 from policylang.engine.evaluate import Engine
 from policylang.engine.result import Result
 from policylang.ir import program as ir
@@ -123,8 +124,11 @@ class Policy:
 
         ``data`` is a Polars, pandas or Arrow table, a sequence of fact sets, or a path
         to a Parquet, CSV or JSON-lines file. The options and the result's columns are
-        those of :func:`policylang.batch.evaluate_many` (needs ``policylang[batch]``).
+        those of :func:`policylang.batch.evaluate_many`. It needs Polars, the ``batch``
+        extra (``pip install 'policylang[batch]'``); without it, a
+        :class:`~policylang.PolicyError` says so.
         """
+        require("polars", "batch", "evaluate_many")
         from policylang.batch import evaluate_many
 
         return evaluate_many(self, data, **options)

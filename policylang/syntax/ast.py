@@ -75,6 +75,7 @@ class FieldExpr:
     name: str
     type: TypeExpr
     span: Span
+    labels: Labels | None = None
 
 
 @attrs.frozen
@@ -338,6 +339,8 @@ class PolicyDecl:
     evaluation_date: Expr | None
     notes: tuple[Labels, ...]
     span: Span
+    next_steps: Labels | None = None
+    complaint: Labels | None = None
 
 
 @attrs.frozen
@@ -359,6 +362,7 @@ class SourceDecl:
     url: str | None
     date: dt.date | None
     span: Span
+    cited_as: Labels | None = None  # how a citizen reads the source's name (``name "..." / "..."``)
     key_span: Span | None = None  # where the key is written
 
 
@@ -385,6 +389,7 @@ class FactDecl:
     provenance: str | None
     note: Labels | None
     span: Span
+    sensitive: bool = False
     name_span: Span | None = None  # where the name is written
 
 
@@ -484,6 +489,8 @@ class DecisionDecl:
     span: Span
     provenance: str | None = None
     note: Labels | None = None
+    audience: str | None = None  # "staff" (never shown to citizens) or "person" (addressed to the person)
+    audience_span: Span | None = None
     name_span: Span | None = None  # where the name is written
 
 
@@ -541,6 +548,7 @@ class RuleDecl:
     note: Labels | None
     span: Span
     id_span: Span
+    titles: Labels | None = None  # a title in Danish and English (``"..." / "..."``)
 
 
 @attrs.frozen

@@ -18,6 +18,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from policylang.base.errors import Diagnostic, PolicySyntaxError, Replacement
 from policylang.base.span import Source, point
+from policylang.base.suggest import closest
 from policylang.syntax import ast
 from policylang.syntax.layout import Layout, Lexeme
 from policylang.syntax.transform import ToAst, layout_marks
@@ -312,6 +313,10 @@ def _syntax_error(parser: Lark, e: UnexpectedInput, source: Source) -> PolicySyn
         written = _line_text(source, line)[column - 1 : column - 1 + length]
         instead = next((i for w, i, _ in _HABITS if w == written), None)
         fix = Replacement(written, instead) if instead is not None else None
+    else:
+        specific = _specific(source, e, at_end)
+        if specific is not None:
+            message, hint, line, column, length = specific
     diagnostic = Diagnostic("pol-syntax", message, point(source, line, column, length), hint=hint, fix=fix)
     return PolicySyntaxError(f"{source.path}:{line}:{column}: {message}", [diagnostic])
 
@@ -357,6 +362,207 @@ def _by_as_operand(source: Source, line: int, column: int, e: UnexpectedInput) -
         "complete the condition, or remove the operator before `by`",
         at,
         2,
+    )
+
+
+# ------------------------------------------------- specific mistakes, named where they are
+
+Found = tuple[str, str, int, int, int]  # message, hint, line, column, length
+
+_DECLARATION_KEYWORDS = frozenset(
+    {"POLICY", "IMPORT", "SOURCE", "TYPE", "FACT", "PARAMETER", "LET", "FACTOR", "DECISION", "RULE"}
+    | {"CONSTRAINT", "WARNING", "HANDOFF"}
+)
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+_CLOSING_TERMINALS = {")": "RPAR", "]": "RSQB", "}": "RBRACE"}
+_UNITS = ("day", "days", "month", "months", "year", "years")
+_CURRENCY_WORDS = frozenset({"kr", "kr.", "kroner", "krone", "dkk"})
+
+
+def _specific(source: Source, e: UnexpectedInput, at_end: bool) -> Found | None:
+    """A mistake the grammar cannot name by its state alone, found from the text around the error."""
+    if not isinstance(e, UnexpectedToken | UnexpectedEOF):
+        return None
+    expected = set(getattr(e, "expected", None) or ())
+    token = getattr(e, "token", None)
+    offset = len(source.text) if at_end or token is None else (token.start_pos or 0)
+    kind = "$END" if at_end or token is None else token.type
+    return (
+        _stray_end(source, offset, kind)
+        or _unclosed(source, offset, kind, expected)
+        or (None if at_end or token is None else _unit_after_number(source, token))
+        or (None if at_end or token is None else _missing_then(source, token, expected))
+        or (None if at_end or token is None else _missing_comma(source, token, expected))
+    )
+
+
+def _position(source: Source, offset: int) -> tuple[int, int]:
+    """Line and column (from 1) of a character offset."""
+    line = source.text.count("\n", 0, offset) + 1
+    return line, offset - (source.text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _words_before(source: Source, offset: int) -> list[tuple[int, str]]:
+    """The words (and single symbols) before ``offset``, with their offsets, comments left out; the last first."""
+    text = source.text[:offset]
+    words = [(m.start(), m.group()) for m in re.finditer(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[\w.]+|\S', text)]
+    return [w for w in reversed(words) if not w[1].startswith("#")]
+
+
+def _stray_end(source: Source, offset: int, kind: str) -> Found | None:
+    """``end`` closing a table or declaration, as other languages do: policylang has no such keyword."""
+    words = _words_before(source, offset)
+    at = None
+    if re.match(r"end\b", source.text[offset : offset + 4]):
+        at = offset  # the parser stopped at `end` itself
+    elif words and words[0][1] == "end" and (kind in _DECLARATION_KEYWORDS or kind == "$END"):
+        at = words[0][0]  # `end` was read as the value of a new row; the next declaration is blamed
+    if at is None:
+        return None
+    line, column = _position(source, at)
+    return (
+        "`end` is not a keyword: a declaration ends where the next one begins",
+        "remove `end`; a table, a rule or a decision needs nothing after its last row or clause",
+        line,
+        column,
+        3,
+    )
+
+
+def _unclosed(source: Source, offset: int, kind: str, expected: set[str]) -> Found | None:
+    """A bracket still open where the next declaration (or the end of the file) begins: point at the bracket."""
+    if kind not in _DECLARATION_KEYWORDS and kind != "$END":
+        return None
+    stack = _open_brackets(source.text[:offset])
+    if not stack:
+        return None
+    opener, at = stack[-1]
+    closer = _CLOSING[opener]
+    if _CLOSING_TERMINALS[closer] not in expected:
+        return None
+    line, column = _position(source, at)
+    last = _words_before(source, offset)
+    after = f" after `{last[0][1]}`" if last else ""
+    if kind == "$END":
+        where = "the file ends"
+    else:
+        next_line = _position(source, offset)[0]
+        where = f"`{source.text[offset:].split(None, 1)[0]}` on line {next_line} starts the next declaration"
+    what = _bracketed(source.text[:at], opener)
+    return (
+        f"this `{opener}` is never closed: {where} before its `{closer}`",
+        f"close {what} with `{closer}`{after}",
+        line,
+        column,
+        1,
+    )
+
+
+def _open_brackets(text: str) -> list[tuple[str, int]]:
+    """The brackets ``text`` leaves open, with their offsets, the innermost last (texts and comments skipped)."""
+    stack: list[tuple[str, int]] = []
+    for m in re.finditer(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[(){}\[\]]', text):
+        char = m.group()
+        if char in _CLOSING:
+            stack.append((char, m.start()))
+        elif char in _CLOSING.values() and stack and _CLOSING[stack[-1][0]] == char:
+            stack.pop()
+    return stack
+
+
+def _bracketed(before: str, opener: str) -> str:
+    """What a bracket opened after ``before`` holds, for a hint: ``the enum's values``, ``the index``..."""
+    follows_a_value = bool(before) and (before[-1].isalnum() or before[-1] in "_)]")
+    if opener == "{":
+        return "the enum's values" if before.rstrip().endswith("enum") else "the set or record"
+    if opener == "[":
+        return "the index" if follows_a_value else "the list"
+    return "the function's arguments" if follows_a_value else "the parenthesis"
+
+
+def _missing_comma(source: Source, token: Any, expected: set[str]) -> Found | None:
+    """``{a, b c}``, ``f(a b)``: two items in brackets with no comma between them."""
+    if (
+        "COMMA" not in expected
+        or token.type not in _ITEM_TERMINALS
+        or not _open_brackets(source.text[: token.start_pos])
+    ):
+        return None
+    words = _words_before(source, token.start_pos or 0)
+    if not words or not (re.fullmatch(r"[\w.]+|\"[^\n]*\"", words[0][1]) or words[0][1] in ")]}"):
+        return None
+    return (
+        f"a `,` is missing before `{token}`",
+        f"separate the items with `,`: `{words[0][1]}, {token}`",
+        token.line or 1,
+        token.column or 1,
+        len(str(token)),
+    )
+
+
+_ITEM_TERMINALS = frozenset({"NAME", "INT", "DECIMAL", "STRING", "DATE", "DATETIME", "TIME", "RULE_ID", "CALL_NAME"})
+
+
+def _unit_after_number(source: Source, token: Any) -> Found | None:
+    """``100 EUR``, ``30 dys``, ``2 weeks``: a word after a number that is no unit policylang knows."""
+    if token.type != "NAME" or source.text[token.end_pos or 0 :].lstrip().startswith(":"):
+        return None  # a name before `:` is a record's next field (a comma is missing)
+    start = token.start_pos or 0
+    number = re.search(r"(?<![\w.])(-?\d[\d_]*(?:\.\d+)?)\s+$", source.text[max(0, start - 40) : start])
+    if number is None:
+        return None
+    word, amount = str(token), number.group(1)
+    line, column = token.line or 1, token.column or 1
+    if word.lower() in _CURRENCY_WORDS or (word.isupper() and word.isalpha() and len(word) == 3):
+        convert = "" if word.lower() in _CURRENCY_WORDS else f"; convert amounts in {word} before they become facts"
+        return (
+            f"`{word}` is not a currency policylang knows: amounts of money are Danish kroner",
+            f"write `{amount} DKK`{convert}",
+            line,
+            column,
+            len(word),
+        )
+    if word.lower() in ("week", "weeks") and amount.lstrip("-").isdigit():
+        days = int(amount.replace("_", "")) * 7
+        return (
+            "`weeks` is not a unit of time: durations count days, months or years",
+            f"write `{days} days`",
+            line,
+            column,
+            len(word),
+        )
+    close = closest(word.lower(), _UNITS)
+    if close is not None:
+        return (
+            f"`{word}` is not a unit of time",
+            f"did you mean `{amount} {close}`? Durations are written `30 days`, `3 months` or `1 year`",
+            line,
+            column,
+            len(word),
+        )
+    return (
+        f"a number cannot be followed by `{word}` here",
+        "a number stands alone, or with a unit: `DKK` for money, `days`, `months` or `years` for a duration",
+        line,
+        column,
+        len(word),
+    )
+
+
+def _missing_then(source: Source, token: Any, expected: set[str]) -> Found | None:
+    """``rule R-1 when a eligible = yes``: the conclusion of a rule needs ``then`` before it."""
+    if "THEN" not in expected or token.type != "NAME":
+        return None
+    rest = source.text[(token.end_pos or 0) :].lstrip()
+    if not rest.startswith("=") or rest.startswith("=="):
+        return None
+    conclusion = rest[1:].split("\n")[0].split(" by ")[0].strip()
+    return (
+        f"`then` is missing before the conclusion `{token} = {conclusion}`",
+        f"a rule concludes with `when <condition> then <decision> = <value>`: write `then {token} = {conclusion}`",
+        token.line or 1,
+        token.column or 1,
+        len(str(token)),
     )
 
 

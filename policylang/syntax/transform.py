@@ -109,12 +109,18 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     def header_note(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
         return ("note", children[0])
 
+    def header_next_steps(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
+        return ("next_steps", children[0])
+
+    def header_complaint(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
+        return ("complaint", children[0])
+
     def import_decl(self, meta: Any, children: list[Token]) -> ast.ImportDecl:
         return ast.ImportDecl(_unquote(children[0]), self.span(meta))
 
     def source_decl(self, meta: Any, children: list[Any]) -> ast.SourceDecl:
         key, short, *clauses = children
-        fields: dict[str, Any] = {"title": None, "file": None, "url": None, "date": None}
+        fields: dict[str, Any] = {"title": None, "file": None, "url": None, "date": None, "cited_as": None}
         for kind, value in clauses:
             fields[kind] = value
         return ast.SourceDecl(str(key), _unquote(short), span=self.span(meta), key_span=self.tspan(key), **fields)
@@ -131,6 +137,9 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     def source_date(self, meta: Any, children: list[Token]) -> tuple[str, Any]:
         return ("date", self._date(children[0]))
 
+    def source_name(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
+        return ("cited_as", children[0])
+
     # -- vocabulary ----------------------------------------------------------
 
     def type_decl(self, meta: Any, children: list[Any]) -> ast.TypeDecl:
@@ -140,7 +149,13 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     def fact_decl(self, meta: Any, children: list[Any]) -> ast.FactDecl:
         name, type_, *rest = children
         labels = None
-        flags: dict[str, Any] = {"assessment": False, "personal": False, "provenance": None, "note": None}
+        flags: dict[str, Any] = {
+            "assessment": False,
+            "personal": False,
+            "sensitive": False,
+            "provenance": None,
+            "note": None,
+        }
         for item in rest:
             if isinstance(item, Labels):
                 labels = item
@@ -154,6 +169,9 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     def fact_personal(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
         return ("personal", True)
+
+    def fact_sensitive(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
+        return ("sensitive", True)
 
     def fact_provenance(self, meta: Any, children: list[Token]) -> tuple[str, Any]:
         return ("provenance", str(children[0]))
@@ -198,7 +216,10 @@ class ToAst(Transformer):  # type: ignore[type-arg]
                 labels = item
             elif isinstance(item, tuple) and not isinstance(item, _Tagged):
                 kind, value = item
-                flags[kind] = value
+                if kind == "audience":
+                    flags["audience"], flags["audience_span"] = value
+                else:
+                    flags[kind] = value
             else:
                 body = item
         span, name_span = self.span(meta), self.tspan(name)
@@ -206,6 +227,9 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     decision_provenance = fact_provenance
     decision_note = fact_note
+
+    def decision_for(self, meta: Any, children: list[Token]) -> tuple[str, Any]:
+        return ("audience", (str(children[0]), self.span(meta)))
 
     def _clauses(self, items: list[Any]) -> tuple[tuple[ast.FactorRef, ...], tuple[ast.RuleIdRef, ...]]:
         weigh: tuple[ast.FactorRef, ...] = ()
@@ -265,8 +289,11 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     def rule_decl(self, meta: Any, children: list[Any]) -> ast.RuleDecl:
         rule_id, *rest = children
         title = None
+        titles = None
         if rest and isinstance(rest[0], Token) and rest[0].type == "STRING":
             title = _unquote(rest.pop(0))
+            if rest and isinstance(rest[0], Token) and rest[0].type == "STRING":  # "dansk" / "English"
+                titles = Labels(title, _unquote(rest.pop(0)))
         fields: dict[str, Any] = {
             "citations": (),
             "force": None,
@@ -286,7 +313,12 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             else:
                 fields[kind] = value
         return ast.RuleDecl(
-            rule_id=str(rule_id), title=title, span=self.span(meta), id_span=self.tspan(rule_id), **fields
+            rule_id=str(rule_id),
+            title=title,
+            span=self.span(meta),
+            id_span=self.tspan(rule_id),
+            titles=titles,
+            **fields,
         )
 
     def rule_cites(self, meta: Any, children: list[ast.Citation]) -> tuple[str, Any]:
@@ -425,7 +457,8 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         return ast.RecordTypeExpr(tuple(children), self.span(meta))
 
     def field(self, meta: Any, children: list[Any]) -> ast.FieldExpr:
-        return ast.FieldExpr(str(children[0]), children[1], self.span(meta))
+        labels = children[2] if len(children) > 2 else None
+        return ast.FieldExpr(str(children[0]), children[1], self.span(meta), labels)
 
     def named_type(self, meta: Any, children: list[Token]) -> ast.TypeExpr:
         return ast.NamedTypeExpr(str(children[0]), self.span(meta))
@@ -579,18 +612,23 @@ _CLAUSES = frozenset(
         "header_until",
         "header_evaluation_date",
         "header_note",
+        "header_next_steps",
+        "header_complaint",
         "source_title",
         "source_file",
         "source_url",
         "source_date",
+        "source_name",
         "fact_assessment",
         "fact_personal",
+        "fact_sensitive",
         "fact_provenance",
         "fact_note",
         "parameter_provenance",
         "parameter_note",
         "decision_provenance",
         "decision_note",
+        "decision_for",
         "body_expr",
         "body_default",
         "rule_cites",

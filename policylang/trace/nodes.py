@@ -11,7 +11,7 @@ alternatives that did not apply by ID), so that the trace alone says which law d
 what, and which did not.
 
 The kinds are a closed set, one class each (``docs/trace.rst`` and
-``docs/result.schema.json``):
+``policylang/schemas/result.schema.json``):
 
 ``decision``        a decision: its status and value, or the facts it waits for;
 ``row``             an alternative that fired, was the default, is unknown or was overridden;

@@ -130,6 +130,8 @@ def format_html(e: Explanation, *, id_prefix: str | None = None) -> str:
     True
     """
     lang = e.lang
+    if e.audience == "citizen":
+        return _citizen(e)
     cards = _Cards(id_prefix or _prefix(e), lang)
     out: list[str] = [
         f'<div class="{ROOT} plx-audience-{esc(e.audience)}" lang="{esc(lang)}" '
@@ -440,3 +442,59 @@ def _alternatives(steps: Iterable[Step], lang: str, codes: bool) -> list[str]:
         lines.append("</li>")
     lines.append("</ul>")
     return lines
+
+
+def _citizen(e: Explanation) -> str:
+    """A citizen's explanation: what was decided, why in words, the legal basis, what happens next, how to complain."""
+    lang = e.lang
+    out: list[str] = [
+        f'<div class="{ROOT} plx-audience-citizen" lang="{esc(lang)}" '
+        f'data-format="{esc(EXPLANATION_FORMAT)}" data-policy="{esc(e.policy)}">',
+        f"<style>{STYLE}</style>",
+    ]
+    if e.title:
+        out.append(f'<header class="plx-header"><h2 class="plx-title">{esc(e.title)}</h2></header>')
+    for w in e.warnings:
+        out.append(f'<p class="plx-warning" role="note">{esc(w)}</p>')
+    decided = [d for d in e.decisions if d.status == "decided" and d.value is not None]
+    if decided:
+        out.append(f'<section><h3>{esc(word(lang, "citizen_decided"))}</h3><table class="plx-summary"><tbody>')
+        for d in decided:
+            assert d.value is not None
+            out.append(
+                f'<tr class="plx-decided"><th>{esc(d.label or d.name)}</th>'
+                f'<td><span class="plx-value">{esc(d.value.text)}</span></td></tr>'
+            )
+        out.append("</tbody></table></section>")
+    open_ = [d for d in e.decisions if d.status != "decided"]
+    if open_:
+        out.append(f"<section><h3>{esc(word(lang, 'citizen_open'))}</h3><ul>")
+        for d in open_:
+            needs = ", ".join(esc(f.label(lang) or f.name) for f in d.missing) or esc(word(lang, "citizen_more"))
+            lead = esc(word(lang, "citizen_needs").lower())
+            out.append(f"<li><strong>{esc(d.label or d.name)}:</strong> {lead} {needs}</li>")
+        out.append("</ul></section>")
+    reasons = [d for d in decided if any(r.explain or r.citation for s in d.steps for r in s.rules)]
+    if reasons:
+        out.append(f"<section><h3>{esc(word(lang, 'citizen_why'))}</h3>")
+        for d in reasons:
+            assert d.value is not None
+            out.append('<section class="plx-decision plx-decided">')
+            out.append(f"<h4>{esc(d.label or d.name)}: {esc(d.value.text)}</h4>")
+            for text in dict.fromkeys(r.explain for s in d.steps for r in s.rules if r.explain):
+                out.append(f'<p class="plx-explain">{esc(text)}</p>')
+            basis = "; ".join(dict.fromkeys(r.citation for s in d.steps for r in s.rules if r.citation))
+            if basis:
+                out.append(f'<p class="plx-meta">{esc(word(lang, "citizen_basis"))}: <cite>{esc(basis)}</cite></p>')
+            out.append("</section>")
+        out.append("</section>")
+    if e.questions:
+        out.append(f'<section class="plx-questions"><h3>{esc(word(lang, "citizen_questions"))}</h3><ul>')
+        for q in e.questions:
+            out.append(f"<li>{esc((q.da if lang == 'da' else q.en) or q.da or q.en or q.fact)}</li>")
+        out.append("</ul></section>")
+    for key, closing in (("citizen_next", e.next_steps), ("citizen_complaint", e.complaint)):
+        if closing:
+            out.append(f'<section class="plx-notes"><h3>{esc(word(lang, key))}</h3><p>{esc(closing)}</p></section>')
+    out.append("</div>")
+    return "\n".join(out) + "\n"

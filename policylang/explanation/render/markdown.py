@@ -66,6 +66,8 @@ def render_markdown(
 
 def format_markdown(e: Explanation) -> str:
     """An explanation as a Markdown document."""
+    if e.audience == "citizen":
+        return _citizen(e)
     lang = e.lang
     out: list[str] = [f"# {md(e.title or e.policy)}", ""]
     meta = f"{md(word(lang, 'policy'))} {code(e.policy)}"
@@ -291,3 +293,46 @@ def _alternative(step: Step, lang: str) -> list[str]:
     elif step.inputs and step.outcome != "overridden":
         lines.append(f"  - {md(word(lang, 'using'))}: {_inputs(step.inputs)}")
     return lines
+
+
+def _citizen(e: Explanation) -> str:
+    """A citizen's explanation: what was decided, why in words, the legal basis, what happens next, how to complain."""
+    lang = e.lang
+    out: list[str] = [f"# {md(e.title or '')}", ""] if e.title else []
+    for w in e.warnings:
+        out += [f"> {md(w)}", ""]
+    decided = [d for d in e.decisions if d.status == "decided" and d.value is not None]
+    if decided:
+        out += [f"## {md(word(lang, 'citizen_decided'))}", ""]
+        for d in decided:
+            assert d.value is not None
+            out.append(f"- **{md(d.label or d.name)}:** {md(d.value.text)}")
+        out.append("")
+    open_ = [d for d in e.decisions if d.status != "decided"]
+    if open_:
+        out += [f"## {md(word(lang, 'citizen_open'))}", ""]
+        for d in open_:
+            needs = ", ".join(md(f.label(lang) or f.name) for f in d.missing) or md(word(lang, "citizen_more"))
+            out.append(f"- **{md(d.label or d.name)}:** {md(word(lang, 'citizen_needs').lower())} {needs}")
+        out.append("")
+    reasons = [d for d in decided if any(r.explain or r.citation for s in d.steps for r in s.rules)]
+    if reasons:
+        out += [f"## {md(word(lang, 'citizen_why'))}", ""]
+        for d in reasons:
+            assert d.value is not None
+            out += [f"### {md(d.label or d.name)}: {md(d.value.text)}", ""]
+            for text in dict.fromkeys(r.explain for s in d.steps for r in s.rules if r.explain):
+                out += [md(text), ""]
+            basis = "; ".join(dict.fromkeys(r.citation for s in d.steps for r in s.rules if r.citation))
+            if basis:
+                out += [f"*{md(word(lang, 'citizen_basis'))}:* {md(basis)}", ""]
+    if e.questions:
+        out += [f"## {md(word(lang, 'citizen_questions'))}", ""]
+        out += [f"- {md((q.da if lang == 'da' else q.en) or q.da or q.en or q.fact)}" for q in e.questions]
+        out.append("")
+    for key, closing in (("citizen_next", e.next_steps), ("citizen_complaint", e.complaint)):
+        if closing:
+            out += [f"## {md(word(lang, key))}", "", md(closing), ""]
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"

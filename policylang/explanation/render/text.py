@@ -67,16 +67,78 @@ def format_summary(e: Explanation, *, width: int = 100, color: bool = False) -> 
       Adult          yes         EX-AGE Eksempelloven § 1
     """
     out = _Writer(e.lang, width, color)
-    _summary(out, e)
+    if e.audience == "citizen":
+        _citizen(out, e, detail=False)
+    else:
+        _summary(out, e)
     return "\n".join(out.lines)
 
 
 def format_text(e: Explanation, *, width: int = 100, color: bool = False) -> str:
     """An explanation as plain text, wrapped at ``width`` columns: the summary, then the detail."""
     out = _Writer(e.lang, width, color)
+    if e.audience == "citizen":
+        _citizen(out, e, detail=True)
+        return "\n".join(out.lines)
     _summary(out, e)
     _detail(out, e)
     return "\n".join(out.lines)
+
+
+def _citizen(out: _Writer, e: Explanation, *, detail: bool) -> None:
+    """A citizen's explanation: what was decided, why in words, the legal basis, what happens next, how to complain."""
+    lang = e.lang
+    if e.title:
+        out.line(out.bold(e.title))
+    for w in e.warnings:
+        out.wrap(w, 0, 0, out.warn)
+    decided = [d for d in e.decisions if d.status == "decided" and d.value is not None]
+    if decided:
+        out.line("")
+        out.line(out.bold(word(lang, "citizen_decided")))
+        for d in decided:
+            assert d.value is not None
+            out.wrap(f"{d.label or d.name}: {d.value.text}", 2, 4)
+    open_ = [d for d in e.decisions if d.status != "decided"]
+    if open_:
+        out.line("")
+        out.line(out.bold(word(lang, "citizen_open")))
+        for d in open_:
+            needs = ", ".join(f.label(lang) or f.name for f in d.missing) or word(lang, "citizen_more")
+            out.wrap(f"{d.label or d.name}: {word(lang, 'citizen_needs').lower()} {needs}", 2, 4)
+    if detail:
+        reasons = [d for d in decided if any(r.explain or r.citation for s in d.steps for r in s.rules)]
+        if reasons:
+            out.line("")
+            out.line(out.bold(word(lang, "citizen_why")))
+            for d in reasons:
+                assert d.value is not None
+                out.wrap(f"{d.label or d.name}: {d.value.text}", 2, 4)
+                texts = dict.fromkeys(r.explain for s in d.steps for r in s.rules if r.explain)
+                for text in texts:
+                    out.wrap(text, 4, 4)
+                basis = "; ".join(dict.fromkeys(r.citation for s in d.steps for r in s.rules if r.citation))
+                if basis:
+                    out.wrap(f"{word(lang, 'citizen_basis')}: {basis}", 4, 6)
+        if e.notes:
+            out.line("")
+            out.line(out.bold(word(lang, "also_relevant")))
+            for note in e.notes:
+                text = " ".join(
+                    x for x in (note.rule.explain, f"({note.rule.citation})" if note.rule.citation else "") if x
+                )
+                if text:
+                    out.wrap(text, 2, 4)
+    if e.questions:
+        out.line("")
+        out.line(out.bold(word(lang, "citizen_questions")))
+        for q in e.questions:
+            out.wrap(f"- {(q.da if lang == 'da' else q.en) or q.da or q.en or q.fact}", 2, 4)
+    for key, closing in (("citizen_next", e.next_steps), ("citizen_complaint", e.complaint)):
+        if closing:
+            out.line("")
+            out.line(out.bold(word(lang, key)))
+            out.wrap(closing, 2, 2)
 
 
 def format_detail(e: Explanation, *, width: int = 100, color: bool = False) -> str:
