@@ -291,3 +291,9 @@ def test_every_did_you_mean_has_a_quick_fix_that_removes_it(tmp_path: Path, case
     lines[where.line - 1] = line[: where.column - 1] + d.fix.suggested + line[where.end_column - 1 :]
     w.change(path, "\n".join(lines))
     assert [x for x in w.analyse(path).for_file(path) if x.code == d.code and x.severity == "error"] == []
+
+
+def test_lsp_check_says_the_server_can_start(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("pygls")
+    assert main(["lsp", "--check"]) == 0
+    assert "the language server can start" in capsys.readouterr().out

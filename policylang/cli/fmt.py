@@ -19,8 +19,9 @@ def register(sub: Any) -> None:
         sub,
         "fmt",
         "format policy files in the canonical layout",
-        "examples:\n  policylang fmt policies/\n  policylang fmt --check policies/\n"
-        "  policylang fmt - < my_policy.pol   # standard input to standard output",
+        "examples:\n  policylang fmt my_policy.pol         format a file in place\n"
+        "  policylang fmt --check policies/     exit 2 if a file is not formatted (for CI)\n"
+        "(`policylang fmt -` formats standard input to standard output)",
     )
     fm.add_argument("paths", nargs="+", help=".pol files or folders, or - for standard input")
     fm.add_argument("--check", action="store_true", help="change nothing; exit 2 if a file is not formatted")
