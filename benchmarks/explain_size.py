@@ -30,8 +30,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from results import write_section  # benchmarks/results.py, beside this file
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 HEADING = "## Explanations at the size of the decision"
 POLICY = "residence/help_and_repatriation"
 FACTS = "policies/examples/help_and_repatriation.facts.json"
@@ -134,14 +135,7 @@ def main() -> None:
     if args.print:
         print(section)
         return
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if HEADING in text:
-        start = text.index(HEADING)
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text, encoding="utf-8")
+    write_section(HEADING, section)
     print(section)
 
 

@@ -12,37 +12,62 @@ False
 
 from typing import TYPE_CHECKING, Any
 
-from policylang.base.errors import (
-    ConflictError,
-    Diagnostic,
-    EvaluationError,
-    FactError,
-    ParameterError,
-    PolicyCheckError,
-    PolicyError,
-    PolicyNotFoundError,
-    PolicySyntaxError,
-)
 from policylang.base.version import __version__
-from policylang.engine.result import Result
-from policylang.policy.checking import check_file, check_files
-from policylang.policy.linked import LinkedResult, evaluate_linked
-from policylang.policy.loader import bundled_names, load, policies_root
-from policylang.policy.policy import Policy
-from policylang.trace.events import Recorder, Tracer
-from policylang.trace.nodes import TraceNode
 
 if TYPE_CHECKING:
+    from policylang.base.errors import (
+        ConflictError,
+        Diagnostic,
+        EvaluationError,
+        FactError,
+        ParameterError,
+        PolicyCheckError,
+        PolicyError,
+        PolicyNotFoundError,
+        PolicySyntaxError,
+    )
+    from policylang.engine.result import Result
     from policylang.explanation.build import explain
     from policylang.explanation.model import Explanation, Question
     from policylang.explanation.questions import next_questions
     from policylang.explanation.render.html import format_html, render_html
     from policylang.explanation.render.markdown import format_markdown, render_markdown
     from policylang.explanation.render.text import format_text, render_text
+    from policylang.policy.checking import check_file, check_files
+    from policylang.policy.linked import LinkedResult, evaluate_linked
+    from policylang.policy.loader import bundled_names, load, policies_root
+    from policylang.policy.policy import Policy
+    from policylang.trace.events import Recorder, Tracer
+    from policylang.trace.nodes import TraceNode
 
 
-# Explanations are imported when first used, so that loading and evaluating start fast.
+# Every name is imported when it is first used, so that ``import policylang`` costs
+# next to nothing and a program loads only what it uses: evaluating a policy read from
+# the compiled cache imports neither the parser nor the checker, and nothing imports the
+# logic analyses (z3), YAML, Polars, the explanations and renderers, Sphinx or Hypothesis
+# before they are needed.
 _LAZY = {
+    "ConflictError": "policylang.base.errors",
+    "Diagnostic": "policylang.base.errors",
+    "EvaluationError": "policylang.base.errors",
+    "FactError": "policylang.base.errors",
+    "ParameterError": "policylang.base.errors",
+    "PolicyCheckError": "policylang.base.errors",
+    "PolicyError": "policylang.base.errors",
+    "PolicyNotFoundError": "policylang.base.errors",
+    "PolicySyntaxError": "policylang.base.errors",
+    "Result": "policylang.engine.result",
+    "check_file": "policylang.policy.checking",
+    "check_files": "policylang.policy.checking",
+    "LinkedResult": "policylang.policy.linked",
+    "evaluate_linked": "policylang.policy.linked",
+    "bundled_names": "policylang.policy.loader",
+    "load": "policylang.policy.loader",
+    "policies_root": "policylang.policy.loader",
+    "Policy": "policylang.policy.policy",
+    "Recorder": "policylang.trace.events",
+    "Tracer": "policylang.trace.events",
+    "TraceNode": "policylang.trace.nodes",
     "explain": "policylang.explanation.build",
     "Explanation": "policylang.explanation.model",
     "Question": "policylang.explanation.model",
@@ -57,7 +82,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """Import the explanation API on first use."""
+    """Import a name of the public API on first use."""
     if name in _LAZY:
         import importlib
 
@@ -65,6 +90,10 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'policylang' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [

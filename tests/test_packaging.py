@@ -37,6 +37,8 @@ def test_the_wheel_ships_the_policies_and_loads_them_by_name(tmp_path: Path) -> 
     assert "policylang/syntax/grammar.lark" in names
     assert "policylang/syntax/policylang.tmLanguage.json" in names  # for editors (docs/editors.rst)
     script = (
+        "import sys\n"
+        "sys.modules['lark'] = None  # the bundled policies are shipped compiled: nothing is parsed\n"
         "import policylang, pathlib\n"
         "names = policylang.bundled_names()\n"
         "for name in names:\n"
@@ -44,17 +46,21 @@ def test_the_wheel_ships_the_policies_and_loads_them_by_name(tmp_path: Path) -> 
         "    assert pathlib.Path(policy.program.files[-1]).resolve().is_relative_to(pathlib.Path.cwd()), policy\n"
         "print(' '.join(names))\n"
     )
+    cache = tmp_path / "cache"
     run = subprocess.run(
         [sys.executable, "-c", script],
         cwd=tmp_path / "site",
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin", "POLICYLANG_CACHE_DIR": str(cache)},
     )
     assert run.returncode == 0, run.stderr
     loaded = run.stdout.split()
     assert "examples/benefit" in loaded
     assert len(loaded) == len([n for n in bundled if "/cases/" not in n]) - _libraries(tmp_path / "site")
+    compiled = [n for n in names if n.startswith("policylang/policies/_compiled/") and n.endswith(".json")]
+    assert len(compiled) == len(loaded), "one compiled file for each bundled policy"
+    assert not cache.exists(), "nothing needed compiling, so nothing was written to the user's cache"
     # the command's own examples work without a checkout: the bundled policies and their cases by name
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

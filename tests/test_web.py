@@ -75,8 +75,12 @@ def test_the_page_embeds_the_explanation_fragment(server: Any) -> None:
 
 def test_posted_facts_are_explained_and_mistakes_are_shown_escaped(server: Any) -> None:
     facts = {"as_of": "2024-05-01", "income": 90000}
-    status, _, page = _get(server.url + "explain", {"policy": "examples/benefit", "facts": json.dumps(facts)})
+    form = {"policy": "examples/benefit", "facts": json.dumps(facts), "audience": "caseworker", "lang": "da"}
+    status, _, page = _get(server.url + "explain", form)
     assert status == 200 and "Indkomstsats" in page and "Næste spørgsmål" in page
+    # a citizen is told the decisions in words, and is asked no questions in codes
+    status, _, page = _get(server.url + "explain", form | {"audience": "citizen"})
+    assert status == 200 and "Indkomstsats" in page and "Næste spørgsmål" not in page
     status, _, page = _get(server.url + "explain", {"policy": "examples/benefit", "facts": '{"income": "<b>x</b>"}'})
     assert status == 400 and "error[pol-" in page and "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
     status, _, page = _get(server.url + "explain", {"policy": "examples/benefit", "facts": "{not json"})
@@ -88,7 +92,7 @@ def test_posted_facts_are_explained_and_mistakes_are_shown_escaped(server: Any) 
 @needs_chromium
 def test_in_chromium_the_explanation_is_visible_and_its_detail_opens_on_a_click(server: Any) -> None:
     with browser.Chromium(width=1100, height=900) as b:
-        b.open(server.url + "?policy=residence/help_and_repatriation&case=R01&lang=da&audience=citizen&why_not=1")
+        b.open(server.url + "?policy=residence/help_and_repatriation&case=R01&lang=da&audience=caseworker&why_not=1")
         assert b.visible(ROOT)
         assert b.evaluate(f"document.querySelector('{ROOT} h2').textContent").startswith("Hjælp og hjemsendelse")
         first = f"{ROOT} .plx-decision"

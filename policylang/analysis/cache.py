@@ -4,8 +4,9 @@ The logic analyses of a policy depend only on the text of its files and on polic
 itself. :func:`key` hashes both (every ``.py`` file of the installed package, the z3
 version, and each module's path and text); a cached result is used only when the key is
 the same, so editing a policy or upgrading policylang recomputes it. The results are small
-JSON files under ``$POLICYLANG_CACHE_DIR``, else ``$XDG_CACHE_HOME/policylang``, else
-``~/.cache/policylang``. A cache that cannot be read or written is skipped silently: it
+JSON files in the ``analysis`` folder of policylang's cache
+(:func:`~policylang.base.cachedir.cache_directory`: ``$POLICYLANG_CACHE_DIR``, else the
+per-user cache folder). A cache that cannot be read or written is skipped silently: it
 only ever saves time, it never changes what is reported.
 """
 
@@ -16,26 +17,22 @@ import functools
 import hashlib
 import importlib.metadata
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from policylang.base.cachedir import cache_directory, prune, read_trusted, write_atomic
 from policylang.base.errors import Diagnostic
 from policylang.base.span import Source, Span
 from policylang.ir import program as ir
 
 FORMAT = "policylang.analysis-cache/1"
 KEEP = 1000  # results kept; the oldest go first
+LIMIT = 16 * 1024 * 1024  # a larger file is not one of ours
 
 
 def directory() -> Path:
     """Where the cached results are kept."""
-    explicit = os.environ.get("POLICYLANG_CACHE_DIR")
-    if explicit:
-        return Path(explicit) / "analysis"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "policylang" / "analysis"
+    return cache_directory("analysis")
 
 
 @functools.cache
@@ -67,30 +64,25 @@ def key(program: ir.Program, main_file: str | None, options: str) -> str | None:
 
 def load(cache_key: str, program: ir.Program) -> list[Diagnostic] | None:
     """The cached diagnostics for ``cache_key``, or ``None``."""
+    raw = read_trusted(directory() / f"{cache_key}.json", LIMIT)
+    if raw is None:
+        return None
     try:
-        data = json.loads((directory() / f"{cache_key}.json").read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
         if data.get("format") != FORMAT:
             return None
         sources = _sources(program)
         return [_diagnostic(d, sources) for d in data["diagnostics"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def store(cache_key: str, diagnostics: list[Diagnostic]) -> None:
     """Keep ``diagnostics`` under ``cache_key`` (silently skipped if the cache cannot be written)."""
     data = {"format": FORMAT, "diagnostics": [d.to_dict() for d in diagnostics]}
-    try:
-        folder = directory()
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False, suffix=".tmp") as f:
-            json.dump(data, f, ensure_ascii=False)
-        os.replace(f.name, folder / f"{cache_key}.json")
-        kept = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
-        for old in kept[: max(0, len(kept) - KEEP)]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass
+    folder = directory()
+    if write_atomic(folder / f"{cache_key}.json", json.dumps(data, ensure_ascii=False).encode("utf-8")):
+        prune(folder, ".json", KEEP)
 
 
 def _sources(program: ir.Program) -> dict[str, Source]:

@@ -214,6 +214,8 @@ class FactError(PolicyError):
             "expected": self.expected,
             "hint": self.hint,
         }
+        if self.source:
+            data["file"] = self.source
         if self.also:
             data["also"] = [other.to_dict() for other in self.also]
         return data

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from policylang.base.errors import Replacement
@@ -14,6 +13,8 @@ def closest(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | 
     >>> closest("lawful_residense", ["lawful_residence", "as_of"])
     'lawful_residence'
     """
+    import difflib  # only when a name is misspelt: a program that makes no mistake does not import it
+
     matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=cutoff)
     return matches[0] if matches else None
 

@@ -57,8 +57,12 @@ def policy_files(paths: Sequence[str]) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Check every file; print the diagnostics and a count."""
-    from policylang.policy.checking import check_files
+    """Check every file; print the diagnostics and a count.
+
+    Without the z3 solver the logic analyses are skipped with a note on stderr (and in the
+    JSON, ``"skipped"``); with ``--strict``, which promises every check, that is exit 1.
+    """
+    from policylang.policy.checking import analyses_missing, check_files
 
     files = policy_files(args.paths)
     if args.jobs < 0:
@@ -71,20 +75,24 @@ def run(args: argparse.Namespace) -> int:
         diagnostics.extend(found)
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = sum(d.severity == "warning" for d in diagnostics)
+    skipped = analyses_missing()
     if args.format == "json":
-        print_json(
-            {
-                "files": [str(f) for f in files],
-                "errors": errors,
-                "warnings": warnings,
-                "diagnostics": [d.to_dict() for d in diagnostics],
-            }
-        )
+        report: dict[str, Any] = {
+            "files": [str(f) for f in files],
+            "errors": errors,
+            "warnings": warnings,
+            "diagnostics": [d.to_dict() for d in diagnostics],
+        }
+        if skipped:
+            report["skipped"] = [skipped]
+        print_json(report)
     else:
         for d in diagnostics:
             print(d.format(), file=sys.stderr)
         print(f"checked {len(files)} file(s): {errors} error(s), {warnings} warning(s)")
-    if unreadable:
+    if skipped:
+        print(f"{'error[pol-no-solver]' if args.strict else 'note'}: {skipped}", file=sys.stderr)
+    if unreadable or (skipped and args.strict):
         return EXIT_INPUT
     if errors or (args.strict and warnings):
         return EXIT_FAILED

@@ -11,6 +11,7 @@ the source line and a caret; a user's mistake never produces a Python traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -52,7 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except PolicyError as e:
-        print(e.format(), file=sys.stderr)
+        if getattr(args, "format", None) == "json":  # a program reads the output: the error as JSON too
+            print(json.dumps({"error": e.to_dict()}, ensure_ascii=False, default=str), file=sys.stderr)
+        else:
+            print(e.format(), file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:  # the reader (e.g. `head`) stopped reading: not an error
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -3,7 +3,8 @@
 A plain parameter takes a JSON-like value checked against its type, like a fact. A
 ``condition`` parameter takes a boolean expression written in the policy language (for
 example ``targeted_support_needed and child_can_remain_home_with_support = yes``), which
-is parsed and type-checked against the policy, never run as Python.
+is parsed and type-checked against the policy, never run as Python; the parser and the
+checker are imported only for such an override.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from policylang.base.errors import Diagnostic, ParameterError, PolicyError
-from policylang.check.expressions import ExprChecker
 from policylang.engine.facts import BadValue, bad_fact, decoder
 from policylang.ir import program as ir
 from policylang.ir import types as T
-from policylang.syntax.parser import parse_expression
 
 
 def decode_parameter(param: ir.ParamInfo, raw: Any) -> Any:
@@ -36,6 +35,9 @@ def decode_parameter(param: ir.ParamInfo, raw: Any) -> Any:
 
 def condition_override(program: ir.Program, param: ir.ParamInfo, raw: Any) -> ir.Expr:
     """Parse and check the expression that replaces a ``condition`` parameter."""
+    from policylang.check.expressions import ExprChecker
+    from policylang.syntax.parser import parse_expression
+
     if not isinstance(raw, str):
         raise ParameterError(
             f"parameter `{param.name}` is a condition, so its value must be an expression in the policy "

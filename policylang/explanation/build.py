@@ -26,8 +26,11 @@ different (see :mod:`policylang.explanation.conditions`).
 >>> e = explain(result, policy, lang="da", audience="citizen")
 >>> e.decision("income_band").value.text
 'lav'
->>> [i.shown.text for i in e.decision("adult").facts]
-['udeladt', '2024-05-01']
+>>> e.decision("adult").facts  # a citizen is told the reasons in words, not the facts read
+()
+>>> caseworker = explain(result, policy, lang="da")
+>>> [(i.label, i.shown.text) for i in caseworker.decision("adult").facts]
+[('Fødselsdato', '1990-01-01'), ('Vurderingsdato', '2024-05-01')]
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 :func:`check_file` is what ``policylang check`` reports for one file: the checker's
 diagnostics and, for a file that checks, the logic analyses of :mod:`policylang.analysis`.
-:func:`check_files` checks many at once, one process per core.
+:func:`check_files` checks many at once, one process per core. The logic analyses need
+the z3 solver, which ``pip install "policylang[check]"`` installs; where it is missing
+they are skipped and :func:`analyses_missing` says why.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def check_file(path: str | os.PathLike[str], *, require_header: bool = True, cac
     analyses of :mod:`policylang.analysis` (shadowed rows, gaps, overlapping rules,
     constant conditions), whose results are kept on disk by the files' text unless
     ``cache=False`` (:mod:`policylang.analysis.cache`); :func:`load` never runs them.
+    Without the z3 solver the analyses are skipped (:func:`analyses_missing`).
     """
     try:
         modules = read_modules(resolve(path))
@@ -33,11 +36,28 @@ def check_file(path: str | os.PathLike[str], *, require_header: bool = True, cac
             return e.diagnostics
         return [Diagnostic(e.code, e.message, None)]
     program, diagnostics = check_modules(modules, require_header=require_header)
-    if program is not None:
+    if program is not None and analyses_missing() is None:
         from policylang.analysis import analyse
 
         diagnostics = sort_diagnostics([*diagnostics, *analyse(program, cache=cache)])
     return [d for d in diagnostics if not allowed(d)]
+
+
+MISSING_SOLVER = (
+    "the logic analyses (gaps, overlapping rules, shadowed rows, constant conditions) were not run: "
+    'they need the z3 solver, which is not installed; install it with: pip install "policylang[check]"'
+)
+
+
+def analyses_missing() -> str | None:
+    """Why the logic analyses cannot run here (the z3 solver is not installed), or ``None`` when they can."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("z3") is not None
+    except (ImportError, ValueError):
+        found = False
+    return None if found else MISSING_SOLVER
 
 
 def check_files(
@@ -69,7 +89,8 @@ def check_in_processes(
     import concurrent.futures
     import multiprocessing
 
-    import policylang.analysis.checks  # noqa: F401  (imported once, before the fork, not in every worker)
+    if analyses_missing() is None:
+        import policylang.analysis.checks  # noqa: F401  (imported once, before the fork, not in every worker)
 
     # the biggest files first, so that no worker is left with one at the end
     order = sorted(range(len(files)), key=lambda i: _size(files[i]), reverse=True)

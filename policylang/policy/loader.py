@@ -3,8 +3,11 @@
 Bundled policies are looked up under the installed ``policylang/policies`` folder, or the
 repository's ``policies/`` folder in a source checkout. ``import "x.pol"`` is resolved
 relative to the importing file, then relative to the policies folder. Loaded policies are
-kept (:data:`CACHE`) by path and the files' modification times, so loading twice is cheap.
-Checking files with every analysis is :mod:`policylang.policy.checking`.
+kept (:data:`CACHE`) by path and the files' modification times, so loading twice is cheap;
+compiled policies are also kept on disk (:mod:`policylang.policy.store`), so that a new
+process loads an unchanged policy without parsing or checking it, and without importing
+the parser or the checker at all. Checking files with every analysis is
+:mod:`policylang.policy.checking`.
 """
 
 from __future__ import annotations
@@ -13,14 +16,33 @@ import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policylang.base.errors import Diagnostic, PolicyCheckError, PolicyError, PolicyNotFoundError
 from policylang.base.suggest import closest
-from policylang.check.declarations import check_modules
+from policylang.policy import store
 from policylang.policy.policy import Policy
-from policylang.syntax import ast
-from policylang.syntax.parser import parse_module
+
+if TYPE_CHECKING:
+    from policylang.syntax import ast
+else:
+
+    class _SyntaxTree:
+        """:mod:`policylang.syntax.ast`, imported when a file is first parsed (a policy read compiled needs none)."""
+
+        def __getattr__(self, name: str) -> Any:
+            from policylang.syntax import ast
+
+            return getattr(ast, name)
+
+    ast = _SyntaxTree()
+
+
+def parse_module(text: str, path: str) -> ast.Module:
+    """Parse one file with :func:`policylang.syntax.parser.parse_module`, imported (with Lark) on first use."""
+    from policylang.syntax.parser import parse_module as parse
+
+    return parse(text, path)
 
 
 def policies_root() -> Path:
@@ -164,11 +186,14 @@ def _mtimes(paths: tuple[str, ...]) -> tuple[float, ...]:
 class PolicyCache:
     """Compiled policies by the real path of their file, kept until one of their files changes.
 
-    Safe to share between threads: a policy compiled twice at once is kept once.
+    Safe to share between threads: a policy compiled twice at once is kept once. With
+    ``disk`` (the default), a policy not kept here is first looked for compiled on disk
+    (:func:`compile_file`).
     """
 
-    def __init__(self, size: int = 64) -> None:
+    def __init__(self, size: int = 64, *, disk: bool = True) -> None:
         self.size = size
+        self.disk = disk
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[tuple[str, ...], tuple[float, ...], Policy]] = {}
 
@@ -178,7 +203,7 @@ class PolicyCache:
             entry = self._entries.get(path)
         if entry is not None and entry[1] == _mtimes(entry[0]):
             return entry[2]
-        policy, files = compile_file(path)
+        policy, files = compile_file(path, disk=self.disk)
         with self._lock:
             if len(self._entries) >= self.size:
                 self._entries.pop(next(iter(self._entries)))
@@ -191,14 +216,41 @@ class PolicyCache:
             self._entries.clear()
 
 
-def compile_file(path: str) -> tuple[Policy, tuple[str, ...]]:
-    """Read, check and compile the policy in ``path``; also the real paths of its files."""
-    modules, files = read_modules_and_files(Path(path))
+FILES = store.Files(read=read_source, display=display_path, import_target=_import_target)  # how the store reads
+
+
+def compile_file(path: str, *, disk: bool = True) -> tuple[Policy, tuple[str, ...]]:
+    """Read, check and compile the policy in ``path`` (a real path); also the real paths of its files.
+
+    With ``disk``, a policy compiled before from the same files is read from the disk cache
+    (:mod:`policylang.policy.store`) instead, and one compiled now is written there.
+    """
+    main = Path(path)
+    where = store.places(_bundled_root(main))
+    if disk:
+        found = store.read(main, FILES, where)
+        if found is not None:
+            try:
+                return Policy(found.program, list(found.diagnostics)), found.files
+            except Exception:  # a cached program the engine cannot compile: compile the policy's text instead
+                pass
+    from policylang.check.declarations import check_modules
+
+    modules, files = read_modules_and_files(main)
     program, diagnostics = check_modules(modules)
     if program is None:
         errors = [d for d in diagnostics if d.severity == "error"]
         raise PolicyCheckError(f"{len(errors)} error(s) in {path}: {errors[0].message}", diagnostics)
-    return Policy(program, diagnostics), files
+    policy = Policy(program, diagnostics)
+    if disk:
+        store.write(main, modules, program, diagnostics, FILES, where[-1])
+    return policy, files
+
+
+def _bundled_root(path: Path) -> Path | None:
+    """The bundled policies' folder if ``path`` is in it (compiled copies of them may be shipped there)."""
+    root = policies_root()
+    return root if path.resolve().is_relative_to(root.resolve()) else None
 
 
 CACHE = PolicyCache()  # what load() keeps

@@ -7,12 +7,11 @@ parameter ``name`` lists the served policies; a name holds a slash, which a clie
 write as is or as ``%2F``.
 
 >>> from policylang.serve.catalogue import Catalogue
-from policylang.serve.routes import EXPLAIN_DEFAULTS, EXPLAIN_QUERY
 >>> spec = document(Catalogue.of(["policies/examples/benefit.pol"], bundled=False))
 >>> spec["openapi"], sorted(spec["paths"])[:3]
 ('3.1.0', ['/', '/healthz', '/openapi.json'])
->>> spec["components"]["schemas"]["Result.node"]["oneOf"][0]
-{'$ref': '#/components/schemas/Result.decision_node'}
+>>> spec["components"]["schemas"]["Result.children"]
+{'type': 'array', 'items': {'$ref': '#/components/schemas/Result.node'}}
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """Parse ``.pol`` text into the AST (built by :mod:`policylang.syntax.transform`).
 
 Parsing uses Lark's LALR parser, built once per process from ``grammar.lark`` and cached
-on disk so that a cold start is fast. Syntax errors become :class:`PolicySyntaxError`
-with a named explanation (the failing parser state matched against malformed examples),
-a span and a hint.
+on disk so that a cold start is fast: in the ``lark`` folder of policylang's cache, which
+only the user may write (Lark unpickles the file, so it is never kept where others could
+plant one, such as Lark's default, the shared temporary folder), or else not at all.
+Syntax errors become :class:`PolicySyntaxError` with a named explanation (the failing
+parser state matched against malformed examples), a span and a hint.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from policylang.base.cachedir import private_directory
 from policylang.base.errors import Diagnostic, PolicySyntaxError, Replacement
 from policylang.base.span import Source, point
 from policylang.base.suggest import closest
@@ -35,10 +38,20 @@ def _parser(start: str = "start") -> Lark:
         start=start,
     )
     grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
-    try:
-        return Lark(grammar, cache=True, **options)
-    except OSError:  # an unwritable temp dir: build without the cache
-        return Lark(grammar, **options)
+    folder = private_directory("lark")
+    if folder is not None:
+        import hashlib
+        import sys
+
+        import lark
+
+        version = f"{grammar}\0{start}\0{lark.__version__}\0{sys.version_info[:2]}"
+        cache = folder / f"{start}-{hashlib.sha256(version.encode()).hexdigest()[:16]}.lark"
+        try:
+            return Lark(grammar, cache=str(cache), **options)
+        except OSError:  # a cache that cannot be written: build without it
+            pass
+    return Lark(grammar, **options)
 
 
 def parse_module(text: str, path: str = "<policy>") -> ast.Module:

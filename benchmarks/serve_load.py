@@ -1,0 +1,266 @@
+"""The HTTP service under load: evaluations per second and latency, next to the same evaluations in-process.
+
+``POST /v1/evaluate/residence/help_and_repatriation`` with the fact sets of that policy's
+bundled cases, in turn, from 1, 8 and 32 concurrent clients with keep-alive connections,
+with the trace on and off. The service is ``policylang serve`` (one worker, uvicorn, with
+httptools and uvloop where the ``serve`` extra installed them) in its own process; the
+clients are asyncio connections in another process, so each has a core of the two. The
+baseline is one in-process loop over the same fact sets in this run: ``evaluate(facts,
+trace=False)``, and ``evaluate(facts).to_dict()`` for the trace (made when it is read).
+Last, 50,000 requests from 8 clients, the service's resident memory read from ``/proc``
+after the first 5,000 and at the end, and every answer's status counted.
+
+Run from the repository root with the serve extra installed (``pip install -e ".[serve]"``):
+``python benchmarks/serve_load.py`` (about three minutes; ``--quick`` for a short run that
+prints and writes nothing). It rewrites the section "The HTTP service under load" of
+``benchmarks/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from results import machine, write_section  # benchmarks/results.py, beside this file
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADING = "## The HTTP service under load"
+POLICY = "residence/help_and_repatriation"
+PATH = f"/v1/evaluate/{POLICY}"
+
+
+def fact_sets() -> list[dict[str, Any]]:
+    """The fact sets of the policy's bundled cases (not those that test an invalid fact set)."""
+    import policylang
+    from policylang.testing.cases import discover, read_cases
+
+    policy = policylang.load(POLICY)
+    folder = ROOT / "policies" / "cases" / POLICY
+    found = []
+    for case in (case for path in discover([folder]) for case in read_cases(path) if case.policy == POLICY):
+        try:
+            policy.evaluate(case.facts, trace=False)
+        except policylang.PolicyError:
+            continue
+        found.append(dict(case.facts))
+    return found
+
+
+# -- the clients (run in their own process: `--client`) --------------------------------------
+
+
+async def _client(port: int, bodies: list[bytes], count: int, start: int, latencies: list[float]) -> int:
+    """``count`` requests on one keep-alive connection; the number of answers that were not 200."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    errors = 0
+    for i in range(count):
+        body = bodies[(start + i) % len(bodies)]
+        head = (
+            f"POST {PATH} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        began = time.perf_counter()
+        writer.write(head + body)
+        status = int((await reader.readline()).split()[1])
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        await reader.readexactly(length)
+        latencies.append(time.perf_counter() - began)
+        errors += status != 200
+    writer.close()
+    return errors
+
+
+async def _clients(port: int, bodies: list[bytes], clients: int, total: int) -> dict[str, Any]:
+    latencies: list[float] = []
+    each = total // clients
+    began = time.perf_counter()
+    errors = await asyncio.gather(*(_client(port, bodies, each, k * 7, latencies) for k in range(clients)))
+    seconds = time.perf_counter() - began
+    return {"latencies": latencies, "seconds": seconds, "errors": sum(errors), "requests": each * clients}
+
+
+def client_main(args: argparse.Namespace) -> None:
+    """The ``--client`` process: read the bodies from stdin, run the load, print the measures as JSON."""
+    bodies = [line.encode() for line in sys.stdin.read().splitlines()]
+    print(json.dumps(asyncio.run(_clients(args.port, bodies, args.clients, args.requests))))
+
+
+# -- the measurement ---------------------------------------------------------------------------
+
+
+def in_process(facts: list[dict[str, Any]], trace: bool, seconds: float) -> float:
+    """Evaluations per second of one loop over ``facts`` in this process."""
+    import policylang
+
+    policy = policylang.load(POLICY)
+
+    def once(f: dict[str, Any]) -> Any:
+        return policy.evaluate(f).to_dict() if trace else policy.evaluate(f, trace=False)
+
+    for f in facts:
+        once(f)
+    done, began = 0, time.perf_counter()
+    while time.perf_counter() - began < seconds:
+        for f in facts:
+            once(f)
+        done += len(facts)
+    return done / (time.perf_counter() - began)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_service(port: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "policylang.cli", "serve", "--port", str(port), "--log-level", "warning"]
+    service = subprocess.Popen(command, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return service
+        except OSError:
+            if service.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the service did not start") from None
+            time.sleep(0.2)
+
+
+def load(port: int, bodies: list[bytes], clients: int, requests: int) -> dict[str, Any]:
+    """Run ``requests`` requests from ``clients`` clients in a client process."""
+    command = [
+        sys.executable,
+        __file__,
+        "--client",
+        "--port",
+        str(port),
+        "--clients",
+        str(clients),
+        "--requests",
+        str(requests),
+    ]
+    done = subprocess.run(command, input=b"\n".join(bodies), capture_output=True, check=True)
+    measured: dict[str, Any] = json.loads(done.stdout)
+    return measured
+
+
+def rss_kib(pid: int) -> int:
+    """A process's resident memory in KiB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def measure(quick: bool) -> str:
+    facts = fact_sets()
+    bodies = {
+        trace: [json.dumps({"facts": f, "trace": trace}, separators=(",", ":"), default=str).encode() for f in facts]
+        for trace in (False, True)
+    }
+    baseline = {trace: in_process(facts, trace, 1.0 if quick else 4.0) for trace in (False, True)}
+    port = free_port()
+    service = start_service(port)
+    rows = []
+    try:
+        for trace in (False, True):
+            load(port, bodies[trace], 8, 400)  # warm up
+            for clients in (1, 8, 32):
+                requests = (300 if quick else 3000) // clients * clients
+                m = load(port, bodies[trace], clients, requests)
+                rate = m["requests"] / m["seconds"]
+                rows.append(
+                    (
+                        trace,
+                        clients,
+                        rate,
+                        rate / baseline[trace],
+                        statistics.median(m["latencies"]) * 1000,
+                        percentile(m["latencies"], 99) * 1000,
+                        m["errors"],
+                    )
+                )
+        total = 2_000 if quick else 50_000
+        first = load(port, bodies[False], 8, total // 10)
+        before = rss_kib(service.pid)
+        rest = load(port, bodies[False], 8, total - total // 10)
+        after = rss_kib(service.pid)
+        errors = first["errors"] + rest["errors"]
+    finally:
+        service.terminate()
+        service.wait(30)
+    off = {clients: (ratio, p99) for trace, clients, _, ratio, _, p99, _ in rows if not trace}
+    text = [
+        HEADING,
+        "",
+        f"`python benchmarks/serve_load.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. {machine()}",
+        f"`policylang serve` with one worker; `POST {PATH}` with the {len(facts)} fact sets of the policy's "
+        "bundled cases in turn; the clients in a second process, on keep-alive connections.",
+        "",
+        f"In-process baseline, one loop over the same fact sets in this run: "
+        f"`evaluate(facts, trace=False)` {baseline[False]:,.0f}/s; `evaluate(facts).to_dict()` "
+        f"{baseline[True]:,.0f}/s.",
+        "",
+        "| trace | clients | served/s | × in-process | p50 ms | p99 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for trace, clients, rate, ratio, p50, p99, errs in rows:
+        text.append(
+            f"| {'on' if trace else 'off'} | {clients} | {rate:,.0f} | {ratio:.2f}× | {p50:.1f} | {p99:.1f} | {errs} |"
+        )
+    worst = min(ratio for ratio, _ in off.values())
+    text += [
+        "",
+        f"{total:,} requests from 8 clients, trace off: {errors} errors; the service's resident memory "
+        f"{before / 1024:.1f} MiB after the first {total // 10:,}, {after / 1024:.1f} MiB at the end "
+        f"({(after - before) / 1024:+.1f} MiB).",
+        "",
+        "Targets (trace off): served evaluations per second at least half of the in-process loop's: "
+        f"**{'met' if worst >= 0.5 else 'not met'}** (the lowest, {worst:.2f}×); p99 under 25 ms at 8 clients: "
+        f"**{'met' if off[8][1] < 25 else 'not met'}** ({off[8][1]:.1f} ms); no error and no memory growth "
+        f"over {total:,} requests: **{'met' if errors == 0 and after - before < 5 * 1024 else 'not met'}**.",
+        "",
+    ]
+    return "\n".join(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a short run: print, write nothing")
+    parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--clients", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--requests", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.client:
+        client_main(args)
+        return
+    os.chdir(ROOT)
+    section = measure(args.quick)
+    if not args.quick:
+        write_section(HEADING, section)
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
