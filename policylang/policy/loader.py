@@ -216,7 +216,7 @@ class PolicyCache:
             self._entries.clear()
 
 
-FILES = store.Files(read=read_source, display=display_path, import_target=_import_target)  # how the store reads
+FILES = store.Files(read=read_source, display=display_path, import_target=import_target)  # how the store reads
 
 
 def compile_file(path: str, *, disk: bool = True) -> tuple[Policy, tuple[str, ...]]:
