@@ -31,6 +31,7 @@ LAYERS: list[set[str]] = [
     {"testing"},
     {"sphinx"},
     {"serve"},
+    {"editor"},
     {"cli"},
     {""},  # policylang/__init__.py: the public API
 ]

@@ -1,6 +1,6 @@
 """The policies the documentation shows whole (cheat sheet, cookbook) check cleanly, and its shell commands run.
 
-Every ``.. code-block:: text`` with a ``:name:`` on ``docs/cheatsheet.rst`` and
+Every ``.. code-block:: pol`` with a ``:name:`` on ``docs/cheatsheet.rst`` and
 ``docs/cookbook.rst`` is a complete policy: saved as a file, ``policylang check`` must
 report nothing, neither an error nor a warning (what the cookbook's examples decide is
 tested by its own doctests). The ``sh`` blocks of ``docs/install.rst`` and ``docs/index.rst``
@@ -23,7 +23,7 @@ from policylang.cli import main
 from policylang.policy.checking import check_file
 
 DOCS = Path(__file__).parent.parent / "docs"
-NAMED = re.compile(r"^\.\. code-block:: text\n +:name: (\S+)\n\n((?:(?: {4}.*)?\n)+)", re.MULTILINE)
+NAMED = re.compile(r"^\.\. code-block:: pol\n +:name: (\S+)\n\n((?:(?: {4}.*)?\n)+)", re.MULTILINE)
 SHELL = re.compile(r"^\.\. code-block:: sh\n\n((?:(?: {4}.*)?\n)+)", re.MULTILINE)
 TRANSCRIPT = re.compile(r"^\.\. code-block:: text\n\n( {4}\$ policylang .*\n(?: {4}.+\n)*)", re.MULTILINE)
 

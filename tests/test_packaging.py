@@ -35,6 +35,7 @@ def test_the_wheel_ships_the_policies_and_loads_them_by_name(tmp_path: Path) -> 
     bundled = sorted(n for n in names if n.startswith("policylang/policies/") and n.endswith(".pol"))
     assert "policylang/policies/examples/benefit.pol" in bundled
     assert "policylang/syntax/grammar.lark" in names
+    assert "policylang/syntax/policylang.tmLanguage.json" in names  # for editors (docs/editors.rst)
     script = (
         "import sys\n"
         "sys.modules['lark'] = None  # the bundled policies are shipped compiled: nothing is parsed\n"

@@ -37,14 +37,27 @@ def _bounded_hint(text: str | None) -> str | None:
 
 
 @attrs.frozen
+class Replacement:
+    """A fix a tool can apply: write ``suggested`` instead of ``written``, which is in the diagnostic's span."""
+
+    written: str
+    suggested: str
+
+
+@attrs.frozen
 class Diagnostic:
-    """One problem found in a policy: what, where, and how to fix it."""
+    """One problem found in a policy: what, where, and how to fix it.
+
+    ``fix`` is the hint in a form a tool can apply (an editor's quick fix): the name a
+    "did you mean" hint suggests, with the misspelt text it replaces.
+    """
 
     code: str
     message: str = attrs.field(converter=bounded)
     span: Span | None = attrs.field()
     severity: Severity = "error"
     hint: str | None = attrs.field(default=None, converter=_bounded_hint)
+    fix: Replacement | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Sort by file, line, column, then code: how the checker orders what it reports."""

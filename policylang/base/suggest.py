@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from policylang.base.errors import Replacement
+
 
 def closest(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The known name most like ``name``, or ``None`` where none is close.
@@ -23,5 +25,16 @@ def suggest(name: str, candidates: Iterable[str]) -> str | None:
     >>> suggest("lawful_residense", ["lawful_residence", "as_of"])
     'did you mean `lawful_residence`?'
     """
+    return did_you_mean(name, candidates)[0]
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> tuple[str | None, Replacement | None]:
+    """The "did you mean" hint for a misspelt name and the same as a fix, or ``(None, None)``.
+
+    >>> did_you_mean("lawful_residense", ["lawful_residence", "as_of"])
+    ('did you mean `lawful_residence`?', Replacement(written='lawful_residense', suggested='lawful_residence'))
+    """
     match = closest(name, candidates)
-    return f"did you mean `{match}`?" if match else None
+    if match is None:
+        return None, None
+    return f"did you mean `{match}`?", Replacement(name, match)

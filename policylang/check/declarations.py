@@ -11,10 +11,10 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from policylang.base.errors import Diagnostic, sort_diagnostics
+from policylang.base.errors import Diagnostic, Replacement, sort_diagnostics
 from policylang.base.labels import Labels
 from policylang.base.span import Span
-from policylang.base.suggest import suggest
+from policylang.base.suggest import did_you_mean
 from policylang.check.expressions import ExprChecker
 from policylang.check.labels import label_problems
 from policylang.check.plan import evaluation_plan
@@ -81,16 +81,26 @@ def check_modules(
     modules: Sequence[ast.Module], *, require_header: bool = True
 ) -> tuple[ir.Program | None, list[Diagnostic]]:
     """Check a policy made of ``modules`` (imports first, the policy itself last)."""
+    program, diagnostics = check_program(modules, require_header=require_header)
+    if any(d.severity == "error" for d in diagnostics):
+        return None, diagnostics
+    return program, diagnostics
+
+
+def check_program(modules: Sequence[ast.Module], *, require_header: bool = True) -> tuple[ir.Program, list[Diagnostic]]:
+    """Check as :func:`check_modules` does, but give the program even where there are errors.
+
+    For tools that read a policy while it is being written (the editor's language
+    server): what could not be resolved has the error type, and everything else is there.
+    A program with errors must not be compiled or evaluated.
+    """
     builder = ProgramBuilder(modules, require_header)
     program = builder.build()
     builder.diagnostics.extend(unicode_diagnostics(modules))
     if not any(d.severity == "error" for d in builder.diagnostics):
         builder.diagnostics.extend(template_problems(program))
         builder.diagnostics.extend(label_problems(program))
-    diagnostics = sort_diagnostics(builder.diagnostics)
-    if any(d.severity == "error" for d in diagnostics):
-        return None, diagnostics
-    return program, diagnostics
+    return program, sort_diagnostics(builder.diagnostics)
 
 
 class ProgramBuilder:
@@ -120,8 +130,10 @@ class ProgramBuilder:
 
     # -- reporting -------------------------------------------------------------
 
-    def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(code, message, span, "error", hint))
+    def error(
+        self, code: str, message: str, span: Span | None, hint: str | None = None, fix: Replacement | None = None
+    ) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, "error", hint, fix))
 
     def warn(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, "warning", hint))
@@ -132,11 +144,13 @@ class ProgramBuilder:
     def provenance(self, value: str | None, span: Span) -> None:
         """Report a ``provenance`` that is not one of :data:`PROVENANCES`."""
         if value and value not in PROVENANCES:
+            hint, fix = did_you_mean(value, PROVENANCES)
             self.error(
                 "pol-provenance",
                 f"unknown provenance `{value}`",
                 span,
-                hint=suggest(value, PROVENANCES) or "use one of " + ", ".join(PROVENANCES),
+                hint=hint or "use one of " + ", ".join(PROVENANCES),
+                fix=fix,
             )
 
     # -- the whole -------------------------------------------------------------
@@ -296,7 +310,8 @@ class ProgramBuilder:
         decl = self.type_decls.get(name)
         if decl is None:
             candidates = list(self.type_decls) + list(T.PRIMITIVES) + list(T.BUILTIN_TYPES)
-            self.error("pol-unknown-type", f"unknown type `{name}`", span, hint=suggest(name, candidates))
+            hint, fix = did_you_mean(name, candidates)
+            self.error("pol-unknown-type", f"unknown type `{name}`", span, hint=hint, fix=fix)
             return T.ERROR
         if name in self.resolving_types:
             self.error("pol-cycle", f"the type `{name}` is defined in terms of itself", decl.span)
@@ -460,11 +475,13 @@ class ProgramBuilder:
     def rule_refs(self, refs: Iterable[ast.RuleIdRef]) -> tuple[str, ...]:
         for r in refs:
             if r.rule_id not in self.rule_decls:
+                hint, fix = did_you_mean(r.rule_id, self.rule_decls)
                 self.error(
                     "pol-unknown-rule",
                     f"unknown rule `{r.rule_id}`",
                     r.span,
-                    hint=suggest(r.rule_id, self.rule_decls) or "declare it with `rule ID cites ...`",
+                    hint=hint or "declare it with `rule ID cites ...`",
+                    fix=fix,
                 )
         return tuple(r.rule_id for r in refs)
 
@@ -477,11 +494,13 @@ class ProgramBuilder:
                 result.append(ir.FactorInfo(f.name, self.factor_decls[f.name].labels))
             else:
                 assert f.name is not None
+                hint, fix = did_you_mean(f.name, self.factor_decls)
                 self.error(
                     "pol-unknown-factor",
                     f"unknown factor `{f.name}`",
                     f.span,
-                    hint=suggest(f.name, self.factor_decls) or 'declare it with `factor NAME "da" / "en"`',
+                    hint=hint or 'declare it with `factor NAME "da" / "en"`',
+                    fix=fix,
                 )
                 result.append(ir.FactorInfo(f.name, Labels(f.name, f.name)))
         return tuple(result)

@@ -13,9 +13,9 @@ from typing import Any
 
 import attrs
 
-from policylang.base.errors import Diagnostic
+from policylang.base.errors import Diagnostic, Replacement
 from policylang.base.span import Span
-from policylang.base.suggest import suggest
+from policylang.base.suggest import did_you_mean
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.builtins import BUILTINS
@@ -148,11 +148,13 @@ class ExprChecker:
         """Check a value that must fit ``expected`` (a decision's or parameter's type)."""
         result = self.check(e, expected)
         if not T.assignable(result.type, expected):
+            hint, fix = self._enum_hint(result, expected)
             self.error(
                 "pol-type",
                 f"{what} must be {T.describe(expected)}, but this is {T.describe(result.type)}",
                 e.span,
-                hint=self._enum_hint(result, expected) or self._null_hint(e, result.type, expected),
+                hint=hint or self._null_hint(e, result.type, expected),
+                fix=fix,
             )
         return result
 
@@ -176,17 +178,25 @@ class ExprChecker:
         found = self.lookup(name)
         return found is not None and T.is_optional(found[1])
 
-    def _enum_hint(self, result: ir.Expr, expected: T.Type) -> str | None:
+    def _enum_hint(self, result: ir.Expr, expected: T.Type) -> tuple[str | None, Replacement | None]:
         target = T.strip_optional(expected)
         if isinstance(target, T.ListType | T.SetType):
             target = target.element
         if isinstance(target, T.EnumType) and isinstance(result, ir.Const) and isinstance(result.value, str):
-            hint = suggest(result.value, target.members)
-            return hint or "the allowed values are " + ", ".join(f"`{m}`" for m in target.members)
-        return None
+            hint, fix = did_you_mean(result.value, target.members)
+            return hint or "the allowed values are " + ", ".join(f"`{m}`" for m in target.members), fix
+        return None, None
 
-    def error(self, code: str, message: str, span: Span, hint: str | None = None, severity: Any = "error") -> None:
-        self.report(Diagnostic(code, message, span, severity=severity, hint=hint))
+    def error(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        hint: str | None = None,
+        severity: Any = "error",
+        fix: Replacement | None = None,
+    ) -> None:
+        self.report(Diagnostic(code, message, span, severity=severity, hint=hint, fix=fix))
 
     # -- dispatch --------------------------------------------------------------
 
@@ -238,11 +248,13 @@ class ExprChecker:
             if target is not None:
                 if e.value in target.members:
                     return ir.Const(e.value, target, e.span)
+                hint, fix = did_you_mean(str(e.value), target.members)
                 self.error(
                     "pol-enum-value",
                     f'"{e.value}" is not a value of {T.describe(target)}',
                     e.span,
-                    hint=suggest(str(e.value), target.members) or _values_hint(target),
+                    hint=hint or _values_hint(target),
+                    fix=fix,
                 )
                 return ir.Const(None, T.ERROR, e.span)
             return ir.Const(e.value, T.TEXT, e.span)
@@ -279,16 +291,17 @@ class ExprChecker:
                 candidates += list(target.members)
             for frame in self.locals:
                 candidates += list(frame)
-            hint = suggest(e.name, candidates)
+            hint, fix = did_you_mean(e.name, candidates)
             if target is not None:  # where an enum's value is expected, say which values it has
                 self.error(
                     "pol-enum-value",
                     f"`{e.name}` is not a value of {T.describe(target)}, nor a name declared here{self.context}",
                     e.span,
                     hint=hint or _values_hint(target),
+                    fix=fix,
                 )
                 return ir.Const(None, T.ERROR, e.span)
-            self.error("pol-unknown-name", f"unknown name `{e.name}`{self.context}", e.span, hint=hint)
+            self.error("pol-unknown-name", f"unknown name `{e.name}`{self.context}", e.span, hint=hint, fix=fix)
             return ir.Const(None, T.ERROR, e.span)
         kind, type_ = found
         if any(e.name in names for names in self.narrowed):
@@ -305,7 +318,8 @@ class ExprChecker:
     def _RuleRef(self, e: ast.RuleRef, expected: T.Type | None) -> ir.Expr:
         known = set(self.rule_ids())
         if e.rule_id not in known:
-            self.error("pol-unknown-rule", f"unknown rule `{e.rule_id}`", e.span, hint=suggest(e.rule_id, known))
+            hint, fix = did_you_mean(e.rule_id, known)
+            self.error("pol-unknown-rule", f"unknown rule `{e.rule_id}`", e.span, hint=hint, fix=fix)
         return ir.Const(e.rule_id, T.RULE, e.span)
 
     # -- collections -----------------------------------------------------------
@@ -365,11 +379,9 @@ class ExprChecker:
                 )
             for key, value in e.entries:
                 if key not in wanted:
+                    hint, fix = did_you_mean(key, wanted)
                     self.error(
-                        "pol-record-field",
-                        f"{T.describe(target)} has no field `{key}`",
-                        value.span,
-                        hint=suggest(key, wanted),
+                        "pol-record-field", f"{T.describe(target)} has no field `{key}`", value.span, hint=hint, fix=fix
                     )
                     values.append(self.check(value))
                 else:
@@ -392,12 +404,9 @@ class ExprChecker:
         values = []
         for key, value in e.entries:
             if isinstance(key_type, T.EnumType) and key not in key_type.members:
-                self.error(
-                    "pol-enum-value",
-                    f"`{key}` is not a value of {T.describe(key_type)}",
-                    value.span,
-                    hint=suggest(key, key_type.members),
-                )
+                hint, fix = did_you_mean(key, key_type.members)
+                message = f"`{key}` is not a value of {T.describe(key_type)}"
+                self.error("pol-enum-value", message, value.span, hint=hint, fix=fix)
             values.append(self.value(value, target.value, f"the entry `{key}`"))
         keys = tuple(k for k, _ in e.entries)
         if all(isinstance(v, ir.Const) for v in values):
@@ -413,8 +422,9 @@ class ExprChecker:
         args = tuple(self.check(a) for a in e.args)
         if builtin is None:
             listed = ", ".join(f"`{name}`" for name in sorted(BUILTINS))
-            hint = suggest(e.function, BUILTINS) or f"the functions are {listed} (docs: language reference)"
-            self.error("pol-unknown-function", f"unknown function `{e.function}`", e.span, hint=hint)
+            hint, fix = did_you_mean(e.function, BUILTINS)
+            hint = hint or f"the functions are {listed} (docs: language reference)"
+            self.error("pol-unknown-function", f"unknown function `{e.function}`", e.span, hint=hint, fix=fix)
             return ir.Const(None, T.ERROR, e.span)
         outcome = builtin.check([a.type for a in args])
         if isinstance(outcome, str):
@@ -626,12 +636,9 @@ class ExprChecker:
         if isinstance(base, T.RecordType):
             field = base.field(e.name)
             if field is None:
-                self.error(
-                    "pol-record-field",
-                    f"{T.describe(base)} has no field `{e.name}`",
-                    e.span,
-                    hint=suggest(e.name, dict(base.fields)),
-                )
+                hint, fix = did_you_mean(e.name, dict(base.fields))
+                message = f"{T.describe(base)} has no field `{e.name}`"
+                self.error("pol-record-field", message, e.span, hint=hint, fix=fix)
                 return ir.FieldIR(target, e.name, T.ERROR, e.span)
             type_ = T.optional(field) if T.is_optional(target.type) else field
             return ir.FieldIR(target, e.name, type_, e.span)

@@ -12,8 +12,9 @@ from typing import Any, Protocol
 
 import attrs
 
+from policylang.base.errors import Replacement
 from policylang.base.span import Span
-from policylang.base.suggest import suggest
+from policylang.base.suggest import did_you_mean
 from policylang.check.expressions import ExprChecker
 from policylang.ir import program as ir
 from policylang.ir import types as T
@@ -27,8 +28,10 @@ class Declarations(Protocol):
     sources: dict[str, ir.SourceInfo]
     rule_decls: dict[str, ast.RuleDecl]
 
-    def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
-        """Report an error."""
+    def error(
+        self, code: str, message: str, span: Span | None, hint: str | None = None, fix: Replacement | None = None
+    ) -> None:
+        """Report an error (``fix``: the hint as a fix a tool can apply)."""
 
     def warn(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
         """Report a warning."""
@@ -73,11 +76,9 @@ class RulesChecker:
                 if source is None:
                     known = ", ".join(f"`{k}`" for k in self.b.sources)
                     fallback = f"the declared sources are {known}" if known else 'declare it with `source KEY "name"`'
+                    hint, fix = did_you_mean(c.source, self.b.sources)
                     self.b.error(
-                        "pol-unknown-source",
-                        f"unknown source `{c.source}`",
-                        c.span,
-                        hint=suggest(c.source, self.b.sources) or fallback,
+                        "pol-unknown-source", f"unknown source `{c.source}`", c.span, hint=hint or fallback, fix=fix
                     )
                 citations.append(ir.CitationInfo(source, c.source, c.locator, c.line_from, c.line_to, c.span))
             if not d.citations:
@@ -88,11 +89,13 @@ class RulesChecker:
                     hint='add `cites SOURCE "pkt. ..."` so explanations can show the legal basis',
                 )
             if d.force and d.force not in FORCES:
+                hint, fix = did_you_mean(d.force, FORCES)
                 self.b.error(
                     "pol-force",
                     f"unknown normative force `{d.force}`",
                     d.span,
-                    hint=suggest(d.force, FORCES) or "use one of " + ", ".join(FORCES),
+                    hint=hint or "use one of " + ", ".join(FORCES),
+                    fix=fix,
                 )
             self.b.provenance(d.provenance, d.span)
             exceptions = self.b.rule_refs(d.exception_to)
@@ -130,12 +133,9 @@ class RulesChecker:
             return None
         target = self.b.values.get(c.decision)
         if not isinstance(target, ast.DecisionDecl):
-            self.b.error(
-                "pol-unknown-name",
-                f"`{c.decision}` is not a decision",
-                c.span,
-                hint=suggest(c.decision, [n for n, v in self.b.values.items() if isinstance(v, ast.DecisionDecl)]),
-            )
+            decisions = [n for n, v in self.b.values.items() if isinstance(v, ast.DecisionDecl)]
+            hint, fix = did_you_mean(c.decision, decisions)
+            self.b.error("pol-unknown-name", f"`{c.decision}` is not a decision", c.span, hint=hint, fix=fix)
             return None
         decision_type = self.b.lookup(c.decision)
         assert decision_type is not None
@@ -243,12 +243,14 @@ class RulesChecker:
                 )
         self.b.provenance(d.provenance, d.span)
         if d.audience is not None and d.audience not in AUDIENCES:
+            hint, fix = did_you_mean(d.audience, AUDIENCES)
             self.b.error(
                 "pol-audience",
                 f"`for {d.audience}`: a decision is `for staff` (never shown to citizens) or `for person` "
                 "(addressed to the person concerned)",
                 d.audience_span or d.span,
-                hint=suggest(d.audience, AUDIENCES),
+                hint=hint,
+                fix=fix,
             )
         numbered = tuple(attrs.evolve(r, id=f"{d.name}/{n}") for n, r in enumerate(rows, 1))
         if default is not None:

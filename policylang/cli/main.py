@@ -18,10 +18,10 @@ from collections.abc import Sequence
 
 from policylang.base.errors import PolicyError
 from policylang.base.version import __version__
-from policylang.cli import batch, check, evaluate, explain, listing, manifest, questions, serve, test
+from policylang.cli import batch, check, evaluate, explain, fmt, listing, lsp, manifest, questions, serve, test
 from policylang.cli.common import EXIT_INPUT, Parser, safe_output
 
-SUBCOMMANDS = (listing, evaluate, explain, questions, check, test, manifest, batch, serve)
+SUBCOMMANDS = (listing, evaluate, explain, questions, check, test, manifest, batch, serve, fmt, lsp)
 
 
 def build_parser() -> argparse.ArgumentParser:

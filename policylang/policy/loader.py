@@ -310,6 +310,11 @@ def store_files(main: Path) -> store.Files:
     )
 
 
+def import_target(importer: Path, name: str) -> Path | None:
+    """The file ``import "name"`` in ``importer`` refers to (as :func:`read_modules` finds it), or ``None``."""
+    return _import_target(importer, name, (policies_root(),), import_roots(importer))[0]
+
+
 def compile_file(path: str, limits: Limits = DEFAULT, *, disk: bool = True) -> tuple[Policy, tuple[str, ...]]:
     """Read, check and compile the policy in ``path`` (a real path); also the real paths of its files.
 

@@ -363,6 +363,7 @@ class SourceDecl:
     date: dt.date | None
     span: Span
     cited_as: Labels | None = None  # how a citizen reads the source's name (``name "..." / "..."``)
+    key_span: Span | None = None  # where the key is written
 
 
 @attrs.frozen
@@ -373,6 +374,7 @@ class TypeDecl:
     type: TypeExpr
     labels: Labels | None
     span: Span
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
@@ -388,6 +390,7 @@ class FactDecl:
     note: Labels | None
     span: Span
     sensitive: bool = False
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
@@ -401,6 +404,7 @@ class ParameterDecl:
     provenance: str | None
     note: Labels | None
     span: Span
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
@@ -412,6 +416,7 @@ class LetDecl:
     expr: Expr
     by: tuple[RuleIdRef, ...]
     span: Span
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
@@ -421,6 +426,7 @@ class FactorDecl:
     name: str
     labels: Labels
     span: Span
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
@@ -485,6 +491,7 @@ class DecisionDecl:
     note: Labels | None = None
     audience: str | None = None  # "staff" (never shown to citizens) or "person" (addressed to the person)
     audience_span: Span | None = None
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
@@ -496,6 +503,7 @@ class Citation:
     line_from: int | None
     line_to: int | None
     span: Span
+    source_span: Span | None = None  # where the source key is written
 
 
 @attrs.frozen
@@ -505,6 +513,7 @@ class SetConclusion:
     decision: str
     value: Expr
     span: Span
+    decision_span: Span | None = None  # where the decision's name is written
 
 
 @attrs.frozen
@@ -514,6 +523,7 @@ class AddConclusion:
     decision: str
     item: Expr
     span: Span
+    decision_span: Span | None = None  # where the decision's name is written
 
 
 Conclusion = SetConclusion | AddConclusion
@@ -551,6 +561,7 @@ class ConstraintDecl:
     require: Expr
     message: Labels | None
     span: Span
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen
@@ -561,6 +572,7 @@ class WarningDecl:
     labels: Labels
     condition: Expr | None
     span: Span
+    name_span: Span | None = None  # where the name is written
 
 
 @attrs.frozen

@@ -20,12 +20,13 @@ from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from policylang.base.cachedir import private_directory
-from policylang.base.errors import Diagnostic, PolicyError, PolicySyntaxError
+from policylang.base.errors import Diagnostic, PolicyError, PolicySyntaxError, Replacement
 from policylang.base.limits import DEFAULT, Limits
 from policylang.base.span import Source, point
 from policylang.base.suggest import closest
 from policylang.syntax import ast, guard
-from policylang.syntax.transform import ToAst
+from policylang.syntax.layout import Layout, Lexeme
+from policylang.syntax.transform import ToAst, layout_marks
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 
@@ -67,6 +68,29 @@ def parse_module(text: str, path: str = "<policy>", *, limits: Limits = DEFAULT)
     return module
 
 
+def parse_declarations(text: str, source: Source, first_line: int) -> tuple[ast.Declaration, ...]:
+    """Parse a part of a file, ``text``, which begins at the start of line ``first_line`` of ``source``.
+
+    The declarations' spans point into ``source``; a syntax error's, at its line in the file.
+
+    >>> source = Source("demo.pol", "# a comment\\nfact age: int")
+    >>> [str(d.span) for d in parse_declarations("fact age: int", source, 2)]
+    ['demo.pol:2:1']
+    """
+    padded = "\n" * (first_line - 1) + text
+    guard.check_length(padded, source, DEFAULT)
+    tree = _run(_parser(), padded, Source(source.path, padded))
+    guard.check_tree(tree, source, DEFAULT)
+    try:
+        module = ToAst(source).transform(tree)
+    except VisitError as e:
+        if isinstance(e.orig_exc, PolicySyntaxError):
+            raise e.orig_exc from None
+        raise
+    assert isinstance(module, ast.Module)
+    return module.declarations
+
+
 def parse_expression(text: str, path: str = "<expression>", *, limits: Limits = DEFAULT) -> ast.Expr:
     """Parse a single expression, such as a ``condition`` parameter's override.
 
@@ -97,6 +121,74 @@ def _run(parser: Lark, text: str, source: Source) -> Any:
         return parser.parse(text)
     except UnexpectedInput as e:
         raise _syntax_error(parser, e, source) from None
+
+
+def parse_layout(text: str, path: str = "<policy>") -> Layout:
+    """The tokens, comments and marks of a ``.pol`` file (:mod:`policylang.syntax.layout`).
+
+    Raises :class:`PolicySyntaxError` as :func:`parse_module` does.
+
+    >>> layout = parse_layout('fact age: int  # years', "demo.pol")
+    >>> [t.kind for t in layout.tokens], [c.text for c in layout.comments]
+    (['fact', 'NAME', ':', 'int'], ['# years'])
+    """
+    source = Source(path, text)
+    parser = _parser()
+    interactive = parser.parse_interactive(text)
+    tokens: list[Lexeme] = []
+    last = None
+    try:
+        for token in interactive.iter_parse():
+            tokens.append(_lexeme(token, _named_terminals()))
+            last = token
+        tree = interactive.feed_eof(last)  # type: ignore[no-untyped-call]
+    except UnexpectedInput as e:
+        _run(parser, text, source)  # raises the error as parse_module names it
+        raise _syntax_error(parser, e, source) from None
+    return Layout(source, tuple(tokens), tuple(_comments(text, tokens)), tuple(layout_marks(tree)))
+
+
+@functools.cache
+def _named_terminals() -> frozenset[str]:
+    """The terminals ``grammar.lark`` names itself (``NAME``, ``STRING`` ...), as opposed to its quoted words."""
+    grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
+    return frozenset(re.findall(r"^([A-Z][A-Z_]*)(?:\.\d+)?\s*:", grammar, re.MULTILINE))
+
+
+def _lexeme(token: Any, named: frozenset[str]) -> Lexeme:
+    kind = token.type if token.type in named else str(token)
+    return Lexeme(
+        kind,
+        str(token),
+        token.line,
+        token.column,
+        token.end_line,
+        token.end_column,
+        token.start_pos,
+        token.end_pos,
+    )
+
+
+def _comments(text: str, tokens: list[Lexeme]) -> list[Lexeme]:
+    """The comments in the gaps between tokens (a gap holds only spaces and comments)."""
+    comments = []
+    starts = [0, *(t.end_offset for t in tokens)]
+    ends = [*(t.offset for t in tokens), len(text)]
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    for start, end in zip(starts, ends, strict=True):
+        for m in re.finditer(r"#[^\n]*", text[start:end]):
+            offset = start + m.start()
+            line = _line_of(line_starts, offset)
+            column = offset - line_starts[line - 1] + 1
+            body = m.group().rstrip()
+            comments.append(Lexeme("COMMENT", body, line, column, line, column + len(body), offset, offset + len(body)))
+    return comments
+
+
+def _line_of(line_starts: list[int], offset: int) -> int:
+    import bisect
+
+    return bisect.bisect_right(line_starts, offset)
 
 
 # ----------------------------------------------------------------- syntax errors
@@ -233,13 +325,17 @@ def _syntax_error(parser: Lark, e: UnexpectedInput, source: Source) -> PolicySyn
         message = f"{label} (found {found})"
     hint = f"expected {expected}" if expected else None
     habit = None if at_end else _habit(source, line, column) or _by_as_operand(source, line, column, e)
+    fix = None
     if habit is not None:
         message, hint, column, length = habit
+        written = _line_text(source, line)[column - 1 : column - 1 + length]
+        instead = next((i for w, i, _ in _HABITS if w == written), None)
+        fix = Replacement(written, instead) if instead is not None else None
     else:
         specific = _specific(source, e, at_end)
         if specific is not None:
             message, hint, line, column, length = specific
-    diagnostic = Diagnostic("pol-syntax", message, point(source, line, column, length), hint=hint)
+    diagnostic = Diagnostic("pol-syntax", message, point(source, line, column, length), hint=hint, fix=fix)
     return PolicySyntaxError(f"{source.path}:{line}:{column}: {message}", [diagnostic])
 
 

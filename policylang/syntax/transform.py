@@ -13,13 +13,14 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from lark import Token, Transformer, v_args
+from lark import Token, Transformer, Tree, v_args
 
 from policylang.base.errors import Diagnostic, PolicySyntaxError
 from policylang.base.labels import Labels
 from policylang.base.numbers import CONTEXT, DIGITS, decimal_problem, whole_problem
 from policylang.base.span import Source, Span, point
 from policylang.syntax import ast
+from policylang.syntax.layout import Mark
 
 
 class _Tagged(tuple):  # type: ignore[type-arg]
@@ -134,7 +135,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         fields: dict[str, Any] = {"title": None, "file": None, "url": None, "date": None, "cited_as": None}
         for kind, value in clauses:
             fields[kind] = value
-        return ast.SourceDecl(str(key), _unquote(short), span=self.span(meta), **fields)
+        return ast.SourceDecl(str(key), _unquote(short), span=self.span(meta), key_span=self.tspan(key), **fields)
 
     def source_title(self, meta: Any, children: list[Token]) -> tuple[str, Any]:
         return ("title", _unquote(children[0]))
@@ -155,7 +156,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     def type_decl(self, meta: Any, children: list[Any]) -> ast.TypeDecl:
         name, type_, *rest = children
-        return ast.TypeDecl(str(name), type_, rest[0] if rest else None, self.span(meta))
+        return ast.TypeDecl(str(name), type_, rest[0] if rest else None, self.span(meta), self.tspan(name))
 
     def fact_decl(self, meta: Any, children: list[Any]) -> ast.FactDecl:
         name, type_, *rest = children
@@ -173,7 +174,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             else:
                 kind, value = item
                 flags[kind] = value
-        return ast.FactDecl(str(name), type_, labels, span=self.span(meta), **flags)
+        return ast.FactDecl(str(name), type_, labels, span=self.span(meta), name_span=self.tspan(name), **flags)
 
     def fact_assessment(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
         return ("assessment", True)
@@ -200,7 +201,9 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             else:
                 kind, value = item
                 flags[kind] = value
-        return ast.ParameterDecl(str(name), type_, default, labels, span=self.span(meta), **flags)
+        return ast.ParameterDecl(
+            str(name), type_, default, labels, span=self.span(meta), name_span=self.tspan(name), **flags
+        )
 
     parameter_provenance = fact_provenance
     parameter_note = fact_note
@@ -208,10 +211,10 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     def let_decl(self, meta: Any, children: list[Any]) -> ast.LetDecl:
         name, type_, expr, *rest = children
         by = rest[0] if rest else _By()
-        return ast.LetDecl(str(name), type_, expr, tuple(by), self.span(meta))
+        return ast.LetDecl(str(name), type_, expr, tuple(by), self.span(meta), self.tspan(name))
 
     def factor_decl(self, meta: Any, children: list[Any]) -> ast.FactorDecl:
-        return ast.FactorDecl(str(children[0]), children[1], self.span(meta))
+        return ast.FactorDecl(str(children[0]), children[1], self.span(meta), self.tspan(children[0]))
 
     # -- decisions -----------------------------------------------------------
 
@@ -231,7 +234,8 @@ class ToAst(Transformer):  # type: ignore[type-arg]
                     flags[kind] = value
             else:
                 body = item
-        return ast.DecisionDecl(str(name), type_, labels, body, span=self.span(meta), **flags)
+        span, name_span = self.span(meta), self.tspan(name)
+        return ast.DecisionDecl(str(name), type_, labels, body, span=span, name_span=name_span, **flags)
 
     decision_provenance = fact_provenance
     decision_note = fact_note
@@ -352,11 +356,11 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     def rule_then_set(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
         name, value = children
-        return ("conclusion", ast.SetConclusion(str(name), value, self.span(meta)))
+        return ("conclusion", ast.SetConclusion(str(name), value, self.span(meta), self.tspan(name)))
 
     def rule_then_add(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
         item, name = children
-        return ("conclusion", ast.AddConclusion(str(name), item, self.span(meta)))
+        return ("conclusion", ast.AddConclusion(str(name), item, self.span(meta), self.tspan(name)))
 
     def rule_weigh(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
         return ("weigh", children[0])
@@ -379,6 +383,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             self._whole(line_from) if line_from is not None else None,
             self._whole(line_to) if line_to is not None else None,
             self.span(meta),
+            self.tspan(source),
         )
 
     def constraint_decl(self, meta: Any, children: list[Any]) -> ast.ConstraintDecl:
@@ -387,7 +392,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         if rest and isinstance(rest[0], Token) and rest[0].type == "STRING":
             title = _unquote(rest.pop(0))
         condition, require, message = rest
-        return ast.ConstraintDecl(str(name), title, condition, require, message, self.span(meta))
+        return ast.ConstraintDecl(str(name), title, condition, require, message, self.span(meta), self.tspan(name))
 
     def handoff_decl(self, meta: Any, children: list[Any]) -> ast.HandoffDecl:
         target, condition, by, note = children
@@ -395,7 +400,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     def warning_decl(self, meta: Any, children: list[Any]) -> ast.WarningDecl:
         name, labels, condition = children
-        return ast.WarningDecl(str(name), labels, condition, self.span(meta))
+        return ast.WarningDecl(str(name), labels, condition, self.span(meta), self.tspan(name))
 
     # -- labels and types ------------------------------------------------------
 
@@ -637,3 +642,84 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     def record_entry(self, meta: Any, children: list[Any]) -> tuple[str, ast.Expr]:
         return (str(children[0]), children[1])
+
+
+# ----------------------------------------------------------------- layout marks
+
+# The rules whose text begins a clause of a declaration (keyword and all), a table, or a row.
+_CLAUSES = frozenset(
+    {
+        "header_title",
+        "header_version",
+        "header_validity",
+        "header_until",
+        "header_evaluation_date",
+        "header_note",
+        "header_next_steps",
+        "header_complaint",
+        "source_title",
+        "source_file",
+        "source_url",
+        "source_date",
+        "source_name",
+        "fact_assessment",
+        "fact_personal",
+        "fact_sensitive",
+        "fact_provenance",
+        "fact_note",
+        "parameter_provenance",
+        "parameter_note",
+        "decision_provenance",
+        "decision_note",
+        "decision_for",
+        "body_expr",
+        "body_default",
+        "rule_cites",
+        "rule_force",
+        "rule_provenance",
+        "rule_inferred",
+        "rule_quote",
+        "rule_exception",
+        "rule_when",
+        "rule_then_set",
+        "rule_then_add",
+        "rule_weigh",
+        "rule_explain",
+        "rule_note",
+        "by_clause",
+        "weigh_clause",
+    }
+)
+_TABLES = frozenset({"body_first_match", "body_collect"})
+_ROWS = frozenset({"row_when", "row_otherwise", "collect_row"})
+_LABELLED = frozenset({"type_decl", "fact_decl", "parameter_decl", "factor_decl", "decision_decl", "warning_decl"})
+_LABELS = frozenset({"labels_pair", "labels_da", "labels_en"})
+
+
+def layout_marks(tree: Tree) -> list[Mark]:  # type: ignore[type-arg]
+    """Where each declaration, clause, table and table row of a parse tree begins and ends.
+
+    A declaration's labels on a line of their own count as a clause.
+    """
+    marks: list[Mark] = []
+
+    def mark(kind: str, t: Tree) -> None:  # type: ignore[type-arg]
+        m = t.meta
+        if not getattr(m, "empty", True):
+            marks.append(Mark(kind, m.line, m.column, m.end_line, m.end_column))
+
+    for child in tree.children:
+        if isinstance(child, Tree):
+            mark("declaration", child)
+    for t in tree.iter_subtrees():
+        if t.data in _ROWS:
+            mark("row", t)
+        elif t.data in _TABLES:
+            mark("table", t)
+        elif t.data in _CLAUSES:
+            mark("clause", t)
+        if t.data in _LABELLED:
+            for child in t.children:
+                if isinstance(child, Tree) and child.data in _LABELS:
+                    mark("clause", child)
+    return marks
