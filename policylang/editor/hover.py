@@ -136,7 +136,8 @@ def _decision(d: ir.DecisionInfo) -> str:
 
 
 def _rule(r: ir.RuleInfo) -> str:
-    text = f"**rule** `{r.rule_id}`" + (f" — {r.title}" if r.title else "")
+    title = _labels(r.titles) or r.title  # both languages where both are written
+    text = f"**rule** `{r.rule_id}`" + (f" — {title}" if title else "")
     facts = []
     if r.citation:
         facts.append(f"*cites* {r.citation}")
@@ -206,7 +207,8 @@ def _from_syntax(declared: Declared) -> str:
     if isinstance(node, ast.FactorDecl):
         return f"**factor** `{name}`\n\n{_labels(node.labels)}"
     if isinstance(node, ast.RuleDecl):
-        text = f"**rule** `{name}`" + (f" — {node.title}" if node.title else "")
+        title = _labels(node.titles) or node.title
+        text = f"**rule** `{name}`" + (f" — {title}" if title else "")
         if node.force:
             text += f"\n\n*force* `{node.force}`"
         if node.quote:
