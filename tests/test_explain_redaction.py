@@ -153,3 +153,19 @@ def test_a_condition_that_is_a_personal_truth_value_is_withheld(make_policy: Any
     assert kind.steps[0].holds is None  # ... but not the truth value of `ill`
     assert kind.steps[0].inputs == () and kind.steps[0].condition is None
     assert policylang.explain(result, policy, audience="caseworker").decision("kind").steps[0].holds is True
+
+
+def test_redaction_follows_the_program_evaluated_with_its_parameters(make_policy: Any) -> None:
+    """A condition parameter set to read a personal fact makes what it decides personal (issue 18, item 1)."""
+    policy = make_policy(
+        "fact secret: bool personal\nfact ok: bool\nparameter P: condition = ok\n"
+        'rule R-1 "Hjælp" cites S "§ 1"\n'
+        "decision d: bool = P by R-1\n"
+    )
+    for secret in (True, False):
+        result = policy.evaluate({"secret": secret, "ok": True}, parameters={"P": "secret"})
+        shown = policylang.explain(result, policy, audience="citizen", why_not=True).decision("d").value
+        assert shown is not None and shown.state == "withheld"
+    plain = policylang.explain(policy.evaluate({"secret": True, "ok": True}), policy, audience="citizen")
+    shown = plain.decision("d").value
+    assert shown is not None and shown.state == "known" and shown.value is True  # as written, `ok` decides
