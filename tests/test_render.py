@@ -25,7 +25,7 @@ from policylang.explanation.render.text import format_text, render_text
 CASES = policylang.policies_root() / "cases"
 BENEFIT_FACTS = json.loads((policylang.policies_root() / "examples" / "benefit.facts.json").read_text("utf-8"))
 
-# (policy, case): the first case in three formats, the second in three others
+# (policy, case): the first case in three formats, the second in four others
 SELECTION = [
     ("child_protection/migrant_children", "C01", "C10"),
     ("greenland/indsatstrappe", "G06", "G13"),
@@ -36,7 +36,12 @@ SELECTION = [
     ("residence/repatriation_and_return", "H01", "H02"),
 ]
 FIRST = [("caseworker", "en", True, "txt"), ("citizen", "da", False, "md"), ("caseworker", "da", False, "html")]
-SECOND = [("citizen", "da", True, "html"), ("caseworker", "en", True, "md"), ("citizen", "en", False, "txt")]
+SECOND = [
+    ("citizen", "da", True, "html"),
+    ("caseworker", "en", True, "md"),
+    ("citizen", "en", False, "txt"),
+    ("auditor", "da", False, "txt"),  # with the caseworker's and citizen's above: Danish for every audience
+]
 FORMATS: dict[str, Callable[[policylang.Explanation], str]] = {
     "txt": lambda e: format_text(e) + "\n",
     "md": format_markdown,
