@@ -30,6 +30,10 @@ HERE = Path(__file__).parent
 POLICIES = policylang.bundled_names()
 TEST_POLICY = str(HERE / "batch_policies" / "benefits.pol")
 SETTINGS = settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+# The batch test policy is small and has every decision kind: many more examples, for little
+# time. 8 missed a vectorised `<` computed as `<=` (tests/test_conformance.py breaks backends
+# like this on purpose; see docs/architecture.rst, "The conformance table").
+THOROUGH = settings(SETTINGS, max_examples=150)
 
 
 def _single(policy: policylang.Policy, facts: dict[str, Any]) -> dict[str, Any]:
@@ -99,9 +103,10 @@ def test_every_decision_kind_with_conflicts_and_errors() -> None:
     """Rules with exceptions, first match, collect, if: with rows that conflict or break a constraint."""
     policy = policylang.load(TEST_POLICY)
     strategies = fact_values(policy)
-    strategies["income"] = st.integers(-5, 2500)  # negative incomes break the constraint
+    # negative incomes break the constraint; the rest stays near the thresholds the policy compares with
+    strategies["income"] = st.one_of(strategies["income"], st.integers(-5, -1))
 
-    @SETTINGS
+    @THOROUGH
     @given(
         st.lists(st.fixed_dictionaries({}, optional=strategies), min_size=1, max_size=20),
     )
@@ -123,7 +128,7 @@ def test_every_fact_unknown_in_some_rows(name: str) -> None:
     policy = policylang.load(name)
     strategies = fact_values(policy)
 
-    @SETTINGS
+    @THOROUGH if name == TEST_POLICY else SETTINGS
     @given(
         st.lists(
             st.fixed_dictionaries({n: st.one_of(st.none(), s) for n, s in strategies.items()}), min_size=1, max_size=8

@@ -12,15 +12,20 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
+import polars as pl
 import pytest
+from hypothesis import Phase, settings
 
 from policylang.analysis.encode import Encoder
+from policylang.batch import vexpr
 from policylang.batch.run import backend_for
 from policylang.batch.vec import Vec, merge
 from policylang.batch.vexpr import ExprCompiler
 from policylang.engine.steps import DecisionStep
 from policylang.ir import program as ir
 from policylang.ir import types as T
+from policylang.policy import loader
+from tests import test_batch_properties
 from tests.conformance.backends import (
     BACKENDS,
     compile_policy,
@@ -70,7 +75,7 @@ def test_a_whole_caseload_in_one_table(name: str) -> None:
 
 # every small fact set: the backends agree with the row engine ---------------------------------
 
-NUMBERS = (0, 12, 18, 25, 99, 150, 600)  # on and around the thresholds the table's policies use
+NUMBERS = (0, 9, 10, 18, 20, 99, 100, 600)  # at and next to the bounds the table's policies compare with
 
 
 def small_fact_sets(name: str) -> list[dict[str, Any]]:
@@ -168,6 +173,36 @@ def test_a_broken_kleene_and_in_the_vectorised_backend_is_caught(unknown_and_fal
     assert "first/first-row" not in found
     assert _reported("row") == {}  # the row engine is not touched
     assert agreement("logic", fresh=True)
+
+
+@pytest.fixture
+def off_by_one(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The vectorised backend broken: ``<`` is computed as ``<=``."""
+    original = vexpr._ordered
+
+    def broken(op: str, left: pl.Expr, right: pl.Expr, nullable: bool = True) -> pl.Expr:
+        return original("<=" if op == "<" else op, left, right, nullable)
+
+    monkeypatch.setattr(vexpr, "_ordered", broken)
+    yield
+
+
+def test_an_off_by_one_in_the_vectorised_backend_is_caught(off_by_one: None) -> None:
+    found = _reported("vectorised")
+    assert set(found) == {"compare/at-the-bounds", "compare/upper-bound"}
+    assert agreement("compare", fresh=True)
+
+
+def test_the_batch_properties_catch_an_off_by_one(off_by_one: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The backend-agreement property on the batch test policy finds it too, with its examples."""
+    quick = settings(test_batch_properties.THOROUGH, phases=[Phase.explicit, Phase.generate])  # no shrinking
+    monkeypatch.setattr(test_batch_properties, "THOROUGH", quick)
+    loader.CACHE.clear()  # the policy's engine is made anew, with the broken backend
+    try:
+        with pytest.raises(AssertionError):
+            test_batch_properties.test_every_decision_kind_with_conflicts_and_errors()
+    finally:
+        loader.CACHE.clear()
 
 
 @pytest.fixture

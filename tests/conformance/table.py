@@ -258,6 +258,19 @@ TABLE: list[Entry] = [
         {"adult": True, "between": False, "doubled": 53, "band": "high", "in_order": False},
     ),
     Entry(
+        "compare/at-the-bounds",
+        "compare",
+        {"n": 10, "m": 100},
+        {"adult": False, "between": True, "doubled": 120, "band": "high", "in_order": False},
+        why="`10 <= n` holds at 10, `n < 10` and `m < 100` do not hold at the bound",
+    ),
+    Entry(
+        "compare/upper-bound",
+        "compare",
+        {"n": 20, "m": 99},
+        {"adult": True, "between": False, "doubled": 139, "band": "high", "in_order": True},
+    ),
+    Entry(
         "compare/unknown-operand",
         "compare",
         {"m": 5},
