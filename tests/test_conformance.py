@@ -208,7 +208,7 @@ def test_the_batch_properties_catch_an_off_by_one(off_by_one: None, monkeypatch:
 @pytest.fixture
 def no_exceptions(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The z3 encoding broken: exceptions override nothing."""
-    monkeypatch.setattr(Encoder, "_active", lambda self, info, conditions: list(conditions))
+    monkeypatch.setattr(Encoder, "_active", lambda self, core, conditions: list(conditions))
     yield
 
 

@@ -1,11 +1,14 @@
 """Encode a checked program (:mod:`policylang.ir.program`) as z3 terms, one expression at a time.
 
 The :class:`Encoder` reads facts as free variables, parameters as their default values,
-and ``let`` values and decisions as the terms their definitions give: a ``first match``
-table is the nested ``if`` of its rows, a rule-concluded decision the first active rule
-(exceptions applied), a ``collect`` of enum members one boolean per member. Where no row
-of a referenced decision applies, its value is left free, so that what the analyses prove
-impossible is impossible whatever that value would be.
+and ``let`` values and decisions as the terms their definitions give. A decision is
+encoded from its core (:mod:`policylang.ir.core`), never from its surface kind: where each
+candidate takes effect (its condition, less where a candidate overriding it takes
+effect); a ``first`` or ``unique`` decision is the nested ``if`` of its candidates (where
+two ``unique`` candidates differ, the analyses report the conflict), a ``collect`` of enum
+members one boolean per member. Where no candidate of a referenced decision takes effect
+and it has no default, its value is left free, so that what the analyses prove impossible
+is impossible whatever that value would be.
 
 While encoding, the encoder notes what each term rests on: the facts it reads, the
 parameters whose defaults it assumes and the sub-expressions it could not represent
@@ -25,6 +28,7 @@ from policylang.analysis import domain as D
 from policylang.analysis.domain import Val
 from policylang.ir import program as ir
 from policylang.ir import types as T
+from policylang.ir.core import CoreCandidate, CoreDecision, lower
 
 DATES = (D.DATE, D.YMD)
 # what a term rests on: ("fact" | "parameter" | "decision", name), ("opaque", source text),
@@ -489,49 +493,50 @@ class Encoder:
     # -- decisions ---------------------------------------------------------------
 
     def _decision(self, info: ir.DecisionInfo) -> DecisionModel:
+        """The decision as terms, from its core (:mod:`policylang.ir.core`): candidates and a mode."""
+        core = lower(info)
         conditions: list[Any] = []
         values: list[Val] = []
         row_notes: list[frozenset[Note]] = []
-        element = T.element_type(info.type) if info.kind == "collect" else None
-        for row in info.rows:
+        for candidate in core.candidates:
 
-            def encode_row(row: ir.RowInfo = row) -> tuple[Any, Val]:
-                return self.condition(row.condition), self.expr(row.value, {})
+            def encode_row(c: CoreCandidate = candidate) -> tuple[Any, Val]:
+                return self.condition(c.condition), self.expr(c.value, {})
 
             (condition, value), notes = self.noted(encode_row)
             conditions.append(condition)
             values.append(value)
             row_notes.append(notes)
-        active = self._active(info, conditions)
-        default = self.expr(info.default.value, {}) if info.default is not None else None
+        active = self._active(core, conditions)
+        default = self.expr(core.default.value, {}) if core.default is not None else None
         defined: Any
-        if info.kind == "expr":
+        if core.mode == "value":
             value, defined = values[0], True
-        elif info.kind == "collect":
-            value, defined = self._collect(info, active, values, element), True
-        else:
-            chosen = active if info.kind == "rules" else conditions
-            defined = True if default is not None else D.z_or(*chosen)
-            value = default if default is not None else self.fresh.value(info.type, f"{info.name}#no_rule")
-            for c, v in zip(reversed(chosen), reversed(values), strict=True):
-                value = D.ite(c, v, value, info.type, self.fresh)
+        elif core.mode == "collect":
+            value, defined = self._collect(core, active, values), True
+        else:  # first, unique: the first candidate that takes effect (where two differ, a conflict)
+            defined = True if default is not None else D.z_or(*active)
+            value = default if default is not None else self.fresh.value(core.type, f"{core.name}#no_rule")
+            for c, v in zip(reversed(active), reversed(values), strict=True):
+                value = D.ite(c, v, value, core.type, self.fresh)
         notes = frozenset().union(*row_notes) if row_notes else frozenset()
         return DecisionModel(value, tuple(conditions), tuple(active), tuple(values), defined, tuple(row_notes), notes)
 
-    def _active(self, info: ir.DecisionInfo, conditions: list[Any]) -> list[Any]:
-        """Each row's condition, less where an applicable exception overrides it."""
-        if not any(row.exceptions for row in info.rows):
+    def _active(self, core: CoreDecision, conditions: list[Any]) -> list[Any]:
+        """Where each candidate takes effect: its condition, less where one overriding it does."""
+        if not core.has_exceptions:
             return list(conditions)
         resolved: dict[int, Any] = {}
-        for i in ir.exception_order([row.exceptions for row in info.rows]):  # exceptions first, no recursion
-            overriders = [resolved[j] for j in info.rows[i].exceptions if j in resolved]
+        for i in core.settle_order:  # those overriding a candidate come first, no recursion
+            overriders = [resolved[j] for j in core.candidates[i].overridden_by if j in resolved]
             resolved[i] = D.z_and(conditions[i], D.z_not(D.z_or(*overriders)))
-        return [resolved[i] for i in range(len(info.rows))]
+        return [resolved[i] for i in range(len(core.candidates))]
 
-    def _collect(self, info: ir.DecisionInfo, active: list[Any], values: list[Val], element: T.Type | None) -> Val:
+    def _collect(self, core: CoreDecision, active: list[Any], values: list[Val]) -> Val:
+        element = T.element_type(core.type)
         enum = self.rule_enum if element == T.RULE else element
         if not isinstance(enum, T.EnumType) or any(v.kind != D.ENUM for v in values):
-            return self.fresh.value(info.type, info.name)
+            return self.fresh.value(core.type, core.name)
         members: dict[str, Any] = {m: False for m in enum.members}
         for a, v in zip(active, values, strict=True):
             assert v.enum is not None
