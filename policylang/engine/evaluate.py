@@ -34,6 +34,7 @@ from policylang.engine.settle import Settled, settle_within
 from policylang.engine.steps import DecisionStep, LetStep, NoteStep, RuntimeRow, WarningStep
 from policylang.ir import program as ir
 from policylang.ir import types as T
+from policylang.ir.core import lower
 from policylang.ir.values import Unknown, encode, encoder
 from policylang.trace.build import SettledDecision, TraceBuilder
 from policylang.trace.events import Tracer
@@ -271,10 +272,10 @@ class Engine:
     def _step(self, step: ir.PlanStep) -> Step:
         p = self._program
         if step.kind == "decision":
-            d = p.decisions[step.name]
-            rows = tuple(self._row(r) for r in d.rows)
-            default = self._row(d.default) if d.default else None
-            return DecisionStep(d, rows, default)
+            core = lower(p.decisions[step.name])
+            rows = tuple(self._row(c.row) for c in core.candidates)
+            default = self._row(core.default.row) if core.default else None
+            return DecisionStep(core, rows, default)
         if step.kind == "let":
             let = p.lets[step.name]
             return LetStep(let, self._row(ir.RowInfo(let.expr, None, (), let.rules, let.span)))

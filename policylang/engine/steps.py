@@ -1,13 +1,14 @@
 """The steps of an evaluation: the semantics of decisions, rules and unknown facts.
 
-Each decision is one of:
+Each decision is read through its core (:mod:`policylang.ir.core`), in one of four modes:
 
-* ``expr``: a single expression;
-* ``first_match``: the first row whose condition holds gives the value. A row whose
-  condition is unknown makes the decision unknown, unless every value it could take agrees;
-* ``collect``: every row (or ``add`` rule) whose condition holds adds its item, in order;
-* ``rules``: Catala-style rules ``then d = v``; an applicable exception removes the rule it
-  overrides; two applicable rules that disagree are a conflict; none gives the default
+* ``value`` (``decision d: T = expr``): a single expression;
+* ``first`` (``first match``): the first row whose condition holds gives the value. A row
+  whose condition is unknown makes the decision unknown, unless every value it could take
+  agrees;
+* ``collect``: every row (or ``add`` rule) that takes effect adds its item, in order;
+* ``unique`` (Catala-style rules ``then d = v``): an applicable exception removes the rule
+  it overrides; two applicable rules that disagree are a conflict; none gives the default
   or the reported state "no rule applies".
 
 ``let`` values, informational notes and warnings are steps too. One implementation serves
@@ -27,6 +28,7 @@ from policylang.engine.compile import Fn
 from policylang.engine.facts import show
 from policylang.ir import program as ir
 from policylang.ir import types as T
+from policylang.ir.core import CoreDecision
 from policylang.ir.values import Unknown, encode, same_value
 from policylang.trace.events import Tracer
 
@@ -47,20 +49,27 @@ def _merge(a: Unknown | None, b: Any) -> Unknown:
 
 
 class DecisionStep:
-    """Computes one decision."""
+    """Computes one decision, from its core (:mod:`policylang.ir.core`): candidates and a mode.
 
-    def __init__(self, info: ir.DecisionInfo, rows: tuple[RuntimeRow, ...], default: RuntimeRow | None) -> None:
+    ``rows`` are the core's candidates compiled, in its order; ``default`` its default.
+    """
+
+    def __init__(self, core: CoreDecision, rows: tuple[RuntimeRow, ...], default: RuntimeRow | None) -> None:
+        info = core.info
+        self.core = core
         self.info = info
         self.rows = rows
         self.default = default
         self.slot = info.slot
-        self.element = T.element_type(info.type)
-        self.is_set = isinstance(T.strip_optional(info.type), T.SetType)
-        self.name = info.name
-        self.no_rule = Unknown(frozenset(), frozenset({info.name}))
-        self.method = getattr(self, "_" + info.kind)
-        self.has_exceptions = any(r.info.exceptions for r in rows)
-        self.exception_order = ir.exception_order([r.info.exceptions for r in rows]) if self.has_exceptions else []
+        self.element = T.element_type(core.type)
+        self.is_set = isinstance(T.strip_optional(core.type), T.SetType)
+        self.name = core.name
+        self.no_rule = Unknown(frozenset(), frozenset({core.name}))
+        modes = {"value": self._expr, "first": self._first_match, "collect": self._collect, "unique": self._rules}
+        self.method = modes[core.mode]
+        self.has_exceptions = core.has_exceptions
+        self.exception_order = list(core.settle_order) if self.has_exceptions else []
+        self.overridden_by = tuple(c.overridden_by for c in core.candidates)
         self.fast_rows = tuple((r.condition, r.value, r) for r in rows)
 
     def run(self, v: list[Any], tracer: Tracer | None = None) -> list[RuntimeRow]:
@@ -68,12 +77,12 @@ class DecisionStep:
         if tracer is None:
             value, fired = self.method(v, None)
             v[self.slot] = value
-            return fired  # type: ignore[no-any-return]
+            return fired
         tracer.decision(self.info)
         value, fired = self.method(v, tracer)
         v[self.slot] = value
         tracer.decided(self.info, value)
-        return fired  # type: ignore[no-any-return]
+        return fired
 
     def _trace(self, tracer: Tracer | None, row: RuntimeRow, outcome: str, condition: Any, value: Any = None) -> None:
         """Report a row considered, with its outcome, to the tracer (if any)."""
@@ -132,7 +141,7 @@ class DecisionStep:
             result = applies[i]
             if result is False:
                 continue
-            for e in self.rows[i].info.exceptions:
+            for e in self.overridden_by[i]:
                 over = active[e]
                 if over is True:
                     result = False
