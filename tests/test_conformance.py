@@ -8,6 +8,7 @@ cannot fail would prove nothing.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -16,14 +17,18 @@ import polars as pl
 import pytest
 from hypothesis import Phase, settings
 
+import policylang
+from policylang.analysis import encode
 from policylang.analysis.encode import Encoder
-from policylang.batch import vexpr
+from policylang.batch import vexpr, vsteps
 from policylang.batch.run import backend_for
 from policylang.batch.vec import Vec, merge
 from policylang.batch.vexpr import ExprCompiler
+from policylang.engine import steps
 from policylang.engine.steps import DecisionStep
 from policylang.ir import program as ir
 from policylang.ir import types as T
+from policylang.ir.core import MODES, lower
 from policylang.policy import loader
 from tests import test_batch_properties
 from tests.conformance.backends import (
@@ -71,6 +76,31 @@ def test_a_whole_caseload_in_one_table(name: str) -> None:
         assert vectorised_row(e, p, row) == [], e.name
     # only the rows with a conflict went back to the reference path
     assert backend_for(p.engine()).stats["redone"] == sum(e.conflict for e in group)
+
+
+# the core: one lowering of the decision kinds, read by every backend ------------------------
+
+
+@pytest.mark.parametrize("name", policylang.bundled_names())
+def test_every_bundled_decision_lowers_to_the_core(name: str) -> None:
+    for info in policylang.load(name).program.decisions.values():
+        core = lower(info)
+        assert core.mode == MODES[info.kind]
+        assert [c.row for c in core.candidates] == list(info.rows)
+        assert sorted(core.settle_order) == list(range(len(core.candidates)))
+        place = {c: k for k, c in enumerate(core.settle_order)}
+        for c in core.candidates:  # what overrides a candidate is settled before it
+            assert all(place[o] < place[c.index] for o in c.overridden_by)
+        assert (core.otherwise == "default") == (info.default is not None)
+
+
+@pytest.mark.parametrize("module", [steps, vsteps, encode], ids=["row engine", "vectorised", "z3 encoding"])
+def test_the_backend_reads_decisions_only_through_the_core(module: Any) -> None:
+    """No half migration: each backend interprets the core's modes, not the surface kinds."""
+    source = inspect.getsource(module)
+    assert "lower(" in source or "CoreDecision" in source
+    for surface in ("d.kind", "info.kind", "info.rows", "d.rows", ".exceptions", "exception_order", '"first_match"'):
+        assert surface not in source, surface
 
 
 # every small fact set: the backends agree with the row engine ---------------------------------

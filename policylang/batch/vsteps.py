@@ -1,10 +1,11 @@
 """Compile decisions to Polars: the vectorised counterpart of :class:`policylang.engine.steps.DecisionStep`.
 
-Each decision kind follows its method in :mod:`policylang.engine.evaluate` case by case:
-``expr``; ``first_match`` (a row whose condition is unknown makes the decision unknown
-unless every value it could take agrees); ``collect`` (with exceptions between rows);
-``rules`` (Catala-style: exceptions, defaults, and a conflict between two applicable rules
-that disagree, which sends the row to the reference path for its error). The result is a
+A decision is compiled from its core (:mod:`policylang.ir.core`), each mode following its
+method in :mod:`policylang.engine.steps` case by case: ``value``; ``first`` (a row whose
+condition is unknown makes the decision unknown unless every value it could take agrees);
+``collect`` (with exceptions between rows); ``unique`` (Catala-style rules: exceptions,
+defaults, and a conflict between two applicable rules that disagree, which sends the row
+to the reference path for its error). The result is a
 :class:`Decided`: the value and its mask, and per row of the decision a flag saying where
 that row decided it (for the rule IDs of ``reasons``).
 """
@@ -35,6 +36,7 @@ from policylang.batch.vec import (
 from policylang.batch.vexpr import ExprCompiler, same
 from policylang.ir import program as ir
 from policylang.ir import types as T
+from policylang.ir.core import CoreCandidate, CoreDecision, lower
 from policylang.ir.values import same_value
 
 
@@ -54,31 +56,32 @@ class Decided:
     fired: tuple[tuple[pl.Expr, tuple[str, ...]], ...]  # (flag, rule IDs), read where decided
 
 
-def compile_decision(c: ExprCompiler, d: ir.DecisionInfo, no_rule: Mask) -> Decided:
-    """The decision ``d`` as Polars expressions; ``no_rule`` is its own blocked bit."""
-    if d.kind == "expr":
-        row = d.rows[0]
-        value = c.expr(row.value)
-        return Decided(_typed(value, d.type), ((pl.lit(True), _rules(row)),))
-    if d.kind == "first_match":
+def compile_decision(c: ExprCompiler, info: ir.DecisionInfo, no_rule: Mask) -> Decided:
+    """The decision ``info`` as Polars expressions, from its core; ``no_rule`` is its own blocked bit."""
+    d = lower(info)
+    if d.mode == "value":
+        candidate = d.candidates[0]
+        value = c.expr(candidate.value)
+        return Decided(_typed(value, d.type), ((pl.lit(True), _rules(candidate)),))
+    if d.mode == "first":
         return _first_match(c, d, no_rule)
-    if d.kind == "collect":
+    if d.mode == "collect":
         return _collect(c, d)
-    if d.kind == "rules":
+    if d.mode == "unique":
         return _rules_decision(c, d, no_rule)
-    raise NotVectorisable(f"decisions of kind `{d.kind}`")
+    raise NotVectorisable(f"decisions of mode `{d.mode}`")
 
 
-def _rules(row: ir.RowInfo) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(row.rules))
+def _rules(candidate: CoreCandidate) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(candidate.row.rules))
 
 
 def _typed(v: Vec, t: T.Type) -> Vec:
     return attrs.evolve(v, type=t)
 
 
-def _condition(c: ExprCompiler, row: ir.RowInfo) -> Vec:
-    return Vec.const(True, T.BOOL) if row.condition is None else c.expr(row.condition)
+def _condition(c: ExprCompiler, candidate: CoreCandidate) -> Vec:
+    return Vec.const(True, T.BOOL) if candidate.condition is None else c.expr(candidate.condition)
 
 
 def _select(cases: Sequence[tuple[pl.Expr, Vec]], t: T.Type) -> Vec:
@@ -90,15 +93,15 @@ def _select(cases: Sequence[tuple[pl.Expr, Vec]], t: T.Type) -> Vec:
     return Vec(t, value, choose([(flag, v.mask) for flag, v in cases], Mask()))
 
 
-def _first_match(c: ExprCompiler, d: ir.DecisionInfo, no_rule: Mask) -> Decided:
-    conditions = [c.share(_condition(c, r), "when") for r in d.rows]
-    values = [c.share(c.expr(r.value), "value") for r in d.rows]
+def _first_match(c: ExprCompiler, d: CoreDecision, no_rule: Mask) -> Decided:
+    conditions = [c.share(_condition(c, r), "when") for r in d.candidates]
+    values = [c.share(c.expr(r.value), "value") for r in d.candidates]
     true = [cond.is_true() for cond in conditions]
     selected = c.share(_select(list(zip(true, values, strict=True)), d.type), "selected")
     first = []
     for i, t in enumerate(true):
         first.append(t & ~any_of(true[:i]) if i else t)
-    fired = tuple((f, _rules(r)) for f, r in zip(first, d.rows, strict=True))
+    fired = tuple((f, _rules(r)) for f, r in zip(first, d.candidates, strict=True))
     has = any_of(true)
     if all(cond.known for cond in conditions):
         mask = choose([(has, selected.mask)], no_rule)
@@ -124,11 +127,11 @@ def _first_match(c: ExprCompiler, d: ir.DecisionInfo, no_rule: Mask) -> Decided:
     return Decided(Vec(d.type, selected.value(), mask), fired)
 
 
-def _active(c: ExprCompiler, d: ir.DecisionInfo) -> list[Vec]:
+def _active(c: ExprCompiler, d: CoreDecision) -> list[Vec]:
     """Whether each row applies once exceptions are taken into account (``DecisionStep._active``)."""
     applies = []
-    for row in d.rows:
-        cond = c.share(_condition(c, row), "when")
+    for candidate in d.candidates:
+        cond = c.share(_condition(c, candidate), "when")
         if cond.is_static:
             applies.append(Vec.const(cond.static is True, T.BOOL))
         else:
@@ -136,9 +139,9 @@ def _active(c: ExprCompiler, d: ir.DecisionInfo) -> list[Vec]:
                 Vec(T.BOOL, cond.is_true() if cond.known else cond.value(), cond.mask, nullable=cond.nullable)
             )
     active: dict[int, Vec] = {}
-    for i in ir.exception_order([row.exceptions for row in d.rows]):  # exceptions first, no recursion
+    for i in d.settle_order:  # those overriding a candidate first, no recursion
         app = applies[i]
-        overs = [active[e] for e in d.rows[i].exceptions if e in active]
+        overs = [active[e] for e in d.candidates[i].overridden_by if e in active]
         if not overs:
             result = app
         else:
@@ -146,13 +149,12 @@ def _active(c: ExprCompiler, d: ir.DecisionInfo) -> list[Vec]:
             mask = merge([app.mask, *(o.mask for o in overs)]).where(~off)
             result = Vec(T.BOOL, ~off, mask, nullable=False)
         active[i] = c.share(result, "active")
-    return [active[i] for i in range(len(d.rows))]
+    return [active[i] for i in range(len(d.candidates))]
 
 
-def _collect(c: ExprCompiler, d: ir.DecisionInfo) -> Decided:
-    exceptions = any(r.exceptions for r in d.rows)
-    active = _active(c, d) if exceptions else [c.share(_condition(c, r), "when") for r in d.rows]
-    items = [c.share(c.expr(r.value), "item") for r in d.rows]
+def _collect(c: ExprCompiler, d: CoreDecision) -> Decided:
+    active = _active(c, d) if d.has_exceptions else [c.share(_condition(c, r), "when") for r in d.candidates]
+    items = [c.share(c.expr(r.value), "item") for r in d.candidates]
     element = T.element_type(d.type) or T.ANY
     for item in items:
         if item.nullable and not (item.is_static and item.static is not None):
@@ -172,7 +174,7 @@ def _collect(c: ExprCompiler, d: ir.DecisionInfo) -> Decided:
         else:
             value = value.list.unique(maintain_order=True)
     parts = CollectParts(tuple(zip(active, items, strict=True)), any_of(true))
-    fired = tuple((t, _rules(r)) for t, r in zip(true, d.rows, strict=True))
+    fired = tuple((t, _rules(r)) for t, r in zip(true, d.candidates, strict=True))
     return Decided(Vec(d.type, value, mask, nullable=False, parts=parts), fired)
 
 
@@ -197,9 +199,9 @@ def _static_collect(flags: list[pl.Expr], items: list[Any], t: T.Type, dtype: pl
     return by_pattern(words, lambda ws: value(sum(w << (WORD * k) for k, w in enumerate(ws))), dtype)
 
 
-def _rules_decision(c: ExprCompiler, d: ir.DecisionInfo, no_rule: Mask) -> Decided:
+def _rules_decision(c: ExprCompiler, d: CoreDecision, no_rule: Mask) -> Decided:
     active = _active(c, d)
-    values = [c.share(c.expr(r.value), "value") for r in d.rows]
+    values = [c.share(c.expr(r.value), "value") for r in d.candidates]
     chosen = [a.is_true() for a in active]
     possible = [a.mask.unknown() for a in active]
     first = c.share(_select(list(zip(chosen, values, strict=True)), d.type), "first")
@@ -222,7 +224,7 @@ def _rules_decision(c: ExprCompiler, d: ir.DecisionInfo, no_rule: Mask) -> Decid
         (any_chosen & first.mask.is_known() & agree(first), Mask()),
         (any_chosen, unknown | possible_values | first.mask),
     ]
-    fired = [(ch & any_chosen, _rules(r)) for ch, r in zip(chosen, d.rows, strict=True)]
+    fired = [(ch & any_chosen, _rules(r)) for ch, r in zip(chosen, d.candidates, strict=True)]
     if d.default is not None:
         default = c.share(c.expr(d.default.value), "default")
         cases.append((~unknown.unknown() | (default.mask.is_known() & agree(default)), default.mask))

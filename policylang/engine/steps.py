@@ -68,7 +68,7 @@ class DecisionStep:
         modes = {"value": self._expr, "first": self._first_match, "collect": self._collect, "unique": self._rules}
         self.method = modes[core.mode]
         self.has_exceptions = core.has_exceptions
-        self.exception_order = list(core.settle_order) if self.has_exceptions else []
+        self.settle_order = list(core.settle_order) if self.has_exceptions else []
         self.overridden_by = tuple(c.overridden_by for c in core.candidates)
         self.fast_rows = tuple((r.condition, r.value, r) for r in rows)
 
@@ -137,7 +137,7 @@ class DecisionStep:
         applies = [True if r.condition is None else r.condition(v) for r in self.rows]
         applies = [a if a is True or type(a) is Unknown else False for a in applies]
         active: list[Any] = list(applies)
-        for i in self.exception_order:  # a row's exceptions are settled before it
+        for i in self.settle_order:  # a row's exceptions are settled before it
             result = applies[i]
             if result is False:
                 continue
