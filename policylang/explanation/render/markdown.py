@@ -197,8 +197,7 @@ def _mark(i: Input, lang: str | None) -> str:
 
 def _inputs(inputs: Iterable[Input], lang: str | None = None) -> str:
     return "; ".join(
-        f"{md(i.label) + ' ' if i.label else ''}{code(i.name)} = {_value(i.shown)}{_mark(i, lang)}"
-        for i in inputs
+        f"{md(i.label) + ' ' if i.label else ''}{code(i.name)} = {_value(i.shown)}{_mark(i, lang)}" for i in inputs
     )
 
 
