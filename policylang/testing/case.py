@@ -144,7 +144,8 @@ def _tolerances(data: Mapping[str, Any], expected: Mapping[str, Any], where: str
     for name, tolerance in data.items():
         if not is_number(tolerance) or tolerance < 0:
             raise CaseFileError(
-                f"{where}: the tolerance of `{name}` must be a number of 0 or more, such as 0.01, not {_json(tolerance)}"
+                f"{where}: the tolerance of `{name}` must be a number of 0 or more, such as 0.01, "
+                f"not {_json(tolerance)}"
             )
         if name not in expected:
             raise CaseFileError(
