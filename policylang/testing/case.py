@@ -162,6 +162,9 @@ def _tolerances(data: Mapping[str, Any], expected: Mapping[str, Any], where: str
 
 
 def _json(value: Any) -> str:
+    """A value as a case writes it (a number read from JSON as a ``Decimal`` without quotes)."""
+    if isinstance(value, Decimal):
+        return str(value)
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
