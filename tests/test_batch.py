@@ -377,3 +377,12 @@ def test_a_column_of_mappings_keeps_each_mapping_as_given() -> None:
         "fact `is_public_holiday` is {}, but it must be true or false",
         'fact `is_public_holiday` is {"a": 1}, but it must be true or false',
     ]
+
+
+@pytest.mark.parametrize("beyond", [-(2**63) - 1, 2**64 - 1])
+def test_an_int_column_wider_than_int64_gives_row_errors(beyond: int) -> None:
+    """Polars reads such a column as Int128 or UInt64: the value beyond Int64 is that row's error, the rest run."""
+    p = policylang.load("child_protection/migrant_children")
+    out = p.evaluate_many([{"age_years": beyond}, {"age_years": 3}], reasons=True)
+    errors = out["_error"].to_list()
+    assert errors[0] is not None and str(beyond) in errors[0] and errors[1] is None
