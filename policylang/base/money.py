@@ -1,0 +1,70 @@
+"""Currencies: the ISO 4217 codes a ``money`` type may name, and how amounts are written for people.
+
+A ``money`` value has one currency, a unit of its type (``money EUR``); ``money`` alone is
+``money DKK`` (:data:`DEFAULT_CURRENCY`). The value itself is an exact ``Decimal``; the
+currency is known from the type, so it costs nothing at run time.
+
+>>> is_currency("EUR"), is_currency("EUX"), minor_digits("JPY"), minor_digits("DKK")
+(True, False, 0, 2)
+>>> show_amount(Decimal("1234.5"), "DKK", "da"), show_amount(Decimal("1234.5"), "DKK", "en")
+('1.234,50 kr.', 'DKK 1,234.50')
+>>> show_amount(Decimal("150000"), "EUR", "da"), show_amount(Decimal("-0.125"), "USD", "en")
+('150.000 EUR', 'USD -0.125')
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+DEFAULT_CURRENCY = "DKK"
+
+# Active ISO 4217 codes by the digits of their minor unit (the øre, the cent); 2 unless listed.
+_CODES = (
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN"
+    " BZD CAD CDF CHF CLF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL"
+    " GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW"
+    " KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN"
+    " NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK"
+    " SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS"
+    " VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ZWL"
+).split()
+_MINOR = {
+    **dict.fromkeys("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split(), 0),
+    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+    "CLF": 4,
+}
+CURRENCIES = frozenset(_CODES)
+"""The ISO 4217 codes of the currencies in use."""
+
+_DANISH_SIGN = {"DKK": "kr."}  # how Danish text writes an amount's currency after it; else the code
+
+
+def is_currency(code: str) -> bool:
+    """Whether ``code`` is an ISO 4217 code of a currency in use."""
+    return code in CURRENCIES
+
+
+def minor_digits(code: str) -> int:
+    """The digits of the currency's minor unit: 2 for øre and cents, 0 for yen."""
+    return _MINOR.get(code, 2)
+
+
+def show_amount(amount: Decimal | int | float, currency: str, lang: str) -> str:
+    """An amount as a reader of ``lang`` writes it: ``1.234,50 kr.`` in Danish, ``DKK 1,234.50`` in English.
+
+    A whole amount has no decimals; any other shows at least the minor unit's digits and
+    every digit it has beyond them (nothing is rounded away for display).
+    """
+    value = Decimal(str(amount)) if isinstance(amount, float) else Decimal(amount)
+    digits = 0
+    if value != value.to_integral_value():
+        exponent = value.normalize().as_tuple().exponent
+        digits = max(minor_digits(currency), -exponent if isinstance(exponent, int) else 0)
+    text = f"{value:,.{digits}f}"
+    if lang == "da":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return f"{text} {_DANISH_SIGN.get(currency, currency)}"
+    return f"{currency} {text}"
+
+
+__all__ = ["CURRENCIES", "DEFAULT_CURRENCY", "is_currency", "minor_digits", "show_amount"]
