@@ -19,7 +19,7 @@ from decimal import Decimal
 DEFAULT_CURRENCY = "DKK"
 
 # Active ISO 4217 codes by the digits of their minor unit (the øre, the cent); 2 unless listed.
-_CODES = (
+_CODES_TEXT = (
     "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN"
     " BZD CAD CDF CHF CLF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL"
     " GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW"
@@ -27,13 +27,11 @@ _CODES = (
     " NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK"
     " SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS"
     " VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ZWL"
-).split()
-_MINOR = {
-    **dict.fromkeys("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split(), 0),
-    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
-    "CLF": 4,
-}
-CURRENCIES = frozenset(_CODES)
+)
+_NO_MINOR_TEXT = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF"
+_THREE_MINOR_TEXT = "BHD IQD JOD KWD LYD OMR TND"
+_MINOR = {**dict.fromkeys(_NO_MINOR_TEXT.split(), 0), **dict.fromkeys(_THREE_MINOR_TEXT.split(), 3), "CLF": 4}
+CURRENCIES = frozenset(_CODES_TEXT.split())
 """The ISO 4217 codes of the currencies in use."""
 
 _DANISH_SIGN = {"DKK": "kr."}  # how Danish text writes an amount's currency after it; else the code

@@ -9,6 +9,7 @@ checker carries on with an error type so that one mistake is reported once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -470,6 +471,12 @@ class ExprChecker:
         if isinstance(outcome, str):
             self.error("pol-type", f"`{e.function}` {outcome}", e.span, hint=f"usage: {builtin.signature}")
             return ir.CallIR(builtin, args, T.ERROR, e.span)
+        if e.function == "round_to" and len(args) >= 2 and isinstance(args[1], ir.Const):
+            step = args[1].value
+            if isinstance(step, int | Decimal) and not isinstance(step, bool) and step <= 0:
+                self.error(
+                    "pol-type", "`round_to` rounds to a step more than 0", args[1].span, hint="e.g. `0.01` or `1`"
+                )
         if e.function == "local_time" and len(args) == 2 and isinstance(args[1], ir.Const):
             try:
                 zone(str(args[1].value))
@@ -698,7 +705,9 @@ class ExprChecker:
         result = self._binary_type(e.op, a, b)
         clash = T.currency_clash(a, b) if e.op in ("+", "-", "/") else None
         if result is None and clash:
-            message = f"`{e.op}` cannot combine an amount in {clash[0]} with one in {clash[1]}: an amount has one currency"
+            message = (
+                f"`{e.op}` cannot combine an amount in {clash[0]} with one in {clash[1]}: an amount has one currency"
+            )
             self.error("pol-currency", message, e.span, hint=_CONVERT_HINT.format(*clash))
             return ir.ArithIR(e.op, left, right, T.ERROR, e.span)
         if result is None and e.op in ("*", "/") and T.MONEY in (a, b):

@@ -37,10 +37,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from policylang.base.money import show_amount
 from policylang.base.suggest import suggest
 from policylang.engine.result import Result
 from policylang.explanation.conditions import UNKNOWN as NOT_KNOWN
@@ -238,6 +240,9 @@ class ExplanationBuilder:
             return word(self.lang, "none")
         if isinstance(value, bool):
             return word(self.lang, "yes" if value else "no")
+        currency = T.currency_of(inner) if inner == T.MONEY else None
+        if currency and isinstance(value, int | float | Decimal):
+            return show_amount(value, currency, self.lang)  # 1.234,50 kr. / DKK 1,234.50
         if isinstance(value, str) and inner == T.DATE and self.citizen:
             return long_date(value, self.lang)
         if isinstance(value, str) and inner == T.RULE and self.citizen and value in self.program.rules:

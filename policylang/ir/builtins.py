@@ -232,9 +232,11 @@ def round_to_step(value: Decimal | int, step: Decimal | int, mode: str = "half_u
     if rest:
         twice, size = 2 * rest, whole_step * 10 ** (es - e)
         tie = twice == size
-        if mode == "ceiling" or (mode in ("half_up", "half_even") and twice > size):
-            q += 1
-        elif tie and ((mode == "half_up" and q >= 0) or (mode == "half_even" and q % 2)):
+        if (
+            mode == "ceiling"
+            or (mode in ("half_up", "half_even") and twice > size)
+            or (tie and ((mode == "half_up" and q >= 0) or (mode == "half_even" and q % 2)))
+        ):
             q += 1
         elif mode not in ("floor", "half_up", "half_even"):
             raise ValueError(f"unknown rounding mode {mode!r}")

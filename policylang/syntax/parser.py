@@ -21,8 +21,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from policylang.base.cachedir import private_directory
 from policylang.base.errors import Diagnostic, PolicyError, PolicySyntaxError, Replacement
-from policylang.base.money import CURRENCIES
 from policylang.base.limits import DEFAULT, Limits
+from policylang.base.money import CURRENCIES
 from policylang.base.span import Source, point
 from policylang.base.suggest import closest
 from policylang.syntax import ast, guard
