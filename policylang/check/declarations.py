@@ -327,9 +327,9 @@ class ProgramBuilder:
             if t.name == "condition":
                 return T.ConditionType()
             if t.name == "money":
-                problem = currency_diagnostic(t.unit, t.span) if t.unit else None
-                if problem is not None:
-                    self.report(problem)
+                unknown = currency_diagnostic(t.unit, t.span) if t.unit else None
+                if unknown is not None:
+                    self.report(unknown)
                     return T.MONEY  # no currency: reported once, not again
                 return money_type(t.unit)
             return T.PRIMITIVES[t.name]
