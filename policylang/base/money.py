@@ -55,9 +55,11 @@ def show_amount(amount: Decimal | int | float, currency: str, lang: str) -> str:
     """
     value = Decimal(str(amount)) if isinstance(amount, float) else Decimal(amount)
     digits = 0
-    if value != value.to_integral_value():
-        exponent = value.normalize().as_tuple().exponent
-        digits = max(minor_digits(currency), -exponent if isinstance(exponent, int) else 0)
+    _, coefficient, exponent = value.as_tuple()
+    if isinstance(exponent, int) and exponent < 0:  # no context is used: the caller's may trap anything
+        significant = "".join(map(str, coefficient)).rstrip("0")
+        places = max(0, -exponent - (len(coefficient) - len(significant))) if significant else 0
+        digits = max(minor_digits(currency), places) if places else 0
     text = f"{value:,.{digits}f}"
     if lang == "da":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
