@@ -355,3 +355,11 @@ def test_money_policies_load_through_the_public_api(tmp_path: Any) -> None:
     path.write_text('policy test/amounts\nsource S "Loven"\n' + AMOUNTS, encoding="utf-8")
     result = policylang.load(path).evaluate({"rent": {"amount": "10", "currency": "EUR"}, "share": 1, "months": 2})
     assert result.values["monthly"] == Decimal("5")
+
+
+def test_the_manifest_names_the_currency_of_each_money_type() -> None:
+    from policylang.trace.manifest import manifest
+
+    data = manifest(compile_text(AMOUNTS + "fact deposit: money\n").program)
+    text = json.dumps(data)
+    assert '{"type": "money", "currency": "EUR"}' in text and '{"type": "money", "currency": "DKK"}' in text
