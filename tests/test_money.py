@@ -364,3 +364,12 @@ def test_the_manifest_names_the_currency_of_each_money_type() -> None:
     assert (data["facts"]["rent"]["type"], data["facts"]["rent"]["currency"]) == ("money", "EUR")
     assert data["facts"]["deposit"]["currency"] == "DKK" and data["decisions"]["ratio"]["type"] == "decimal"
     assert "currency" not in data["decisions"]["ratio"]
+
+
+def test_a_stored_program_keeps_its_currencies() -> None:
+    from policylang.ir.serial import dump, restore
+
+    program = compile_text(AMOUNTS).program
+    (again,) = restore(json.loads(json.dumps(dump([program]))))
+    assert T.describe(again.facts["rent"].type) == "money EUR"
+    assert T.currency_of(again.decisions["part"].type) == "EUR"
