@@ -10,6 +10,8 @@ currency is known from the type, so it costs nothing at run time.
 ('1.234,50 kr.', 'DKK 1,234.50')
 >>> show_amount(Decimal("150000"), "EUR", "da"), show_amount(Decimal("-0.125"), "USD", "en")
 ('150.000 EUR', 'USD -0.125')
+>>> show_amount(1500, "DKK", "da", unit=False)
+'1.500'
 """
 
 from __future__ import annotations
@@ -47,11 +49,12 @@ def minor_digits(code: str) -> int:
     return _MINOR.get(code, 2)
 
 
-def show_amount(amount: Decimal | int | float, currency: str, lang: str) -> str:
+def show_amount(amount: Decimal | int | float, currency: str, lang: str, *, unit: bool = True) -> str:
     """An amount as a reader of ``lang`` writes it: ``1.234,50 kr.`` in Danish, ``DKK 1,234.50`` in English.
 
     A whole amount has no decimals; any other shows at least the minor unit's digits and
-    every digit it has beyond them (nothing is rounded away for display).
+    every digit it has beyond them (nothing is rounded away for display). With
+    ``unit=False`` the number alone (``1.234,50``), for a text that writes the unit itself.
     """
     value = Decimal(str(amount)) if isinstance(amount, float) else Decimal(amount)
     digits = 0
@@ -63,6 +66,9 @@ def show_amount(amount: Decimal | int | float, currency: str, lang: str) -> str:
     text = f"{value:,.{digits}f}"
     if lang == "da":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    if not unit:
+        return text
+    if lang == "da":
         return f"{text} {_DANISH_SIGN.get(currency, currency)}"
     return f"{currency} {text}"
 
