@@ -12,7 +12,7 @@ import attrs
 from policylang.base.labels import Labels
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Prim:
     """bool, int, decimal, money, text, date, datetime, time, duration, rule, null.
 
@@ -24,6 +24,10 @@ class Prim:
 
     name: str
     unit: str | None = attrs.field(default=None, eq=False)
+
+    def __repr__(self) -> str:
+        unit = f", unit={self.unit!r}" if self.unit is not None else ""
+        return f"Prim(name={self.name!r}{unit})"
 
 
 @attrs.frozen(eq=False)
