@@ -377,7 +377,8 @@ def test_a_stored_program_keeps_its_currencies() -> None:
 
 def test_an_explain_text_writes_the_unit_itself_so_a_placeholder_shows_the_number_alone() -> None:
     policy = compile_text(
-        'fact rent: money EUR\nrule R-1 cites S "§ 1"\n  explain "Huslejen er {rent} EUR." / "The rent is EUR {rent}."\n'
+        'fact rent: money EUR\nrule R-1 cites S "§ 1"\n'
+        '  explain "Huslejen er {rent} EUR." / "The rent is EUR {rent}."\n'
         "decision high: bool = rent > 1000 EUR by R-1\n"
     )
     result = policy.evaluate({"rent": "1234.5 EUR"})
