@@ -455,8 +455,8 @@ class Encoder:
         if name == "abs" and kinds == [D.NUM]:
             x = args[0].term
             return Val(D.NUM, z3.If(x >= 0, x, -x))
-        if name == "round" and kinds == [D.NUM, D.NUM] and z3.is_int_value(args[1].term):
-            return self._round(args[0].term, args[1].term.as_long())
+        if name in ("round", "round_to") and kinds[:2] == [D.NUM, D.NUM]:
+            return self._rounded(name, args)
         if name in ("to_set", "to_list", "count") and args[0].kind == D.SET:
             if name == "count":
                 if not args[0].exact_count:
@@ -465,13 +465,38 @@ class Encoder:
             return attrs.evolve(args[0], exact_count=True)
         return None
 
-    def _round(self, x: Any, places: int) -> Val:
-        scale = z3.RealVal(10**places) if places >= 0 else z3.RealVal(f"1/{10 ** (-places)}")
-        y = z3.ToReal(x) if not D.is_real(x) else x
-        scaled = y * scale
-        up = z3.ToReal(z3.ToInt(scaled + z3.RealVal("1/2")))
-        down = -z3.ToReal(z3.ToInt(-scaled + z3.RealVal("1/2")))
-        return Val(D.NUM, z3.If(scaled >= 0, up, down) / scale)
+    def _rounded(self, name: str, args: list[Val]) -> Val | None:
+        """``round`` and ``round_to`` with a constant step (or places) and mode; else opaque (``None``)."""
+        mode = "half_up"
+        if len(args) == 3:
+            if args[2].kind != D.ENUM or args[2].enum != T.ROUNDING or not z3.is_int_value(args[2].term):
+                return None
+            mode = T.ROUNDING.members[args[2].term.as_long()]
+        given = args[1].term
+        if name == "round":
+            if not z3.is_int_value(given):
+                return None
+            places = given.as_long()
+            step = z3.RealVal(f"1/{10**places}") if places >= 0 else z3.RealVal(10 ** (-places))
+        elif z3.is_int_value(given) or z3.is_rational_value(given):
+            step = z3.ToReal(given) if not D.is_real(given) else given
+            if not z3.is_true(z3.simplify(step > 0)):
+                return None
+        else:
+            return None
+        x = args[0].term
+        q = (z3.ToReal(x) if not D.is_real(x) else x) / step
+        half = q + z3.RealVal("1/2")
+        if mode == "floor":
+            n = z3.ToInt(q)
+        elif mode == "ceiling":
+            n = -z3.ToInt(-q)
+        elif mode == "half_up":  # a tie away from zero
+            n = z3.If(q >= 0, z3.ToInt(half), -z3.ToInt(-q + z3.RealVal("1/2")))
+        else:  # half_even: a tie to the even multiple
+            up = z3.ToInt(half)
+            n = z3.If(z3.And(z3.ToReal(up) == half, up % 2 == 1), up - 1, up)
+        return Val(D.NUM, z3.ToReal(n) * step)
 
     def _overlap(self, args: list[Val], e: ir.CallIR) -> Val:
         if any(a.kind == D.NULL for a in args):

@@ -15,7 +15,7 @@ from policylang.base.errors import Diagnostic, Replacement, sort_diagnostics
 from policylang.base.labels import Labels
 from policylang.base.span import Span
 from policylang.base.suggest import did_you_mean
-from policylang.check.expressions import ExprChecker
+from policylang.check.expressions import ExprChecker, currency_diagnostic, money_type
 from policylang.check.labels import label_problems
 from policylang.check.plan import evaluation_plan
 from policylang.check.rules import RulesChecker
@@ -339,6 +339,12 @@ class ProgramBuilder:
         if isinstance(t, ast.PrimTypeExpr):
             if t.name == "condition":
                 return T.ConditionType()
+            if t.name == "money":
+                unknown = currency_diagnostic(t.unit, t.span) if t.unit else None
+                if unknown is not None:
+                    self.report(unknown)
+                    return T.MONEY  # no currency: reported once, not again
+                return money_type(t.unit)
             return T.PRIMITIVES[t.name]
         if isinstance(t, ast.NamedTypeExpr):
             return self.named_type(t.name, t.span)

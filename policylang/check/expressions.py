@@ -9,11 +9,13 @@ checker carries on with an error type so that one mistake is reported once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from policylang.base.errors import Diagnostic, Replacement
+from policylang.base.money import CURRENCIES, DEFAULT_CURRENCY, is_currency
 from policylang.base.span import Span
 from policylang.base.suggest import did_you_mean
 from policylang.ir import program as ir
@@ -38,6 +40,35 @@ def enum_target(expected: T.Type | None, member: str | None = None) -> T.EnumTyp
         option = t.option(T.EnumType)
         return found or (option if isinstance(option, T.EnumType) else None)
     return None
+
+
+_COMMON_CURRENCIES = ("DKK", "EUR", "SEK", "NOK", "ISK", "USD", "GBP", "CHF")
+
+
+def currency_diagnostic(code: str, span: Span) -> Diagnostic | None:
+    """The error for a currency code that is no ISO 4217 code in use (``money EUX``, ``12 ABC``), or ``None``."""
+    if is_currency(code):
+        return None
+    hint, fix = did_you_mean(code, _COMMON_CURRENCIES)
+    if hint is None:
+        hint, fix = did_you_mean(code, CURRENCIES)
+    message = f"`{code}` is not a currency: money is counted in a currency named by its ISO 4217 code"
+    return Diagnostic("pol-currency", message, span, "error", hint or "for example `DKK`, `EUR`, `SEK` or `USD`", fix)
+
+
+def money_type(code: str | None) -> T.Prim:
+    """The type ``money CODE``; ``money`` alone is in the default currency (``DKK``)."""
+    return T.money(code or DEFAULT_CURRENCY)
+
+
+_CONVERT_HINT = (
+    "to convert, divide by one unit and multiply by the rate: `amount / 1 {0} * RATE`, "
+    "where RATE is the price of 1 {0} as `money {1}`"
+)
+_MONEY_HINT = {
+    "*": "an amount is multiplied by a number (`rent * 12`, `income * RATE`), not by another amount",
+    "/": "an amount is divided by a number (`amount / 12`) or by another amount of its currency (a ratio)",
+}
 
 
 def _values_hint(t: T.EnumType) -> str:
@@ -147,7 +178,11 @@ class ExprChecker:
     def value(self, e: ast.Expr, expected: T.Type, what: str) -> ir.Expr:
         """Check a value that must fit ``expected`` (a decision's or parameter's type)."""
         result = self.check(e, expected)
-        if not T.assignable(result.type, expected):
+        clash = T.currency_clash(result.type, expected)
+        if clash:
+            message = f"{what} must be in {clash[1]}, but this amount is in {clash[0]}"
+            self.error("pol-currency", message, e.span, hint=_CONVERT_HINT.format(*clash))
+        elif not T.assignable(result.type, expected):
             hint, fix = self._enum_hint(result, expected)
             self.error(
                 "pol-type",
@@ -265,6 +300,12 @@ class ExprChecker:
             return ir.Const(value, T.DURATION, e.span)
         if e.kind == "null":
             return ir.Const(None, T.NULL, e.span)
+        if isinstance(e.value, ast.MoneyLit):
+            problem = currency_diagnostic(e.value.currency, e.span)
+            if problem is not None:
+                self.report(problem)
+                return ir.Const(e.value.amount, T.MONEY, e.span)  # no currency: reported once, not again
+            return ir.Const(e.value.amount, money_type(e.value.currency), e.span)
         return ir.Const(e.value, T.PRIMITIVES[e.kind], e.span)
 
     def _Name(self, e: ast.Name, expected: T.Type | None) -> ir.Expr:
@@ -419,7 +460,7 @@ class ExprChecker:
 
     def _Call(self, e: ast.Call, expected: T.Type | None) -> ir.Expr:
         builtin = BUILTINS.get(e.function)
-        args = tuple(self.check(a) for a in e.args)
+        args = tuple(self.check(a, builtin.context(i) if builtin else None) for i, a in enumerate(e.args))
         if builtin is None:
             listed = ", ".join(f"`{name}`" for name in sorted(BUILTINS))
             hint, fix = did_you_mean(e.function, BUILTINS)
@@ -430,6 +471,12 @@ class ExprChecker:
         if isinstance(outcome, str):
             self.error("pol-type", f"`{e.function}` {outcome}", e.span, hint=f"usage: {builtin.signature}")
             return ir.CallIR(builtin, args, T.ERROR, e.span)
+        if e.function == "round_to" and len(args) >= 2 and isinstance(args[1], ir.Const):
+            step = args[1].value
+            if isinstance(step, int | Decimal) and not isinstance(step, bool) and step <= 0:
+                self.error(
+                    "pol-type", "`round_to` rounds to a step more than 0", args[1].span, hint="e.g. `0.01` or `1`"
+                )
         if e.function == "local_time" and len(args) == 2 and isinstance(args[1], ir.Const):
             try:
                 zone(str(args[1].value))
@@ -523,6 +570,11 @@ class ExprChecker:
     def _check_comparison(self, op: str, left: ir.Expr, right: ir.Expr, span: Span) -> None:
         a, b = left.type, right.type
         if T.ERROR in (T.strip_optional(a), T.strip_optional(b)):
+            return
+        clash = T.currency_clash(a, b)
+        if clash:
+            message = f"cannot compare an amount in {clash[0]} with one in {clash[1]}: an amount has one currency"
+            self.error("pol-currency", message, span, hint=_CONVERT_HINT.format(*clash))
             return
         if not T.comparable(a, b):
             self.error(
@@ -651,6 +703,21 @@ class ExprChecker:
         a, b = T.strip_optional(left.type), T.strip_optional(right.type)
         nullable = T.is_optional(left.type) or T.is_optional(right.type)
         result = self._binary_type(e.op, a, b)
+        clash = T.currency_clash(a, b) if e.op in ("+", "-", "/") else None
+        if result is None and clash:
+            message = (
+                f"`{e.op}` cannot combine an amount in {clash[0]} with one in {clash[1]}: an amount has one currency"
+            )
+            self.error("pol-currency", message, e.span, hint=_CONVERT_HINT.format(*clash))
+            return ir.ArithIR(e.op, left, right, T.ERROR, e.span)
+        if result is None and e.op in ("*", "/") and T.MONEY in (a, b):
+            self.error(
+                "pol-type",
+                f"`{e.op}` does not apply to {T.describe(left.type)} and {T.describe(right.type)}",
+                e.span,
+                hint=_MONEY_HINT[e.op],
+            )
+            return ir.ArithIR(e.op, left, right, T.ERROR, e.span)
         if result is None:
             self.error(
                 "pol-type", f"`{e.op}` does not apply to {T.describe(left.type)} and {T.describe(right.type)}", e.span
@@ -664,6 +731,8 @@ class ExprChecker:
     def _binary_type(self, op: str, a: T.Type, b: T.Type) -> tuple[str, T.Type] | None:
         if T.ERROR in (a, b):
             return op, T.ERROR
+        if a in T.NUMERIC and b in T.NUMERIC and T.MONEY in (a, b):
+            return self._money_type(op, a, b)
         numeric = a in T.NUMERIC and b in T.NUMERIC
         if op in ("|", "&") or (op == "-" and isinstance(a, T.SetType | T.ListType)):
             ea, eb = T.element_type(a), T.element_type(b)
@@ -689,4 +758,18 @@ class ExprChecker:
             return op, T.MONEY if T.MONEY in (a, b) else (T.INT if a == b == T.INT else T.DECIMAL)
         if op == "/" and numeric:
             return op, T.MONEY if a == T.MONEY else T.DECIMAL
+        return None
+
+    def _money_type(self, op: str, a: T.Type, b: T.Type) -> tuple[str, T.Type] | None:
+        """Amounts of money: added in one currency, multiplied and divided by numbers, divided by each other."""
+        both = a == b == T.MONEY
+        if both and T.currency_clash(a, b):
+            return None
+        currency = T.currency_of(a) or T.currency_of(b)
+        if op in ("+", "-"):
+            return op, T.money(currency)  # a plain number added to an amount is an amount in its currency
+        if op == "*" and not both:
+            return op, T.money(currency)
+        if op == "/" and a == T.MONEY:
+            return op, T.DECIMAL if both else T.money(currency)
         return None

@@ -224,6 +224,29 @@ class Result:
         return self._summarised()["values"]  # type: ignore[no-any-return]
 
     @property
+    def exact(self) -> dict[str, Any]:
+        """The decided decisions that hold decimals or amounts of money, written exactly.
+
+        ``decisions`` writes a decimal as a JSON number, which a reader may round
+        (583.3333333333334); here a decimal is its digits as text (``"583.3333"``) and an
+        amount of money ``{"amount": "583.33", "currency": "DKK"}``, the form a fact set
+        accepts. Decisions without decimals are left out; ``to_dict()`` has it as ``exact``
+        where it is not empty.
+        """
+        summary = self._summarised()
+        found = summary.get("exact")
+        if found is None:
+            from policylang.ir.values import encode_exact, holds_decimals
+
+            types = {name: info.type for name, info in self._shape.program.decisions.items()}
+            found = summary["exact"] = {
+                name: encode_exact(value, types[name])
+                for name, value in self.values.items()
+                if name in types and holds_decimals(types[name])
+            }
+        return found
+
+    @property
     def undetermined(self) -> dict[str, list[str]]:
         """Each decision that waits for unknown facts, with the facts that could decide it."""
         return self._summarised()["undetermined"]  # type: ignore[no-any-return]
@@ -289,6 +312,7 @@ class Result:
             "policy": self.policy,
             "manifest": self.manifest,
             "decisions": self.decisions,
+            **({"exact": self.exact} if self.exact else {}),
             "undetermined": self.undetermined,
             "missing": self.missing,
             "reasons": self.reasons,
@@ -354,10 +378,12 @@ class Result:
             declared=program.decisions.keys(),
             policy=program.name,
         )
+        exact = dict(data.get("exact") or {})
         summary: dict[str, Any] = {
             "decisions": decisions,
+            "exact": exact,
             "values": {
-                name: decoder(program.decisions[name].type, rule_ids)(value)
+                name: decoder(program.decisions[name].type, rule_ids)(exact.get(name, value))
                 for name, value in decisions.items()
                 if name in program.decisions
             },

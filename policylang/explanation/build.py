@@ -37,10 +37,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from policylang.base.money import show_amount
 from policylang.base.suggest import suggest
 from policylang.engine.result import Result
 from policylang.explanation.conditions import UNKNOWN as NOT_KNOWN
@@ -241,6 +243,9 @@ class ExplanationBuilder:
             return word(self.lang, "none")
         if isinstance(value, bool):
             return word(self.lang, "yes" if value else "no")
+        currency = T.currency_of(inner) if inner == T.MONEY else None
+        if currency and isinstance(value, int | float | Decimal):
+            return show_amount(value, currency, self.lang)  # 1.234,50 kr. / DKK 1,234.50
         if isinstance(value, str) and inner == T.DATE and self.citizen:
             return long_date(value, self.lang)
         if isinstance(value, str) and inner == T.RULE and self.citizen and value in self.program.rules:
@@ -268,6 +273,16 @@ class ExplanationBuilder:
                     parts.append(f"{k}: {self.text(x, None)}")
             return "; ".join(parts)
         return str(value)
+
+    def in_text(self, shown: Shown, t: T.Type | None) -> str:
+        """A value as an ``explain`` text's placeholder shows it: an amount without its currency,
+        which the text writes itself (``{RATE} kr.``); anything else as :meth:`text` shows it."""
+        inner = T.strip_optional(t) if t is not None else None
+        currency = T.currency_of(inner) if inner == T.MONEY and inner is not None else None
+        number = shown.value
+        if shown.state == KNOWN and currency and isinstance(number, int | float) and not isinstance(number, bool):
+            return show_amount(number, currency, self.lang, unit=False)
+        return shown.text
 
     def shown(self, value: Any, t: T.Type | None, *, withheld: bool = False, unknown: bool = False) -> Shown:
         if withheld:
@@ -368,9 +383,9 @@ class ExplanationBuilder:
         else:
             value = self._computed(self.probe.value_of(row, self.lookup), row, value_type, withheld_value)
         inputs = {key: self.input(key) for key in self.probe.reads(row.condition, row.value)}
-        values = {name: i.shown.text for (_, name), i in inputs.items()}
+        values = {name: self.in_text(i.shown, self.probe.type_of(kind, name)) for (kind, name), i in inputs.items()}
         if value is not None:
-            values.setdefault(VALUE, value.text)
+            values.setdefault(VALUE, self.in_text(value, value_type))
         if self.citizen:  # the reasons in words: no condition, no values read, nothing sensitive
             for kind, name in inputs:
                 if (kind, name) in self.revealing:
@@ -582,7 +597,8 @@ class ExplanationBuilder:
             if self.citizen and self.reveals(info.condition):
                 continue
             inputs = tuple(self.input(key) for key in self.probe.reads(info.condition))
-            found.append(Note(self.rule(info, {i.name: i.shown.text for i in inputs}), inputs))
+            filled = {i.name: self.in_text(i.shown, self.probe.type_of(i.source, i.name)) for i in inputs}
+            found.append(Note(self.rule(info, filled), inputs))
         return tuple(found)
 
     def handoffs(self) -> tuple[Handoff, ...]:

@@ -8,6 +8,7 @@ or an enum value, which the checker decides from the expected type.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import attrs
 
@@ -23,6 +24,7 @@ class PrimTypeExpr:
 
     name: str  # bool, int, decimal, money, text, date, datetime, time, duration, rule, condition
     span: Span
+    unit: str | None = None  # the currency of ``money EUR``
 
 
 @attrs.frozen
@@ -131,6 +133,14 @@ class DurationLit:
 
     amount: int
     unit: str  # "days", "months" or "years"
+
+
+@attrs.frozen
+class MoneyLit:
+    """A money literal's value: ``12.50 EUR`` is ``MoneyLit(Decimal("12.50"), "EUR")``."""
+
+    amount: Decimal
+    currency: str
 
 
 @attrs.frozen

@@ -441,7 +441,10 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     bool_type = _prim("bool")
     int_type = _prim("int")
     decimal_type = _prim("decimal")
-    money_type = _prim("money")
+
+    def money_type(self, meta: Any, children: list[Token]) -> ast.TypeExpr:
+        return ast.PrimTypeExpr("money", self.span(meta), str(children[0]) if children else None)
+
     text_type = _prim("text")
     date_type = _prim("date")
     datetime_type = _prim("datetime")
@@ -557,7 +560,8 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         return ast.Literal("decimal", self._decimal(children[0]), self.span(meta))
 
     def money_lit(self, meta: Any, children: list[Token]) -> ast.Expr:
-        return ast.Literal("money", self._decimal(children[0]), self.span(meta))
+        value = ast.MoneyLit(self._decimal(children[0]), str(children[1]))
+        return ast.Literal("money", value, self.span(meta))
 
     def duration_lit(self, meta: Any, children: list[Token]) -> ast.Expr:
         amount, unit = children

@@ -60,7 +60,7 @@ def type_json(t: T.Type, named: dict[str, dict[str, Any]] | None = None) -> dict
     if isinstance(t, T.OptionalType):
         return {**type_json(t.inner, named), "optional": True}
     if isinstance(t, T.Prim):
-        return {"type": t.name}
+        return {"type": t.name, "currency": t.unit} if t.unit else {"type": t.name}
     if isinstance(t, T.EnumType):
         data: dict[str, Any] = {"type": "enum"}
         name = t.name if t.name and not t.name.startswith("<") else None

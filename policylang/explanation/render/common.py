@@ -32,6 +32,8 @@ def display(shown: Shown) -> str:
     if isinstance(value, list) and all(isinstance(x, str) for x in value):
         plain = ", ".join(value) if value else None
         return shown.code if plain is None or shown.text == plain else f"{shown.code} ({shown.text})"
+    if isinstance(value, int | float) and not isinstance(value, bool) and shown.text != shown.code:
+        return shown.text  # an amount with its currency: DKK 1,234.50
     return shown.code
 
 
