@@ -94,7 +94,7 @@ TYPES = (
 # Words of expressions.
 OPERATORS = ("if", "then", "else", "and", "or", "not", "in", "is", "empty")
 CONSTANTS = ("true", "false", "null")
-QUANTIFIERS = ("any", "all", "count")
+QUANTIFIERS = ("any", "all", "count", "sum", "min", "max", "filter", "map")
 UNITS = ("days", "day", "months", "month", "years", "year", "DKK")
 
 KEYWORDS = frozenset(DECLARATIONS + CLAUSES + TYPES + OPERATORS + CONSTANTS)
