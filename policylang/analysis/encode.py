@@ -386,6 +386,14 @@ class Encoder:
         total = z3.Sum([z3.If(D.as_z3_bool(D.z_and(inside, c)), 1, 0) for inside, c in cases]) if cases else 0
         return Val(D.NUM, z3.IntVal(0) if isinstance(total, int) else total)
 
+    def _AggregateIR(self, e: ir.AggregateIR, env: dict[str, Val]) -> Val:
+        """Opaque: a sum, least or greatest value, or a list made from a list, is not encoded.
+
+        What an analysis finds through one is reported as possible, not exhaustive.
+        """
+        self.expr(e.collection, env)  # the facts it reads are still noted
+        return self.opaque(e)
+
     # -- functions ---------------------------------------------------------------
 
     def _CallIR(self, e: ir.CallIR, env: dict[str, Val]) -> Val:
@@ -548,6 +556,8 @@ def _free_locals(e: ir.Expr) -> set[str]:
         return {e.name} if e.kind == "local" else set()
     if isinstance(e, ir.QuantIR):
         return _free_locals(e.collection) | (_free_locals(e.condition) - {e.variable})
+    if isinstance(e, ir.AggregateIR):
+        return _free_locals(e.collection) | (_free_locals(e.body) - {e.variable})
     found: set[str] = set()
     for child in ir.children(e):
         found |= _free_locals(child)

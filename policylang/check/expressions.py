@@ -432,8 +432,8 @@ class ExprChecker:
         args = tuple(self.check(a) for a in e.args)
         if _aggregates_one(e.function, args):
             if len(args) != 1:
-                hint = "to add values, write `a + b`; to add one value per element, `sum(x in xs: x.amount)`"
-                self.error("pol-type", f"`sum` takes one list or set, got {len(args)} arguments", e.span, hint=hint)
+                usage = "to add values, write `a + b`; to add one value per element, `sum(x in xs: x.amount)`"
+                self.error("pol-type", f"`sum` takes one list or set, got {len(args)} arguments", e.span, hint=usage)
                 return ir.Const(None, T.ERROR, e.span)
             return self._aggregate(e.function, _ELEMENT, args[0], None, e.span)
         if builtin is None:
@@ -535,7 +535,8 @@ class ExprChecker:
         return found if never_empty and not T.is_optional(value.type) else T.optional(found)
 
     def _aggregate_error(self, kind: str, message: str, value: ir.Expr, found: T.Type) -> None:
-        fields = [n for n, t in found.fields if T.strip_optional(t) in T.NUMERIC] if isinstance(found, T.RecordType) else []
+        record = found if isinstance(found, T.RecordType) else T.RecordType(())
+        fields = [n for n, t in record.fields if T.strip_optional(t) in T.NUMERIC]
         if fields:
             hint = f"aggregate one field of each element, such as `{kind}(x in ...: x.{fields[0]})`"
         elif kind == "sum":

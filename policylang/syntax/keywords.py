@@ -94,7 +94,8 @@ TYPES = (
 # Words of expressions.
 OPERATORS = ("if", "then", "else", "and", "or", "not", "in", "is", "empty")
 CONSTANTS = ("true", "false", "null")
-QUANTIFIERS = ("any", "all", "count", "sum", "min", "max", "filter", "map")
+AGGREGATES = ("sum", "min", "max", "filter", "map")  # also written with a bound variable: sum(x in xs: ...)
+QUANTIFIERS = ("any", "all", "count", *AGGREGATES)
 UNITS = ("days", "day", "months", "month", "years", "year", "DKK")
 
 KEYWORDS = frozenset(DECLARATIONS + CLAUSES + TYPES + OPERATORS + CONSTANTS)

@@ -606,7 +606,7 @@ _TERMINAL_NAMES = {
     "ADD_OP": "`+` or `-`",
     "MUL_OP": "`*` or `/`",
     "CALL_NAME": "a function call",
-    "QUANTIFIER": "`any(...)`, `all(...)`, `count(...)`, `sum(...)`, `min(...)`, `max(...)`, `filter(...)` or `map(...)`",
+    "QUANTIFIER": "`any(...)`, `all(...)` or `count(...)`",
     "DURATION_UNIT": "`days`, `months` or `years`",
     "$END": "the end of the file",
 }
