@@ -517,28 +517,30 @@ class ExprChecker:
         shown = "its elements are" if whole else "the value for each element is"
         if kind == "sum":
             if found not in (*T.NUMERIC, T.DURATION):
-                self._aggregate_error(kind, f"adds numbers, amounts or durations, but {shown}", value, found)
+                what = f"adds numbers, amounts or durations, but {shown}"
+                self._aggregate_error(kind, what, value, found, collection)
                 return T.ERROR
             if T.is_optional(value.type):
-                text = value.span.text or "x.amount"
-                hint = f"say what a null counts as: `coalesce({text}, 0)`, or filter the nulls out first"
+                zero = "0 DKK" if found == T.MONEY else "0 days" if found == T.DURATION else "0"
+                hint = f"say what `null` counts as: `coalesce({value.span.text or 'x'}, {zero})`"
                 message = f"`sum` cannot add null, but {shown} {T.describe(value.type)}"
                 self.error("pol-aggregate-type", message, value.span, hint=hint)
                 return T.ERROR
             return found
         if not T.orderable(found):
-            self._aggregate_error(kind, f"needs values that can be ordered, but {shown}", value, found)
+            self._aggregate_error(kind, f"needs values that can be ordered, but {shown}", value, found, collection)
             return T.ERROR
         never_empty = (isinstance(collection, ir.MakeIR) and bool(collection.items)) or (
             isinstance(collection, ir.Const) and bool(collection.value)
         )
         return found if never_empty and not T.is_optional(value.type) else T.optional(found)
 
-    def _aggregate_error(self, kind: str, message: str, value: ir.Expr, found: T.Type) -> None:
+    def _aggregate_error(self, kind: str, message: str, value: ir.Expr, found: T.Type, collection: ir.Expr) -> None:
         record = found if isinstance(found, T.RecordType) else T.RecordType(())
         fields = [n for n, t in record.fields if T.strip_optional(t) in T.NUMERIC]
         if fields:
-            hint = f"aggregate one field of each element, such as `{kind}(x in ...: x.{fields[0]})`"
+            example = f"{kind}(x in {collection.span.text or 'xs'}: x.{fields[0]})"
+            hint = f"aggregate one field of each element, such as `{example}`"
         elif kind == "sum":
             hint = "to count elements, write `count(x in xs: condition)`"
         else:
