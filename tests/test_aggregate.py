@@ -9,6 +9,7 @@ when nothing is left; ``filter`` is unknown as soon as one element's condition i
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from policylang import EvaluationError
 from policylang.analysis import analyse
 from policylang.batch import evaluate_many
 from policylang.batch.run import backend_for
+from policylang.ir import program as ir
+from policylang.ir import serial
 from policylang.testing import partial_fact_sets
 from tests.conftest import compile_text, diagnostics_of
 
@@ -304,3 +307,11 @@ def test_the_batch_agrees_with_evaluate_on_generated_households(data: st.DataObj
 
 def test_polars_is_what_computes_the_vectorised_decisions() -> None:
     assert isinstance(evaluate_many(policylang.load(str(BATCH_POLICY)), _rows()[:1]), pl.DataFrame)
+
+
+def test_a_checked_aggregate_is_stored_and_read_back_whole() -> None:
+    program = policylang.load(str(BATCH_POLICY)).program
+    (restored,) = serial.restore(json.loads(json.dumps(serial.dump([program]))))
+    before = [n for d in program.decisions.values() for n in ir.walk(d.rows[0].value) if isinstance(n, ir.AggregateIR)]
+    after = [n for d in restored.decisions.values() for n in ir.walk(d.rows[0].value) if isinstance(n, ir.AggregateIR)]
+    assert before and after == before
