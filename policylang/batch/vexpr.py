@@ -413,17 +413,19 @@ class ExprCompiler:
         return Vec(e.type, value, collection.mask, nullable=False)
 
     def _AggregateIR(self, e: ir.AggregateIR) -> Vec:
-        """``sum``, ``min`` and ``max`` of whole numbers or dates per element, with list expressions.
+        """An aggregate per element, with list expressions: ``filter`` and ``map``, and ``sum``,
+        ``min`` and ``max`` of whole numbers or dates.
 
-        ``filter`` and ``map`` (a list computed from a list), decimals and amounts (exact, not
-        Float64), durations and aggregates over a ``collect`` or a constant are declined, and the
-        decision is computed row by row.
+        Sums and extremes of decimals and amounts (exact, not Float64) or durations, values
+        without a column type and aggregates over a ``collect`` or a constant are declined,
+        and the decision is computed row by row.
         """
-        if e.kind not in ("sum", "min", "max"):
-            raise NotVectorisable(f"`{e.kind}(...)`, a list computed from a list")
-        exact(e.type)
-        if T.strip_optional(e.type) not in (T.INT, T.DATE):
-            raise NotVectorisable(f"`{e.kind}(...)` of {T.describe(e.type)}")
+        if e.kind in ("sum", "min", "max"):
+            exact(e.type)
+            if T.strip_optional(e.type) not in (T.INT, T.DATE):
+                raise NotVectorisable(f"`{e.kind}(...)` of {T.describe(e.type)}")
+        elif vector_dtype(e.type) is None:
+            raise NotVectorisable(f"`{e.kind}(...)` giving {T.describe(e.type)}")
         collection = self.expr(e.collection)
         if collection.parts is not None or collection.is_static:
             raise NotVectorisable(f"`{e.kind}(...)` over a collect or a constant")
@@ -444,7 +446,14 @@ class ExprCompiler:
         inner = self.troubles[before:]  # an element's trouble (an overflow) sends its row to the reference
         del self.troubles[before:]
         self.troubles.extend(items.list.eval(t).list.any().fill_null(False) for t in inner)
+        if e.kind == "filter":
+            kept = items.list.eval(pl.element().filter(_truthy(body)))
+            return Vec(e.type, kept.fill_null(pl.lit([], dtype=require_dtype(e.type))), collection.mask, nullable=False)
         values = items.list.eval(body.value())
+        if e.kind == "map":
+            return Vec(
+                e.type, values.fill_null(pl.lit([], dtype=require_dtype(e.type))), collection.mask, nullable=False
+            )
         if e.kind == "sum":
             magnitude = values.list.eval(pl.element().cast(pl.Float64).abs()).list.sum()
             self.troubles.append((magnitude >= _BIG).fill_null(False))
