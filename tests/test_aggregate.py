@@ -146,6 +146,25 @@ decision best: level? = min(l in levels: l)
     assert policy.evaluate({"levels": ["middle", "low", "high", "low"]}).values == {"worst": "high", "best": "low"}
 
 
+def test_an_unknown_value_cannot_matter_beside_an_ordered_enums_extreme_member() -> None:
+    policy = compile_text(
+        """
+type level = ordered enum { low, middle, high }
+type case = record { base: level }
+fact cases: list of case
+fact raised: bool
+decision worst: level? = max(c in cases: if c.base = high then high else if raised then middle else low)
+decision best: level? = min(c in cases: if c.base = low then low else if raised then high else middle)
+"""
+    )
+    middling = policy.evaluate({"cases": [{"base": "middle"}, {"base": "middle"}]})
+    assert middling.values == {}
+    assert middling.undetermined == {"worst": ["raised"], "best": ["raised"]}
+    # one case is already the highest (the lowest) there is: the unknown other cannot change that
+    extremes = policy.evaluate({"cases": [{"base": "middle"}, {"base": "high"}, {"base": "low"}]})
+    assert extremes.values == {"worst": "high", "best": "low"}
+
+
 def test_durations_add_up() -> None:
     policy = compile_text(
         """

@@ -461,7 +461,7 @@ class ExprChecker:
     def _Quantifier(self, e: ast.Quantifier, expected: T.Type | None) -> ir.Expr:
         if e.kind in AGGREGATES:
             collection = self.check(e.collection, expected if e.kind == "filter" else None)
-            return self._aggregate(e.kind, e.variable, collection, e.condition, e.span)
+            return self._aggregate(e.kind, e.variable, collection, e.condition, e.span, expected)
         collection = self.check(e.collection)
         element = T.element_type(collection.type)
         if element is None:
@@ -478,8 +478,20 @@ class ExprChecker:
         type_ = T.INT if e.kind == "count" else T.BOOL
         return ir.QuantIR(e.kind, e.variable, collection, condition, type_, e.span)
 
-    def _aggregate(self, kind: str, variable: str, collection: ir.Expr, body: ast.Expr | None, span: Span) -> ir.Expr:
-        """``sum``, ``min``, ``max``, ``filter`` or ``map`` over a checked collection (``body`` None: each element)."""
+    def _aggregate(
+        self,
+        kind: str,
+        variable: str,
+        collection: ir.Expr,
+        body: ast.Expr | None,
+        span: Span,
+        expected: T.Type | None = None,
+    ) -> ir.Expr:
+        """``sum``, ``min``, ``max``, ``filter`` or ``map`` over a checked collection (``body`` None: each element).
+
+        What the context expects of the result tells how to read the value for each element
+        (``max(c in cases: high)``: ``high`` of the enum expected).
+        """
         element = T.element_type(collection.type)
         if element is None:
             if T.strip_optional(collection.type) != T.ERROR:
@@ -498,7 +510,8 @@ class ExprChecker:
             elif kind == "filter":
                 value = self.condition(body)
             else:
-                value = self.check(body)
+                wanted = T.element_type(expected) if kind == "map" and expected else expected
+                value = self.check(body, T.strip_optional(wanted) if wanted is not None else None)
         finally:
             self.locals.pop()
         type_ = self._aggregate_type(kind, collection, value, body is None)

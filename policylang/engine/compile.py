@@ -412,8 +412,9 @@ class Compiler:
         """One value per element, then their sum, least, greatest, the kept elements or the values.
 
         Kleene: an unknown collection, or an unknown value for any element, makes the result
-        unknown (waiting for all of them); a null collection counts as empty. ``min`` and
-        ``max`` skip nulls and are null when nothing is left.
+        unknown (waiting for all of them), unless a known value is an ordered enum's first
+        member (for ``min``) or last (for ``max``); a null collection counts as empty. ``min``
+        and ``max`` skip nulls and are null when nothing is left.
         """
         collection = self.expr(e.collection)
         slot = self.next_free
@@ -427,6 +428,9 @@ class Compiler:
         element = T.element_type(e.collection.type)
         combine = _combiner(kind, e.type)
         is_set = isinstance(T.strip_optional(e.collection.type), T.SetType)
+        base = T.strip_optional(e.type)
+        # an ordered enum's first member is the minimum whatever the unknown values are (the last, the maximum)
+        bound = (base.members[0] if kind == "min" else base.members[-1]) if isinstance(base, T.EnumType) else None
 
         def aggregate(v: list[Any]) -> Any:
             c = collection(v)
@@ -445,7 +449,7 @@ class Compiler:
                 elif r is True:
                     values.append(x)
             if unknown is not None:
-                return unknown
+                return bound if bound is not None and bound in values else unknown
             if kind == "filter":
                 return frozenset(values) if is_set else tuple(values)
             try:
