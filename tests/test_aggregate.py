@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+import z3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
@@ -23,12 +24,19 @@ from polars.testing import assert_frame_equal
 import policylang
 from policylang import EvaluationError
 from policylang.analysis import analyse
+from policylang.analysis import domain as D
+from policylang.analysis.encode import Encoder
+from policylang.analysis.observe import Observer
+from policylang.analysis.sampling import Sampler
+from policylang.analysis.search import Search
 from policylang.batch import evaluate_many
 from policylang.batch.run import backend_for
 from policylang.ir import program as ir
 from policylang.ir import serial
+from policylang.ir.values import Unknown
 from policylang.testing import partial_fact_sets
 from tests.conftest import compile_text, diagnostics_of
+from tests.test_analysis import _bind
 
 HERE = Path(__file__).parent
 BATCH_POLICY = HERE / "batch_policies" / "aggregates.pol"
@@ -269,6 +277,56 @@ decision band: enum { low, high }
         ).program
     )
     assert [d.code for d in findings] == ["pol-gap"]
+
+
+ENCODED = """
+fact a: int
+fact b: int
+fact c: decimal
+fact d1: date
+fact d2: date?
+fact levels: set of enum { x, y, z }
+fact tags: list of enum { p, q }
+decision band: enum { one, two, three, four }
+  first match
+    one when sum([a, b]) > 10 and max([d1, d2]) > 2024-01-01
+    two when min(v in [a, b, 3]: v * 2) < a + 1
+    three when sum(l in levels: if l = x then 2 else 1) >= 3 or max(t in tags: if t = p then c else 0) > 1.5
+    four otherwise
+"""
+
+
+def test_sums_and_extremes_of_literals_and_enum_sets_are_encoded_as_the_engine_computes_them() -> None:
+    program = compile_text(ENCODED).program
+    encoder = Encoder(program, exact=True)
+    observer = Observer(program)
+    search = Search(program, Sampler(program, 11), observer, 11)
+    model = encoder.decision("band")
+    assert not any(kind == "opaque" for notes in model.row_notes for kind, _ in notes)
+    step = observer.decision_steps["band"]
+    compared = 0
+    for _ in range(40):
+        facts = search.facts([])
+        loaded = observer.load(facts)
+        if loaded is None or loaded[1]:
+            continue
+        v = loaded[0]
+        observer.run_steps(v)
+        solver = z3.Solver()
+        solver.add(*encoder.definitions)
+        for fact, value in facts.items():
+            if fact in encoder.facts:
+                solver.add(*_bind(encoder.facts[fact], value, program.facts[fact].type))
+        assert solver.check() == z3.sat, facts
+        found = solver.model()
+        for i in range(3):
+            engine = step.rows[i].condition(v)
+            if type(engine) is Unknown:
+                continue
+            symbolic = z3.is_true(found.eval(D.as_z3_bool(model.conditions[i]), model_completion=True))
+            assert symbolic == (engine is True), (i, facts)
+            compared += 1
+    assert compared >= 30
 
 
 # ----------------------------------------------------------------- the vectorised backend
