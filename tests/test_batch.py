@@ -355,3 +355,14 @@ def test_numbers_of_the_wrong_kind_are_errors_not_crashes() -> None:
     assert out.get_column("_undetermined").struct.field("must_report").to_list()[3] is not None
     with pytest.raises(FactError, match="is Infinity"):
         policy.evaluate({"help_months": float("inf")})
+
+
+def test_a_column_that_mixes_a_number_and_a_bool_keeps_each_value() -> None:
+    """Polars would read ``[1.5, False]`` as numbers (``False`` as ``0.0``): each row is checked as given."""
+    p = policylang.load("child_protection/migrant_children")
+    rows: list[dict[str, Any]] = [{"is_public_holiday": 1.5}, {"is_public_holiday": False}]
+    out = p.evaluate_many(rows, reasons=True)
+    errors = out["_error"].to_list()
+    assert errors[0] == "fact `is_public_holiday` is 1.5, but it must be true or false"
+    assert errors[1] is None  # False is a bool, as a single evaluation reads it
+    p.evaluate(rows[1])  # ... which accepts it

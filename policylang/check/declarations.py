@@ -289,6 +289,18 @@ class ProgramBuilder:
                 self.error("pol-type", "the evaluation date must be a date or datetime", h.evaluation_date.span)
         if h.valid_from and h.valid_until and h.valid_until < h.valid_from:
             self.error("pol-validity", "the validity period ends before it starts", h.span)
+        person_title = None
+        if h.person_title is not None:
+            audience, person_title, span = h.person_title
+            if audience != "person":
+                hint, fix = did_you_mean(audience, ("person",))
+                self.error(
+                    "pol-audience",
+                    f"`title for {audience}`: a title can be given for `person`, the person concerned",
+                    span,
+                    hint=hint or "write `title for person`",
+                    fix=fix,
+                )
         return ir.HeaderInfo(
             h.name,
             h.title,
@@ -300,6 +312,7 @@ class ProgramBuilder:
             h.span,
             h.next_steps,
             h.complaint,
+            person_title,
         )
 
     # -- types -----------------------------------------------------------------

@@ -197,7 +197,7 @@ class ExplanationBuilder:
             names = [n for n in names if self.shown_to_citizens(self.program.decisions[n])]
             return Explanation(
                 policy=self.program.name,
-                title=header.title.get(self.lang) if header.title else None,
+                title=title.get(self.lang) if (title := header.title_for(citizen=True)) else None,
                 version=header.version,
                 lang=self.lang,
                 audience=self.audience,

@@ -539,6 +539,11 @@ class HeaderInfo:
     span: Span | None
     next_steps: Labels | None = None  # what happens next, for a citizen
     complaint: Labels | None = None  # how to complain, for a citizen
+    person_title: Labels | None = None  # the title a citizen reads, where the title itself could endanger them
+
+    def title_for(self, citizen: bool) -> Labels | None:
+        """The title the reader sees: a citizen the ``title for person``, where there is one."""
+        return self.person_title if citizen and self.person_title is not None else self.title
 
 
 @attrs.frozen

@@ -231,6 +231,7 @@ class PolicyRenderer:
             [
                 ("Policy", nodes.literal(text=self.program.name)),
                 ("Title", _labels(header.title)),
+                ("Title for the person", _labels(header.person_title) if header.person_title else None),
                 ("File", nodes.literal(text=self.display_path)),
                 ("Imports", ", ".join(files)),
                 ("Version", header.version or ""),

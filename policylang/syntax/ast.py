@@ -345,6 +345,8 @@ class PolicyDecl:
     span: Span
     next_steps: Labels | None = None
     complaint: Labels | None = None
+    # ``title for person``: the title the person concerned reads, (audience, labels, span)
+    person_title: tuple[str, Labels, Span] | None = None
 
 
 @attrs.frozen

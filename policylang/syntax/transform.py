@@ -105,6 +105,9 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     def header_title(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
         return ("title", children[0])
 
+    def header_title_for(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
+        return ("person_title", (str(children[0]), children[1], self.span(meta)))
+
     def header_version(self, meta: Any, children: list[Token]) -> tuple[str, Any]:
         return ("version", _unquote(children[0]))
 
@@ -656,6 +659,7 @@ _CLAUSES = frozenset(
         "header_evaluation_date",
         "header_note",
         "header_next_steps",
+        "header_title_for",
         "header_complaint",
         "source_title",
         "source_file",

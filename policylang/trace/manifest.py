@@ -134,6 +134,7 @@ class _Manifest:
             "policy": p.name,
             "hash": p.source_hash,
             "title": labels(header.title),
+            **({"person_title": labels(header.person_title)} if header.person_title is not None else {}),
             "version": header.version,
             "valid_from": header.valid_from.isoformat() if header.valid_from else None,
             "valid_until": header.valid_until.isoformat() if header.valid_until else None,
