@@ -366,3 +366,14 @@ def test_a_column_that_mixes_a_number_and_a_bool_keeps_each_value() -> None:
     assert errors[0] == "fact `is_public_holiday` is 1.5, but it must be true or false"
     assert errors[1] is None  # False is a bool, as a single evaluation reads it
     p.evaluate(rows[1])  # ... which accepts it
+
+
+def test_a_column_of_mappings_keeps_each_mapping_as_given() -> None:
+    """Polars would make ``[{}, {"a": 1}]`` structs with the same keys: ``{}`` would read as ``{"a": null}``."""
+    p = policylang.load("child_protection/migrant_children")
+    rows: list[dict[str, Any]] = [{"is_public_holiday": {}}, {"is_public_holiday": {"a": 1}}]
+    errors = p.evaluate_many(rows, reasons=True)["_error"].to_list()
+    assert errors == [
+        "fact `is_public_holiday` is {}, but it must be true or false",
+        'fact `is_public_holiday` is {"a": 1}, but it must be true or false',
+    ]

@@ -323,9 +323,11 @@ def _one_kind(values: list[Any]) -> bool:
     """Whether the values are of one kind, so that a typed column keeps each as it is.
 
     Polars would make ``[1.5, False]`` a column of numbers, turning ``False`` into ``0.0``
-    (a bool is an int in Python): a column that mixes kinds is kept as objects and each
-    value is checked as a single evaluation checks it.
+    (a bool is an int in Python), and mappings structs with each other's keys: such a
+    column is kept as objects and each value is checked as a single evaluation checks it.
     """
+    if any(isinstance(v, Mapping) for v in values):
+        return False  # a struct column gives every mapping every key: {} would read as {"a": null}
     kinds = {bool if isinstance(v, bool) else float if isinstance(v, int | float) else type(v) for v in values}
     kinds.discard(type(None))
     return len(kinds) <= 1

@@ -451,8 +451,23 @@ class ProgramBuilder:
                 d.span,
                 slot,
                 d.sensitive,
+                self.fact_default(d, type_[1]) if d.default is not None else None,
             )
         return result
+
+    def fact_default(self, d: ast.FactDecl, declared: T.Type) -> ir.Expr:
+        """A fact's ``default``: a constant of the fact's type (``pol-fact-default`` if it is not)."""
+        assert d.default is not None
+        checker = self.checker(f" (in the default of fact `{d.name}`)", allowed=frozenset())
+        expr = checker.check(d.default, declared)
+        if expr.type != T.ERROR and not T.assignable(expr.type, declared):
+            self.error(
+                "pol-fact-default",
+                f"the default of `{d.name}` must be {T.describe(declared)}, but this is {T.describe(expr.type)}",
+                d.default.span,
+                hint=f"write a value of the fact's type after `default`, such as `default {_example(declared)}`",
+            )
+        return expr
 
     def parameters(self, offset: int) -> dict[str, ir.ParamInfo]:
         result = {}
@@ -618,3 +633,26 @@ class ProgramBuilder:
         for let in lets.values():
             if let.span.file == mine and ("let", let.name) not in used:
                 self.warn("pol-unused-let", f"the `let` value `{let.name}` is never used", let.span)
+
+
+def _example(t: T.Type) -> str:
+    """A constant of type ``t`` as a policy writes it, for a hint.
+
+    >>> _example(T.INT), _example(T.optional(T.BOOL))
+    ('0', 'null')
+    """
+    if T.is_optional(t):
+        return "null"
+    if isinstance(t, T.EnumType) and t.members:
+        return t.members[0]
+    if isinstance(t, T.ListType):
+        return "[]"
+    examples: dict[T.Type, str] = {
+        T.BOOL: "false",
+        T.INT: "0",
+        T.DECIMAL: "0.0",
+        T.MONEY: "0 DKK",
+        T.TEXT: '""',
+        T.DATE: "2024-01-01",
+    }
+    return examples.get(t, "...")

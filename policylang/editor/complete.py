@@ -39,7 +39,7 @@ CLAUSE_WORDS = {
         "explain",
         "note",
     ),
-    "fact": ("assessment", "personal", "sensitive", "provenance", "note"),
+    "fact": ("assessment", "personal", "sensitive", "provenance", "default", "note"),
     "decision": ("provenance", "note", "for staff", "for person", "first match", "collect", "default"),
     "parameter": ("provenance", "note"),
     "constraint": ("when", "require", "message"),

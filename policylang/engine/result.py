@@ -6,7 +6,8 @@ decision), ``factors`` (what to weigh where a decision leaves discretion), ``no_
 (decisions no rule decided), ``warnings`` (validity and source warnings), ``parameters``
 (values overridden), ``handoffs`` (other policies the person should also be evaluated
 under), the values the evaluation read, once each (``facts``, ``lets``,
-``parameter_values``), and ``manifest``, the content hash of the policy manifest that
+``parameter_values``), ``assumed`` (the facts absent from the fact set whose declared
+``default`` was used; only where there are any), and ``manifest``, the content hash of the policy manifest that
 holds the static legal text the trace refers to.
 
 A result is summarised from the evaluation's raw values the first time one of its parts
@@ -157,7 +158,7 @@ def _decisions(
 class Result:
     """What a policy decided for one fact set, and why."""
 
-    __slots__ = ("_fired", "_shape", "_summary", "_trace", "_trace_builder", "_v", "handoffs", "warnings")
+    __slots__ = ("_fired", "_shape", "_summary", "_trace", "_trace_builder", "_v", "assumed", "handoffs", "warnings")
 
     def __init__(
         self,
@@ -169,9 +170,11 @@ class Result:
         handoffs: list[dict[str, Any]] | None = None,
         *,
         summary: dict[str, Any] | None = None,
+        assumed: tuple[str, ...] = (),
     ) -> None:
         self.warnings = warnings
         self.handoffs = handoffs or []
+        self.assumed = assumed  # the facts absent from the fact set whose declared defaults were used
         self._shape = shape
         self._v = values
         self._fired = fired
@@ -299,6 +302,8 @@ class Result:
             "parameter_values": self.parameter_values,
             "trace": [node.to_dict() for node in self.trace],
         }
+        if self.assumed:  # only where a default was used, so that other records are as before
+            data["assumed"] = list(self.assumed)
         if manifest:
             from policylang.trace.manifest import manifest as manifest_of
 
@@ -367,7 +372,10 @@ class Result:
         }
         trace = [node_from_dict(n, program) for n in data.get("trace") or []]
         warnings = [ResultWarning(w["code"], w.get("en", ""), w.get("da")) for w in data.get("warnings") or []]
-        return cls(shape, [], {}, lambda: trace, warnings, list(data.get("handoffs") or []), summary=summary)
+        assumed = tuple(str(name) for name in data.get("assumed") or [])
+        return cls(
+            shape, [], {}, lambda: trace, warnings, list(data.get("handoffs") or []), summary=summary, assumed=assumed
+        )
 
     def _table(self, key: str) -> dict[str, Any]:
         summary = self._summarised()

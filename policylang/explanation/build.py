@@ -154,6 +154,7 @@ class ExplanationBuilder:
             program.memo("explanation.revealing", lambda: revealing_values(program)) if self.citizen else frozenset()
         )
         self.personal = {("fact", f.name) for f in program.facts.values() if f.personal}
+        self.assumed = frozenset(result.assumed)
         self.tables: dict[str, dict[str, Any]] = {
             "fact": result.facts,
             "let": result.lets,
@@ -212,6 +213,7 @@ class ExplanationBuilder:
                 warnings=self.warnings(),
                 next_steps=self.citizen_text("next"),
                 complaint=self.citizen_text("complaint"),
+                assumed=self.assumed_facts(),
             )
         return Explanation(
             policy=self.program.name,
@@ -227,6 +229,7 @@ class ExplanationBuilder:
             derived=self.derived() if self.auditor else (),
             parameters=self.parameters() if self.auditor else (),
             handoffs=() if only else self.handoffs(),
+            assumed=self.assumed_facts(),
         )
 
     # -- values ----------------------------------------------------------------
@@ -296,7 +299,17 @@ class ExplanationBuilder:
             withheld=key in self.carried,
             unknown=value is NOT_KNOWN,
         )
-        return Input(name, source, self.label(source, name), shown, key in self.personal)
+        assumed = source == "fact" and name in self.assumed
+        return Input(name, source, self.label(source, name), shown, key in self.personal, assumed)
+
+    def assumed_facts(self) -> tuple[Input, ...]:
+        """The facts the fact set left out whose defaults were used (for citizens, none that is sensitive)."""
+        facts = self.program.facts
+        return tuple(
+            self.input(("fact", name))
+            for name in self.result.assumed
+            if name in facts and not (self.citizen and facts[name].sensitive)
+        )
 
     # -- rules and steps ---------------------------------------------------------
 

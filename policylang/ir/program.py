@@ -348,6 +348,7 @@ class FactInfo:
     span: Span
     slot: int
     sensitive: bool = False  # a special category, or anything that can endanger the person if others read it
+    default: Expr | None = None  # ``default EXPR`` (a constant): the value assumed when the fact is absent
 
 
 @attrs.frozen

@@ -397,6 +397,7 @@ class FactDecl:
     span: Span
     sensitive: bool = False
     name_span: Span | None = None  # where the name is written
+    default: Expr | None = None  # ``default EXPR``: the value assumed when the fact is absent
 
 
 @attrs.frozen

@@ -170,6 +170,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             "sensitive": False,
             "provenance": None,
             "note": None,
+            "default": None,
         }
         for item in rest:
             if isinstance(item, Labels):
@@ -193,6 +194,9 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     def fact_note(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
         return ("note", children[0])
+
+    def fact_default(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
+        return ("default", children[0])
 
     def parameter_decl(self, meta: Any, children: list[Any]) -> ast.ParameterDecl:
         name, type_, default, *rest = children
@@ -670,6 +674,7 @@ _CLAUSES = frozenset(
         "fact_personal",
         "fact_sensitive",
         "fact_provenance",
+        "fact_default",
         "fact_note",
         "parameter_provenance",
         "parameter_note",

@@ -200,6 +200,7 @@ class _Manifest:
         return _compact(
             {
                 **self.type(f.type),
+                "default": self.text(f.default),
                 "labels": labels(f.labels),
                 "personal": f.personal,
                 "assessment": f.assessment,

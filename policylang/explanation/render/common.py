@@ -40,9 +40,14 @@ def label_of(text: str, name: str) -> str:
     return f"{name} ({text})" if text and text != name else name
 
 
-def inputs_text(inputs: Iterable[Input]) -> str:
-    """``name = value, ...``"""
-    return ", ".join(f"{i.name} = {display(i.shown)}" for i in inputs)
+def inputs_text(inputs: Iterable[Input], lang: str | None = None) -> str:
+    """``name = value, ...``, with ``(assumed)`` after a fact's default where ``lang`` is given."""
+    return ", ".join(f"{i.name} = {display(i.shown)}{assumed_mark(i, lang)}" for i in inputs)
+
+
+def assumed_mark(i: Input, lang: str | None) -> str:
+    """`` (assumed)`` (`` (antaget)``) after the value of a fact whose default was used; else nothing."""
+    return f" ({word(lang, 'assumed')})" if i.assumed and lang else ""
 
 
 def holds_text(lang: str, holds: bool | str | None) -> str:
