@@ -386,6 +386,35 @@ class Encoder:
         total = z3.Sum([z3.If(D.as_z3_bool(D.z_and(inside, c)), 1, 0) for inside, c in cases]) if cases else 0
         return Val(D.NUM, z3.IntVal(0) if isinstance(total, int) else total)
 
+    def _AggregateIR(self, e: ir.AggregateIR, env: dict[str, Val]) -> Val:
+        """``sum``, ``min`` and ``max`` over a literal list or a set of enum members, as terms.
+
+        Anything else (a fact's list of records, ``filter``, ``map``, durations) is opaque,
+        and what an analysis finds through it is reported as possible, not exhaustive.
+        """
+        collection = self.expr(e.collection, env)
+        cases = self._elements(e, collection, env) if e.kind in ("sum", "min", "max") else None
+        found = _aggregate(e.kind, e.type, cases, self.fresh) if cases is not None else None
+        return found if found is not None else self.opaque(e)
+
+    def _elements(self, e: ir.AggregateIR, collection: Val, env: dict[str, Val]) -> list[tuple[Any, Val]] | None:
+        """Per possible element: whether it is in the collection, and the value for it; ``None`` if unknown."""
+        members = D.members_of(collection)
+        if members is not None and collection.enum is not None and (e.kind != "sum" or collection.exact_count):
+            enum = collection.enum
+            cases = []
+            for m in enum.members:
+                bound = Val(D.ENUM, z3.IntVal(enum.index(m)), False, enum)
+                cases.append((members[m], self.expr(e.body, {**env, e.variable: bound})))
+            return cases
+        is_list = isinstance(T.strip_optional(e.collection.type), T.ListType)
+        if collection.kind == D.ELEMS and (e.kind != "sum" or is_list):  # a set literal adds equal items once
+            inside = D.z_not(collection.null)
+            return [(inside, self.expr(e.body, {**env, e.variable: item})) for item in collection.term]
+        if collection.kind == D.NULL:
+            return []
+        return None
+
     # -- functions ---------------------------------------------------------------
 
     def _CallIR(self, e: ir.CallIR, env: dict[str, Val]) -> Val:
@@ -573,10 +602,30 @@ def _free_locals(e: ir.Expr) -> set[str]:
         return {e.name} if e.kind == "local" else set()
     if isinstance(e, ir.QuantIR):
         return _free_locals(e.collection) | (_free_locals(e.condition) - {e.variable})
+    if isinstance(e, ir.AggregateIR):
+        return _free_locals(e.collection) | (_free_locals(e.body) - {e.variable})
     found: set[str] = set()
     for child in ir.children(e):
         found |= _free_locals(child)
     return found
+
+
+def _aggregate(kind: str, type_: T.Type, cases: list[tuple[Any, Val]], fresh: D.Fresh) -> Val | None:
+    """A sum or an extreme of the values of the elements in a collection; ``None`` where it has no term."""
+    if kind == "sum":
+        if any(v.kind != D.NUM or not D.is_false(v.null) for _, v in cases):
+            return None
+        real = any(D.is_real(v.term) for _, v in cases)
+        zero = z3.RealVal(0) if real else z3.IntVal(0)
+        terms = [
+            z3.If(D.as_z3_bool(inside), z3.ToReal(v.term) if real and not D.is_real(v.term) else v.term, zero)
+            for inside, v in cases
+        ]
+        return Val(D.NUM, z3.Sum(terms) if terms else zero)
+    values = [attrs.evolve(v, null=D.z_or(v.null, D.z_not(inside))) for inside, v in cases if v.kind != D.NULL]
+    if any(v.kind not in (D.NUM, D.DATE, D.YMD, D.DATETIME, D.TIME) for v in values):
+        return None
+    return D.extreme(values, kind == "max", type_, fresh)
 
 
 def _combine(op: str, x: Any, y: Any) -> Any:

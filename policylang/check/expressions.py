@@ -27,6 +27,16 @@ from policylang.syntax import ast
 
 Lookup = Callable[[str], "tuple[str, T.Type] | None"]
 
+AGGREGATES = ("sum", "min", "max", "filter", "map")
+_ELEMENT = "·element"  # the bound variable of `sum(xs)`: no name a policy can write
+
+
+def _aggregates_one(function: str, args: tuple[ir.Expr, ...]) -> bool:
+    """Whether a call is ``sum(xs)``, or ``min(xs)`` / ``max(xs)`` of one list or set (else the builtin)."""
+    if function == "sum":
+        return True
+    return function in ("min", "max") and len(args) == 1 and T.element_type(args[0].type) is not None
+
 
 def enum_target(expected: T.Type | None, member: str | None = None) -> T.EnumType | None:
     """The enum a bare name or quoted text should be read from, given the expected type."""
@@ -461,6 +471,12 @@ class ExprChecker:
     def _Call(self, e: ast.Call, expected: T.Type | None) -> ir.Expr:
         builtin = BUILTINS.get(e.function)
         args = tuple(self.check(a, builtin.context(i) if builtin else None) for i, a in enumerate(e.args))
+        if _aggregates_one(e.function, args):
+            if len(args) != 1:
+                usage = "to add values, write `a + b`; to add one value per element, `sum(x in xs: x.amount)`"
+                self.error("pol-type", f"`sum` takes one list or set, got {len(args)} arguments", e.span, hint=usage)
+                return ir.Const(None, T.ERROR, e.span)
+            return self._aggregate(e.function, _ELEMENT, args[0], None, e.span)
         if builtin is None:
             listed = ", ".join(f"`{name}`" for name in sorted(BUILTINS))
             hint, fix = did_you_mean(e.function, BUILTINS)
@@ -490,6 +506,9 @@ class ExprChecker:
         return ir.CallIR(builtin, args, outcome, e.span)
 
     def _Quantifier(self, e: ast.Quantifier, expected: T.Type | None) -> ir.Expr:
+        if e.kind in AGGREGATES:
+            collection = self.check(e.collection, expected if e.kind == "filter" else None)
+            return self._aggregate(e.kind, e.variable, collection, e.condition, e.span, expected)
         collection = self.check(e.collection)
         element = T.element_type(collection.type)
         if element is None:
@@ -505,6 +524,88 @@ class ExprChecker:
             self.locals.pop()
         type_ = T.INT if e.kind == "count" else T.BOOL
         return ir.QuantIR(e.kind, e.variable, collection, condition, type_, e.span)
+
+    def _aggregate(
+        self,
+        kind: str,
+        variable: str,
+        collection: ir.Expr,
+        body: ast.Expr | None,
+        span: Span,
+        expected: T.Type | None = None,
+    ) -> ir.Expr:
+        """``sum``, ``min``, ``max``, ``filter`` or ``map`` over a checked collection (``body`` None: each element).
+
+        What the context expects of the result tells how to read the value for each element
+        (``max(c in cases: high)``: ``high`` of the enum expected).
+        """
+        element = T.element_type(collection.type)
+        if element is None:
+            if T.strip_optional(collection.type) != T.ERROR:
+                message = f"`{kind}` needs a list or set, not {T.describe(collection.type)}"
+                self.error("pol-type", message, collection.span)
+            element = T.ERROR
+        if element == T.ANY and kind in ("sum", "min", "max"):
+            what = "is always 0: write the zero of its type" if kind == "sum" else "has no value"
+            hint = "aggregate a list that can hold values, such as a fact or a decision"
+            self.error("pol-aggregate-empty", f"`{kind}` of an empty literal {what}", collection.span, hint=hint)
+            return ir.Const(None, T.ERROR, span)
+        self.locals.append({variable: element})
+        try:
+            if body is None:
+                value: ir.Expr = ir.Ref("local", variable, element, collection.span)
+            elif kind == "filter":
+                value = self.condition(body)
+            else:
+                wanted = T.element_type(expected) if kind == "map" and expected else expected
+                value = self.check(body, T.strip_optional(wanted) if wanted is not None else None)
+        finally:
+            self.locals.pop()
+        type_ = self._aggregate_type(kind, collection, value, body is None)
+        return ir.AggregateIR(kind, variable, collection, value, type_, span)
+
+    def _aggregate_type(self, kind: str, collection: ir.Expr, value: ir.Expr, whole: bool) -> T.Type:
+        """The type of an aggregate's result; a located ``pol-aggregate-type`` where the values do not fit."""
+        if kind == "filter":
+            base = T.strip_optional(collection.type)
+            return base if isinstance(base, T.ListType | T.SetType) else T.ERROR
+        if kind == "map":
+            return T.ListType(value.type)
+        found = T.strip_optional(value.type)
+        if found == T.ERROR:
+            return T.ERROR
+        shown = "its elements are" if whole else "the value for each element is"
+        if kind == "sum":
+            if found not in (*T.NUMERIC, T.DURATION):
+                what = f"adds numbers, amounts or durations, but {shown}"
+                self._aggregate_error(kind, what, value, found, collection)
+                return T.ERROR
+            if T.is_optional(value.type):
+                zero = "0 DKK" if found == T.MONEY else "0 days" if found == T.DURATION else "0"
+                hint = f"say what `null` counts as: `coalesce({value.span.text or 'x'}, {zero})`"
+                message = f"`sum` cannot add null, but {shown} {T.describe(value.type)}"
+                self.error("pol-aggregate-type", message, value.span, hint=hint)
+                return T.ERROR
+            return found
+        if not T.orderable(found):
+            self._aggregate_error(kind, f"needs values that can be ordered, but {shown}", value, found, collection)
+            return T.ERROR
+        never_empty = (isinstance(collection, ir.MakeIR) and bool(collection.items)) or (
+            isinstance(collection, ir.Const) and bool(collection.value)
+        )
+        return found if never_empty and not T.is_optional(value.type) else T.optional(found)
+
+    def _aggregate_error(self, kind: str, message: str, value: ir.Expr, found: T.Type, collection: ir.Expr) -> None:
+        record = found if isinstance(found, T.RecordType) else T.RecordType(())
+        fields = [n for n, t in record.fields if T.strip_optional(t) in T.NUMERIC]
+        if fields:
+            example = f"{kind}(x in {collection.span.text or 'xs'}: x.{fields[0]})"
+            hint = f"aggregate one field of each element, such as `{example}`"
+        elif kind == "sum":
+            hint = "to count elements, write `count(x in xs: condition)`"
+        else:
+            hint = "min and max compare numbers, amounts, dates, times and ordered enums"
+        self.error("pol-aggregate-type", f"`{kind}` {message} {T.describe(found)}", value.span, hint=hint)
 
     # -- operators -------------------------------------------------------------
 

@@ -362,12 +362,17 @@ _BUILTINS = [
         lambda d: d.day,
     ),
     Builtin(
-        "max", "max(a, b, ...) -> value", "The largest argument, ignoring nulls.", _extreme, _max, null_propagates=False
+        "max",
+        "max(a, b, ...) -> value",
+        "The largest argument, ignoring nulls; max(xs) is the largest element of a list or set (an aggregate).",
+        _extreme,
+        _max,
+        null_propagates=False,
     ),
     Builtin(
         "min",
         "min(a, b, ...) -> value",
-        "The smallest argument, ignoring nulls.",
+        "The smallest argument, ignoring nulls; min(xs) is the smallest element of a list or set (an aggregate).",
         _extreme,
         _min,
         null_propagates=False,

@@ -168,6 +168,22 @@ class QuantIR:
     span: Span
 
 
+@attrs.frozen
+class AggregateIR:
+    """``sum``, ``min``, ``max``, ``filter`` or ``map`` over a collection, with its bound variable.
+
+    ``body`` is computed once per element: the value summed, compared or mapped, or for
+    ``filter`` the condition an element must meet to be kept.
+    """
+
+    kind: str  # sum, min, max, filter, map
+    variable: str
+    collection: Expr
+    body: Expr
+    type: T.Type
+    span: Span
+
+
 Expr = (
     Const
     | Ref
@@ -183,6 +199,7 @@ Expr = (
     | FieldIR
     | MakeIR
     | QuantIR
+    | AggregateIR
 )
 
 
@@ -218,6 +235,9 @@ def children(e: Expr) -> Iterator[Expr]:
     elif isinstance(e, QuantIR):
         yield e.collection
         yield e.condition
+    elif isinstance(e, AggregateIR):
+        yield e.collection
+        yield e.body
 
 
 def walk(e: Expr) -> Iterator[Expr]:

@@ -203,9 +203,13 @@ class Call:
 
 @attrs.frozen
 class Quantifier:
-    """``any(x in xs: c)``, ``all(...)`` or ``count(...)``."""
+    """A form with a bound variable: ``any(x in xs: c)``, ``all``, ``count``, or an aggregate ``sum(x in xs: v)``.
 
-    kind: str  # any, all, count
+    The aggregates are ``sum``, ``min``, ``max``, ``filter`` and ``map``; ``condition`` is then
+    the value computed for each element (for ``filter``, the condition it must meet).
+    """
+
+    kind: str  # any, all, count; sum, min, max, filter, map
     variable: str
     collection: Expr
     condition: Expr

@@ -77,7 +77,12 @@ def grammar() -> dict[str, Any]:
                     {"name": "constant.language.policylang", "match": _words(keywords.CONSTANTS) + "|∅"},
                 ]
             },
-            "call": {"match": "\\b((?!\\d)\\w+)(?=\\()", "captures": {"1": {"name": "support.function.policylang"}}},
+            "call": {
+                "patterns": [
+                    {"match": "\\b((?!\\d)\\w+)(?=\\()", "captures": {"1": {"name": "support.function.policylang"}}},
+                    {"name": "support.function.policylang", "match": _words(keywords.AGGREGATES)},
+                ]
+            },
             "keyword": {
                 "patterns": [
                     {"name": "keyword.operator.word.policylang", "match": _words(keywords.OPERATORS)},
