@@ -355,3 +355,34 @@ def test_numbers_of_the_wrong_kind_are_errors_not_crashes() -> None:
     assert out.get_column("_undetermined").struct.field("must_report").to_list()[3] is not None
     with pytest.raises(FactError, match="is Infinity"):
         policy.evaluate({"help_months": float("inf")})
+
+
+def test_a_column_that_mixes_a_number_and_a_bool_keeps_each_value() -> None:
+    """Polars would read ``[1.5, False]`` as numbers (``False`` as ``0.0``): each row is checked as given."""
+    p = policylang.load("child_protection/migrant_children")
+    rows: list[dict[str, Any]] = [{"is_public_holiday": 1.5}, {"is_public_holiday": False}]
+    out = p.evaluate_many(rows, reasons=True)
+    errors = out["_error"].to_list()
+    assert errors[0] == "fact `is_public_holiday` is 1.5, but it must be true or false"
+    assert errors[1] is None  # False is a bool, as a single evaluation reads it
+    p.evaluate(rows[1])  # ... which accepts it
+
+
+def test_a_column_of_mappings_keeps_each_mapping_as_given() -> None:
+    """Polars would make ``[{}, {"a": 1}]`` structs with the same keys: ``{}`` would read as ``{"a": null}``."""
+    p = policylang.load("child_protection/migrant_children")
+    rows: list[dict[str, Any]] = [{"is_public_holiday": {}}, {"is_public_holiday": {"a": 1}}]
+    errors = p.evaluate_many(rows, reasons=True)["_error"].to_list()
+    assert errors == [
+        "fact `is_public_holiday` is {}, but it must be true or false",
+        'fact `is_public_holiday` is {"a": 1}, but it must be true or false',
+    ]
+
+
+@pytest.mark.parametrize("beyond", [-(2**63) - 1, 2**64 - 1])
+def test_an_int_column_wider_than_int64_gives_row_errors(beyond: int) -> None:
+    """Polars reads such a column as Int128 or UInt64: the value beyond Int64 is that row's error, the rest run."""
+    p = policylang.load("child_protection/migrant_children")
+    out = p.evaluate_many([{"age_years": beyond}, {"age_years": 3}], reasons=True)
+    errors = out["_error"].to_list()
+    assert errors[0] is not None and str(beyond) in errors[0] and errors[1] is None

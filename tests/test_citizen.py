@@ -165,6 +165,11 @@ def _problems(policy: policylang.Policy, texts: dict[str, str]) -> list[str]:
         found += [f"{where}: the name `{n}`" for n in sorted(names & words)]
         if where.startswith("da"):
             found += [f"{where}: the value code `{v}` in Danish text" for v in sorted(value_words & words)]
+        person_title = policy.program.header.person_title
+        for title in (policy.program.header.title,) if person_title is not None else ():
+            for text_ in (title.da, title.en) if title else ():
+                if text_ and text_ in text:
+                    found.append(f"{where}: the staff title instead of the title for the person")
         for f in sensitive:
             for label in (f.labels.da, f.labels.en) if f.labels else ():
                 if label and label in text:
@@ -271,3 +276,17 @@ def test_the_headers_citizen_texts_are_not_unused_parameters() -> None:
     assert [d.message for d in unused.diagnostics if d.code == "pol-unused-parameter"] == [
         "the parameter `OTHER` is declared but never used"
     ]
+
+
+def test_a_citizen_reads_the_title_for_the_person(make_policy: Any) -> None:
+    """The staff title can name what endangers the person (honour conflicts): a citizen reads another."""
+    policy = make_policy(
+        'policy test/title\n  title "Sager om social kontrol" / "Social control cases"\n'
+        '  title for person "Din sag" / "Your case"\nsource S "Testloven"\n'
+        "fact a: bool\ndecision d: bool = a\n",
+        header=False,
+    )
+    result = policy.evaluate({"a": True})
+    assert format_text(policylang.explain(result, audience="citizen", lang="da")).startswith("Din sag\n")
+    assert "Sager om social kontrol" in format_text(policylang.explain(result, audience="caseworker", lang="da"))
+    assert policy.manifest()["person_title"] == {"da": "Din sag", "en": "Your case"}

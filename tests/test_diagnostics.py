@@ -105,7 +105,7 @@ def test_an_unknown_function_lists_the_functions_when_nothing_is_close() -> None
     ("body", "message"),
     [
         ("decision d: bool = a end_date by R-1\n", "unexpected `end_date`"),  # a name that starts with `end`
-        ("decision d: bool = f(a, 100 EUR) by R-1\n", "`EUR` is not a currency"),  # inside brackets: not a comma
+        ("decision d: bool = f(a, 100 kr) by R-1\n", "`kr` is not a currency"),  # inside brackets: not a comma
         ("decision d: record {x: int, y: int} = {x: 1 y: 2} by R-1\n", "a `,` is missing before `y`"),
         ("decision d: bool = a in {x, y\nfact b: int\n", "this `{` is never closed"),
         ("decision d: bool = (a and b\n", "this `(` is never closed: the file ends before its `)`"),

@@ -297,3 +297,12 @@ def test_lsp_check_says_the_server_can_start(capsys: pytest.CaptureFixture[str])
     pytest.importorskip("pygls")
     assert main(["lsp", "--check"]) == 0
     assert "the language server can start" in capsys.readouterr().out
+
+
+def test_hover_on_a_fact_shows_its_default(tmp_path: Path) -> None:
+    text = 'policy test/d\nfact children: int "Børn" / "Children"\n  default 0\ndecision many: bool = children > 2\n'
+    assert IncrementalParser("d.pol").parse(text) == parse_module(text, "d.pol")
+    w = write(tmp_path, {"d.pol": text})
+    path = str((tmp_path / "d.pol").resolve())
+    found = hover(w.analyse(path), path, *place(text, "children > 2"))
+    assert found is not None and "default `0` (assumed when not given)" in found[0]

@@ -39,8 +39,8 @@ def test_a_decision_shows_its_value_with_labels_and_the_rule_with_citation_and_q
     assert (rule.rule_id, rule.citation, rule.force) == ("EX-BAND", "Eksempelloven § 2, stk. 1", "lov")
     assert rule.quote == "Satsen fastsættes efter indkomst."
     assert [(i.name, i.source, i.label, i.shown.text) for i in step.inputs] == [
-        ("income", "fact", "Indkomst", "120000"),
-        ("LOW_INCOME", "parameter", "Lav indkomst", "150000"),
+        ("income", "fact", "Indkomst", "120.000 kr."),
+        ("LOW_INCOME", "parameter", "Lav indkomst", "150.000 kr."),
     ]
     assert e.title == "Vinterhjælp (eksempel)" and e.warnings == ("Dette er et eksempel, ikke gældende ret",)
 

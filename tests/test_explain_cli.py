@@ -116,7 +116,7 @@ def test_questions_text_and_json(capsys: pytest.CaptureFixture[str], tmp_path: P
         "Next questions, most useful first:\n"
         "  1. date_of_birth (Date of birth): date\n"
         "     could settle: adult, eligible, reminders\n"
-        "  2. income (Income): money\n"
+        "  2. income (Income): money DKK\n"
         "     could settle: income_band, eligible, band_change\n"
         "... and 9 more questions (11 in all); --limit N or --all shows more.\n"
     )

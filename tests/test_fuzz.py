@@ -100,7 +100,7 @@ EXPLICIT = {
     "TIME": st.sampled_from(["00:00", "23:59", "24:00", "99:99"]),
     "RULE_ID": st.sampled_from(["R-1", "RES-HELP-02", "X-" + "9" * 300]),
     "CALL_NAME": st.sampled_from(["max", "min", "count", "age", "abs", "round", "coalesce", "to_set", "local_time"]),
-    "QUANTIFIER": st.sampled_from(["any", "all", "count"]),
+    "QUANTIFIER": st.sampled_from(["any", "all", "count", "sum", "min", "max", "filter", "map"]),
     "INDEX_OPEN": st.just("["),
     "NOT_IN": st.just("not in"),
     "DURATION_UNIT": st.sampled_from(["days", "months", "years"]),
@@ -358,7 +358,7 @@ decision negated: bool = 0 - n < 0 by R-1
 decision size: int = abs(n) by R-1
 decision later: date = add_days(day, n) by R-1
 decision shifted: date = day + span by R-1
-decision ratio: decimal = d / m by R-1
+decision ratio: decimal = d / (m / 1 DKK) by R-1
 decision rounded: money = round(d * m, 2) by R-1
 decision big: bool = m > 100000000000000000000000000000 DKK by R-1
 decision local: datetime = local_time(at, z) by R-1

@@ -200,3 +200,13 @@ def test_the_coverage_table_sums_the_policies_it_lists(tmp_path: Path) -> None:
     sums = [int(a) + int(b) for a, b in zip(igu.groups(), ret.groups(), strict=True)]
     assert [int(x) for x in total.groups()] == sums
     assert igu.group(3) == "9" and ret.group(3) == "15"  # the rules of each policy
+
+
+def test_a_facts_default_is_rendered(tmp_path: Path) -> None:
+    src = _project(tmp_path, "Defaults\n========\n\n.. policylang:policy:: defaults.pol\n")
+    shutil.copy(ROOT / "tests" / "explain_policies" / "defaults.pol", src / "defaults.pol")
+    code, log, out = _build(src)
+    assert code == 0, log
+    text = _page(out)
+    assert "An absent fact is unknown, unless it has a default, which is then assumed" in text
+    assert "default: 0 (assumed when not given)" in text and "default: null (assumed when not given)" in text

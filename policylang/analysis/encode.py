@@ -390,6 +390,35 @@ class Encoder:
         total = z3.Sum([z3.If(D.as_z3_bool(D.z_and(inside, c)), 1, 0) for inside, c in cases]) if cases else 0
         return Val(D.NUM, z3.IntVal(0) if isinstance(total, int) else total)
 
+    def _AggregateIR(self, e: ir.AggregateIR, env: dict[str, Val]) -> Val:
+        """``sum``, ``min`` and ``max`` over a literal list or a set of enum members, as terms.
+
+        Anything else (a fact's list of records, ``filter``, ``map``, durations) is opaque,
+        and what an analysis finds through it is reported as possible, not exhaustive.
+        """
+        collection = self.expr(e.collection, env)
+        cases = self._elements(e, collection, env) if e.kind in ("sum", "min", "max") else None
+        found = _aggregate(e.kind, e.type, cases, self.fresh) if cases is not None else None
+        return found if found is not None else self.opaque(e)
+
+    def _elements(self, e: ir.AggregateIR, collection: Val, env: dict[str, Val]) -> list[tuple[Any, Val]] | None:
+        """Per possible element: whether it is in the collection, and the value for it; ``None`` if unknown."""
+        members = D.members_of(collection)
+        if members is not None and collection.enum is not None and (e.kind != "sum" or collection.exact_count):
+            enum = collection.enum
+            cases = []
+            for m in enum.members:
+                bound = Val(D.ENUM, z3.IntVal(enum.index(m)), False, enum)
+                cases.append((members[m], self.expr(e.body, {**env, e.variable: bound})))
+            return cases
+        is_list = isinstance(T.strip_optional(e.collection.type), T.ListType)
+        if collection.kind == D.ELEMS and (e.kind != "sum" or is_list):  # a set literal adds equal items once
+            inside = D.z_not(collection.null)
+            return [(inside, self.expr(e.body, {**env, e.variable: item})) for item in collection.term]
+        if collection.kind == D.NULL:
+            return []
+        return None
+
     # -- functions ---------------------------------------------------------------
 
     def _CallIR(self, e: ir.CallIR, env: dict[str, Val]) -> Val:
@@ -459,8 +488,8 @@ class Encoder:
         if name == "abs" and kinds == [D.NUM]:
             x = args[0].term
             return Val(D.NUM, z3.If(x >= 0, x, -x))
-        if name == "round" and kinds == [D.NUM, D.NUM] and z3.is_int_value(args[1].term):
-            return self._round(args[0].term, args[1].term.as_long())
+        if name in ("round", "round_to") and kinds[:2] == [D.NUM, D.NUM]:
+            return self._rounded(name, args)
         if name in ("to_set", "to_list", "count") and args[0].kind == D.SET:
             if name == "count":
                 if not args[0].exact_count:
@@ -469,13 +498,38 @@ class Encoder:
             return attrs.evolve(args[0], exact_count=True)
         return None
 
-    def _round(self, x: Any, places: int) -> Val:
-        scale = z3.RealVal(10**places) if places >= 0 else z3.RealVal(f"1/{10 ** (-places)}")
-        y = z3.ToReal(x) if not D.is_real(x) else x
-        scaled = y * scale
-        up = z3.ToReal(z3.ToInt(scaled + z3.RealVal("1/2")))
-        down = -z3.ToReal(z3.ToInt(-scaled + z3.RealVal("1/2")))
-        return Val(D.NUM, z3.If(scaled >= 0, up, down) / scale)
+    def _rounded(self, name: str, args: list[Val]) -> Val | None:
+        """``round`` and ``round_to`` with a constant step (or places) and mode; else opaque (``None``)."""
+        mode = "half_up"
+        if len(args) == 3:
+            if args[2].kind != D.ENUM or args[2].enum != T.ROUNDING or not z3.is_int_value(args[2].term):
+                return None
+            mode = T.ROUNDING.members[args[2].term.as_long()]
+        given = args[1].term
+        if name == "round":
+            if not z3.is_int_value(given):
+                return None
+            places = given.as_long()
+            step = z3.RealVal(f"1/{10**places}") if places >= 0 else z3.RealVal(10 ** (-places))
+        elif z3.is_int_value(given) or z3.is_rational_value(given):
+            step = z3.ToReal(given) if not D.is_real(given) else given
+            if not z3.is_true(z3.simplify(step > 0)):
+                return None
+        else:
+            return None
+        x = args[0].term
+        q = (z3.ToReal(x) if not D.is_real(x) else x) / step
+        half = q + z3.RealVal("1/2")
+        if mode == "floor":
+            n = z3.ToInt(q)
+        elif mode == "ceiling":
+            n = -z3.ToInt(-q)
+        elif mode == "half_up":  # a tie away from zero
+            n = z3.If(q >= 0, z3.ToInt(half), -z3.ToInt(-q + z3.RealVal("1/2")))
+        else:  # half_even: a tie to the even multiple
+            up = z3.ToInt(half)
+            n = z3.If(z3.And(z3.ToReal(up) == half, up % 2 == 1), up - 1, up)
+        return Val(D.NUM, z3.ToReal(n) * step)
 
     def _overlap(self, args: list[Val], e: ir.CallIR) -> Val:
         if any(a.kind == D.NULL for a in args):
@@ -553,10 +607,30 @@ def _free_locals(e: ir.Expr) -> set[str]:
         return {e.name} if e.kind == "local" else set()
     if isinstance(e, ir.QuantIR):
         return _free_locals(e.collection) | (_free_locals(e.condition) - {e.variable})
+    if isinstance(e, ir.AggregateIR):
+        return _free_locals(e.collection) | (_free_locals(e.body) - {e.variable})
     found: set[str] = set()
     for child in ir.children(e):
         found |= _free_locals(child)
     return found
+
+
+def _aggregate(kind: str, type_: T.Type, cases: list[tuple[Any, Val]], fresh: D.Fresh) -> Val | None:
+    """A sum or an extreme of the values of the elements in a collection; ``None`` where it has no term."""
+    if kind == "sum":
+        if any(v.kind != D.NUM or not D.is_false(v.null) for _, v in cases):
+            return None
+        real = any(D.is_real(v.term) for _, v in cases)
+        zero = z3.RealVal(0) if real else z3.IntVal(0)
+        terms = [
+            z3.If(D.as_z3_bool(inside), z3.ToReal(v.term) if real and not D.is_real(v.term) else v.term, zero)
+            for inside, v in cases
+        ]
+        return Val(D.NUM, z3.Sum(terms) if terms else zero)
+    values = [attrs.evolve(v, null=D.z_or(v.null, D.z_not(inside))) for inside, v in cases if v.kind != D.NULL]
+    if any(v.kind not in (D.NUM, D.DATE, D.YMD, D.DATETIME, D.TIME) for v in values):
+        return None
+    return D.extreme(values, kind == "max", type_, fresh)
 
 
 def _combine(op: str, x: Any, y: Any) -> Any:

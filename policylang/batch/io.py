@@ -308,7 +308,8 @@ def _series(name: str, values: list[Any], fact_type: T.Type | None) -> pl.Series
     Exact decimals stay Python objects (checked one by one, as a single evaluation does):
     Polars' own decimal type cannot hold every one (34 digits, 1E+99) and fails on some.
     """
-    if (fact_type is None or not _needs_objects(fact_type)) and not any(isinstance(v, Decimal) for v in values):
+    typed = fact_type is None or not _needs_objects(fact_type)
+    if typed and not any(isinstance(v, Decimal) for v in values) and _one_kind(values):
         try:
             return pl.Series(name, values, strict=True)
         except (TypeError, ValueError, OverflowError, RuntimeError, pl.exceptions.PolarsError):
@@ -316,6 +317,20 @@ def _series(name: str, values: list[Any], fact_type: T.Type | None) -> pl.Series
         except pl.exceptions.PanicException:  # a BaseException: Polars gave up on these values
             pass
     return pl.Series(name, values, dtype=pl.Object)
+
+
+def _one_kind(values: list[Any]) -> bool:
+    """Whether the values are of one kind, so that a typed column keeps each as it is.
+
+    Polars would make ``[1.5, False]`` a column of numbers, turning ``False`` into ``0.0``
+    (a bool is an int in Python), and mappings structs with each other's keys: such a
+    column is kept as objects and each value is checked as a single evaluation checks it.
+    """
+    if any(isinstance(v, Mapping) for v in values):
+        return False  # a struct column gives every mapping every key: {} would read as {"a": null}
+    kinds = {bool if isinstance(v, bool) else float if isinstance(v, int | float) else type(v) for v in values}
+    kinds.discard(type(None))
+    return len(kinds) <= 1
 
 
 def _needs_objects(t: T.Type) -> bool:

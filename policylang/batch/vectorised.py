@@ -31,7 +31,7 @@ from policylang.batch import rowwise
 from policylang.batch.io import Table
 from policylang.batch.lookup import SMALL, by_pattern, gather, pattern_words
 from policylang.batch.options import Options
-from policylang.batch.vec import WORD, Mask, NotVectorisable, Vec, any_of, vector_dtype
+from policylang.batch.vec import WORD, Mask, NotVectorisable, Vec, any_of, literal, vector_dtype
 from policylang.batch.vexpr import ExprCompiler
 from policylang.batch.vfacts import FactColumn, decode
 from policylang.batch.vsteps import Decided, compile_decision
@@ -82,6 +82,15 @@ class Compiled:
             raise NotVectorisable(f"the fact `{name}` is of type {T.describe(info.type)}")
         bit = self.backend.fact_bits[name]
         column = self.facts.get(name)
+        defaults = self.backend.engine.defaults
+        if name in defaults:  # a missing column, or an unknown cell, takes the fact's default
+            default = defaults[name]
+            if column is None:
+                return Vec.const(default, info.type)
+            if not column.possibly_unknown:
+                return Vec(info.type, column.value, Mask(), nullable=column.nullable, enum_column=column.enum_column)
+            value = pl.when(column.known).then(column.value).otherwise(literal(default, info.type))
+            return Vec(info.type, value, Mask(), nullable=column.nullable or default is None)
         if column is None:
             return Vec(info.type, pl.lit(None, dtype=dtype), Mask.constant({bit}))
         mask = Mask.flag(bit, ~column.known) if column.possibly_unknown else Mask()

@@ -412,6 +412,55 @@ class ExprCompiler:
             value = hits.list.sum().cast(pl.Int64).fill_null(0)
         return Vec(e.type, value, collection.mask, nullable=False)
 
+    def _AggregateIR(self, e: ir.AggregateIR) -> Vec:
+        """An aggregate per element, with list expressions: ``filter`` and ``map``, and ``sum``,
+        ``min`` and ``max`` of whole numbers or dates.
+
+        Sums and extremes of decimals and amounts (exact, not Float64) or durations, values
+        without a column type and aggregates over a ``collect`` or a constant are declined,
+        and the decision is computed row by row.
+        """
+        if e.kind in ("sum", "min", "max"):
+            exact(e.type)
+            if T.strip_optional(e.type) not in (T.INT, T.DATE):
+                raise NotVectorisable(f"`{e.kind}(...)` of {T.describe(e.type)}")
+        elif vector_dtype(e.type) is None:
+            raise NotVectorisable(f"`{e.kind}(...)` giving {T.describe(e.type)}")
+        collection = self.expr(e.collection)
+        if collection.parts is not None or collection.is_static:
+            raise NotVectorisable(f"`{e.kind}(...)` over a collect or a constant")
+        element = T.element_type(e.collection.type)
+        if element is None or vector_dtype(element) is None:
+            raise NotVectorisable(f"`{e.kind}(...)` over {T.describe(e.collection.type)}")
+        saved = (dict(self.locals), self.in_element)
+        self.locals[e.variable] = Vec(element, pl.element(), nullable=T.is_optional(element))
+        self.in_element = True
+        before = len(self.troubles)
+        try:
+            body = self.expr(e.body)
+        finally:
+            self.locals, self.in_element = saved
+        if body.is_static or body.fields is not None:
+            raise NotVectorisable(f"`{e.kind}(...)` of a constant or a record")
+        items = collection.value()
+        inner = self.troubles[before:]  # an element's trouble (an overflow) sends its row to the reference
+        del self.troubles[before:]
+        self.troubles.extend(items.list.eval(t).list.any().fill_null(False) for t in inner)
+        if e.kind == "filter":
+            kept = items.list.eval(pl.element().filter(_truthy(body)))
+            return Vec(e.type, kept.fill_null(pl.lit([], dtype=require_dtype(e.type))), collection.mask, nullable=False)
+        values = items.list.eval(body.value())
+        if e.kind == "map":
+            return Vec(
+                e.type, values.fill_null(pl.lit([], dtype=require_dtype(e.type))), collection.mask, nullable=False
+            )
+        if e.kind == "sum":
+            magnitude = values.list.eval(pl.element().cast(pl.Float64).abs()).list.sum()
+            self.troubles.append((magnitude >= _BIG).fill_null(False))
+            return Vec(e.type, values.list.sum().cast(pl.Int64).fill_null(0), collection.mask, nullable=False)
+        value = values.list.min() if e.kind == "min" else values.list.max()
+        return Vec(e.type, value, collection.mask, nullable=True)
+
     def _quantify_rows(self, e: ir.QuantIR, collection: Vec) -> Vec:
         """A quantifier over a ``collect`` decision: one test per row that can add an item."""
         rows = collection.parts.rows
@@ -532,6 +581,8 @@ def _free_locals(e: ir.Expr, bound: frozenset[str] = frozenset()) -> set[str]:
         return {e.name} if e.kind == "local" and e.name not in bound else set()
     if isinstance(e, ir.QuantIR):
         return _free_locals(e.collection, bound) | _free_locals(e.condition, bound | {e.variable})
+    if isinstance(e, ir.AggregateIR):
+        return _free_locals(e.collection, bound) | _free_locals(e.body, bound | {e.variable})
     found: set[str] = set()
     for c in ir.children(e):
         found |= _free_locals(c, bound)
@@ -547,6 +598,9 @@ def _substitute(e: ir.Expr, values: dict[str, Vec]) -> ir.Expr:
     if isinstance(e, ir.QuantIR) and e.variable in values:
         inner = {k: v for k, v in values.items() if k != e.variable}
         return attrs.evolve(e, collection=_substitute(e.collection, values), condition=_substitute(e.condition, inner))
+    if isinstance(e, ir.AggregateIR) and e.variable in values:
+        inner = {k: v for k, v in values.items() if k != e.variable}
+        return attrs.evolve(e, collection=_substitute(e.collection, values), body=_substitute(e.body, inner))
     changes: dict[str, Any] = {}
     for field in attrs.fields(type(e)):
         value = getattr(e, field.name)
@@ -572,6 +626,7 @@ _EXPR_TYPES = (
     ir.FieldIR,
     ir.MakeIR,
     ir.QuantIR,
+    ir.AggregateIR,
 )
 
 

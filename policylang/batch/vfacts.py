@@ -28,6 +28,7 @@ from policylang.ir import types as T
 
 _DATE_TEXT = r"^\d{4}-\d{2}-\d{2}$"
 _BIG = 2**62
+_WITHIN_INT64 = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
 _TEXTS = (pl.String, pl.Categorical, pl.Enum)
 
 
@@ -164,9 +165,12 @@ def _fast(
         return column(pl.lit(None, dtype=target))
     if base == T.BOOL and dtype == pl.Boolean:
         return column(col)
-    if base == T.INT and dtype.is_integer() and dtype != pl.UInt64:
+    if base == T.INT and dtype in _WITHIN_INT64:
         # Int64 holds every value; arithmetic that could overflow checks its operands (vexpr)
         return column(col.cast(pl.Int64))
+    if base == T.INT and dtype.is_integer():  # UInt64, Int128: a value beyond Int64 is no int of the language
+        value = col.cast(pl.Int64, strict=False)
+        return column(value, value.is_null())
     if base == T.INT and dtype.is_float():
         integral = col.is_finite() & (col.floor() == col)
         value = col.cast(pl.Int64, strict=False)

@@ -15,7 +15,7 @@ from policylang.base.errors import Diagnostic, Replacement, sort_diagnostics
 from policylang.base.labels import Labels
 from policylang.base.span import Span
 from policylang.base.suggest import did_you_mean
-from policylang.check.expressions import ExprChecker
+from policylang.check.expressions import ExprChecker, currency_diagnostic, money_type
 from policylang.check.labels import label_problems
 from policylang.check.plan import evaluation_plan
 from policylang.check.rules import RulesChecker
@@ -289,6 +289,18 @@ class ProgramBuilder:
                 self.error("pol-type", "the evaluation date must be a date or datetime", h.evaluation_date.span)
         if h.valid_from and h.valid_until and h.valid_until < h.valid_from:
             self.error("pol-validity", "the validity period ends before it starts", h.span)
+        person_title = None
+        if h.person_title is not None:
+            audience, person_title, span = h.person_title
+            if audience != "person":
+                hint, fix = did_you_mean(audience, ("person",))
+                self.error(
+                    "pol-audience",
+                    f"`title for {audience}`: a title can be given for `person`, the person concerned",
+                    span,
+                    hint=hint or "write `title for person`",
+                    fix=fix,
+                )
         return ir.HeaderInfo(
             h.name,
             h.title,
@@ -300,6 +312,7 @@ class ProgramBuilder:
             h.span,
             h.next_steps,
             h.complaint,
+            person_title,
         )
 
     # -- types -----------------------------------------------------------------
@@ -326,6 +339,12 @@ class ProgramBuilder:
         if isinstance(t, ast.PrimTypeExpr):
             if t.name == "condition":
                 return T.ConditionType()
+            if t.name == "money":
+                unknown = currency_diagnostic(t.unit, t.span) if t.unit else None
+                if unknown is not None:
+                    self.report(unknown)
+                    return T.MONEY  # no currency: reported once, not again
+                return money_type(t.unit)
             return T.PRIMITIVES[t.name]
         if isinstance(t, ast.NamedTypeExpr):
             return self.named_type(t.name, t.span)
@@ -438,8 +457,23 @@ class ProgramBuilder:
                 d.span,
                 slot,
                 d.sensitive,
+                self.fact_default(d, type_[1]) if d.default is not None else None,
             )
         return result
+
+    def fact_default(self, d: ast.FactDecl, declared: T.Type) -> ir.Expr:
+        """A fact's ``default``: a constant of the fact's type (``pol-fact-default`` if it is not)."""
+        assert d.default is not None
+        checker = self.checker(f" (in the default of fact `{d.name}`)", allowed=frozenset())
+        expr = checker.check(d.default, declared)
+        if expr.type != T.ERROR and not T.assignable(expr.type, declared):
+            self.error(
+                "pol-fact-default",
+                f"the default of `{d.name}` must be {T.describe(declared)}, but this is {T.describe(expr.type)}",
+                d.default.span,
+                hint=f"write a value of the fact's type after `default`, such as `default {_example(declared)}`",
+            )
+        return expr
 
     def parameters(self, offset: int) -> dict[str, ir.ParamInfo]:
         result = {}
@@ -605,3 +639,26 @@ class ProgramBuilder:
         for let in lets.values():
             if let.span.file == mine and ("let", let.name) not in used:
                 self.warn("pol-unused-let", f"the `let` value `{let.name}` is never used", let.span)
+
+
+def _example(t: T.Type) -> str:
+    """A constant of type ``t`` as a policy writes it, for a hint.
+
+    >>> _example(T.INT), _example(T.optional(T.BOOL))
+    ('0', 'null')
+    """
+    if T.is_optional(t):
+        return "null"
+    if isinstance(t, T.EnumType) and t.members:
+        return t.members[0]
+    if isinstance(t, T.ListType):
+        return "[]"
+    examples: dict[T.Type, str] = {
+        T.BOOL: "false",
+        T.INT: "0",
+        T.DECIMAL: "0.0",
+        T.MONEY: "0 DKK",
+        T.TEXT: '""',
+        T.DATE: "2024-01-01",
+    }
+    return examples.get(t, "...")

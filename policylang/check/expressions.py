@@ -9,11 +9,13 @@ checker carries on with an error type so that one mistake is reported once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from policylang.base.errors import Diagnostic, Replacement
+from policylang.base.money import CURRENCIES, DEFAULT_CURRENCY, is_currency
 from policylang.base.span import Span
 from policylang.base.suggest import did_you_mean
 from policylang.ir import program as ir
@@ -24,6 +26,16 @@ from policylang.ir.values import Duration
 from policylang.syntax import ast
 
 Lookup = Callable[[str], "tuple[str, T.Type] | None"]
+
+AGGREGATES = ("sum", "min", "max", "filter", "map")
+_ELEMENT = "·element"  # the bound variable of `sum(xs)`: no name a policy can write
+
+
+def _aggregates_one(function: str, args: tuple[ir.Expr, ...]) -> bool:
+    """Whether a call is ``sum(xs)``, or ``min(xs)`` / ``max(xs)`` of one list or set (else the builtin)."""
+    if function == "sum":
+        return True
+    return function in ("min", "max") and len(args) == 1 and T.element_type(args[0].type) is not None
 
 
 def enum_target(expected: T.Type | None, member: str | None = None) -> T.EnumType | None:
@@ -38,6 +50,35 @@ def enum_target(expected: T.Type | None, member: str | None = None) -> T.EnumTyp
         option = t.option(T.EnumType)
         return found or (option if isinstance(option, T.EnumType) else None)
     return None
+
+
+_COMMON_CURRENCIES = ("DKK", "EUR", "SEK", "NOK", "ISK", "USD", "GBP", "CHF")
+
+
+def currency_diagnostic(code: str, span: Span) -> Diagnostic | None:
+    """The error for a currency code that is no ISO 4217 code in use (``money EUX``, ``12 ABC``), or ``None``."""
+    if is_currency(code):
+        return None
+    hint, fix = did_you_mean(code, _COMMON_CURRENCIES)
+    if hint is None:
+        hint, fix = did_you_mean(code, CURRENCIES)
+    message = f"`{code}` is not a currency: money is counted in a currency named by its ISO 4217 code"
+    return Diagnostic("pol-currency", message, span, "error", hint or "for example `DKK`, `EUR`, `SEK` or `USD`", fix)
+
+
+def money_type(code: str | None) -> T.Prim:
+    """The type ``money CODE``; ``money`` alone is in the default currency (``DKK``)."""
+    return T.money(code or DEFAULT_CURRENCY)
+
+
+_CONVERT_HINT = (
+    "to convert, divide by one unit and multiply by the rate: `amount / 1 {0} * RATE`, "
+    "where RATE is the price of 1 {0} as `money {1}`"
+)
+_MONEY_HINT = {
+    "*": "an amount is multiplied by a number (`rent * 12`, `income * RATE`), not by another amount",
+    "/": "an amount is divided by a number (`amount / 12`) or by another amount of its currency (a ratio)",
+}
 
 
 def _values_hint(t: T.EnumType) -> str:
@@ -147,7 +188,11 @@ class ExprChecker:
     def value(self, e: ast.Expr, expected: T.Type, what: str) -> ir.Expr:
         """Check a value that must fit ``expected`` (a decision's or parameter's type)."""
         result = self.check(e, expected)
-        if not T.assignable(result.type, expected):
+        clash = T.currency_clash(result.type, expected)
+        if clash:
+            message = f"{what} must be in {clash[1]}, but this amount is in {clash[0]}"
+            self.error("pol-currency", message, e.span, hint=_CONVERT_HINT.format(*clash))
+        elif not T.assignable(result.type, expected):
             hint, fix = self._enum_hint(result, expected)
             self.error(
                 "pol-type",
@@ -265,6 +310,12 @@ class ExprChecker:
             return ir.Const(value, T.DURATION, e.span)
         if e.kind == "null":
             return ir.Const(None, T.NULL, e.span)
+        if isinstance(e.value, ast.MoneyLit):
+            problem = currency_diagnostic(e.value.currency, e.span)
+            if problem is not None:
+                self.report(problem)
+                return ir.Const(e.value.amount, T.MONEY, e.span)  # no currency: reported once, not again
+            return ir.Const(e.value.amount, money_type(e.value.currency), e.span)
         return ir.Const(e.value, T.PRIMITIVES[e.kind], e.span)
 
     def _Name(self, e: ast.Name, expected: T.Type | None) -> ir.Expr:
@@ -419,7 +470,13 @@ class ExprChecker:
 
     def _Call(self, e: ast.Call, expected: T.Type | None) -> ir.Expr:
         builtin = BUILTINS.get(e.function)
-        args = tuple(self.check(a) for a in e.args)
+        args = tuple(self.check(a, builtin.context(i) if builtin else None) for i, a in enumerate(e.args))
+        if _aggregates_one(e.function, args):
+            if len(args) != 1:
+                usage = "to add values, write `a + b`; to add one value per element, `sum(x in xs: x.amount)`"
+                self.error("pol-type", f"`sum` takes one list or set, got {len(args)} arguments", e.span, hint=usage)
+                return ir.Const(None, T.ERROR, e.span)
+            return self._aggregate(e.function, _ELEMENT, args[0], None, e.span)
         if builtin is None:
             listed = ", ".join(f"`{name}`" for name in sorted(BUILTINS))
             hint, fix = did_you_mean(e.function, BUILTINS)
@@ -430,6 +487,12 @@ class ExprChecker:
         if isinstance(outcome, str):
             self.error("pol-type", f"`{e.function}` {outcome}", e.span, hint=f"usage: {builtin.signature}")
             return ir.CallIR(builtin, args, T.ERROR, e.span)
+        if e.function == "round_to" and len(args) >= 2 and isinstance(args[1], ir.Const):
+            step = args[1].value
+            if isinstance(step, int | Decimal) and not isinstance(step, bool) and step <= 0:
+                self.error(
+                    "pol-type", "`round_to` rounds to a step more than 0", args[1].span, hint="e.g. `0.01` or `1`"
+                )
         if e.function == "local_time" and len(args) == 2 and isinstance(args[1], ir.Const):
             try:
                 zone(str(args[1].value))
@@ -443,6 +506,9 @@ class ExprChecker:
         return ir.CallIR(builtin, args, outcome, e.span)
 
     def _Quantifier(self, e: ast.Quantifier, expected: T.Type | None) -> ir.Expr:
+        if e.kind in AGGREGATES:
+            collection = self.check(e.collection, expected if e.kind == "filter" else None)
+            return self._aggregate(e.kind, e.variable, collection, e.condition, e.span, expected)
         collection = self.check(e.collection)
         element = T.element_type(collection.type)
         if element is None:
@@ -458,6 +524,88 @@ class ExprChecker:
             self.locals.pop()
         type_ = T.INT if e.kind == "count" else T.BOOL
         return ir.QuantIR(e.kind, e.variable, collection, condition, type_, e.span)
+
+    def _aggregate(
+        self,
+        kind: str,
+        variable: str,
+        collection: ir.Expr,
+        body: ast.Expr | None,
+        span: Span,
+        expected: T.Type | None = None,
+    ) -> ir.Expr:
+        """``sum``, ``min``, ``max``, ``filter`` or ``map`` over a checked collection (``body`` None: each element).
+
+        What the context expects of the result tells how to read the value for each element
+        (``max(c in cases: high)``: ``high`` of the enum expected).
+        """
+        element = T.element_type(collection.type)
+        if element is None:
+            if T.strip_optional(collection.type) != T.ERROR:
+                message = f"`{kind}` needs a list or set, not {T.describe(collection.type)}"
+                self.error("pol-type", message, collection.span)
+            element = T.ERROR
+        if element == T.ANY and kind in ("sum", "min", "max"):
+            what = "is always 0: write the zero of its type" if kind == "sum" else "has no value"
+            hint = "aggregate a list that can hold values, such as a fact or a decision"
+            self.error("pol-aggregate-empty", f"`{kind}` of an empty literal {what}", collection.span, hint=hint)
+            return ir.Const(None, T.ERROR, span)
+        self.locals.append({variable: element})
+        try:
+            if body is None:
+                value: ir.Expr = ir.Ref("local", variable, element, collection.span)
+            elif kind == "filter":
+                value = self.condition(body)
+            else:
+                wanted = T.element_type(expected) if kind == "map" and expected else expected
+                value = self.check(body, T.strip_optional(wanted) if wanted is not None else None)
+        finally:
+            self.locals.pop()
+        type_ = self._aggregate_type(kind, collection, value, body is None)
+        return ir.AggregateIR(kind, variable, collection, value, type_, span)
+
+    def _aggregate_type(self, kind: str, collection: ir.Expr, value: ir.Expr, whole: bool) -> T.Type:
+        """The type of an aggregate's result; a located ``pol-aggregate-type`` where the values do not fit."""
+        if kind == "filter":
+            base = T.strip_optional(collection.type)
+            return base if isinstance(base, T.ListType | T.SetType) else T.ERROR
+        if kind == "map":
+            return T.ListType(value.type)
+        found = T.strip_optional(value.type)
+        if found == T.ERROR:
+            return T.ERROR
+        shown = "its elements are" if whole else "the value for each element is"
+        if kind == "sum":
+            if found not in (*T.NUMERIC, T.DURATION):
+                what = f"adds numbers, amounts or durations, but {shown}"
+                self._aggregate_error(kind, what, value, found, collection)
+                return T.ERROR
+            if T.is_optional(value.type):
+                zero = "0 DKK" if found == T.MONEY else "0 days" if found == T.DURATION else "0"
+                hint = f"say what `null` counts as: `coalesce({value.span.text or 'x'}, {zero})`"
+                message = f"`sum` cannot add null, but {shown} {T.describe(value.type)}"
+                self.error("pol-aggregate-type", message, value.span, hint=hint)
+                return T.ERROR
+            return found
+        if not T.orderable(found):
+            self._aggregate_error(kind, f"needs values that can be ordered, but {shown}", value, found, collection)
+            return T.ERROR
+        never_empty = (isinstance(collection, ir.MakeIR) and bool(collection.items)) or (
+            isinstance(collection, ir.Const) and bool(collection.value)
+        )
+        return found if never_empty and not T.is_optional(value.type) else T.optional(found)
+
+    def _aggregate_error(self, kind: str, message: str, value: ir.Expr, found: T.Type, collection: ir.Expr) -> None:
+        record = found if isinstance(found, T.RecordType) else T.RecordType(())
+        fields = [n for n, t in record.fields if T.strip_optional(t) in T.NUMERIC]
+        if fields:
+            example = f"{kind}(x in {collection.span.text or 'xs'}: x.{fields[0]})"
+            hint = f"aggregate one field of each element, such as `{example}`"
+        elif kind == "sum":
+            hint = "to count elements, write `count(x in xs: condition)`"
+        else:
+            hint = "min and max compare numbers, amounts, dates, times and ordered enums"
+        self.error("pol-aggregate-type", f"`{kind}` {message} {T.describe(found)}", value.span, hint=hint)
 
     # -- operators -------------------------------------------------------------
 
@@ -523,6 +671,11 @@ class ExprChecker:
     def _check_comparison(self, op: str, left: ir.Expr, right: ir.Expr, span: Span) -> None:
         a, b = left.type, right.type
         if T.ERROR in (T.strip_optional(a), T.strip_optional(b)):
+            return
+        clash = T.currency_clash(a, b)
+        if clash:
+            message = f"cannot compare an amount in {clash[0]} with one in {clash[1]}: an amount has one currency"
+            self.error("pol-currency", message, span, hint=_CONVERT_HINT.format(*clash))
             return
         if not T.comparable(a, b):
             self.error(
@@ -651,6 +804,21 @@ class ExprChecker:
         a, b = T.strip_optional(left.type), T.strip_optional(right.type)
         nullable = T.is_optional(left.type) or T.is_optional(right.type)
         result = self._binary_type(e.op, a, b)
+        clash = T.currency_clash(a, b) if e.op in ("+", "-", "/") else None
+        if result is None and clash:
+            message = (
+                f"`{e.op}` cannot combine an amount in {clash[0]} with one in {clash[1]}: an amount has one currency"
+            )
+            self.error("pol-currency", message, e.span, hint=_CONVERT_HINT.format(*clash))
+            return ir.ArithIR(e.op, left, right, T.ERROR, e.span)
+        if result is None and e.op in ("*", "/") and T.MONEY in (a, b):
+            self.error(
+                "pol-type",
+                f"`{e.op}` does not apply to {T.describe(left.type)} and {T.describe(right.type)}",
+                e.span,
+                hint=_MONEY_HINT[e.op],
+            )
+            return ir.ArithIR(e.op, left, right, T.ERROR, e.span)
         if result is None:
             self.error(
                 "pol-type", f"`{e.op}` does not apply to {T.describe(left.type)} and {T.describe(right.type)}", e.span
@@ -664,6 +832,8 @@ class ExprChecker:
     def _binary_type(self, op: str, a: T.Type, b: T.Type) -> tuple[str, T.Type] | None:
         if T.ERROR in (a, b):
             return op, T.ERROR
+        if a in T.NUMERIC and b in T.NUMERIC and T.MONEY in (a, b):
+            return self._money_type(op, a, b)
         numeric = a in T.NUMERIC and b in T.NUMERIC
         if op in ("|", "&") or (op == "-" and isinstance(a, T.SetType | T.ListType)):
             ea, eb = T.element_type(a), T.element_type(b)
@@ -689,4 +859,18 @@ class ExprChecker:
             return op, T.MONEY if T.MONEY in (a, b) else (T.INT if a == b == T.INT else T.DECIMAL)
         if op == "/" and numeric:
             return op, T.MONEY if a == T.MONEY else T.DECIMAL
+        return None
+
+    def _money_type(self, op: str, a: T.Type, b: T.Type) -> tuple[str, T.Type] | None:
+        """Amounts of money: added in one currency, multiplied and divided by numbers, divided by each other."""
+        both = a == b == T.MONEY
+        if both and T.currency_clash(a, b):
+            return None
+        currency = T.currency_of(a) or T.currency_of(b)
+        if op in ("+", "-"):
+            return op, T.money(currency)  # a plain number added to an amount is an amount in its currency
+        if op == "*" and not both:
+            return op, T.money(currency)
+        if op == "/" and a == T.MONEY:
+            return op, T.DECIMAL if both else T.money(currency)
         return None

@@ -49,7 +49,10 @@ def _problems(p: ir.Program) -> Iterator[Diagnostic]:
     for key, labels, clause in (
         ("next_steps", header.next_steps, "next steps"),
         ("complaint", header.complaint, "complaint"),
+        ("person_title", header.person_title, "title for person"),
     ):
+        if key == "person_title" and labels is None:
+            continue  # optional: the title is read where there is none
         if not _both(labels):
             yield _warn(
                 f"the policy says {_missing(labels)} what a citizen is told under `{clause}`",

@@ -39,7 +39,7 @@ CLAUSE_WORDS = {
         "explain",
         "note",
     ),
-    "fact": ("assessment", "personal", "sensitive", "provenance", "note"),
+    "fact": ("assessment", "personal", "sensitive", "provenance", "default", "note"),
     "decision": ("provenance", "note", "for staff", "for person", "first match", "collect", "default"),
     "parameter": ("provenance", "note"),
     "constraint": ("when", "require", "message"),
@@ -185,7 +185,14 @@ def _expression(analysis: Analysis | None) -> list[Candidate]:
     result = _values(analysis, {"fact", "parameter", "let", "decision"})
     for name, b in sorted(BUILTINS.items()):
         result.append(Candidate(name, "function", b.signature, b.doc, insert=f"{name}("))
-    result += [Candidate(f"{q}(", "keyword", "quantifier: any(x in xs: condition)") for q in keywords.QUANTIFIERS]
+    result += [
+        Candidate(
+            f"{q}(",
+            "keyword",
+            f"aggregate: {q}(x in xs: value)" if q in keywords.AGGREGATES else "quantifier: any(x in xs: condition)",
+        )
+        for q in keywords.QUANTIFIERS
+    ]
     result += [Candidate(w, "keyword") for w in EXPRESSION_WORDS]
     return result
 

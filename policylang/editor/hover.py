@@ -114,6 +114,8 @@ def _fact(f: ir.FactInfo) -> str:
     marks = [m for m, on in (("assessment", f.assessment), ("personal", f.personal)) if on]
     if f.provenance:
         marks.append(f"provenance `{f.provenance}`")
+    if f.default is not None:
+        marks.append(f"default `{' '.join(f.default.span.text.split())}` (assumed when not given)")
     text = f"**fact** `{f.name}`: `{T.describe(f.type)}`"
     if f.labels:
         text += f"\n\n{_labels(f.labels)}"

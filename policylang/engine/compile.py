@@ -408,6 +408,80 @@ class Compiler:
 
         return quantify
 
+    def _AggregateIR(self, e: ir.AggregateIR) -> Fn:
+        """One value per element, then their sum, least, greatest, the kept elements or the values.
+
+        Kleene: an unknown collection, or an unknown value for any element, makes the result
+        unknown (waiting for all of them), unless a known value is an ordered enum's first
+        member (for ``min``) or last (for ``max``); a null collection counts as empty. ``min``
+        and ``max`` skip nulls and are null when nothing is left.
+        """
+        collection = self.expr(e.collection)
+        slot = self.next_free
+        self.next_free += 1
+        self.local_slots.append({e.variable: slot})
+        try:
+            body = self.expr(e.body)
+        finally:
+            self.local_slots.pop()
+        kind, span = e.kind, e.span
+        element = T.element_type(e.collection.type)
+        combine = _combiner(kind, e.type)
+        is_set = isinstance(T.strip_optional(e.collection.type), T.SetType)
+        base = T.strip_optional(e.type)
+        # an ordered enum's first member is the minimum whatever the unknown values are (the last, the maximum)
+        bound = (base.members[0] if kind == "min" else base.members[-1]) if isinstance(base, T.EnumType) else None
+
+        def aggregate(v: list[Any]) -> Any:
+            c = collection(v)
+            if type(c) is Unknown:
+                return c
+            items = sort_members(c, element) if type(c) is frozenset else c or ()
+            unknown = None
+            values = []
+            for x in items:
+                v[slot] = x
+                r = body(v)
+                if type(r) is Unknown:
+                    unknown = r if unknown is None else unknown.merge(r)
+                elif kind != "filter":
+                    values.append(r)
+                elif r is True:
+                    values.append(x)
+            if unknown is not None:
+                return bound if bound is not None and bound in values else unknown
+            if kind == "filter":
+                return frozenset(values) if is_set else tuple(values)
+            try:
+                return combine(values)
+            except (ArithmeticError, ValueError) as exc:
+                raise _arith_error(exc, span) from None
+
+        return aggregate
+
+
+def _combiner(kind: str, type_: T.Type) -> Callable[[list[Any]], Any]:
+    """How an aggregate combines the known values computed for the elements."""
+    base = T.strip_optional(type_)
+    if kind == "sum":
+        zero: Any = Duration() if base == T.DURATION else 0 if base == T.INT else Decimal(0)
+        add = operator.add if base == T.DURATION else _add
+
+        def total(values: list[Any]) -> Any:
+            result = zero
+            for x in values:
+                result = add(result, x)
+            return result
+
+        return total
+    if kind in ("min", "max"):
+        pick = min if kind == "min" else max
+        if isinstance(base, T.EnumType):
+            index = {m: i for i, m in enumerate(base.members)}
+            return lambda values: pick((x for x in values if x is not None), key=index.__getitem__, default=None)
+        return lambda values: pick((x for x in values if x is not None), default=None)
+    return tuple  # map
+
 
 def _runtime_error(message: str, span: Span) -> EvaluationError:
     d = Diagnostic("pol-evaluation", message, span)

@@ -71,7 +71,8 @@ class Engine:
     Read-only interface: :attr:`program`, :attr:`declared`, :attr:`parameters`,
     :attr:`slots`, :attr:`size`, :attr:`fact_order`, :attr:`steps`,
     :attr:`decision_steps`, :attr:`let_steps`, :attr:`warning_steps`,
-    :attr:`constraint_checks`, :attr:`views`; :meth:`initial_values`, :meth:`parameter_value`,
+    :attr:`constraint_checks`, :attr:`views`, :attr:`defaults`; :meth:`assumed`,
+    :meth:`initial_values`, :meth:`parameter_value`,
     :meth:`load_facts`, :meth:`run_constraint_lets`, :meth:`check_constraints`,
     :meth:`run`, :meth:`compile`, :meth:`evaluate` and :meth:`memo`.
     """
@@ -130,6 +131,15 @@ class Engine:
         template: list[Any] = [None] * self._compiler.size
         for f in program.facts.values():
             template[f.slot] = Unknown(frozenset({f.name}))
+        self._defaults = MappingProxyType(
+            {
+                f.name: self._compiler.expr(f.default)([None] * (program.slots + 64))
+                for f in program.facts.values()
+                if f.default is not None
+            }
+        )
+        for name, value in self._defaults.items():
+            template[self._slots[("fact", name)]] = value
         for p, value in values:
             template[p.slot] = value
         self._template = template
@@ -203,8 +213,17 @@ class Engine:
         """What a result needs to know about each decision."""
         return self._views
 
+    @property
+    def defaults(self) -> Mapping[str, Any]:
+        """The value of each fact that declares a ``default``, which an absent fact takes."""
+        return self._defaults
+
+    def assumed(self, facts: Mapping[str, Any]) -> tuple[str, ...]:
+        """The facts with a ``default`` that ``facts`` does not give, in declaration order: their values are assumed."""
+        return tuple(name for name in self._defaults if name not in facts)
+
     def initial_values(self) -> list[Any]:
-        """A fresh list of values: every fact unknown, every parameter set, room for :attr:`size` slots."""
+        """Fresh values: every fact unknown (or its default), every parameter set, room for :attr:`size` slots."""
         values = self._template.copy()
         if len(values) < self._compiler.size:
             values.extend([None] * (self._compiler.size - len(values)))
@@ -444,7 +463,8 @@ class Engine:
             def build() -> list[TraceNode]:
                 return self._trace_of(v, settled)
 
-        return Result(self._shape, v, fired, build, warnings, handoffs)
+        assumed = self.assumed(facts) if self._defaults else ()
+        return Result(self._shape, v, fired, build, warnings, handoffs, assumed=assumed)
 
     def _trace_of(self, v: list[Any], settled: Mapping[str, Settled]) -> list[TraceNode]:
         """The trace of an evaluation whose final values are ``v``, made when it is first read.

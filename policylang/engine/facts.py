@@ -2,7 +2,9 @@
 
 A fact set is a mapping from fact name to a JSON-like value. Each value is checked
 against the fact's type and decoded to its runtime form (dates to ``datetime.date``,
-numbers to exact ``Decimal`` where the type is decimal or money). An absent fact stays
+numbers to exact ``Decimal`` where the type is decimal or money; an amount of money may
+also be written ``"1234.50 DKK"`` or ``{"amount": "1234.50", "currency": "DKK"}``, in the
+currency of its type). An absent fact stays
 unknown; a wrong one raises :class:`~policylang.base.errors.FactError` naming the fact, the
 value and what was expected. Every value is bounded: numbers by the language's range and
 precision (:mod:`policylang.base.numbers`: no NaN, no infinity, ``int`` in 64 bits), texts
@@ -113,6 +115,8 @@ _EXPECTED_PRIMITIVE = {
 
 
 def _expected(t: T.Type) -> str:
+    if isinstance(t, T.Prim) and t.name == "money" and t.unit:
+        return f'an amount of money in {t.unit} (a number, or "1234.50 {t.unit}")'
     if isinstance(t, T.Prim) and t.name in _EXPECTED_PRIMITIVE:
         return _EXPECTED_PRIMITIVE[t.name]
     if isinstance(t, T.EnumType):
@@ -189,6 +193,8 @@ def _decoder(t: T.Type, rule_ids: frozenset[str], limits: Limits) -> Decoder:
     if isinstance(t, T.ConditionType):
         raise TypeError("conditions are decoded by the parameter code")
     assert isinstance(t, T.Prim)
+    if t.name == "money":
+        return _money(t.unit, _decimal(rule_ids, limits))
     return _PRIMITIVE_DECODERS[t.name](rule_ids, limits)
 
 
@@ -277,6 +283,39 @@ def _decimal(rule_ids: frozenset[str], limits: Limits) -> Decoder:
         if not d or len(d.as_tuple().digits) > DIGITS:  # 0E+1000000, 1.000...0: the same value, made small
             d = CONTEXT.plus(d)
         return d
+
+    return decode
+
+
+_AMOUNT = re.compile(r"^\s*(?:([A-Z]{3})\s+)?([-+]?[\d_.eE+-]+?)(?:\s+([A-Z]{3}))?\s*$")
+
+
+def _money(currency: str | None, number: Decoder) -> Decoder:
+    """An amount in ``currency``: a number, ``"1234.50 DKK"`` (or ``"DKK 1234.50"``), or
+    ``{"amount": "1234.50", "currency": "DKK"}``; an amount in another currency is an error."""
+    expected = f'an amount of money in {currency} (a number, or "1234.50 {currency}")' if currency else "a number"
+
+    def in_currency(amount: Any, code: Any) -> Any:
+        if currency is not None and code != currency:
+            raise BadValue(expected, f"it is in {code}: convert it to {currency} first")
+        try:
+            return number(amount)
+        except BadValue as error:
+            raise BadValue(expected, error.detail) from None
+
+    def decode(x: Any) -> Any:
+        if isinstance(x, Mapping):
+            if set(x) != {"amount", "currency"} or not isinstance(x["currency"], str):
+                raise BadValue(expected, 'an amount as an object has exactly "amount" and "currency"')
+            return in_currency(x["amount"], x["currency"])
+        if isinstance(x, str) and len(x) <= 4 * (DIGITS + 100):
+            m = _AMOUNT.match(x)
+            if m and (m.group(1) is None or m.group(3) is None) and (m.group(1) or m.group(3)):
+                return in_currency(m.group(2), m.group(1) or m.group(3))
+        try:
+            return number(x)
+        except BadValue as error:
+            raise BadValue(expected, error.detail) from None
 
     return decode
 

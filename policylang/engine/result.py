@@ -6,7 +6,8 @@ decision), ``factors`` (what to weigh where a decision leaves discretion), ``no_
 (decisions no rule decided), ``warnings`` (validity and source warnings), ``parameters``
 (values overridden), ``handoffs`` (other policies the person should also be evaluated
 under), the values the evaluation read, once each (``facts``, ``lets``,
-``parameter_values``), and ``manifest``, the content hash of the policy manifest that
+``parameter_values``), ``assumed`` (the facts absent from the fact set whose declared
+``default`` was used; only where there are any), and ``manifest``, the content hash of the policy manifest that
 holds the static legal text the trace refers to.
 
 A result is summarised from the evaluation's raw values the first time one of its parts
@@ -157,7 +158,7 @@ def _decisions(
 class Result:
     """What a policy decided for one fact set, and why."""
 
-    __slots__ = ("_fired", "_shape", "_summary", "_trace", "_trace_builder", "_v", "handoffs", "warnings")
+    __slots__ = ("_fired", "_shape", "_summary", "_trace", "_trace_builder", "_v", "assumed", "handoffs", "warnings")
 
     def __init__(
         self,
@@ -169,9 +170,11 @@ class Result:
         handoffs: list[dict[str, Any]] | None = None,
         *,
         summary: dict[str, Any] | None = None,
+        assumed: tuple[str, ...] = (),
     ) -> None:
         self.warnings = warnings
         self.handoffs = handoffs or []
+        self.assumed = assumed  # the facts absent from the fact set whose declared defaults were used
         self._shape = shape
         self._v = values
         self._fired = fired
@@ -219,6 +222,29 @@ class Result:
     def values(self) -> dict[str, Any]:
         """The same decisions as Python values (``datetime.date``, ``Decimal``, ``frozenset``)."""
         return self._summarised()["values"]  # type: ignore[no-any-return]
+
+    @property
+    def exact(self) -> dict[str, Any]:
+        """The decided decisions that hold decimals or amounts of money, written exactly.
+
+        ``decisions`` writes a decimal as a JSON number, which a reader may round
+        (583.3333333333334); here a decimal is its digits as text (``"583.3333"``) and an
+        amount of money ``{"amount": "583.33", "currency": "DKK"}``, the form a fact set
+        accepts. Decisions without decimals are left out; ``to_dict()`` has it as ``exact``
+        where it is not empty.
+        """
+        summary = self._summarised()
+        found = summary.get("exact")
+        if found is None:
+            from policylang.ir.values import encode_exact, holds_decimals
+
+            types = {name: info.type for name, info in self._shape.program.decisions.items()}
+            found = summary["exact"] = {
+                name: encode_exact(value, types[name])
+                for name, value in self.values.items()
+                if name in types and holds_decimals(types[name])
+            }
+        return found
 
     @property
     def undetermined(self) -> dict[str, list[str]]:
@@ -286,6 +312,7 @@ class Result:
             "policy": self.policy,
             "manifest": self.manifest,
             "decisions": self.decisions,
+            **({"exact": self.exact} if self.exact else {}),
             "undetermined": self.undetermined,
             "missing": self.missing,
             "reasons": self.reasons,
@@ -299,6 +326,8 @@ class Result:
             "parameter_values": self.parameter_values,
             "trace": [node.to_dict() for node in self.trace],
         }
+        if self.assumed:  # only where a default was used, so that other records are as before
+            data["assumed"] = list(self.assumed)
         if manifest:
             from policylang.trace.manifest import manifest as manifest_of
 
@@ -349,10 +378,12 @@ class Result:
             declared=program.decisions.keys(),
             policy=program.name,
         )
+        exact = dict(data.get("exact") or {})
         summary: dict[str, Any] = {
             "decisions": decisions,
+            "exact": exact,
             "values": {
-                name: decoder(program.decisions[name].type, rule_ids)(value)
+                name: decoder(program.decisions[name].type, rule_ids)(exact.get(name, value))
                 for name, value in decisions.items()
                 if name in program.decisions
             },
@@ -367,7 +398,10 @@ class Result:
         }
         trace = [node_from_dict(n, program) for n in data.get("trace") or []]
         warnings = [ResultWarning(w["code"], w.get("en", ""), w.get("da")) for w in data.get("warnings") or []]
-        return cls(shape, [], {}, lambda: trace, warnings, list(data.get("handoffs") or []), summary=summary)
+        assumed = tuple(str(name) for name in data.get("assumed") or [])
+        return cls(
+            shape, [], {}, lambda: trace, warnings, list(data.get("handoffs") or []), summary=summary, assumed=assumed
+        )
 
     def _table(self, key: str) -> dict[str, Any]:
         summary = self._summarised()

@@ -37,10 +37,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from policylang.base.money import show_amount
 from policylang.base.suggest import suggest
 from policylang.engine.result import Result
 from policylang.explanation.conditions import UNKNOWN as NOT_KNOWN
@@ -154,6 +156,7 @@ class ExplanationBuilder:
             program.memo("explanation.revealing", lambda: revealing_values(program)) if self.citizen else frozenset()
         )
         self.personal = {("fact", f.name) for f in program.facts.values() if f.personal}
+        self.assumed = frozenset(result.assumed)
         self.tables: dict[str, dict[str, Any]] = {
             "fact": result.facts,
             "let": result.lets,
@@ -197,7 +200,7 @@ class ExplanationBuilder:
             names = [n for n in names if self.shown_to_citizens(self.program.decisions[n])]
             return Explanation(
                 policy=self.program.name,
-                title=header.title.get(self.lang) if header.title else None,
+                title=title.get(self.lang) if (title := header.title_for(citizen=True)) else None,
                 version=header.version,
                 lang=self.lang,
                 audience=self.audience,
@@ -212,6 +215,7 @@ class ExplanationBuilder:
                 warnings=self.warnings(),
                 next_steps=self.citizen_text("next"),
                 complaint=self.citizen_text("complaint"),
+                assumed=self.assumed_facts(),
             )
         return Explanation(
             policy=self.program.name,
@@ -227,6 +231,7 @@ class ExplanationBuilder:
             derived=self.derived() if self.auditor else (),
             parameters=self.parameters() if self.auditor else (),
             handoffs=() if only else self.handoffs(),
+            assumed=self.assumed_facts(),
         )
 
     # -- values ----------------------------------------------------------------
@@ -238,6 +243,9 @@ class ExplanationBuilder:
             return word(self.lang, "none")
         if isinstance(value, bool):
             return word(self.lang, "yes" if value else "no")
+        currency = T.currency_of(inner) if inner == T.MONEY else None
+        if currency and isinstance(value, int | float | Decimal):
+            return show_amount(value, currency, self.lang)  # 1.234,50 kr. / DKK 1,234.50
         if isinstance(value, str) and inner == T.DATE and self.citizen:
             return long_date(value, self.lang)
         if isinstance(value, str) and inner == T.RULE and self.citizen and value in self.program.rules:
@@ -265,6 +273,16 @@ class ExplanationBuilder:
                     parts.append(f"{k}: {self.text(x, None)}")
             return "; ".join(parts)
         return str(value)
+
+    def in_text(self, shown: Shown, t: T.Type | None) -> str:
+        """A value as an ``explain`` text's placeholder shows it: an amount without its currency,
+        which the text writes itself (``{RATE} kr.``); anything else as :meth:`text` shows it."""
+        inner = T.strip_optional(t) if t is not None else None
+        currency = T.currency_of(inner) if inner == T.MONEY and inner is not None else None
+        number = shown.value
+        if shown.state == KNOWN and currency and isinstance(number, int | float) and not isinstance(number, bool):
+            return show_amount(number, currency, self.lang, unit=False)
+        return shown.text
 
     def shown(self, value: Any, t: T.Type | None, *, withheld: bool = False, unknown: bool = False) -> Shown:
         if withheld:
@@ -296,7 +314,17 @@ class ExplanationBuilder:
             withheld=key in self.carried,
             unknown=value is NOT_KNOWN,
         )
-        return Input(name, source, self.label(source, name), shown, key in self.personal)
+        assumed = source == "fact" and name in self.assumed
+        return Input(name, source, self.label(source, name), shown, key in self.personal, assumed)
+
+    def assumed_facts(self) -> tuple[Input, ...]:
+        """The facts the fact set left out whose defaults were used (for citizens, none that is sensitive)."""
+        facts = self.program.facts
+        return tuple(
+            self.input(("fact", name))
+            for name in self.result.assumed
+            if name in facts and not (self.citizen and facts[name].sensitive)
+        )
 
     # -- rules and steps ---------------------------------------------------------
 
@@ -355,9 +383,9 @@ class ExplanationBuilder:
         else:
             value = self._computed(self.probe.value_of(row, self.lookup), row, value_type, withheld_value)
         inputs = {key: self.input(key) for key in self.probe.reads(row.condition, row.value)}
-        values = {name: i.shown.text for (_, name), i in inputs.items()}
+        values = {name: self.in_text(i.shown, self.probe.type_of(kind, name)) for (kind, name), i in inputs.items()}
         if value is not None:
-            values.setdefault(VALUE, value.text)
+            values.setdefault(VALUE, self.in_text(value, value_type))
         if self.citizen:  # the reasons in words: no condition, no values read, nothing sensitive
             for kind, name in inputs:
                 if (kind, name) in self.revealing:
@@ -569,7 +597,8 @@ class ExplanationBuilder:
             if self.citizen and self.reveals(info.condition):
                 continue
             inputs = tuple(self.input(key) for key in self.probe.reads(info.condition))
-            found.append(Note(self.rule(info, {i.name: i.shown.text for i in inputs}), inputs))
+            filled = {i.name: self.in_text(i.shown, self.probe.type_of(i.source, i.name)) for i in inputs}
+            found.append(Note(self.rule(info, filled), inputs))
         return tuple(found)
 
     def handoffs(self) -> tuple[Handoff, ...]:

@@ -94,6 +94,7 @@ class Input:
     label: str | None
     shown: Shown
     personal: bool = False
+    assumed: bool = False  # a fact the fact set left out, whose declared default was used
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
@@ -101,6 +102,8 @@ class Input:
         data["shown"] = self.shown.to_dict()
         if self.personal:
             data["personal"] = True
+        if self.assumed:
+            data["assumed"] = True
         return data
 
 
@@ -424,6 +427,7 @@ class Explanation:
     handoffs: tuple[Handoff, ...] = ()
     next_steps: str | None = None  # for a citizen: what happens next
     complaint: str | None = None  # for a citizen: how to complain
+    assumed: tuple[Input, ...] = ()  # the facts left out of the fact set whose defaults were used
 
     def decision(self, name: str) -> Decision:
         """The part of the explanation about decision ``name``."""
@@ -448,4 +452,5 @@ class Explanation:
             "handoffs": [h.to_dict() for h in self.handoffs],
             "next_steps": self.next_steps,
             "complaint": self.complaint,
+            **({"assumed": [i.to_dict() for i in self.assumed]} if self.assumed else {}),
         }

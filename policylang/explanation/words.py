@@ -41,6 +41,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "citizen_next": ("Hvad sker der nu", "What happens next"),
     "citizen_complaint": ("Sådan klager du", "How to complain"),
     "citizen_questions": ("Det kan du hjælpe os med at oplyse", "What you can help us find out"),
+    "citizen_assumed": ("Det er vi gået ud fra", "What we have assumed"),
+    "citizen_assumed_text": (
+        "Vi havde ikke disse oplysninger, så vi er gået ud fra det, der står her. Er det ikke rigtigt, "
+        "så kontakt kommunen.",
+        "We did not have this information, so we have assumed what is written here. If it is not right, "
+        "please contact the municipality.",
+    ),
+    "assumed": ("antaget", "assumed"),
+    "assumed_heading": ("Antaget (ikke oplyst)", "Assumed (not given)"),
     "citizen_next_default": (
         "Kommunen kontakter dig, hvis der er brug for flere oplysninger, før sagen kan afgøres.",
         "The municipality will contact you if it needs more information before it can decide.",

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Context, Decimal
 from typing import Any
 
 import attrs
 
-from policylang.base.numbers import CONTEXT, DIGITS, EMIN, checked_int
+from policylang.base.numbers import CONTEXT, DIGITS, EMIN, checked_int, decimal_problem
 from policylang.ir import dates
 from policylang.ir import types as T
 from policylang.ir.values import sort_members
@@ -33,6 +33,11 @@ class Builtin:
     check: Checker
     impl: Callable[..., Any]
     null_propagates: bool = True
+    contexts: tuple[T.Type | None, ...] = ()  # the type an argument is read as where it needs one (a mode)
+
+    def context(self, position: int) -> T.Type | None:
+        """The type the argument at ``position`` (from 0) is read as, for bare enum values; else ``None``."""
+        return self.contexts[position] if position < len(self.contexts) else None
 
 
 def _base(t: T.Type) -> T.Type:
@@ -87,7 +92,7 @@ def _extreme(args: Sequence[T.Type]) -> T.Type | str:
             return f"needs values that can be ordered and compared, got {T.describe(t)}"
     widest = T.DECIMAL if any(t in (T.DECIMAL, T.MONEY) for t in known) and first in T.NUMERIC else first
     if first == T.MONEY:
-        widest = T.MONEY
+        widest = T.money(next((T.currency_of(t) for t in known if T.currency_of(t)), None))
     return T.optional(widest) if all(T.is_optional(a) for a in args) else widest
 
 
@@ -135,8 +140,24 @@ def _abs(args: Sequence[T.Type]) -> T.Type | str:
 
 
 def _round(args: Sequence[T.Type]) -> T.Type | str:
-    problem = _expect(args, T.NUMERIC, (T.INT,))
+    modes = ((T.ROUNDING,),) if len(args) == 3 else ()
+    problem = _expect(args, T.NUMERIC, (T.INT,), *modes)
     return problem if problem else _result(_base(args[0]), args)
+
+
+def _round_to(args: Sequence[T.Type]) -> T.Type | str:
+    modes = ((T.ROUNDING,),) if len(args) == 3 else ()
+    problem = _expect(args, T.NUMERIC, T.NUMERIC, *modes)
+    if problem:
+        return problem
+    value, step = _base(args[0]), _base(args[1])
+    clash = T.currency_clash(value, step)
+    if clash:
+        return f"rounds an amount in {clash[0]} to a step in {clash[0]}, not in {clash[1]}"
+    if step == T.MONEY and value != T.MONEY:
+        return f"argument 2 must be a number (the step) when argument 1 is {T.describe(value)}"
+    result = value if value in (T.MONEY, T.ERROR, T.NULL) else (T.INT if value == step == T.INT else T.DECIMAL)
+    return _result(result, args)
 
 
 def _local_time(args: Sequence[T.Type]) -> T.Type | str:
@@ -176,16 +197,65 @@ def _day(value: dt.date) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _round_impl(value: Decimal | int, places: int) -> Decimal:
-    """Half up to ``places`` decimal places, in the language's decimal context (34 digits at the most)."""
+def _round_impl(value: Decimal | int, places: int, mode: str = "half_up") -> Decimal:
+    """Rounded to ``places`` decimal places (half up unless a mode says otherwise), 34 digits at the most."""
     if not EMIN - DIGITS < places <= DIGITS - EMIN:
         raise ValueError(f"cannot round to {places} decimal places")
     try:
-        return Decimal(value).quantize(Decimal((0, (1,), -places)), rounding=ROUND_HALF_UP, context=CONTEXT)
-    except InvalidOperation:
+        return round_to_step(value, Decimal((0, (1,), -places)), mode)
+    except ValueError:
         raise ValueError(
             f"rounded to {places} decimal places, the number would need more than {DIGITS} digits"
         ) from None
+
+
+def round_to_step(value: Decimal | int, step: Decimal | int, mode: str = "half_up") -> Decimal:
+    """The multiple of ``step`` nearest ``value`` by ``mode`` (see :data:`~policylang.ir.types.ROUNDING`), exactly.
+
+    ``half_up`` takes a tie away from zero, ``half_even`` to the even multiple, ``floor``
+    and ``ceiling`` the multiple below and above. Computed on whole numbers, so no digit is
+    lost on the way; a result beyond the range of ``decimal`` is a ``ValueError``.
+
+    >>> [str(round_to_step(Decimal("2.345"), Decimal("0.01"), m)) for m in ("half_up", "half_even", "floor")]
+    ['2.35', '2.34', '2.34']
+    >>> str(round_to_step(Decimal("-2.5"), 1, "half_up")), str(round_to_step(Decimal("1234.56"), 100, "ceiling"))
+    ('-3', '1300')
+    """
+    x, s = Decimal(value), Decimal(step)
+    if not s > 0:
+        raise ValueError(f"the step to round to must be more than 0, not {s}")
+    ex, es = _exponent(x), _exponent(s)
+    e = min(ex, es)
+    whole_x = int(x.scaleb(-ex, context=_EXACT)) * 10 ** (ex - e)
+    whole_step = int(s.scaleb(-es, context=_EXACT))
+    q, rest = divmod(whole_x, whole_step * 10 ** (es - e))  # q rounded down, 0 <= rest < the step
+    if rest:
+        twice, size = 2 * rest, whole_step * 10 ** (es - e)
+        tie = twice == size
+        if (
+            mode == "ceiling"
+            or (mode in ("half_up", "half_even") and twice > size)
+            or (tie and ((mode == "half_up" and q >= 0) or (mode == "half_even" and q % 2)))
+        ):
+            q += 1
+        elif mode not in ("floor", "half_up", "half_even"):
+            raise ValueError(f"unknown rounding mode {mode!r}")
+    result = Decimal(f"{q * whole_step}E{es}")
+    if len(result.as_tuple().digits) > DIGITS:
+        raise ValueError(f"the rounded number would need more than {DIGITS} digits")
+    problem = decimal_problem(result)
+    if problem:
+        raise ValueError(f"the rounded number would be {problem}")
+    return result
+
+
+_EXACT = Context(prec=1000, Emin=-(10**6), Emax=10**6)  # for shifting a decimal point: never rounds
+
+
+def _exponent(d: Decimal) -> int:
+    exponent = d.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite: the language has no NaN or infinity
+    return exponent
 
 
 def _abs_impl(value: Decimal | int) -> Decimal | int:
@@ -292,12 +362,17 @@ _BUILTINS = [
         lambda d: d.day,
     ),
     Builtin(
-        "max", "max(a, b, ...) -> value", "The largest argument, ignoring nulls.", _extreme, _max, null_propagates=False
+        "max",
+        "max(a, b, ...) -> value",
+        "The largest argument, ignoring nulls; max(xs) is the largest element of a list or set (an aggregate).",
+        _extreme,
+        _max,
+        null_propagates=False,
     ),
     Builtin(
         "min",
         "min(a, b, ...) -> value",
-        "The smallest argument, ignoring nulls.",
+        "The smallest argument, ignoring nulls; min(xs) is the smallest element of a list or set (an aggregate).",
         _extreme,
         _min,
         null_propagates=False,
@@ -322,10 +397,19 @@ _BUILTINS = [
     Builtin("abs", "abs(number) -> number", "The absolute value.", _abs, _abs_impl),
     Builtin(
         "round",
-        "round(number, places) -> decimal",
-        "Rounded half up to a number of decimal places.",
+        "round(number, places[, mode]) -> decimal",
+        "Rounded to a number of decimal places; half up unless a mode says half_even, floor or ceiling.",
         _round,
         _round_impl,
+        contexts=(None, None, T.ROUNDING),
+    ),
+    Builtin(
+        "round_to",
+        "round_to(number, step[, mode]) -> number",
+        "Rounded to a multiple of a step such as 0.01, 0.05 or 100; half up unless a mode says otherwise.",
+        _round_to,
+        round_to_step,
+        contexts=(None, None, T.ROUNDING),
     ),
 ]
 

@@ -168,6 +168,22 @@ class QuantIR:
     span: Span
 
 
+@attrs.frozen
+class AggregateIR:
+    """``sum``, ``min``, ``max``, ``filter`` or ``map`` over a collection, with its bound variable.
+
+    ``body`` is computed once per element: the value summed, compared or mapped, or for
+    ``filter`` the condition an element must meet to be kept.
+    """
+
+    kind: str  # sum, min, max, filter, map
+    variable: str
+    collection: Expr
+    body: Expr
+    type: T.Type
+    span: Span
+
+
 Expr = (
     Const
     | Ref
@@ -183,6 +199,7 @@ Expr = (
     | FieldIR
     | MakeIR
     | QuantIR
+    | AggregateIR
 )
 
 
@@ -218,6 +235,9 @@ def children(e: Expr) -> Iterator[Expr]:
     elif isinstance(e, QuantIR):
         yield e.collection
         yield e.condition
+    elif isinstance(e, AggregateIR):
+        yield e.collection
+        yield e.body
 
 
 def walk(e: Expr) -> Iterator[Expr]:
@@ -328,6 +348,7 @@ class FactInfo:
     span: Span
     slot: int
     sensitive: bool = False  # a special category, or anything that can endanger the person if others read it
+    default: Expr | None = None  # ``default EXPR`` (a constant): the value assumed when the fact is absent
 
 
 @attrs.frozen
@@ -519,6 +540,11 @@ class HeaderInfo:
     span: Span | None
     next_steps: Labels | None = None  # what happens next, for a citizen
     complaint: Labels | None = None  # how to complain, for a citizen
+    person_title: Labels | None = None  # the title a citizen reads, where the title itself could endanger them
+
+    def title_for(self, citizen: bool) -> Labels | None:
+        """The title the reader sees: a citizen the ``title for person``, where there is one."""
+        return self.person_title if citizen and self.person_title is not None else self.title
 
 
 @attrs.frozen

@@ -12,11 +12,22 @@ import attrs
 from policylang.base.labels import Labels
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Prim:
-    """bool, int, decimal, money, text, date, datetime, time, duration, rule, null."""
+    """bool, int, decimal, money, text, date, datetime, time, duration, rule, null.
+
+    ``unit`` is the currency of a money type (``money EUR``); ``None`` where no currency is
+    stated (:data:`MONEY`, which any currency may stand for). The unit takes no part in
+    ``==``: every money type equals :data:`MONEY`, so code that asks "is this money?"
+    needs no change; currencies are compared where they matter (:func:`currency_clash`).
+    """
 
     name: str
+    unit: str | None = attrs.field(default=None, eq=False)
+
+    def __repr__(self) -> str:
+        unit = f", unit={self.unit!r}" if self.unit is not None else ""
+        return f"Prim(name={self.name!r}{unit})"
 
 
 @attrs.frozen(eq=False)
@@ -152,6 +163,44 @@ WEEKDAY = EnumType(
     ),
 )
 BUILTIN_TYPES: dict[str, Type] = {"weekday": WEEKDAY}
+ROUNDING = EnumType(
+    "rounding",
+    ("half_up", "half_even", "floor", "ceiling"),
+    labels=(
+        ("half_up", Labels("halvt op", "half up")),
+        ("half_even", Labels("halvt til lige", "half to even")),
+        ("floor", Labels("nedad", "down")),
+        ("ceiling", Labels("opad", "up")),
+    ),
+)
+"""How ``round`` and ``round_to`` round: the mode is written as a bare word, ``round(x, 2, half_even)``."""
+
+
+def money(currency: str | None) -> Prim:
+    """The money type of ``currency`` (:data:`MONEY` for ``None``)."""
+    return MONEY if currency is None else Prim("money", currency)
+
+
+def currency_of(t: Type) -> str | None:
+    """The currency of a money type (also of ``T?``, a list or set of it), or ``None``.
+
+    >>> currency_of(OptionalType(money("EUR"))), currency_of(INT)
+    ('EUR', None)
+    """
+    t = strip_optional(t)
+    if isinstance(t, ListType | SetType):
+        return currency_of(t.element)
+    return t.unit if isinstance(t, Prim) and t.name == "money" else None
+
+
+def currency_clash(a: Type, b: Type) -> tuple[str, str] | None:
+    """The two currencies, where ``a`` and ``b`` are amounts of money in different ones.
+
+    >>> currency_clash(money("EUR"), money("DKK")), currency_clash(money("EUR"), MONEY)
+    (('EUR', 'DKK'), None)
+    """
+    ca, cb = currency_of(a), currency_of(b)
+    return (ca, cb) if ca is not None and cb is not None and ca != cb else None
 
 
 def strip_optional(t: Type) -> Type:
@@ -185,6 +234,8 @@ def assignable(source: Type, target: Type) -> bool:
     >>> assignable(INT, DECIMAL), assignable(NULL, OptionalType(DATE)), assignable(DATE, INT)
     (True, True, False)
     """
+    if currency_clash(source, target):
+        return False
     if source in (ERROR, target) or target == ERROR:
         return True
     if isinstance(target, ConditionType):
@@ -241,6 +292,8 @@ def set_element_problem(t: Type) -> str | None:
 
 def comparable(a: Type, b: Type) -> bool:
     """Whether ``a = b`` makes sense: one side may stand for the other."""
+    if currency_clash(a, b):
+        return False
     return assignable(a, b) or assignable(b, a) or (strip_optional(a) in NUMERIC and strip_optional(b) in NUMERIC)
 
 
@@ -260,6 +313,8 @@ def unify(a: Type, b: Type) -> Type | None:
         return optional(b)
     if b == NULL:
         return optional(a)
+    if a == b and currency_of(b) is None:
+        return a  # the one that states its currency, if either does
     if assignable(a, b):
         return b
     if assignable(b, a):
@@ -274,6 +329,8 @@ def describe(t: Type) -> str:
     ('date?', 'list of weekday')
     """
     if isinstance(t, Prim):
+        if t.unit is not None:
+            return f"{t.name} {t.unit}"
         return {"null": "null", "any": "anything", "error": "(unknown type)"}.get(t.name, t.name)
     if isinstance(t, EnumType):
         if t.name and not t.name.startswith("<"):

@@ -127,6 +127,59 @@ def encode(value: Any, type_: T.Type | None = None) -> Any:
     return value
 
 
+def holds_decimals(t: T.Type) -> bool:
+    """Whether values of ``t`` hold a ``decimal`` or an amount of money anywhere (so JSON numbers may round them).
+
+    >>> holds_decimals(T.ListType(T.money("EUR"))), holds_decimals(T.INT)
+    (True, False)
+    """
+    t = T.strip_optional(t)
+    if t in (T.DECIMAL, T.MONEY):
+        return True
+    if isinstance(t, T.ListType | T.SetType):
+        return holds_decimals(t.element)
+    if isinstance(t, T.MapType):
+        return holds_decimals(t.value)
+    if isinstance(t, T.RecordType):
+        return any(holds_decimals(ft) for _, ft in t.fields)
+    if isinstance(t, T.UnionType):
+        return any(holds_decimals(o) for o in t.options)
+    return False
+
+
+def encode_exact(value: Any, type_: T.Type) -> Any:
+    """Encode a value like :func:`encode`, but decimals exactly, as text, and amounts with their currency.
+
+    An amount of money is written the way a fact set may write it,
+    ``{"amount": "1234.50", "currency": "DKK"}``; a decimal as its digits, ``"0.3333"``.
+
+    >>> encode_exact(Decimal("583.33"), T.money("DKK")), encode_exact(Decimal("0.25"), T.DECIMAL)
+    ({'amount': '583.33', 'currency': 'DKK'}, '0.25')
+    """
+    inner = T.strip_optional(type_)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal | int) and inner in (T.DECIMAL, T.MONEY):
+        text = str(value) if isinstance(value, int) else _plain_digits(value)
+        currency = T.currency_of(inner)
+        return {"amount": text, "currency": currency} if inner == T.MONEY and currency else text
+    if isinstance(inner, T.UnionType):
+        inner = _union_option(value, inner) or inner
+    if isinstance(value, frozenset | tuple | list) and isinstance(inner, T.ListType | T.SetType):
+        items = sort_members(value, inner.element) if isinstance(value, frozenset) else value
+        return [encode_exact(v, inner.element) for v in items]
+    if isinstance(value, dict) and isinstance(inner, T.RecordType):
+        return {k: encode_exact(v, inner.field(k) or T.ERROR) for k, v in value.items()}
+    if isinstance(value, dict) and isinstance(inner, T.MapType):
+        return {k: encode_exact(v, inner.value) for k, v in value.items()}
+    return encode(value, type_)
+
+
+def _plain_digits(value: Decimal) -> str:
+    """A decimal's digits without an exponent: ``1E+3`` is ``"1000"``, ``1.50`` stays ``"1.50"``."""
+    return f"{value:f}"
+
+
 def encoder(type_: T.Type) -> Callable[[Any], Any]:
     """A function that encodes values of ``type_``; the identity where nothing is to do.
 

@@ -231,6 +231,7 @@ class PolicyRenderer:
             [
                 ("Policy", nodes.literal(text=self.program.name)),
                 ("Title", _labels(header.title)),
+                ("Title for the person", _labels(header.person_title) if header.person_title else None),
                 ("File", nodes.literal(text=self.display_path)),
                 ("Imports", ", ".join(files)),
                 ("Version", header.version or ""),
@@ -327,8 +328,10 @@ class PolicyRenderer:
     def facts(self) -> Any:
         """The table of facts, and the constraints on fact sets."""
         section = self.section(self.id("facts"), "Facts")
+        defaulted = any(f.default is not None for f in self.program.facts.values())
         section += paragraph(
-            "The facts a fact set may give. An absent fact is unknown, never defaulted; ",
+            "The facts a fact set may give. An absent fact is unknown, "
+            + ("unless it has a default, which is then assumed; " if defaulted else "never defaulted; "),
             nodes.literal(text="?"),
             " marks a fact that may be null (known to have no value).",
         )
@@ -343,6 +346,8 @@ class PolicyRenderer:
                 marks.append("personal (its value is not shown to a citizen)")
             if fact.provenance:
                 marks.append(f"provenance: {fact.provenance}")
+            if fact.default is not None:
+                marks.append(f"default: {' '.join(fact.default.span.text.split())} (assumed when not given)")
             about: list[Any] = [_labels(fact.labels)] if fact.labels else []
             if marks:
                 about.append(paragraph(nodes.emphasis(text=", ".join(marks))))

@@ -8,6 +8,7 @@ or an enum value, which the checker decides from the expected type.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import attrs
 
@@ -23,6 +24,7 @@ class PrimTypeExpr:
 
     name: str  # bool, int, decimal, money, text, date, datetime, time, duration, rule, condition
     span: Span
+    unit: str | None = None  # the currency of ``money EUR``
 
 
 @attrs.frozen
@@ -134,6 +136,14 @@ class DurationLit:
 
 
 @attrs.frozen
+class MoneyLit:
+    """A money literal's value: ``12.50 EUR`` is ``MoneyLit(Decimal("12.50"), "EUR")``."""
+
+    amount: Decimal
+    currency: str
+
+
+@attrs.frozen
 class Literal:
     """A constant written in the policy: ``3``, ``2.5``, ``1998-07-01``, ``"text"``."""
 
@@ -193,9 +203,13 @@ class Call:
 
 @attrs.frozen
 class Quantifier:
-    """``any(x in xs: c)``, ``all(...)`` or ``count(...)``."""
+    """A form with a bound variable: ``any(x in xs: c)``, ``all``, ``count``, or an aggregate ``sum(x in xs: v)``.
 
-    kind: str  # any, all, count
+    The aggregates are ``sum``, ``min``, ``max``, ``filter`` and ``map``; ``condition`` is then
+    the value computed for each element (for ``filter``, the condition it must meet).
+    """
+
+    kind: str  # any, all, count; sum, min, max, filter, map
     variable: str
     collection: Expr
     condition: Expr
@@ -341,6 +355,8 @@ class PolicyDecl:
     span: Span
     next_steps: Labels | None = None
     complaint: Labels | None = None
+    # ``title for person``: the title the person concerned reads, (audience, labels, span)
+    person_title: tuple[str, Labels, Span] | None = None
 
 
 @attrs.frozen
@@ -391,6 +407,7 @@ class FactDecl:
     span: Span
     sensitive: bool = False
     name_span: Span | None = None  # where the name is written
+    default: Expr | None = None  # ``default EXPR``: the value assumed when the fact is absent
 
 
 @attrs.frozen

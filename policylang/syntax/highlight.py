@@ -70,6 +70,7 @@ class PolicyLexer(RegexLexer):
             (r"-?\d+\.\d+", Number.Float),
             (r"-?\d+(?:_\d+)*", Number.Integer),
             (words(keywords.UNITS, suffix=r"\b"), Keyword.Pseudo),
+            (keywords.CURRENCY, Keyword.Pseudo),
             (words(keywords.QUANTIFIERS, suffix=r"(?=\()"), Name.Builtin),
             (r"(?!\d)\w+(?=\()", Name.Builtin),
             (words(keywords.DECLARATIONS, prefix=r"\b", suffix=r"\b"), Keyword.Declaration),

@@ -94,8 +94,11 @@ TYPES = (
 # Words of expressions.
 OPERATORS = ("if", "then", "else", "and", "or", "not", "in", "is", "empty")
 CONSTANTS = ("true", "false", "null")
-QUANTIFIERS = ("any", "all", "count")
+AGGREGATES = ("sum", "min", "max", "filter", "map")  # also written with a bound variable: sum(x in xs: ...)
+QUANTIFIERS = ("any", "all", "count", *AGGREGATES)
 UNITS = ("days", "day", "months", "month", "years", "year", "DKK")
+CURRENCY = r"(?:(?<=\d )|(?<=money ))[A-Z]{3}\b"
+"""A currency after an amount or in a type (``12.50 EUR``, ``money EUR``): any ISO 4217 code, in capitals."""
 
 KEYWORDS = frozenset(DECLARATIONS + CLAUSES + TYPES + OPERATORS + CONSTANTS)
 """Every word the grammar spells out (quantifiers and units are terminals of their own)."""

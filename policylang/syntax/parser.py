@@ -22,6 +22,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from policylang.base.cachedir import private_directory
 from policylang.base.errors import Diagnostic, PolicyError, PolicySyntaxError, Replacement
 from policylang.base.limits import DEFAULT, Limits
+from policylang.base.money import CURRENCIES
 from policylang.base.span import Source, point
 from policylang.base.suggest import closest
 from policylang.syntax import ast, guard
@@ -531,11 +532,11 @@ def _unit_after_number(source: Source, token: Any) -> Found | None:
         return None
     word, amount = str(token), number.group(1)
     line, column = token.line or 1, token.column or 1
-    if word.lower() in _CURRENCY_WORDS or (word.isupper() and word.isalpha() and len(word) == 3):
-        convert = "" if word.lower() in _CURRENCY_WORDS else f"; convert amounts in {word} before they become facts"
+    if word.lower() in _CURRENCY_WORDS or (word.isalpha() and len(word) == 3 and word.upper() in CURRENCIES):
+        code = "DKK" if word.lower() in _CURRENCY_WORDS else word.upper()
         return (
-            f"`{word}` is not a currency policylang knows: amounts of money are Danish kroner",
-            f"write `{amount} DKK`{convert}",
+            f"`{word}` is not a currency: an amount of money is written with its ISO 4217 code in capitals",
+            f"write `{amount} {code}`",
             line,
             column,
             len(word),
@@ -560,7 +561,8 @@ def _unit_after_number(source: Source, token: Any) -> Found | None:
         )
     return (
         f"a number cannot be followed by `{word}` here",
-        "a number stands alone, or with a unit: `DKK` for money, `days`, `months` or `years` for a duration",
+        "a number stands alone, or with a unit: a currency such as `DKK` or `EUR` for money, "
+        "`days`, `months` or `years` for a duration",
         line,
         column,
         len(word),

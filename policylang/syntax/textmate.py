@@ -73,10 +73,16 @@ def grammar() -> dict[str, Any]:
                     {"name": "constant.other.time.policylang", "match": "\\b\\d{2}:\\d{2}\\b"},
                     {"name": "constant.numeric.policylang", "match": "-?\\b\\d+(?:_\\d+)*(?:\\.\\d+)?\\b"},
                     {"name": "keyword.other.unit.policylang", "match": _words(keywords.UNITS)},
+                    {"name": "keyword.other.unit.policylang", "match": keywords.CURRENCY},
                     {"name": "constant.language.policylang", "match": _words(keywords.CONSTANTS) + "|∅"},
                 ]
             },
-            "call": {"match": "\\b((?!\\d)\\w+)(?=\\()", "captures": {"1": {"name": "support.function.policylang"}}},
+            "call": {
+                "patterns": [
+                    {"match": "\\b((?!\\d)\\w+)(?=\\()", "captures": {"1": {"name": "support.function.policylang"}}},
+                    {"name": "support.function.policylang", "match": _words(keywords.AGGREGATES)},
+                ]
+            },
             "keyword": {
                 "patterns": [
                     {"name": "keyword.operator.word.policylang", "match": _words(keywords.OPERATORS)},

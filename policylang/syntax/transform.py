@@ -105,6 +105,9 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     def header_title(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
         return ("title", children[0])
 
+    def header_title_for(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
+        return ("person_title", (str(children[0]), children[1], self.span(meta)))
+
     def header_version(self, meta: Any, children: list[Token]) -> tuple[str, Any]:
         return ("version", _unquote(children[0]))
 
@@ -167,6 +170,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             "sensitive": False,
             "provenance": None,
             "note": None,
+            "default": None,
         }
         for item in rest:
             if isinstance(item, Labels):
@@ -190,6 +194,9 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     def fact_note(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
         return ("note", children[0])
+
+    def fact_default(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
+        return ("default", children[0])
 
     def parameter_decl(self, meta: Any, children: list[Any]) -> ast.ParameterDecl:
         name, type_, default, *rest = children
@@ -434,7 +441,10 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     bool_type = _prim("bool")
     int_type = _prim("int")
     decimal_type = _prim("decimal")
-    money_type = _prim("money")
+
+    def money_type(self, meta: Any, children: list[Token]) -> ast.TypeExpr:
+        return ast.PrimTypeExpr("money", self.span(meta), str(children[0]) if children else None)
+
     text_type = _prim("text")
     date_type = _prim("date")
     datetime_type = _prim("datetime")
@@ -550,7 +560,8 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         return ast.Literal("decimal", self._decimal(children[0]), self.span(meta))
 
     def money_lit(self, meta: Any, children: list[Token]) -> ast.Expr:
-        return ast.Literal("money", self._decimal(children[0]), self.span(meta))
+        value = ast.MoneyLit(self._decimal(children[0]), str(children[1]))
+        return ast.Literal("money", value, self.span(meta))
 
     def duration_lit(self, meta: Any, children: list[Token]) -> ast.Expr:
         amount, unit = children
@@ -656,6 +667,7 @@ _CLAUSES = frozenset(
         "header_evaluation_date",
         "header_note",
         "header_next_steps",
+        "header_title_for",
         "header_complaint",
         "source_title",
         "source_file",
@@ -666,6 +678,7 @@ _CLAUSES = frozenset(
         "fact_personal",
         "fact_sensitive",
         "fact_provenance",
+        "fact_default",
         "fact_note",
         "parameter_provenance",
         "parameter_note",

@@ -7,7 +7,10 @@ malformed; :mod:`policylang.testing.cases` reads the files and runs the cases.
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,7 @@ class Case:
     skip: str | None = None
     file: str = ""
     line: int = 1
+    tolerances: dict[str, Decimal] = attrs.Factory(dict)  # decision -> how far its number may be from expected
 
 
 def case_from_dict(data: Any, file: str, line: int, defaults: Mapping[str, Any] | None = None) -> Case:
@@ -67,6 +71,7 @@ def case_from_dict(data: Any, file: str, line: int, defaults: Mapping[str, Any] 
         "error",
         "parameters",
         "skip",
+        "tolerances",
     }
     unknown = sorted(set(merged) - known)
     if unknown:
@@ -81,6 +86,7 @@ def case_from_dict(data: Any, file: str, line: int, defaults: Mapping[str, Any] 
     facts = _mapping(merged, "facts", where)
     expected = _mapping(merged, "expected", where)
     parameters = _mapping(merged, "parameters", where)
+    tolerances = _tolerances(_mapping(merged, "tolerances", where), expected, where)
     error = merged.get("error")
     if error is not None and not isinstance(error, Mapping):
         if isinstance(error, list | dict):
@@ -117,7 +123,49 @@ def case_from_dict(data: Any, file: str, line: int, defaults: Mapping[str, Any] 
         skip=merged.get("skip"),
         file=file,
         line=line,
+        tolerances=tolerances,
     )
+
+
+def is_number(value: Any) -> bool:
+    """Whether ``value`` is a finite number as a case writes one (``true`` is not a number).
+
+    >>> is_number(1), is_number(2.5), is_number(True), is_number("3"), is_number(float("nan"))
+    (True, True, False, False, False)
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return False
+    return isinstance(value, int) or (math.isfinite(value) if isinstance(value, float) else value.is_finite())
+
+
+def _tolerances(data: Mapping[str, Any], expected: Mapping[str, Any], where: str) -> dict[str, Decimal]:
+    """``tolerances``: for decisions the case expects a number of, how far the result may be from it."""
+    found: dict[str, Decimal] = {}
+    for name, tolerance in data.items():
+        if not is_number(tolerance) or tolerance < 0:
+            raise CaseFileError(
+                f"{where}: the tolerance of `{name}` must be a number of 0 or more, such as 0.01, "
+                f"not {_json(tolerance)}"
+            )
+        if name not in expected:
+            raise CaseFileError(
+                f"{where}: a tolerance for `{name}`, but the case expects no value of `{name}`: "
+                f'add it to `expected` (`"{name}": 1234.5`) or remove the tolerance'
+            )
+        if not is_number(expected[name]):
+            raise CaseFileError(
+                f"{where}: a tolerance for `{name}`, whose expected value {_json(expected[name])} is not a number: "
+                "a tolerance applies only to numbers"
+            )
+        found[name] = Decimal(str(tolerance))
+    return found
+
+
+def _json(value: Any) -> str:
+    """A value as a case writes it (a number read from JSON as a ``Decimal`` without quotes)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _mapping(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:

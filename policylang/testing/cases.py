@@ -20,7 +20,7 @@ from policylang.base.errors import FactError, PolicyError
 from policylang.base.inputs import InputError, parse_json, read_input
 from policylang.base.limits import DEFAULT, Limits
 from policylang.engine.result import Result
-from policylang.testing.case import Case, CaseFileError, case_from_dict
+from policylang.testing.case import Case, CaseFileError, case_from_dict, is_number
 from policylang.trace.nodes import rule_ids
 
 
@@ -32,11 +32,19 @@ class Difference:
     key: str
     expected: Any
     actual: Any
+    tolerance: Decimal | None = None  # the case's tolerance for a decision's number
 
     def describe(self) -> str:
         if self.kind == "decision":
             if self.actual is _ABSENT:
                 return f"decision `{self.key}`: expected {_show(self.expected)}, but it was not decided"
+            if self.tolerance is not None:
+                off = _off_by(self.expected, self.actual)
+                return (
+                    f"decision `{self.key}`: expected {_number(self.expected)} with a tolerance of "
+                    f"{_number(self.tolerance)}, got {_number(self.actual)}"
+                    + (f", {_number(off)} off" if off is not None else "")
+                )
             return f"decision `{self.key}`: expected {_show(self.expected)}, got {_show(self.actual)}"
         if self.kind == "rule":
             return f"rule `{self.key}` does not appear in the explanation"
@@ -73,6 +81,30 @@ _ABSENT: Any = _Absent()
 
 def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _number(value: Any) -> str:
+    """A number as a case writes it (``3000.5``, not ``"3000.5"``); anything else as JSON."""
+    if is_number(value):
+        return str(Decimal(str(value)).normalize()) if isinstance(value, Decimal) else str(value)
+    return _show(value)
+
+
+def _off_by(expected: Any, actual: Any) -> Decimal | None:
+    """How far a number is from the expected one (``None`` where it is not a number)."""
+    if not is_number(actual):
+        return None
+    return abs(Decimal(str(actual)) - Decimal(str(expected)))
+
+
+def within(expected: Any, actual: Any, tolerance: Decimal) -> bool:
+    """Whether ``actual`` is a number at most ``tolerance`` from ``expected``.
+
+    >>> within(1234.5, 1234.504, Decimal("0.01")), within(1234.5, 1234.52, Decimal("0.01"))
+    (True, False)
+    """
+    off = _off_by(expected, actual)
+    return off is not None and off <= tolerance
 
 
 @attrs.frozen
@@ -169,7 +201,10 @@ def run_case(case: Case, policy_loader: Any = None) -> CaseOutcome:
     loader = policy_loader or load
     try:
         policy = loader(case.policy)
+        _check_tolerances(case, policy)
         result = policy.evaluate(case.facts, parameters=case.parameters or None)
+    except CaseFileError as e:
+        return CaseOutcome(case, (Difference("error", "error", None, e.message),), None, e)
     except FactError as e:
         return _expected_error(case, e)
     except PolicyError as e:
@@ -181,7 +216,11 @@ def run_case(case: Case, policy_loader: Any = None) -> CaseOutcome:
         differences.append(Difference("error", "error", case.error, "no error"))
     for name, value in case.expected.items():
         actual = result.decisions.get(name, _ABSENT)
-        if actual is _ABSENT or not equal(value, actual):
+        tolerance = case.tolerances.get(name)
+        if tolerance is not None:
+            if actual is _ABSENT or not within(value, actual, tolerance):
+                differences.append(Difference("decision", name, value, actual, tolerance))
+        elif actual is _ABSENT or not equal(value, actual):
             differences.append(Difference("decision", name, value, actual))
     if case.undetermined is None:
         if result.undetermined and case.missing is None:
@@ -213,6 +252,20 @@ def run_case(case: Case, policy_loader: Any = None) -> CaseOutcome:
     unknown = {d.expected for d in differences if d.kind == "unknown"}  # said once, as a name the policy lacks
     differences = [d for d in differences if d.kind == "unknown" or d.key not in unknown]
     return CaseOutcome(case, tuple(differences), result)
+
+
+def _check_tolerances(case: Case, policy: Any) -> None:
+    """Raise :class:`CaseFileError` for a tolerance on a decision whose type is not a number."""
+    from policylang.ir import types as T
+
+    for name in case.tolerances:
+        info = policy.decisions.get(name)
+        if info is not None and T.strip_optional(info.type) not in (T.INT, T.DECIMAL, T.MONEY):
+            raise CaseFileError(
+                f"{case.file}:{case.line}: case {case.id}: a tolerance for `{name}`, which is "
+                f"{T.describe(info.type)}, not a number: a tolerance applies only to decisions of type int, "
+                "decimal or money"
+            )
 
 
 def _unknown_names(case: Case, policy: Any) -> list[Difference]:

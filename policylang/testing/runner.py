@@ -15,6 +15,7 @@ import attrs
 
 from policylang.base.errors import PolicyError
 from policylang.base.limits import DEFAULT, Limits
+from policylang.testing.case import CaseFileError
 from policylang.testing.cases import CaseOutcome, discover, read_cases, run_case
 from policylang.trace.nodes import rule_ids
 
@@ -110,7 +111,11 @@ def run_all(paths: Iterable[str], limits: Limits = DEFAULT) -> tuple[list[CaseOu
         for case in cases:
             if case.skip:
                 continue
-            outcomes.append(run_case(case, lambda name: load(name, limits=limits)))
+            outcome = run_case(case, lambda name: load(name, limits=limits))
+            if isinstance(outcome.error, CaseFileError):  # the case file is wrong, not the policy's result
+                problems.append(outcome.error.format())
+                continue
+            outcomes.append(outcome)
     return outcomes, problems
 
 

@@ -60,7 +60,7 @@ def type_json(t: T.Type, named: dict[str, dict[str, Any]] | None = None) -> dict
     if isinstance(t, T.OptionalType):
         return {**type_json(t.inner, named), "optional": True}
     if isinstance(t, T.Prim):
-        return {"type": t.name}
+        return {"type": t.name, "currency": t.unit} if t.unit else {"type": t.name}
     if isinstance(t, T.EnumType):
         data: dict[str, Any] = {"type": "enum"}
         name = t.name if t.name and not t.name.startswith("<") else None
@@ -134,6 +134,7 @@ class _Manifest:
             "policy": p.name,
             "hash": p.source_hash,
             "title": labels(header.title),
+            **({"person_title": labels(header.person_title)} if header.person_title is not None else {}),
             "version": header.version,
             "valid_from": header.valid_from.isoformat() if header.valid_from else None,
             "valid_until": header.valid_until.isoformat() if header.valid_until else None,
@@ -199,6 +200,7 @@ class _Manifest:
         return _compact(
             {
                 **self.type(f.type),
+                "default": self.text(f.default),
                 "labels": labels(f.labels),
                 "personal": f.personal,
                 "assessment": f.assessment,

@@ -32,6 +32,8 @@ def display(shown: Shown) -> str:
     if isinstance(value, list) and all(isinstance(x, str) for x in value):
         plain = ", ".join(value) if value else None
         return shown.code if plain is None or shown.text == plain else f"{shown.code} ({shown.text})"
+    if isinstance(value, int | float) and not isinstance(value, bool) and shown.text != shown.code:
+        return shown.text  # an amount with its currency: DKK 1,234.50
     return shown.code
 
 
@@ -40,9 +42,14 @@ def label_of(text: str, name: str) -> str:
     return f"{name} ({text})" if text and text != name else name
 
 
-def inputs_text(inputs: Iterable[Input]) -> str:
-    """``name = value, ...``"""
-    return ", ".join(f"{i.name} = {display(i.shown)}" for i in inputs)
+def inputs_text(inputs: Iterable[Input], lang: str | None = None) -> str:
+    """``name = value, ...``, with ``(assumed)`` after a fact's default where ``lang`` is given."""
+    return ", ".join(f"{i.name} = {display(i.shown)}{assumed_mark(i, lang)}" for i in inputs)
+
+
+def assumed_mark(i: Input, lang: str | None) -> str:
+    """`` (assumed)`` (`` (antaget)``) after the value of a fact whose default was used; else nothing."""
+    return f" ({word(lang, 'assumed')})" if i.assumed and lang else ""
 
 
 def holds_text(lang: str, holds: bool | str | None) -> str:

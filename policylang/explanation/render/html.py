@@ -29,6 +29,7 @@ from typing import Any
 from policylang.engine.result import Result
 from policylang.explanation.model import EXPLANATION_FORMAT, EXPRESSION, Decision, Explanation, Input, Rule, Shown, Step
 from policylang.explanation.render.common import (
+    assumed_mark,
     citizen_reasons,
     explanation_of,
     headline,
@@ -150,6 +151,11 @@ def format_html(e: Explanation, *, id_prefix: str | None = None) -> str:
     for w in e.warnings:
         out.append(f'<p class="plx-warning" role="note">{esc(w)}</p>')
     out.extend(_summary(e, cards))
+    if e.assumed:
+        out.append('<section class="plx-assumed">')
+        out.append(f"<h3>{esc(word(lang, 'assumed_heading'))}</h3>")
+        out.append(_inputs_table(e.assumed, True))
+        out.append("</section>")
     for d in e.decisions:
         _decision(out, d, e, cards)
     if e.handoffs:
@@ -166,7 +172,7 @@ def format_html(e: Explanation, *, id_prefix: str | None = None) -> str:
             if h.note:
                 out.append(f'<p class="plx-note">{esc(h.note)}</p>')
             if h.inputs:
-                out.append(f"<p>{esc(word(lang, 'using').capitalize())}: {_inputs_inline(h.inputs, codes)}</p>")
+                out.append(f"<p>{esc(word(lang, 'using').capitalize())}: {_inputs_inline(h.inputs, codes, lang)}</p>")
             out.append("</li>")
         out.append("</ul></section>")
     if e.questions:
@@ -219,7 +225,7 @@ def format_html(e: Explanation, *, id_prefix: str | None = None) -> str:
     if used:
         out.append('<section class="plx-facts">')
         out.append(f"<h3>{esc(word(lang, 'facts_used'))}</h3>")
-        out.append(_inputs_table(used.values(), e.audience != "citizen"))
+        out.append(_inputs_table(used.values(), e.audience != "citizen", lang))
         out.append("</section>")
     out.append("</div>")
     return "\n".join(out) + "\n"
@@ -299,20 +305,27 @@ def _value(shown: Shown, codes: bool = True) -> str:
     return f"{esc(shown.text)} <code>{esc(shown.code)}</code>"
 
 
-def _inputs_table(inputs: Iterable[Input], codes: bool) -> str:
+def _inputs_table(inputs: Iterable[Input], codes: bool, lang: str | None = None) -> str:
     rows = []
     for i in inputs:
         if codes:
             head = f"<th>{esc(i.label or '')}</th><td><code>{esc(i.name)}</code></td>"
         else:
             head = f"<th>{esc(i.label)}</th>" if i.label else f"<th><code>{esc(i.name)}</code></th>"
-        rows.append(f"<tr>{head}<td>{_value(i.shown, codes)}</td></tr>")
+        rows.append(f"<tr>{head}<td>{_value(i.shown, codes)}{_assumed(i, lang)}</td></tr>")
     return "<table>" + "".join(rows) + "</table>"
 
 
-def _inputs_inline(inputs: Iterable[Input], codes: bool) -> str:
+def _assumed(i: Input, lang: str | None) -> str:
+    """`` <em>(assumed)</em>`` after the value of a fact whose default was used."""
+    mark = assumed_mark(i, lang).strip()
+    return f' <em class="plx-assumed">{esc(mark)}</em>' if mark else ""
+
+
+def _inputs_inline(inputs: Iterable[Input], codes: bool, lang: str | None = None) -> str:
     return "; ".join(
         f"{esc(i.label) if i.label and not codes else f'<code>{esc(i.name)}</code>'} = {_value(i.shown, codes)}"
+        f"{_assumed(i, lang)}"
         for i in inputs
     )
 
@@ -397,7 +410,8 @@ def _decision(out: list[str], d: Decision, e: Explanation, cards: _Cards) -> Non
             if step.span:
                 out.append(f'<p class="plx-meta"><code>{esc(step.span)}</code></p>')
             if step.inputs:
-                out.append(f"<p>{esc(word(lang, 'using').capitalize())}: {_inputs_inline(step.inputs, codes)}</p>")
+                using = _inputs_inline(step.inputs, codes, lang)
+                out.append(f"<p>{esc(word(lang, 'using').capitalize())}: {using}</p>")
     if d.open:
         out.append(f"<h4>{esc(word(lang, 'open'))}</h4>")
         out.extend(_alternatives(d.open, lang, codes))
@@ -435,12 +449,12 @@ def _alternatives(steps: Iterable[Step], lang: str, codes: bool) -> list[str]:
             lines.append(f"<br>{esc(needs_text(lang, step))}:")
             lines.append('<ul class="plx-failing">')
             for part in step.failing:
-                values = f": {_inputs_inline(part.inputs, codes)}" if part.inputs else ""
+                values = f": {_inputs_inline(part.inputs, codes, lang)}" if part.inputs else ""
                 holds = esc(holds_text(lang, part.holds))
                 lines.append(f"<li><code>{esc(part.condition)}</code> ({holds}){values}</li>")
             lines.append("</ul>")
         elif step.inputs and step.outcome not in ("overridden", "not_reached"):
-            lines.append(f"<br>{esc(word(lang, 'using'))}: {_inputs_inline(step.inputs, codes)}")
+            lines.append(f"<br>{esc(word(lang, 'using'))}: {_inputs_inline(step.inputs, codes, lang)}")
         lines.append("</li>")
     lines.append("</ul>")
     return lines
@@ -476,6 +490,11 @@ def _citizen(e: Explanation) -> str:
             lead = esc(word(lang, "citizen_needs").lower())
             out.append(f"<li><strong>{esc(d.label or d.name)}:</strong> {lead} {needs}</li>")
         out.append("</ul></section>")
+    if e.assumed:
+        out.append(f'<section class="plx-assumed"><h3>{esc(word(lang, "citizen_assumed"))}</h3>')
+        out.append(f"<p>{esc(word(lang, 'citizen_assumed_text'))}</p>")
+        out.append(_inputs_table(e.assumed, False))
+        out.append("</section>")
     reasons = citizen_reasons(e)
     if reasons:
         out.append(f"<section><h3>{esc(word(lang, 'citizen_why'))}</h3>")

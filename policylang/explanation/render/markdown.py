@@ -20,6 +20,7 @@ from typing import Any
 from policylang.engine.result import Result
 from policylang.explanation.model import EXPRESSION, Decision, Explanation, Input, Rule, Shown, Step
 from policylang.explanation.render.common import (
+    assumed_mark,
     citizen_reasons,
     explanation_of,
     headline,
@@ -79,6 +80,10 @@ def format_markdown(e: Explanation) -> str:
     for w in e.warnings:
         out += [f"> **{md(word(lang, 'warning'))}:** {md(w)}", ""]
     out += _summary(e)
+    if e.assumed:
+        out += [f"## {md(word(lang, 'assumed_heading'))}", ""]
+        out += [f"- {md(i.label) + ' ' if i.label else ''}{code(i.name)} = {_value(i.shown)}" for i in e.assumed]
+        out.append("")
     cited: set[str] = set()
     for d in e.decisions:
         _decision(out, d, e, cited)
@@ -96,7 +101,7 @@ def format_markdown(e: Explanation) -> str:
             if h.note:
                 out += ["", f"  {md(h.note)}"]
             if h.inputs:
-                out += ["", f"  {md(word(lang, 'using')).capitalize()}: {_inputs(h.inputs)}"]
+                out += ["", f"  {md(word(lang, 'using')).capitalize()}: {_inputs(h.inputs, lang)}"]
         out.append("")
     if e.questions:
         out += [f"## {md(word(lang, 'next_questions'))}", ""]
@@ -134,7 +139,10 @@ def format_markdown(e: Explanation) -> str:
             used.setdefault(i.name, i)
     if used:
         out += [f"## {md(word(lang, 'facts_used'))}", ""]
-        out += [f"- {md(i.label) + ' ' if i.label else ''}{code(i.name)} = {_value(i.shown)}" for i in used.values()]
+        out += [
+            f"- {md(i.label) + ' ' if i.label else ''}{code(i.name)} = {_value(i.shown)}{_mark(i, lang)}"
+            for i in used.values()
+        ]
         out.append("")
     while out and out[-1] == "":
         out.pop()
@@ -181,8 +189,16 @@ def _value(shown: Shown) -> str:
     return f"{md(shown.text)} ({code(shown.code)})"
 
 
-def _inputs(inputs: Iterable[Input]) -> str:
-    return "; ".join(f"{md(i.label) + ' ' if i.label else ''}{code(i.name)} = {_value(i.shown)}" for i in inputs)
+def _mark(i: Input, lang: str | None) -> str:
+    """`` (assumed)`` after the value of a fact whose default was used."""
+    mark = assumed_mark(i, lang)
+    return f" {md(mark.strip())}" if mark else ""
+
+
+def _inputs(inputs: Iterable[Input], lang: str | None = None) -> str:
+    return "; ".join(
+        f"{md(i.label) + ' ' if i.label else ''}{code(i.name)} = {_value(i.shown)}{_mark(i, lang)}" for i in inputs
+    )
 
 
 def _rule(rule: Rule, lang: str, bullet: str, cited: set[str] | None = None) -> list[str]:
@@ -274,7 +290,7 @@ def _step(step: Step, d: Decision, lang: str, cited: set[str]) -> list[str]:
         lines.extend(_rule(rule, lang, "  - ", cited))
     pad = "  "
     if step.inputs:
-        lines += ["", f"{pad}{md(word(lang, 'using')).capitalize()}: {_inputs(step.inputs)}"]
+        lines += ["", f"{pad}{md(word(lang, 'using')).capitalize()}: {_inputs(step.inputs, lang)}"]
     if step.factors:
         lines += ["", f"{pad}{md(word(lang, 'factors'))}: {', '.join(md(f) for f in step.factors)}"]
     return lines
@@ -290,10 +306,10 @@ def _alternative(step: Step, lang: str) -> list[str]:
     if step.failing:
         lines.append(f"  - {md(needs_text(lang, step))}:")
         for part in step.failing:
-            values = f": {_inputs(part.inputs)}" if part.inputs else ""
+            values = f": {_inputs(part.inputs, lang)}" if part.inputs else ""
             lines.append(f"    - {code(part.condition)} ({md(holds_text(lang, part.holds))}){values}")
     elif step.inputs and step.outcome != "overridden":
-        lines.append(f"  - {md(word(lang, 'using'))}: {_inputs(step.inputs)}")
+        lines.append(f"  - {md(word(lang, 'using'))}: {_inputs(step.inputs, lang)}")
     return lines
 
 
@@ -316,6 +332,10 @@ def _citizen(e: Explanation) -> str:
         for d in open_:
             needs = ", ".join(md(f.label(lang) or f.name) for f in d.missing) or md(word(lang, "citizen_more"))
             out.append(f"- **{md(d.label or d.name)}:** {md(word(lang, 'citizen_needs').lower())} {needs}")
+        out.append("")
+    if e.assumed:
+        out += [f"## {md(word(lang, 'citizen_assumed'))}", "", md(word(lang, "citizen_assumed_text")), ""]
+        out += [f"- **{md(i.label or i.name)}:** {md(i.shown.text)}" for i in e.assumed]
         out.append("")
     reasons = citizen_reasons(e)
     if reasons:

@@ -108,6 +108,12 @@ def _citizen(out: _Writer, e: Explanation, *, detail: bool) -> None:
         for d in open_:
             needs = ", ".join(f.label(lang) or f.name for f in d.missing) or word(lang, "citizen_more")
             out.wrap(f"{d.label or d.name}: {word(lang, 'citizen_needs').lower()} {needs}", 2, 4)
+    if e.assumed:
+        out.line("")
+        out.line(out.bold(word(lang, "citizen_assumed")))
+        out.wrap(word(lang, "citizen_assumed_text"), 2, 2)
+        for i in e.assumed:
+            out.wrap(f"{i.label or i.name}: {i.shown.text}", 2, 4)
     if detail:
         reasons = citizen_reasons(e)
         if reasons:
@@ -185,6 +191,11 @@ def _summary(out: _Writer, e: Explanation) -> None:
         out.line(out.bold(f"{word(lang, 'no_rule')}:"))
         for d in no_rule:
             out.line("  " + out.bad(names[d.name]))
+    if e.assumed:
+        out.line("")
+        out.line(out.bold(f"{word(lang, 'assumed_heading')}:"))
+        for i in e.assumed:
+            out.wrap(f"{_fact_name(i.name, i.label, codes)} = {display(i.shown)}", 2, 4)
     if e.notes:
         out.line("")
         out.line(out.bold(f"{word(lang, 'also_relevant')}:"))
@@ -281,7 +292,7 @@ def _detail(out: _Writer, e: Explanation, heading: bool = True) -> None:
     if used:
         out.line("")
         out.line(f"{word(lang, 'facts_used')}:")
-        out.wrap(inputs_text(used), 2, 4)
+        out.wrap(inputs_text(used, lang), 2, 4)
 
 
 _STYLES = {"bold": "1", "good": "32", "open_": "33", "bad": "31", "warn": "33", "code": "36", "dim": "2"}
@@ -375,7 +386,7 @@ def _step(out: _Writer, step: Step, d: Decision, e: Explanation) -> None:
     for rule in step.rules:
         _rule(out, rule, lang)
     if step.inputs:
-        out.wrap(f"{word(lang, 'using')}: {inputs_text(step.inputs)}", 6, 8)
+        out.wrap(f"{word(lang, 'using')}: {inputs_text(step.inputs, lang)}", 6, 8)
     if step.factors:
         out.wrap(f"{word(lang, 'weigh')}: {', '.join(step.factors)}", 6, 8)
     if step.span:
@@ -411,7 +422,7 @@ def _handoff(out: _Writer, h: Handoff, lang: str) -> None:
     if h.note:
         out.wrap(h.note, 6, 6)
     if h.inputs:
-        out.wrap(f"{word(lang, 'using')}: {inputs_text(h.inputs)}", 6, 8)
+        out.wrap(f"{word(lang, 'using')}: {inputs_text(h.inputs, lang)}", 6, 8)
 
 
 def _details(out: _Writer, d: Decision, e: Explanation) -> None:
@@ -445,7 +456,7 @@ def _alternative(out: _Writer, step: Step, lang: str) -> None:
     if step.failing:
         parts = "; ".join(
             f"{part.condition} ({holds_text(lang, part.holds)}"
-            + (f": {inputs_text(part.inputs)}" if part.inputs else "")
+            + (f": {inputs_text(part.inputs, lang)}" if part.inputs else "")
             + ")"
             for part in step.failing
         )
@@ -454,4 +465,4 @@ def _alternative(out: _Writer, step: Step, lang: str) -> None:
     condition = f" {word(lang, 'when')} {step.condition}" if step.condition else otherwise(lang, step)
     out.wrap(f"- {value}{condition}{rules}: {outcome_text(lang, step)}", 8, 10)
     if step.inputs and step.outcome != "overridden":
-        out.wrap(f"{word(lang, 'using')}: {inputs_text(step.inputs)}", 10, 12)
+        out.wrap(f"{word(lang, 'using')}: {inputs_text(step.inputs, lang)}", 10, 12)
