@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,9 @@ def read_input(path: str, what: str, limits: Limits = DEFAULT) -> str:
         raise InputError(f"{path}: the {what} file is not UTF-8 text (byte {e.start + 1})") from None
 
 
-class _DuplicateKey(ValueError):
+class DuplicateKey(ValueError):
+    """A key written twice in one JSON object (raised by :func:`loads`)."""
+
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
@@ -72,7 +75,7 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _DuplicateKey(key)
+                raise DuplicateKey(key)
             seen.add(key)
     return result
 
@@ -81,6 +84,19 @@ def _int(text: str) -> int | Decimal:
     # Python refuses to convert more than 4,300 digits (and is slow long before); no int of
     # the language has more than 19, so a longer one stays a Decimal for the checks to refuse.
     return int(text) if len(text) <= 40 else Decimal(text)
+
+
+def loads(text: str, *, constant: Callable[[str], Any] = Decimal) -> Any:
+    """``json.loads`` as every reader of hostile JSON here uses it (files, and the service's bodies).
+
+    Numbers with a fraction are exact ``Decimal``; a whole number of more than 40 digits stays a
+    ``Decimal`` (Python would refuse or crawl over thousands); ``NaN`` and ``Infinity`` go to
+    ``constant``; a key written twice in one object raises :class:`DuplicateKey`.
+
+    >>> loads('{"a": 1.10, "b": 2}')
+    {'a': Decimal('1.10'), 'b': 2}
+    """
+    return json.loads(text, parse_float=Decimal, parse_int=_int, parse_constant=constant, object_pairs_hook=_object)
 
 
 def parse_json(text: str, path: str, what: str, limits: Limits = DEFAULT) -> Any:
@@ -94,18 +110,12 @@ def parse_json(text: str, path: str, what: str, limits: Limits = DEFAULT) -> Any
     policylang.base.inputs.InputError: the facts file f.json is not valid JSON: the key "a" is written twice ...
     """
     try:
-        data = json.loads(
-            text,
-            parse_float=Decimal,
-            parse_int=_int,
-            parse_constant=Decimal,
-            object_pairs_hook=_object,
-        )
+        data = loads(text)
     except json.JSONDecodeError as e:
         message = f"the {what} file is not valid JSON: {e.msg}"
         diagnostic = Diagnostic("pol-json", message, point(Source(path, text), e.lineno, e.colno))
         raise InputError(message, [diagnostic]) from None
-    except _DuplicateKey as e:
+    except DuplicateKey as e:
         raise InputError(
             f"the {what} file {path} is not valid JSON: the key {_shown(e.key)} is written twice in one object"
         ) from None
@@ -141,4 +151,4 @@ def _shown(key: str) -> str:
     return text if len(text) <= 60 else text[:57] + '..."'
 
 
-__all__ = ["InputError", "check_depth", "parse_json", "read_input"]
+__all__ = ["DuplicateKey", "InputError", "check_depth", "loads", "parse_json", "read_input"]

@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 
+from policylang.base.inputs import DuplicateKey, loads
 from policylang.base.suggest import suggest
 from policylang.serve.errors import BAD_JSON, TOO_LARGE, ApiError, request_error
 
@@ -150,10 +151,10 @@ def parse_json(data: bytes) -> Any:
     except UnicodeDecodeError as e:
         raise ApiError(BAD_JSON, "pol-json", f"the body is not UTF-8 text (byte {e.start + 1})") from None
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_object)
+        return loads(text, constant=_no_constant)
     except json.JSONDecodeError as e:
         raise _not_json(e.msg, line=e.lineno, column=e.colno) from None
-    except _Duplicate as e:
+    except DuplicateKey as e:
         raise _not_json(f"the key {e.key!r} is written twice") from None
     except (RecursionError, ValueError):
         raise _not_json("nested too deeply, or a number too long") from None
@@ -161,23 +162,6 @@ def parse_json(data: bytes) -> Any:
 
 def _not_json(why: str, **where: int) -> ApiError:
     return ApiError(BAD_JSON, "pol-json", f"the body is not valid JSON: {why}", **where)
-
-
-class _Duplicate(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _Duplicate(key)
-            seen.add(key)
-    return result
 
 
 def _no_constant(name: str) -> Any:
