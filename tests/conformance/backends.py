@@ -242,6 +242,10 @@ def _z3(entry: Entry, p: policylang.Policy) -> list[str]:
         internal = decoder(fact.type, frozenset(program.rules))(value)
         constant = D.constant(internal, fact.type, encoder.rule_enum, ymd=True)
         fixed.append(D.equal(encoder.fact(name), constant, lambda: z3.Bool("opaque")))
+    for name, fact in program.facts.items():  # an absent fact with a default has its default's value
+        if name not in entry.facts and fact.default is not None:
+            default = encoder.expr(fact.default, {})
+            fixed.append(D.equal(encoder.fact(name), default, lambda: z3.Bool("opaque")))
     solver = z3.Solver()
     solver.set(timeout=5000)
     questions = {}

@@ -96,6 +96,13 @@ decision doubled: int = n * 2 + m
 decision band: enum { low, high } = if n < 10 then low else high
 decision in_order: bool = n < m and m < 100
 """,
+    "fact_default": """
+fact children: int default 0
+fact single: bool default false
+fact income: int
+decision supplement: int = children * 1000 + (if single then 500 else 0)
+decision eligible: bool = income < 300 and (single or children > 0)
+""",
     "first": """
 fact a: bool
 fact b: bool
@@ -383,6 +390,21 @@ TABLE: list[Entry] = [
         {"a": False},
         {"amounts": U("b")},
         z3_declines=frozenset({"amounts"}),
+    ),
+    # -- a fact's default: an absent fact takes it, a given one is read as given
+    Entry("fact-default/absent", "fact_default", {}, {"supplement": 0, "eligible": False}),
+    Entry("fact-default/absent-waits", "fact_default", {"children": 1}, {"supplement": 1000, "eligible": U("income")}),
+    Entry(
+        "fact-default/given",
+        "fact_default",
+        {"children": 2, "single": True, "income": 100},
+        {"supplement": 2500, "eligible": True},
+    ),
+    Entry(
+        "fact-default/one-given",
+        "fact_default",
+        {"single": True, "income": 500},
+        {"supplement": 500, "eligible": False},
     ),
     # -- declined by the vectorised backend: computed row by row, same answer
     Entry(
