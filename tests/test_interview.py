@@ -15,17 +15,14 @@ the service's own message, and the downloaded facts file is one ``policylang eva
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -33,28 +30,13 @@ import pytest
 import policylang
 from policylang.cli import main
 from policylang.serve.page import PAGE_FILES
+from tests.web_examples import browser, example_module, needs_chromium
 
 ROOT = Path(__file__).parent.parent
-WEB = ROOT / "examples" / "web"
 STATIC = ROOT / "policylang" / "serve" / "static"
 
 
-def _module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"policylang_example_web_{name}", WEB / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-browser = _module("browser")
-background = _module("service")
-
-needs_chromium = pytest.mark.skipif(
-    browser.find_chromium() is None,
-    reason="Chromium is not installed (Debian: `apt-get install chromium`; .ci/run installs it)",
-)
+background = example_module("service")
 
 # Put into the page before its own scripts (the page's Content-Security-Policy does not
 # apply to it): counts Content-Security-Policy violations and the page's requests, and can

@@ -9,38 +9,18 @@ load nothing from outside (its Content-Security-Policy would block it).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-WEB = Path(__file__).parent.parent / "examples" / "web"
+from tests.web_examples import browser, example_module, needs_chromium
 
-
-def _module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"policylang_example_web_{name}", WEB / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-app = _module("app")
-browser = _module("browser")
-
-needs_chromium = pytest.mark.skipif(
-    browser.find_chromium() is None,
-    reason="Chromium is not installed (Debian: `apt-get install chromium`; .ci/run installs it)",
-)
+app = example_module("app")
 ROOT = ".policylang-explanation"
 
 
