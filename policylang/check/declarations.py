@@ -16,6 +16,7 @@ from policylang.base.labels import Labels
 from policylang.base.span import Span
 from policylang.base.suggest import did_you_mean
 from policylang.check.expressions import ExprChecker, currency_diagnostic, money_type
+from policylang.check.functions import FunctionsChecker
 from policylang.check.labels import label_problems
 from policylang.check.plan import evaluation_plan
 from policylang.check.rules import RulesChecker
@@ -127,6 +128,7 @@ class ProgramBuilder:
         self.in_progress: set[str] = set()
         self.resolving_types: set[str] = set()
         self.rules_checker = RulesChecker(self)
+        self.functions_checker = FunctionsChecker(self)
 
     # -- reporting -------------------------------------------------------------
 
@@ -165,6 +167,7 @@ class ProgramBuilder:
         for name, decl in self.values.items():
             if isinstance(decl, ast.LetDecl):
                 self.let_type(name)
+        functions = self.functions_checker.all()
         rules = self.rules_checker.rules()
         lets = self.lets(len(facts) + len(parameters))
         decisions = self.rules_checker.decisions(rules, len(facts) + len(parameters) + len(lets))
@@ -204,6 +207,7 @@ class ProgramBuilder:
             files=tuple(m.path for m in self.modules),
             handoffs=handoffs,
             source_hash=source_hash(m.span.source.text for m in self.modules),
+            functions=functions,
         )
 
     # -- declarations ----------------------------------------------------------
@@ -270,6 +274,8 @@ class ProgramBuilder:
                 )
             else:
                 self.rule_decls[d.rule_id] = d
+        elif isinstance(d, ast.FunctionDecl):
+            self.functions_checker.register(d)
         elif isinstance(d, ast.ConstraintDecl):
             self.constraint_decls.append(d)
         elif isinstance(d, ast.WarningDecl):
@@ -410,6 +416,8 @@ class ProgramBuilder:
             self.report,
             allowed=allowed if allowed is not None else frozenset({"fact", "parameter", "let", "decision"}),
             context=context,
+            functions=self.functions_checker.info,
+            function_names=self.functions_checker.names,
         )
 
     def let_type(self, name: str) -> T.Type:

@@ -423,6 +423,8 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             self.tspan(source),
         )
 
+    function_citation = citation
+
     def constraint_decl(self, meta: Any, children: list[Any]) -> ast.ConstraintDecl:
         name, *rest = children
         title = None
