@@ -105,7 +105,10 @@ class ExprCompiler:
 
     def _Ref(self, e: ir.Ref) -> Vec:
         if e.kind == "local":
-            return self.locals[e.name]
+            found = self.locals.get(e.name)
+            if found is None:  # an outer quantifier's variable: inside a list expression only its own element is read
+                raise NotVectorisable("a quantifier whose condition reads the variable of an outer one")
+            return found
         if self.in_element:
             raise NotVectorisable("a quantifier whose condition reads more than its own variable")
         return self.env(e.kind, e.name)
@@ -397,7 +400,8 @@ class ExprCompiler:
         if element is None or vector_dtype(element) is None:
             raise NotVectorisable(f"a quantifier over {T.describe(e.collection.type)}")
         saved = (dict(self.locals), self.in_element)
-        self.locals[e.variable] = Vec(element, pl.element(), nullable=T.is_optional(element))
+        outer = {name: v for name, v in self.locals.items() if v.is_static}  # not another list's element
+        self.locals = {**outer, e.variable: Vec(element, pl.element(), nullable=T.is_optional(element))}
         self.in_element = True
         try:
             condition = self.expr(e.condition)
@@ -433,7 +437,8 @@ class ExprCompiler:
         if element is None or vector_dtype(element) is None:
             raise NotVectorisable(f"`{e.kind}(...)` over {T.describe(e.collection.type)}")
         saved = (dict(self.locals), self.in_element)
-        self.locals[e.variable] = Vec(element, pl.element(), nullable=T.is_optional(element))
+        outer = {name: v for name, v in self.locals.items() if v.is_static}  # not another list's element
+        self.locals = {**outer, e.variable: Vec(element, pl.element(), nullable=T.is_optional(element))}
         self.in_element = True
         before = len(self.troubles)
         try:
