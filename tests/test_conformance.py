@@ -118,6 +118,9 @@ SAMPLES: dict[tuple[str, str], tuple[Any, ...]] = {
         [{"age": 17, "works": True}],
     ),
     ("aggregate", "members"): ([], [{"age": 40, "income": 300}, {"age": 10, "income": 0}], [{"age": 17, "income": 20}]),
+    ("function", "a"): (0, 5, 6),  # bump(a, 1) > 15 at and next to the bound
+    ("function", "b"): (0, 6),
+    ("function", "xs"): ([], [1, 5]),
 }
 ABSENT = object()
 

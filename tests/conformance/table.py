@@ -236,6 +236,21 @@ decision pay: money DKK = wage * hours
 decision rounded: money DKK = round(wage * hours, 0)
 decision over: bool = wage * hours > 1000 DKK
 """,
+    "function": """
+fact a: int
+fact b: int
+fact flag: bool
+fact xs: list of int
+parameter STEP: int = 10
+function bump(x: int, k: int): int = x + k * STEP
+function pick(c: bool, x: int, y: int): int = if c then x else y
+function total(ys: list of int): int = sum(y in ys: bump(y, 1))
+decision bumped: int = bump(a, 2)
+decision joint: int = bump(a, 1) + bump(b, 1)
+decision picked: int = pick(flag, a, b)
+decision summed: int = total(xs)
+decision high: bool = bump(a, 1) > 15
+""",
 }
 
 
@@ -553,6 +568,35 @@ TABLE: list[Entry] = [
         {"hours": 2},
         {"pay": U("wage"), "rounded": U("wage"), "over": U("wage")},
         vectorised_declines=MONEY,
+    ),
+    # -- functions: a call is its body with the arguments put in (the row engine calls it)
+    Entry(
+        "function/values",
+        "function",
+        {"a": 1, "b": 2, "flag": True, "xs": [1, 2]},
+        {"bumped": 21, "joint": 23, "picked": 1, "summed": 23, "high": False},
+        z3={"summed": None},
+        why="the z3 encoding has no sums over a fact's list",
+    ),
+    Entry(
+        "function/unknown",
+        "function",
+        {"a": 1, "flag": True},
+        {"bumped": 21, "joint": U("b"), "picked": 1, "summed": U("xs"), "high": False},
+        why="an unknown argument the body does not need (`y` where `c` holds) leaves the result known",
+    ),
+    Entry(
+        "function/unknown-needed",
+        "function",
+        {"flag": False, "a": 1},
+        {"picked": U("b"), "bumped": 21},
+    ),
+    Entry(
+        "function/unknown-condition",
+        "function",
+        {"a": 1, "b": 1},
+        {"picked": 1, "joint": 22},
+        why="both branches give the same value, so the unknown `flag` cannot matter",
     ),
     # -- declined by the vectorised backend: computed row by row, same answer
     Entry(
