@@ -342,3 +342,33 @@ decision band: enum { low, high }
 """
     )
     assert [d.code for d in analyse(policy.program)] == []
+
+
+# ----------------------------------------------------------------- explanations
+
+EXPLAIN_SCHEMA = json.loads((ROOT / "policylang" / "schemas" / "explanation.schema.json").read_text(encoding="utf-8"))
+
+
+def test_a_caseworker_reads_the_calls_and_a_citizen_reads_no_function_name() -> None:
+    policy = compile_text(HOUSEHOLD)
+    result = policy.evaluate({"members": [A, B], "applicant": A, "partner": B})
+    staff = policylang.explain(result, policy, lang="en", audience="caseworker")
+    (first, second) = staff.decision("household").calls
+    assert (first.function, first.label, first.citation) == ("contribution", "Contribution", "Testloven § 3")
+    assert [name for name, _ in first.arguments] == ["m", "rate"] and second.result.value == 25
+    jsonschema.validate(staff.to_dict(), EXPLAIN_SCHEMA)
+    text = policylang.render_text(result, lang="en", audience="caseworker", policy=policy)
+    assert "contribution(m = " in text and "= DKK 100" in text
+    for audience in ("citizen",):
+        for lang in ("da", "en"):
+            citizen = policylang.explain(result, policy, lang=lang, audience=audience)
+            assert all(not d.calls for d in citizen.decisions)
+            jsonschema.validate(citizen.to_dict(), EXPLAIN_SCHEMA)
+            shown = policylang.render_text(result, lang=lang, audience=audience, policy=policy)
+            assert "contribution" not in shown
+
+
+def test_an_explanation_without_calls_is_as_before() -> None:
+    policy = compile_text('rule R-1 cites S "§ 1"\nfact a: int\ndecision d: int = a + 1 by R-1\n')
+    result = policy.evaluate({"a": 1})
+    assert "calls" not in policylang.explain(result, policy).to_dict()["decisions"][0]

@@ -58,6 +58,7 @@ from policylang.explanation.model import (
     ExplainError,
     Explanation,
     FactRef,
+    FunctionCall,
     Handoff,
     Input,
     LetValue,
@@ -80,6 +81,7 @@ from policylang.ir.values import Unknown, encode
 from policylang.policy.policy import Policy
 from policylang.trace.nodes import (
     NO_VALUE,
+    CallNode,
     DecisionNode,
     HandoffNode,
     NotApplicableNode,
@@ -512,7 +514,31 @@ class ExplanationBuilder:
             note=info.note.get(self.lang) if info.note and not self.citizen else None,
             span=_span(info.span) if self.auditor else None,
             settled=self._settlement(node.settled, steps) if node.settled is not None else None,
+            calls=tuple(self.call(c) for c in node.children if isinstance(c, CallNode)),
         )
+
+    def call(self, node: CallNode) -> FunctionCall:
+        """A call of a function of the policy, as a caseworker or auditor reads it."""
+        info = self.program.functions.get(node.function)
+        types = dict(info.params) if info is not None else {}
+        arguments = tuple(
+            (
+                name,
+                self.shown(None, types.get(name), unknown=True)
+                if value == "unknown"
+                else self.shown(value, types.get(name)),
+            )
+            for name, value in node.arguments.items()
+        )
+        result_type = info.type if info is not None else None
+        result = (
+            self.shown(None, result_type, unknown=True)
+            if node.result is NO_VALUE
+            else self.shown(node.result, result_type)
+        )
+        label = info.labels.get(self.lang) if info is not None and info.labels else None
+        calls = tuple(self.call(c) for c in node.children if isinstance(c, CallNode))
+        return FunctionCall(node.function, label, arguments, result, node.citation, calls)
 
     def _settlement(self, data: dict[str, Any], steps: Sequence[Step]) -> Settlement:
         """How the decision was settled by cases; its rules, less those its steps show already."""

@@ -231,6 +231,35 @@ class Settlement:
 
 
 @attrs.frozen
+class FunctionCall:
+    """A call of a function of the policy that computed part of a decision: its arguments and result.
+
+    Shown to caseworkers and auditors only (a citizen reads no function names).
+    """
+
+    function: str
+    label: str | None
+    arguments: tuple[tuple[str, Shown], ...]
+    result: Shown
+    citation: str = ""
+    calls: tuple[FunctionCall, ...] = ()  # the calls its body made
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
+        data: dict[str, Any] = {
+            "function": self.function,
+            "label": self.label,
+            "arguments": [{"name": n, "shown": v.to_dict()} for n, v in self.arguments],
+            "result": self.result.to_dict(),
+        }
+        if self.citation:
+            data["citation"] = self.citation
+        if self.calls:
+            data["calls"] = [c.to_dict() for c in self.calls]
+        return data
+
+
+@attrs.frozen
 class Decision:
     """One decision: its value (or why it has none), the steps that decided it, and more.
 
@@ -253,6 +282,7 @@ class Decision:
     note: str | None = None
     span: str | None = None
     settled: Settlement | None = None
+    calls: tuple[FunctionCall, ...] = ()  # the calls of the policy's functions it made (not for citizens)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (see ``policylang/schemas/explanation.schema.json``)."""
@@ -277,6 +307,8 @@ class Decision:
             data["span"] = self.span
         if self.settled is not None:
             data["settled"] = self.settled.to_dict()
+        if self.calls:
+            data["calls"] = [c.to_dict() for c in self.calls]
         return data
 
 

@@ -83,6 +83,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "waits_for": ("afventer", "waits for"),
     "no_rule": ("Ingen regel finder anvendelse", "No rule applies"),
     "open": ("Åbne betingelser", "Open conditions"),
+    "calls": ("Beregnet med", "Computed with"),
+    "more_calls": ("flere beregninger", "more calculations"),
     "why_not": ("Hvorfor ikke andet", "Why not something else"),
     "not_chosen": ("ikke valgt", "not chosen"),
     "would_need": ("ville kræve", "would need"),

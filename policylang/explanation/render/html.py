@@ -27,7 +27,17 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from policylang.engine.result import Result
-from policylang.explanation.model import EXPLANATION_FORMAT, EXPRESSION, Decision, Explanation, Input, Rule, Shown, Step
+from policylang.explanation.model import (
+    EXPLANATION_FORMAT,
+    EXPRESSION,
+    Decision,
+    Explanation,
+    FunctionCall,
+    Input,
+    Rule,
+    Shown,
+    Step,
+)
 from policylang.explanation.render.common import (
     assumed_mark,
     citizen_reasons,
@@ -292,6 +302,21 @@ def _summary(e: Explanation, cards: _Cards) -> list[str]:
     return out
 
 
+def _calls(calls: Sequence[FunctionCall]) -> list[str]:
+    """The calls of the policy's functions as a nested list (for staff: a citizen's explanation has none)."""
+    out = ['<ul class="plx-calls">']
+    for call in calls:
+        arguments = ", ".join(f"<code>{esc(name)}</code> = {_value(shown)}" for name, shown in call.arguments)
+        label = f" ({esc(call.label)})" if call.label else ""
+        cited = f" <cite>{esc(call.citation)}</cite>" if call.citation else ""
+        out.append(f"<li><code>{esc(call.function)}</code>({arguments}) = {_value(call.result)}{label}{cited}")
+        if call.calls:
+            out.extend(_calls(call.calls))
+        out.append("</li>")
+    out.append("</ul>")
+    return out
+
+
 def _value(shown: Shown, codes: bool = True) -> str:
     """A value: its label, and (unless ``codes`` is false) how a fact file writes it."""
     if shown.state == EXPRESSION:
@@ -412,6 +437,9 @@ def _decision(out: list[str], d: Decision, e: Explanation, cards: _Cards) -> Non
             if step.inputs:
                 using = _inputs_inline(step.inputs, codes, lang)
                 out.append(f"<p>{esc(word(lang, 'using').capitalize())}: {using}</p>")
+    if d.calls:
+        out.append(f"<h4>{esc(word(lang, 'calls'))}</h4>")
+        out.extend(_calls(d.calls))
     if d.open:
         out.append(f"<h4>{esc(word(lang, 'open'))}</h4>")
         out.extend(_alternatives(d.open, lang, codes))

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from policylang.engine.result import Result
-from policylang.explanation.model import EXPRESSION, Decision, Explanation, Input, Rule, Shown, Step
+from policylang.explanation.model import EXPRESSION, Decision, Explanation, FunctionCall, Input, Rule, Shown, Step
 from policylang.explanation.render.common import (
     assumed_mark,
     citizen_reasons,
@@ -179,6 +179,18 @@ def _json(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+def _calls(calls: Sequence[FunctionCall], indent: str) -> list[str]:
+    """The calls of the policy's functions as a nested list: ``name(parameter = value) = result``."""
+    lines = []
+    for call in calls:
+        arguments = ", ".join(f"{code(name)} = {_value(shown)}" for name, shown in call.arguments)
+        label = f" ({md(call.label)})" if call.label else ""
+        cited = f", {md(call.citation)}" if call.citation else ""
+        lines.append(f"{indent}- {code(call.function)}({arguments}) = {_value(call.result)}{label}{cited}")
+        lines.extend(_calls(call.calls, indent + "  "))
+    return lines
+
+
 def _value(shown: Shown) -> str:
     if shown.state == EXPRESSION:
         return code(shown.code)
@@ -252,6 +264,10 @@ def _decision(out: list[str], d: Decision, e: Explanation, cited: set[str]) -> N
         out.append("")
     for step in d.steps:
         out.extend(_step(step, d, lang, cited))
+        out.append("")
+    if d.calls:
+        out += [f"**{md(word(lang, 'calls'))}:**", ""]
+        out.extend(_calls(d.calls, ""))
         out.append("")
     if d.note:
         out += [f"*{md(word(lang, 'note'))}:* {md(d.note)}", ""]

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from policylang.engine.result import Result
-from policylang.explanation.model import Decision, Explanation, Handoff, Input, Rule, Step
+from policylang.explanation.model import Decision, Explanation, FunctionCall, Handoff, Input, Rule, Step
 from policylang.explanation.render.common import (
     citizen_reasons,
     display,
@@ -372,7 +372,26 @@ def _decision(out: _Writer, d: Decision, e: Explanation) -> None:
             _rule(out, rule, e.lang)
     for step in d.steps:
         _step(out, step, d, e)
+    if d.calls:
+        out.line(f"      {word(e.lang, 'calls').lower()}:")
+        _calls(out, d.calls, e.lang, 8)
     _details(out, d, e)
+
+
+CALLS_SHOWN = 12
+"""At most this many calls of a decision (and of a call) are listed; the rest are counted."""
+
+
+def _calls(out: _Writer, calls: Sequence[FunctionCall], lang: str, indent: int) -> None:
+    """The calls of the policy's functions: ``name(parameter = value, ...) = result  [citation]``."""
+    for call in calls[:CALLS_SHOWN]:
+        arguments = ", ".join(f"{name} = {display(shown)}" for name, shown in call.arguments)
+        label = f" ({call.label})" if call.label else ""
+        cited = f"  [{call.citation}]" if call.citation else ""
+        out.wrap(f"- {call.function}({arguments}) = {display(call.result)}{label}{cited}", indent, indent + 2)
+        _calls(out, call.calls, lang, indent + 2)
+    if len(calls) > CALLS_SHOWN:
+        out.line(f"{' ' * indent}... {len(calls) - CALLS_SHOWN} {word(lang, 'more_calls')}")
 
 
 def _step(out: _Writer, step: Step, d: Decision, e: Explanation) -> None:
