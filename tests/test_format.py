@@ -136,6 +136,27 @@ let ok = any(c in colours: c = red) or {red, green} = colours and m[age] != null
     )
 
 
+def test_a_function_declaration() -> None:
+    text = """\
+function  contribution( m :member,rate:decimal ) :money EUR "Bidrag"/"Contribution"
+cites CT "§ 3"
+    note "Pr. medlem"
+ = m.income*rate
+function twice(n:int):int=n*2
+decision d:int=sum(m in ms:twice( m.n ))
+"""
+    expected = """\
+function contribution(m: member, rate: decimal): money EUR "Bidrag" / "Contribution"
+  cites CT "§ 3"
+  note "Pr. medlem"
+  = m.income * rate
+function twice(n: int): int = n * 2
+decision d: int = sum(m in ms: twice(m.n))
+"""
+    assert format_text(text) == expected
+    assert format_text(expected) == expected
+
+
 def test_declarations_and_rows_start_their_own_lines() -> None:
     text = "fact a: bool fact b: bool\ndecision d: bool first match true when a by R-1 false otherwise\n"
     assert format_text(text) == (

@@ -372,3 +372,28 @@ def test_an_explanation_without_calls_is_as_before() -> None:
     policy = compile_text('rule R-1 cites S "§ 1"\nfact a: int\ndecision d: int = a + 1 by R-1\n')
     result = policy.evaluate({"a": 1})
     assert "calls" not in policylang.explain(result, policy).to_dict()["decisions"][0]
+
+
+# ----------------------------------------------------------------- the editor
+
+
+def test_hover_and_completion_know_the_policys_functions(tmp_path: Path) -> None:
+    from policylang.editor.complete import complete
+    from policylang.editor.hover import hover
+    from policylang.editor.workspace import Workspace
+
+    text = (
+        'policy t/editor\nsource S "Loven"\nrule R-1 cites S "§ 1"\nfact n: int\n'
+        'function twice(x: int): int "Dobbelt" / "Double" cites S "§ 2" = x * 2\n'
+        "decision d: int = twice(n) by R-1\n"
+    )
+    (tmp_path / "f.pol").write_text(text, encoding="utf-8")
+    path = str((tmp_path / "f.pol").resolve())
+    analysis = Workspace([tmp_path]).analyse(path)
+    line = text.split("\n").index("decision d: int = twice(n) by R-1") + 1
+    found = hover(analysis, path, line, len("decision d: int = tw"))
+    assert found is not None and "twice(x: int): int" in found[0] and "Loven § 2" in found[0]
+    typed = "let z = tw"
+    _, candidates = complete(text + typed, line + 1, len(typed) + 1, analysis)
+    (twice,) = [c for c in candidates if c.label == "twice"]
+    assert (twice.kind, twice.detail, twice.insert) == ("function", "twice(x: int): int", "twice(")

@@ -18,6 +18,7 @@ import attrs
 from policylang.base.labels import Labels
 from policylang.check.declarations import PROVENANCES
 from policylang.check.rules import FORCES
+from policylang.editor.hover import describe_function, function_signature
 from policylang.editor.symbols import Declared
 from policylang.editor.workspace import Analysis
 from policylang.ir import types as T
@@ -183,6 +184,9 @@ def _types(analysis: Analysis | None) -> list[Candidate]:
 
 def _expression(analysis: Analysis | None) -> list[Candidate]:
     result = _values(analysis, {"fact", "parameter", "let", "decision"})
+    program = analysis.program if analysis is not None else None
+    for f in program.functions.values() if program is not None else ():
+        result.append(Candidate(f.name, "function", function_signature(f), describe_function(f), insert=f"{f.name}("))
     for name, b in sorted(BUILTINS.items()):
         result.append(Candidate(name, "function", b.signature, b.doc, insert=f"{name}("))
     result += [

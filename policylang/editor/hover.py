@@ -34,6 +34,9 @@ def hover(analysis: Analysis, path: str, line: int, column: int) -> tuple[str, S
         return None
     name, _, span_end = word
     text_line = analysis.text(path).split("\n")[line - 1]
+    functions = analysis.program.functions if analysis.program is not None else {}
+    if name in functions and text_line[span_end - 1 : span_end] == "(":
+        return describe_function(functions[name]), None
     if name in BUILTINS and text_line[span_end - 1 : span_end] == "(":
         b = BUILTINS[name]
         return f"```\n{b.signature}\n```\n\n{b.doc}", None
@@ -168,6 +171,26 @@ def _parameter(p: ir.ParamInfo) -> str:
         text += f"\n\nprovenance `{p.provenance}`"
     if p.note:
         text += f"\n\n*note:* {_labels(p.note)}"
+    return text
+
+
+def function_signature(f: ir.FunctionInfo) -> str:
+    """``name(p: T, ...): T``, as the function is declared."""
+    params = ", ".join(f"{n}: {T.describe(t)}" for n, t in f.params)
+    return f"{f.name}({params}): {T.describe(f.type)}"
+
+
+def describe_function(f: ir.FunctionInfo) -> str:
+    """The Markdown for a function of the policy: its signature, labels, body, citations and note."""
+    text = f"**function** `{function_signature(f)}`"
+    if f.labels:
+        text += f"\n\n{_labels(f.labels)}"
+    if f.body.span.text:
+        text += f"\n\n```pol\n= {f.body.span.text}\n```"
+    if f.citations:
+        text += f"\n\n*cites* {f.citation}"
+    if f.note:
+        text += f"\n\n*note:* {_labels(f.note)}"
     return text
 
 
