@@ -397,3 +397,21 @@ def test_hover_and_completion_know_the_policys_functions(tmp_path: Path) -> None
     _, candidates = complete(text + typed, line + 1, len(typed) + 1, analysis)
     (twice,) = [c for c in candidates if c.label == "twice"]
     assert (twice.kind, twice.detail, twice.insert) == ("function", "twice(x: int): int", "twice(")
+
+
+def test_the_manifest_says_what_each_function_is() -> None:
+    from policylang.trace.manifest import manifest
+
+    schema = json.loads((ROOT / "policylang" / "schemas" / "manifest.schema.json").read_text(encoding="utf-8"))
+    data = manifest(compile_text(HOUSEHOLD).program)
+    jsonschema.validate(data, schema)
+    assert data["functions"]["contribution"] == {
+        "type": "money",
+        "currency": "DKK",
+        "labels": {"da": "Bidrag", "en": "Contribution"},
+        "params": [{"param": "m", "type": "record", "name": "member"}, {"param": "rate", "type": "decimal"}],
+        "citations": [{"source": "S", "locator": "§ 3"}],
+        "body": "m.income * rate",
+        "span": "10:1-12:20",
+    }
+    assert "functions" not in manifest(compile_text("fact a: int\ndecision d: int = a").program)

@@ -156,9 +156,27 @@ class _Manifest:
                 for h in p.handoffs
             ],
         }
+        if p.functions:
+            data["functions"] = {name: self.function(f) for name, f in p.functions.items()}
         data["files"] = list(self.files)
         data["types"] = dict(sorted(self.types.items()))
         return data
+
+    def function(self, f: ir.FunctionInfo) -> dict[str, Any]:
+        return _compact(
+            {
+                **self.type(f.type),
+                "labels": labels(f.labels),
+                "params": [{"param": name, **self.type(t)} for name, t in f.params],
+                "citations": [
+                    _compact({"source": c.source_key, "locator": c.locator, "lines": _lines(c.line_from, c.line_to)})
+                    for c in f.citations
+                ],
+                "note": labels(f.note),
+                "body": self.text(f.body),
+                "span": self.span(f.span),
+            }
+        )
 
     def source(self, s: ir.SourceInfo) -> dict[str, Any]:
         return {
