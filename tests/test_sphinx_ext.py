@@ -210,3 +210,13 @@ def test_a_facts_default_is_rendered(tmp_path: Path) -> None:
     text = _page(out)
     assert "An absent fact is unknown, unless it has a default, which is then assumed" in text
     assert "default: 0 (assumed when not given)" in text and "default: null (assumed when not given)" in text
+
+
+def test_a_policys_functions_are_rendered(tmp_path: Path) -> None:
+    src = _project(tmp_path, "Functions\n=========\n\n.. policylang:policy:: functions.pol\n")
+    shutil.copy(ROOT / "tests" / "batch_policies" / "functions.pol", src / "functions.pol")
+    code, log, out = _build(src)
+    assert code == 0, log
+    text = _page(out)
+    assert "points(age: int, bonus: int): int" in text and "if age >= 65 then 2 * bonus else bonus" in text
+    assert "cites Loven § 2" in text

@@ -212,6 +212,7 @@ class PolicyRenderer:
             self.facts(),
             self.parameters(),
             self.derived(),
+            self.functions(),
             self.decisions(),
             self.rules(),
             self.coverage(),
@@ -408,6 +409,30 @@ class PolicyRenderer:
             for let in self.program.lets.values()
         ]
         section += table(["Name", "Expression", "Rules"], rows, [22, 58, 20])
+        return section
+
+    def functions(self) -> Any:
+        """The table of the functions the policy declares, or ``None`` when it has none."""
+        functions = getattr(self.program, "functions", {})
+        if not functions:
+            return None
+        section = self.section(self.id("functions"), "Functions")
+        rows = []
+        for f in functions.values():
+            params = ", ".join(f"{n}: {_type_text(t)}" for n, t in f.params)
+            about: list[Any] = [_labels(f.labels)] if f.labels else []
+            if f.citations:
+                about.append(paragraph(f"cites {f.citation}"))
+            if f.note is not None:
+                about.append(_labels(f.note))
+            rows.append(
+                (
+                    [paragraph(nodes.literal(text=f"{f.name}({params}): {_type_text(f.type)}"))],
+                    [_code(f.body.span.text)],
+                    about,
+                )
+            )
+        section += table(["Function", "Body", "About"], rows, [34, 36, 30])
         return section
 
     # -- decisions -------------------------------------------------------------
