@@ -22,7 +22,7 @@ from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.builtins import BUILTINS
 from policylang.ir.dates import zone
-from policylang.ir.inline import inline
+from policylang.ir.inline import INLINED_PARTS, inline, inlined_size
 from policylang.ir.values import Duration
 from policylang.syntax import ast
 
@@ -555,6 +555,17 @@ class ExprChecker:
             self.value(a, t, f"the argument `{n}` of `{function.name}`")
             for a, (n, t) in zip(e.args, function.params, strict=True)
         )
+        size = inlined_size(function, args)
+        if size > INLINED_PARTS:
+            self.error(
+                "pol-function-size",
+                f"this call of `{function.name}` stands for {size} parts of expressions with the functions it calls "
+                f"put in, more than the {INLINED_PARTS} allowed",
+                e.span,
+                hint="a function that calls others several times, in turn called several times, grows as a power: "
+                "compute a value once and pass it on as an argument",
+            )
+            return ir.Const(None, T.ERROR, e.span)
         inlined = inline(function, args)
         if "parameter" not in self.allowed:
             read = next((r.name for r in ir.refs(inlined) if r.kind == "parameter"), None)

@@ -16,6 +16,29 @@ from policylang.ir import program as ir
 from policylang.ir import types as T
 
 
+INLINED_PARTS = 20_000
+"""The most parts (expression nodes) a call may stand for with its body put in: calls that call
+other functions several times each grow as a power, and the checker refuses one that grows past this."""
+
+
+def inlined_size(function: ir.FunctionInfo, args: tuple[ir.Expr, ...]) -> int:
+    """How many parts the call's body has with ``args`` in place of the parameters (without making it).
+
+    >>> from policylang.base.span import point, Source
+    >>> from policylang.ir import types as T
+    >>> at = point(Source("f.pol", "x"), 1, 1)
+    >>> x = ir.Ref("local", "x", T.INT, at)
+    >>> double = ir.FunctionInfo("double", (("x", T.INT),), T.INT, ir.ArithIR("+", x, x, T.INT, at), None, (), None, at)
+    >>> inlined_size(double, (ir.ArithIR("*", x, x, T.INT, at),))
+    7
+    """
+    sizes = {name: sum(1 for _ in ir.walk(arg)) for (name, _), arg in zip(function.params, args, strict=False)}
+    total = 0
+    for node in ir.walk(function.body):
+        total += sizes.get(node.name, 1) if isinstance(node, ir.Ref) and node.kind == "local" else 1
+    return total
+
+
 def inline(function: ir.FunctionInfo, args: tuple[ir.Expr, ...]) -> ir.Expr:
     """``function``'s body with ``args`` in place of its parameters."""
     values = {name: arg for (name, _), arg in zip(function.params, args, strict=False)}
