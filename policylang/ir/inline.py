@@ -15,7 +15,6 @@ import attrs
 from policylang.ir import program as ir
 from policylang.ir import types as T
 
-
 INLINED_PARTS = 20_000
 """The most parts (expression nodes) a call may stand for with its body put in: calls that call
 other functions several times each grow as a power, and the checker refuses one that grows past this."""
