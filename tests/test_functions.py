@@ -415,3 +415,30 @@ def test_the_manifest_says_what_each_function_is() -> None:
         "span": "10:1-12:20",
     }
     assert "functions" not in manifest(compile_text("fact a: int\ndecision d: int = a").program)
+
+
+def test_definition_references_and_rename_of_a_function_across_files(tmp_path: Path) -> None:
+    from policylang.editor.navigate import RenameError, definition, references, rename
+    from policylang.editor.workspace import Workspace
+
+    lib = 'source S "Loven"\nfunction twice(x: int): int cites S "§ 2" = x * 2\nfunction four(x: int): int = twice(twice(x))\n'
+    main = 'policy t/main\nimport "lib.pol"\nrule R-1 cites S "§ 1"\nfact n: int\ndecision d: int = twice(n) by R-1\n'
+    (tmp_path / "lib.pol").write_text(lib, encoding="utf-8")
+    (tmp_path / "main.pol").write_text(main, encoding="utf-8")
+    w = Workspace([tmp_path])
+    path = str((tmp_path / "main.pol").resolve())
+    analysis = w.analyse(path)
+    at = (5, main.split("\n")[4].index("twice") + 2)
+    [declared] = definition(w, analysis, path, *at)
+    assert declared.file.endswith("lib.pol") and (declared.line, declared.column) == (2, 10)
+    used = references(w, analysis, path, *at)
+    assert sorted((Path(s.file).name, s.line, s.column) for s in used) == [
+        ("lib.pol", 2, 10),
+        ("lib.pol", 3, 30),
+        ("lib.pol", 3, 36),
+        ("main.pol", 5, 19),
+    ]
+    edits = rename(w, analysis, path, *at, "double")
+    assert sorted((Path(f).name, len(spans)) for f, spans in edits.items()) == [("lib.pol", 3), ("main.pol", 1)]
+    with pytest.raises(RenameError, match="built-in"):
+        rename(w, analysis, path, *at, "age")

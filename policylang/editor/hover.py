@@ -80,6 +80,8 @@ def describe_symbol(analysis: Analysis, occurrence: Occurrence) -> str | None:
             return _type(name, program.types[name], declared) + where
         if declared.kind == "source" and name in program.sources:
             return _source(program.sources[name]) + where
+        if declared.kind == "function" and name in program.functions:
+            return describe_function(program.functions[name]) + where
     return _from_syntax(declared) + where
 
 

@@ -17,12 +17,13 @@ from policylang.base.span import Source, Span
 from policylang.check.declarations import RESERVED
 from policylang.editor.symbols import Key, declaration
 from policylang.editor.workspace import Analysis, Workspace
+from policylang.ir.builtins import BUILTINS
 from policylang.policy.loader import import_target
 from policylang.syntax import ast, keywords
 
 _NAME = re.compile(r"(?!\d)\w+\Z")
 _RULE_ID = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)+\Z")
-RENAMABLE = frozenset({"value", "rule", "type", "source", "factor"})
+RENAMABLE = frozenset({"value", "rule", "type", "source", "factor", "function"})
 
 
 class RenameError(PolicyError):
@@ -106,6 +107,8 @@ def rename(
             raise RenameError(f"`{new_name}` is not a rule ID: write capital letters and digits joined by `-`")
     elif not _NAME.match(new_name) or new_name in keywords.KEYWORDS or new_name in RESERVED:
         raise RenameError(f"`{new_name}` cannot be a name: use letters, digits and `_`, and no keyword")
+    elif namespace == "function" and (new_name in BUILTINS or new_name in keywords.QUANTIFIERS):
+        raise RenameError(f"`{new_name}` is a built-in function: a function of the policy cannot take its name")
     if new_name != old and (namespace, new_name) in analysis.index.declared:
         other = analysis.index.declared[(namespace, new_name)]
         raise RenameError(f"`{new_name}` is already declared, at {other.name_span}")

@@ -2,7 +2,7 @@
 
 A symbol is keyed by its namespace and name: ``("value", "age")`` for a fact, parameter,
 ``let`` value or decision (one namespace), ``("rule", "RES-HELP-02")``, ``("type", ...)``,
-``("source", ...)`` and ``("factor", ...)``. Declarations come from the syntax trees (each
+``("source", ...)``, ``("factor", ...)`` and ``("function", ...)``. Declarations come from the syntax trees (each
 declaration's name has its own span); uses in expressions from the checked program, whose
 references the checker resolved (a bound variable or an enum value is not mistaken for a
 fact); uses outside expressions (``by`` and ``exception to`` clauses, types, citations,
@@ -108,6 +108,8 @@ def declaration(d: ast.Declaration) -> Declared | None:
         return Declared(("constraint", d.name), "constraint", d, d.name_span or d.span)
     if isinstance(d, ast.WarningDecl):
         return Declared(("warning", d.name), "warning", d, d.name_span or d.span)
+    if isinstance(d, ast.FunctionDecl):
+        return Declared(("function", d.name), "function", d, d.name_span)
     return None
 
 
@@ -187,9 +189,15 @@ def _named_types(t: ast.TypeExpr) -> Iterator[ast.NamedTypeExpr]:
 
 
 def _expression_uses(program: ir.Program) -> Iterator[Occurrence]:
-    for e in ir.expressions(program):
+    for e in (*ir.expressions(program), *(f.body for f in program.functions.values())):
         for node in ir.walk(e):
             if isinstance(node, ir.Ref) and node.kind != "local":
                 yield Occurrence(("value", node.name), node.span)
+            elif isinstance(node, ir.FnCallIR):  # the function's name, where the call starts
+                at = node.span
+                name = node.function.name
+                yield Occurrence(
+                    ("function", name), Span(at.source, at.line, at.column, at.line, at.column + len(name))
+                )
             elif isinstance(node, ir.Const) and node.type == T.RULE and isinstance(node.value, str):
                 yield Occurrence(("rule", node.value), node.span)
