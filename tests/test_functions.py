@@ -421,7 +421,10 @@ def test_definition_references_and_rename_of_a_function_across_files(tmp_path: P
     from policylang.editor.navigate import RenameError, definition, references, rename
     from policylang.editor.workspace import Workspace
 
-    lib = 'source S "Loven"\nfunction twice(x: int): int cites S "§ 2" = x * 2\nfunction four(x: int): int = twice(twice(x))\n'
+    lib = (
+        'source S "Loven"\nfunction twice(x: int): int cites S "§ 2" = x * 2\n'
+        "function four(x: int): int = twice(twice(x))\n"
+    )
     main = 'policy t/main\nimport "lib.pol"\nrule R-1 cites S "§ 1"\nfact n: int\ndecision d: int = twice(n) by R-1\n'
     (tmp_path / "lib.pol").write_text(lib, encoding="utf-8")
     (tmp_path / "main.pol").write_text(main, encoding="utf-8")
