@@ -627,7 +627,9 @@ class ProgramBuilder:
         exprs += [c.condition for c in constraints] + [c.require for c in constraints]
         exprs += [w.condition for w in warnings]
         exprs += [h.condition for h in self.handoffs]
+        exprs += [f.body for f in self.functions_checker.done.values()]  # what a function reads is used
         used = {(ref.kind, ref.name) for e in exprs for ref in ir.refs(e)}
+        called = {n.function.name for e in exprs if e is not None for n in ir.walk(e) if isinstance(n, ir.FnCallIR)}
         if self.main.header is None:
             return  # a module of shared definitions: its importers use them
         if any(d.severity == "error" for d in self.diagnostics):
@@ -647,6 +649,9 @@ class ProgramBuilder:
         for let in lets.values():
             if let.span.file == mine and ("let", let.name) not in used:
                 self.warn("pol-unused-let", f"the `let` value `{let.name}` is never used", let.span)
+        for f in self.functions_checker.done.values():
+            if f.span.file == mine and f.name not in called:
+                self.warn("pol-unused-function", f"the function `{f.name}` is declared but never called", f.span)
 
 
 def _example(t: T.Type) -> str:
