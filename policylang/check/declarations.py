@@ -649,9 +649,10 @@ class ProgramBuilder:
         for let in lets.values():
             if let.span.file == mine and ("let", let.name) not in used:
                 self.warn("pol-unused-let", f"the `let` value `{let.name}` is never used", let.span)
-        for f in self.functions_checker.done.values():
-            if f.span.file == mine and f.name not in called:
-                self.warn("pol-unused-function", f"the function `{f.name}` is declared but never called", f.span)
+        for function in self.functions_checker.done.values():
+            if function.span.file == mine and function.name not in called:
+                message = f"the function `{function.name}` is declared but never called"
+                self.warn("pol-unused-function", message, function.span)
 
 
 def _example(t: T.Type) -> str:
