@@ -445,3 +445,26 @@ def test_definition_references_and_rename_of_a_function_across_files(tmp_path: P
     assert sorted((Path(f).name, len(spans)) for f, spans in edits.items()) == [("lib.pol", 3), ("main.pol", 1)]
     with pytest.raises(RenameError, match="built-in"):
         rename(w, analysis, path, *at, "age")
+
+
+LAZY = """
+rule R-1 cites S "§ 1"
+fact flag: bool
+fact a: int
+fact b: int
+function pick(c: bool, x: int, y: decimal): decimal = if c then x else y
+decision picked: decimal = pick(flag, a, 10 / b) by R-1
+"""
+
+
+def test_an_argument_is_computed_only_where_the_body_needs_it_as_in_the_body_written_out() -> None:
+    policy = compile_text(LAZY)
+    result = policy.evaluate({"flag": True, "a": 1, "b": 0})  # 10 / 0 is not needed
+    assert result.values["picked"] == 1
+    (call,) = [n for n in result.trace[0].children if isinstance(n, CallNode)]
+    assert call.arguments == {"c": True, "x": 1}  # the argument that fails is left out of the record
+    frame = evaluate_many(policy, [{"flag": True, "a": 1, "b": 0}, {"flag": False, "a": 1, "b": 4}])
+    assert frame["picked"].to_list() == [1, 2.5]
+    with pytest.raises(policylang.EvaluationError, match="division by zero") as caught:
+        policy.evaluate({"flag": False, "a": 1, "b": 0})
+    assert "inline.pol:9:" in str(caught.value)  # at the argument, where the call is written

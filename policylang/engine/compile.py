@@ -28,6 +28,7 @@ from policylang.ir import dates
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.values import Duration, Unknown, same_value, sort_members
+from policylang.trace.events import NOT_COMPUTED
 
 Fn = Callable[[list[Any]], Any]
 
@@ -41,6 +42,9 @@ class Compiler:
         self.call_slot = first_free
         self.next_free = first_free + 1
         self.local_slots: list[dict[str, int]] = []
+        # the slots of functions' parameters: the argument each is computed from, and the slot that
+        # holds the caller's recorder (an argument's calls are the caller's, made where the body needs it)
+        self.lazy: dict[int, tuple[Fn, int]] = {}
 
     @property
     def size(self) -> int:
@@ -62,7 +66,9 @@ class Compiler:
         if e.kind == "local":
             for frame in reversed(self.local_slots):
                 if e.name in frame:
-                    return operator.itemgetter(frame[e.name])
+                    slot = frame[e.name]
+                    lazy = self.lazy.get(slot)
+                    return operator.itemgetter(slot) if lazy is None else _parameter(slot, *lazy, self.call_slot)
             raise AssertionError(f"unbound variable {e.name}")
         return operator.itemgetter(self.slots[(e.kind, e.name)])
 
@@ -324,17 +330,22 @@ class Compiler:
         return call
 
     def _FnCallIR(self, e: ir.FnCallIR) -> Fn:
-        """A call of one of the policy's functions: its body, run on the arguments' values.
+        """A call of one of the policy's functions: its body, run on the arguments.
 
-        Unknown arguments are passed as they are, so an unknown makes the result unknown only
-        where the body needs it (as in any expression). Where the slot :attr:`call_slot` holds a
-        recorder (a traced evaluation), the call is reported to it with its arguments, its result
-        and the calls its body made, as ``record(function, args, result, calls)``.
+        The call means its body with the arguments put in (``e.inlined``, what the other
+        backends read): each argument is computed where the body first reads it, once, and not
+        at all where the body does not need it (so an argument that fails, or is unknown, matters
+        only where it is needed, as in the body written out). Where the slot :attr:`call_slot`
+        holds a recorder (a traced evaluation), the call is reported to it with its arguments
+        (those the body did not compute, computed for the record; :data:`NOT_COMPUTED` where that
+        fails), its result and the calls its body made, as ``record(function, args, result, calls)``.
         """
         args = tuple(self.expr(a) for a in e.args)
         f = e.function
         slots = tuple(range(self.next_free, self.next_free + len(f.params)))
-        self.next_free += len(f.params)
+        caller = self.next_free + len(f.params)  # the caller's recorder, while the call runs
+        self.next_free += len(f.params) + 1
+        self.lazy.update((slot, (arg, caller)) for slot, arg in zip(slots, args, strict=True))
         outer = self.local_slots
         self.local_slots = [{name: slot for (name, _), slot in zip(f.params, slots, strict=True)}]
         try:
@@ -342,21 +353,23 @@ class Compiler:
         finally:
             self.local_slots = outer
         log = self.call_slot
+        pairs = tuple(zip(slots, args, strict=True))
 
         def call(v: list[Any]) -> Any:
-            values = [fn(v) for fn in args]
-            for slot, x in zip(slots, values, strict=True):
-                v[slot] = x
+            for slot in slots:
+                v[slot] = PENDING
             record = v[log]
             if record is None:
                 return body(v)
+            v[caller] = record
             nested: list[tuple[Any, ...]] = []
             v[log] = lambda *made: nested.append(made)
             try:
                 result = body(v)
             finally:
                 v[log] = record
-            record(f, tuple(values), result, tuple(nested))
+            values = tuple(_computed(v, slot, arg) for slot, arg in pairs)
+            record(f, values, result, tuple(nested))
             return result
 
         return call
@@ -498,6 +511,51 @@ class Compiler:
                 raise _arith_error(exc, span) from None
 
         return aggregate
+
+
+class _Pending:
+    """The value of a function's parameter whose argument the body has not read yet."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "PENDING"
+
+
+PENDING: Any = _Pending()
+
+
+def _parameter(slot: int, argument: Fn, caller: int, log: int) -> Fn:
+    """A function's parameter as its body reads it: the argument, computed where it is first read
+    (in a traced evaluation, the calls the argument makes are reported to the caller's recorder)."""
+
+    def parameter(v: list[Any]) -> Any:
+        x = v[slot]
+        if x is PENDING:
+            record = v[log]
+            if record is None:
+                x = v[slot] = argument(v)
+                return x
+            v[log] = v[caller]
+            try:
+                x = v[slot] = argument(v)
+            finally:
+                v[log] = record
+        return x
+
+    return parameter
+
+
+def _computed(v: list[Any], slot: int, argument: Fn) -> Any:
+    """A parameter's value for the trace: as the body read it, or computed now (the body did not need it;
+    the calls it makes then are reported to the caller, whose recorder is in place again)."""
+    x = v[slot]
+    if x is not PENDING:
+        return x
+    try:
+        return argument(v)
+    except EvaluationError:
+        return NOT_COMPUTED
 
 
 def _combiner(kind: str, type_: T.Type) -> Callable[[list[Any]], Any]:

@@ -20,6 +20,7 @@ import attrs
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.values import Unknown, encode
+from policylang.trace.events import NOT_COMPUTED
 from policylang.trace.nodes import (
     NO_VALUE,
     CallNode,
@@ -102,6 +103,7 @@ class TraceBuilder:
         arguments = {
             name: "unknown" if type(value) is Unknown else encode(value, type_)
             for (name, type_), value in zip(function.params, args, strict=False)
+            if value is not NOT_COMPUTED
         }
         shown = NO_VALUE if type(result) is Unknown else encode(result, function.type)
         children = [self.call(*made) for made in calls]

@@ -14,6 +14,18 @@ from typing import Any, Protocol
 from policylang.ir import program as ir
 
 
+class _NotComputed:
+    """An argument of a call that the function's body did not need, and that fails where it is computed."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_COMPUTED"
+
+
+NOT_COMPUTED: Any = _NotComputed()
+
+
 class Tracer(Protocol):
     """Receives the events of one evaluation, in the order they happen.
 
@@ -48,7 +60,8 @@ class Tracer(Protocol):
         """The person should also be evaluated under another policy (``entry`` says which and why)."""
 
     def call(self, function: ir.FunctionInfo, args: tuple[Any, ...], result: Any, calls: tuple[Any, ...]) -> None:
-        """A function of the policy was called: its arguments (by position), its result, and the calls
+        """A function of the policy was called: its arguments (by position; :data:`NOT_COMPUTED` for
+        one the body did not need and that fails where it is computed), its result, and the calls
         its body made, each as a tuple ``(function, args, result, calls)``. A tracer without this
         method is not told of calls."""
 
