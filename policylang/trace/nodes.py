@@ -311,7 +311,7 @@ def node_from_dict(data: Mapping[str, Any], program: ir.Program | None = None, d
     if kind == "not_applicable":
         return NotApplicableNode(row_ids(decision, data["rows"]), tuple(data.get("rule_ids", ())))
     if kind == "decision":
-        info = p.decisions.get(data["name"]) if p is not None else None
+        declared = p.decisions.get(data["name"]) if p is not None else None
         return DecisionNode(
             data["name"],
             data["status"],
@@ -320,7 +320,7 @@ def node_from_dict(data: Mapping[str, Any], program: ir.Program | None = None, d
             tuple(data.get("waiting_for", ())),
             data.get("settled"),
             children,
-            info.span if info is not None else None,
+            declared.span if declared is not None else None,
         )
     if kind == "let":
         let = p.lets.get(data["name"]) if p is not None else None
