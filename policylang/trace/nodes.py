@@ -88,7 +88,7 @@ class TraceNode:
 
 
 def _children(data: dict[str, Any], children: Sequence[TraceNode]) -> dict[str, Any]:
-    data["children"] = [c.to_dict() for c in children]
+    data["children"] = [c.to_dict() for c in children] if children else []
     return data
 
 
