@@ -8,7 +8,7 @@ The fragment is one ``<div class="policylang-explanation">`` with its own ``<sty
 * at a glance: a summary table of the decisions comes first; each rule's card (its
   citation, the source's words, the explanation text) is shown once, and later
   references to the rule link to it; the facts used are listed once, at the end;
-* scoped: every style rule starts with the root class, so the fragment does not restyle
+* scoped: every style rule starts with the root's class ``plx``, so the fragment does not restyle
   the page it is put in;
 * safe: every text from the policy, the fact set or the result goes through
   :func:`html.escape`, attribute values included;
