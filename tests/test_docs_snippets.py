@@ -43,8 +43,8 @@ def test_the_pages_show_their_policies() -> None:
     names = [name for name, _ in POLICIES]
     assert "cheatsheet-policy" in names
     recipes = ("thresholds", "deadlines", "exceptions", "transition", "amounts", "defaults", "currency", "discretion")
-    assert {f"cookbook-{n}" for n in recipes} <= set(names)
-    assert len(names) == len(set(names)) == 9
+    assert {f"cookbook-{n}" for n in (*recipes, "household")} <= set(names)
+    assert len(names) == len(set(names)) == 10
 
 
 @pytest.mark.parametrize(("name", "text"), POLICIES, ids=[n for n, _ in POLICIES])
