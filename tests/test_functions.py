@@ -364,8 +364,11 @@ def test_a_caseworker_reads_the_calls_and_a_citizen_reads_no_function_name() -> 
             citizen = policylang.explain(result, policy, lang=lang, audience=audience)
             assert all(not d.calls for d in citizen.decisions)
             jsonschema.validate(citizen.to_dict(), EXPLAIN_SCHEMA)
-            shown = policylang.render_text(result, lang=lang, audience=audience, policy=policy)
-            assert "contribution" not in shown
+            for render in (policylang.render_text, policylang.render_markdown, policylang.render_html):
+                shown = render(result, lang=lang, audience=audience, policy=policy)
+                assert "contribution" not in shown, render
+    for render in (policylang.render_markdown, policylang.render_html):  # staff read the calls in every format
+        assert "contribution" in render(result, lang="en", audience="caseworker", policy=policy)
 
 
 def test_an_explanation_without_calls_is_as_before() -> None:
