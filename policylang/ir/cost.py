@@ -14,6 +14,12 @@ membership test in a body aside, which may compare with each element of a collec
 True
 >>> str(nested_iteration(program("fact xs: list of int  decision d: bool = any(x in xs: all(y in xs: x < y))")))
 'demo.pol:1:68'
+
+A function's body counts where it is called:
+
+>>> text = "fact xs: list of int  function small(x: int, ys: list of int): bool = all(y in ys: x <= y)  "
+>>> nested_iteration(program(text + "decision d: bool = any(x in xs: small(x, xs))")) is not None
+True
 """
 
 from __future__ import annotations
