@@ -463,10 +463,8 @@ class ExprChecker:
         if more or fields is None:
             written = ", ".join(f"`{m}`" for m, _ in target.cases)
             message = f"a value of {T.describe(target)} with fields is written `{{member: {{field: value, ...}}}}`"
-            hint = f"the members that carry fields are {written}"
-            if not more and member not in target.members:
-                hint, _ = did_you_mean(member, [m for m, _ in target.cases])
-                hint = hint or f"the members that carry fields are {written}"
+            close = did_you_mean(member, [m for m, _ in target.cases])[0] if member not in target.members else None
+            hint = close or f"the members that carry fields are {written}"
             self.error("pol-tagged-value", message, e.span, hint=hint)
             return ir.Const(None, T.ERROR, e.span)
         checked = self.value(value, fields, f"the fields of `{member}`")
