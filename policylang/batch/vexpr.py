@@ -387,6 +387,9 @@ class ExprCompiler:
             value = canonical_set(value, element)
         return Vec(e.type, value, mask, nullable=False)
 
+    def _MatchIR(self, e: ir.MatchIR) -> Vec:
+        raise NotVectorisable("a `match` (tagged values are taken apart row by row)")
+
     def _QuantIR(self, e: ir.QuantIR) -> Vec:
         collection = self.expr(e.collection)
         if collection.parts is not None:
@@ -627,6 +630,7 @@ _EXPR_TYPES = (
     ir.MakeIR,
     ir.QuantIR,
     ir.AggregateIR,
+    ir.MatchIR,
 )
 
 
