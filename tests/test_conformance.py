@@ -111,10 +111,28 @@ NUMBERS = (0, 9, 10, 18, 20, 99, 100, 600)  # at and next to the bounds the tabl
 def small_fact_sets(name: str) -> list[dict[str, Any]]:
     """Every fact set of a table policy over a small domain: each fact absent or one of a few values."""
     facts = policy(name).program.facts
-    domains = [[None, True, False] if T.strip_optional(f.type) == T.BOOL else [None, *NUMBERS] for f in facts.values()]
+    domains = [_domain(f.type) for f in facts.values()]
     return [
         {n: v for n, v in zip(facts, values, strict=True) if v is not None} for values in itertools.product(*domains)
     ]
+
+
+def _domain(t: T.Type) -> list[Any]:
+    """A few values of a fact's type, and None for "absent"."""
+    base = T.strip_optional(t)
+    if base == T.BOOL:
+        return [None, True, False]
+    if isinstance(base, T.EnumType):  # a tagged value: each member, with fields at a few values
+        values: list[Any] = [None]
+        for member in base.members:
+            fields = base.fields_of(member)
+            if fields is None:
+                values.append(member)
+                continue
+            for number, day in ((0, "1990-05-01"), (100, "2010-01-01")):
+                values.append({member: {n: day if ft == T.DATE else number for n, ft in fields.fields}})
+        return values
+    return [None, *NUMBERS]
 
 
 def agreement(name: str, fresh: bool = False) -> list[str]:

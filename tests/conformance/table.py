@@ -186,6 +186,18 @@ decision amounts: list of int
     add 1 when a
     add 2 when b
 """,
+    "tagged": """
+type income = enum { salary { amount: int }, pension { amount: int, since: date }, none }
+fact inc: income
+fact bonus: int
+decision monthly: int = match inc {
+  salary s => s.amount + bonus
+  pension p => p.amount
+  none => 0
+}
+decision earns: bool = inc = salary
+decision early: bool = match inc { pension p => p.since < 2000-01-01  otherwise => false }
+""",
     "decimal": """
 fact income: decimal
 fact low: bool
@@ -193,6 +205,9 @@ decision share: decimal = income * 0.5
 decision poor: bool = low and income < 100
 """,
 }
+
+
+_MATCH = {"monthly": "match", "earns": "match", "early": "match"}  # tagged values are taken apart row by row
 
 
 def _logic(name: str, facts: dict[str, Any], expect: dict[str, Any], **extra: Any) -> Entry:
@@ -405,6 +420,43 @@ TABLE: list[Entry] = [
         "fact_default",
         {"single": True, "income": 500},
         {"supplement": 500, "eligible": False},
+    ),
+    # -- tagged values: a match takes the arm of the member, reads only what that arm reads
+    Entry(
+        "match/salary",
+        "tagged",
+        {"inc": {"salary": {"amount": 100}}, "bonus": 10},
+        {"monthly": 110, "earns": True, "early": False},
+        vectorised_declines=_MATCH,
+    ),
+    Entry(
+        "match/arm-not-taken-needs-nothing",
+        "tagged",
+        {"inc": {"pension": {"amount": 50, "since": "1990-05-01"}}},
+        {"monthly": 50, "earns": False, "early": True},
+        vectorised_declines=_MATCH,
+    ),
+    Entry(
+        "match/arm-taken-waits",
+        "tagged",
+        {"inc": {"salary": {"amount": 100}}},
+        {"monthly": U("bonus"), "earns": True, "early": False},
+        vectorised_declines=_MATCH,
+    ),
+    Entry(
+        "match/plain-member",
+        "tagged",
+        {"inc": "none"},
+        {"monthly": 0, "earns": False, "early": False},
+        vectorised_declines=_MATCH,
+    ),
+    Entry(
+        "match/unknown-subject",
+        "tagged",
+        {"bonus": 1},
+        {"monthly": U("inc"), "earns": U("inc"), "early": U("inc")},
+        vectorised_declines=_MATCH,
+        why="an unknown tagged value makes every match on it unknown",
     ),
     # -- declined by the vectorised backend: computed row by row, same answer
     Entry(
