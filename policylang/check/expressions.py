@@ -905,7 +905,7 @@ class ExprChecker:
         enum = subject.type
         if not isinstance(enum, T.EnumType):
             if T.strip_optional(enum) != T.ERROR:
-                hint = None
+                hint = "declare an enum, such as `type income = enum { salary { amount: money }, none }`"
                 if isinstance(T.strip_optional(enum), T.EnumType):
                     text = e.subject.span.text or "x"
                     hint = f"say what null is first: `if {text} is null then ... else match {text} {{ ... }}`"
@@ -949,7 +949,8 @@ class ExprChecker:
             bindings.append(arm.binding if fields is not None else None)
             pending.append((arm, frame))
         missing = [m for m in enum.members if m not in cases]
-        if missing and otherwise is None:
+        misspelt = any(arm.case is not None and arm.case not in enum.members for arm in e.arms)
+        if missing and otherwise is None and not misspelt:  # a misspelt member is reported once, as that
             shown = ", ".join(f"`{m}`" for m in missing)
             example = missing[0] + (" v" if enum.fields_of(missing[0]) else "")
             message = f"this `match` does not cover {shown} of {T.describe(enum)}"
