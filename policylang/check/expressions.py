@@ -927,9 +927,9 @@ class ExprChecker:
                 otherwise = arm
                 continue
             if arm.case not in enum.members:
-                hint, fix = did_you_mean(arm.case, enum.members)
+                close, fix = did_you_mean(arm.case, enum.members)
                 message = f"`{arm.case}` is not a member of {T.describe(enum)}"
-                self.error("pol-match-case", message, arm.span, hint=hint or _values_hint(enum), fix=fix)
+                self.error("pol-match-case", message, arm.span, hint=close or _values_hint(enum), fix=fix)
                 pending.append((arm, {arm.binding: T.ERROR} if arm.binding else {}))
                 continue
             if arm.case in cases:
