@@ -23,6 +23,7 @@ from policylang.ir import program as ir
 from policylang.ir import serial
 from policylang.ir import types as T
 from policylang.ir.values import Tagged
+from policylang.trace.manifest import manifest
 from tests.conftest import compile_text, diagnostics_of
 
 INCOME = """
@@ -276,3 +277,16 @@ def test_a_match_whose_fields_the_encoding_cannot_read_is_opaque_and_says_so() -
     findings = analyse(compile_text(text).program)
     assert [d.code for d in findings] == ["pol-gap"]
     assert "possibly; not exhaustive" in findings[0].message
+
+
+def test_the_manifest_names_the_fields_each_member_carries(incomes: policylang.Policy) -> None:
+    values = manifest(incomes.program)["types"]["income"]["values"]
+    assert values[1] == {
+        "value": "pension",
+        "labels": {"da": "Pension", "en": "Pension"},
+        "fields": {
+            "type": "record",
+            "fields": {"amount": {"type": "money", "currency": "DKK"}, "since": {"type": "date"}},
+        },
+    }
+    assert "fields" not in values[2]
