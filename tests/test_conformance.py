@@ -108,31 +108,58 @@ def test_the_backend_reads_decisions_only_through_the_core(module: Any) -> None:
 NUMBERS = (0, 9, 10, 18, 20, 99, 100, 600)  # at and next to the bounds the table's policies compare with
 
 
+DATES = ("2006-03-15", "2023-11-30", "2023-12-14", "2024-03-14", "2024-03-15")
+AMOUNTS = ("0 DKK", "120.50 DKK", "1000 DKK")
+# Facts whose type has no small domain of its own: a few values that matter to the table's policies.
+SAMPLES: dict[tuple[str, str], tuple[Any, ...]] = {
+    ("quantifiers", "members"): (
+        [],
+        [{"age": 40, "works": True}, {"age": 10, "works": False}],
+        [{"age": 17, "works": True}],
+    ),
+    ("aggregate", "members"): ([], [{"age": 40, "income": 300}, {"age": 10, "income": 0}], [{"age": 17, "income": 20}]),
+}
+ABSENT = object()
+
+
+def _domain(policy_name: str, name: str, fact: Any) -> list[Any]:
+    """A fact's small domain: absent, and a few values of its type (null too, if it may be null)."""
+    base = T.strip_optional(fact.type)
+    if (policy_name, name) in SAMPLES:
+        values: list[Any] = list(SAMPLES[policy_name, name])
+    elif base == T.BOOL:
+        values = [True, False]
+    elif isinstance(base, T.EnumType):
+        values = _members(base)
+    elif base == T.DATE:
+        values = list(DATES)
+    elif base == T.MONEY:
+        values = list(AMOUNTS)
+    else:
+        values = list(NUMBERS)
+    return [ABSENT, *values, *([None] if base != fact.type else [])]
+
+
 def small_fact_sets(name: str) -> list[dict[str, Any]]:
     """Every fact set of a table policy over a small domain: each fact absent or one of a few values."""
     facts = policy(name).program.facts
-    domains = [_domain(f.type) for f in facts.values()]
+    domains = [_domain(name, n, f) for n, f in facts.items()]
     return [
-        {n: v for n, v in zip(facts, values, strict=True) if v is not None} for values in itertools.product(*domains)
+        {n: v for n, v in zip(facts, values, strict=True) if v is not ABSENT} for values in itertools.product(*domains)
     ]
 
 
-def _domain(t: T.Type) -> list[Any]:
-    """A few values of a fact's type, and None for "absent"."""
-    base = T.strip_optional(t)
-    if base == T.BOOL:
-        return [None, True, False]
-    if isinstance(base, T.EnumType):  # a tagged value: each member, with fields at a few values
-        values: list[Any] = [None]
-        for member in base.members:
-            fields = base.fields_of(member)
-            if fields is None:
-                values.append(member)
-                continue
-            for number, day in ((0, "1990-05-01"), (100, "2010-01-01")):
-                values.append({member: {n: day if ft == T.DATE else number for n, ft in fields.fields}})
-        return values
-    return [None, *NUMBERS]
+def _members(enum: T.EnumType) -> list[Any]:
+    """Each member of an enum; a member that carries fields with its fields at a few values."""
+    values: list[Any] = []
+    for member in enum.members:
+        fields = enum.fields_of(member)
+        if fields is None:
+            values.append(member)
+            continue
+        for number, day in ((0, "1990-05-01"), (100, "2010-01-01")):
+            values.append({member: {n: day if ft == T.DATE else number for n, ft in fields.fields}})
+    return values
 
 
 def agreement(name: str, fresh: bool = False) -> list[str]:
