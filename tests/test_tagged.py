@@ -290,3 +290,10 @@ def test_the_manifest_names_the_fields_each_member_carries(incomes: policylang.P
         },
     }
     assert "fields" not in values[2]
+
+
+def test_the_exact_form_of_a_tagged_value_round_trips_too(incomes: policylang.Policy) -> None:
+    result = incomes.evaluate({"inc": {"pension": {"amount": "8000.50 DKK", "since": "2019-01-01"}}})
+    exact = result.to_dict()["exact"]["current"]
+    assert exact == {"pension": {"amount": {"amount": "8000.50", "currency": "DKK"}, "since": "2019-01-01"}}
+    assert incomes.evaluate({"inc": exact}).values["current"] == result.values["current"]
