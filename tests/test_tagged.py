@@ -19,6 +19,7 @@ import policylang
 from policylang.analysis import analyse
 from policylang.batch import evaluate_many
 from policylang.batch.run import backend_for
+from policylang.explanation.redact import personal_values
 from policylang.ir import program as ir
 from policylang.ir import serial
 from policylang.ir import types as T
@@ -297,3 +298,18 @@ def test_the_exact_form_of_a_tagged_value_round_trips_too(incomes: policylang.Po
     exact = result.to_dict()["exact"]["current"]
     assert exact == {"pension": {"amount": {"amount": "8000.50", "currency": "DKK"}, "since": "2019-01-01"}}
     assert incomes.evaluate({"inc": exact}).values["current"] == result.values["current"]
+
+
+def test_a_match_on_a_personal_fact_carries_it_only_where_an_arm_reads_its_fields() -> None:
+    program = compile_text(
+        """
+type income = enum { salary { amount: money }, none }
+fact inc: income personal
+decision monthly: money = match inc { salary s => s.amount  none => 0 DKK }
+decision earns: bool = inc = salary
+decision label: text = match inc { salary => "løn"  none => "ingen" }
+"""
+    ).program
+    carried = personal_values(program)
+    assert ("decision", "monthly") in carried
+    assert ("decision", "earns") not in carried and ("decision", "label") not in carried
