@@ -13,6 +13,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import policylang
@@ -24,6 +26,7 @@ from policylang.ir import program as ir
 from policylang.ir import serial
 from policylang.ir import types as T
 from policylang.ir.values import Tagged
+from policylang.testing import partial_fact_sets
 from policylang.trace.manifest import manifest
 from tests.conftest import compile_text, diagnostics_of
 
@@ -77,8 +80,8 @@ def test_a_match_takes_the_arm_of_the_members_value(incomes: policylang.Policy) 
 
 
 def test_a_tagged_value_round_trips_through_a_result(incomes: policylang.Policy) -> None:
-    for given in (SALARY, PENSION, "none"):
-        decided = incomes.evaluate({"inc": given}).to_dict()["decisions"]
+    for value in (SALARY, PENSION, "none"):
+        decided = incomes.evaluate({"inc": value}).to_dict()["decisions"]
         assert json.loads(json.dumps(decided))["current"] == decided["current"]
         again = incomes.evaluate({"inc": decided["current"]}).to_dict()["decisions"]
         assert again["current"] == decided["current"]
@@ -313,3 +316,21 @@ decision label: text = match inc { salary => "løn"  none => "ingen" }
     carried = personal_values(program)
     assert ("decision", "monthly") in carried
     assert ("decision", "earns") not in carried and ("decision", "label") not in carried
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(st.data())
+def test_the_batch_agrees_with_evaluate_on_generated_tagged_values(data: st.DataObject) -> None:
+    policy = compile_text(INCOME)
+    pairs = data.draw(st.lists(partial_fact_sets(policy), min_size=1, max_size=6))
+    rows = [partial for _, partial in pairs] + [full for full, _ in pairs]
+    frame = evaluate_many(policy, rows)
+    assert_frame_equal(frame, evaluate_many(policy, rows, backend="rowwise"))
+    for facts, row in zip(rows, frame.iter_rows(named=True), strict=True):
+        result = policy.evaluate(facts, trace=False)
+        assert row["_error"] is None
+        assert set(result.undetermined) == {d for d, v in row["_undetermined"].items() if v is not None}
+        for name in ("earns", "receives", "nothing"):
+            assert row[name] == result.values.get(name)
+        current = result.to_dict()["decisions"].get("current")
+        assert (json.loads(row["current"]) if row["current"] is not None else None) == current

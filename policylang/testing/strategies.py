@@ -151,7 +151,7 @@ def value_strategy(
         return st.sampled_from(t.members)
     if isinstance(t, T.ListType):
         element = value_strategy(t.element, date_anchors, int_anchors, rule_ids, reference)
-        if isinstance(t.element, T.EnumType):
+        if isinstance(t.element, T.EnumType) and not t.element.tagged:
             return st.lists(element, max_size=len(t.element.members), unique=True)
         return st.lists(element, max_size=4)
     if isinstance(t, T.SetType):
