@@ -334,3 +334,19 @@ def test_the_batch_agrees_with_evaluate_on_generated_tagged_values(data: st.Data
             assert row[name] == result.values.get(name)
         current = result.to_dict()["decisions"].get("current")
         assert (json.loads(row["current"]) if row["current"] is not None else None) == current
+
+
+def test_a_match_on_a_plain_enum_is_vectorised() -> None:
+    policy = compile_text(
+        """
+type level = enum { low, middle, high }
+fact l: level
+fact a: int
+decision amount: int = match l { low => a  middle => 2  high => 3 }
+"""
+    )
+    assert backend_for(policy.engine()).coverage() == {"amount": None}
+    rows = [{"l": "low", "a": 7}, {"l": "high"}, {"a": 1}, {"l": "low"}]
+    frame = evaluate_many(policy, rows)
+    assert_frame_equal(frame, evaluate_many(policy, rows, backend="rowwise"))
+    assert frame["amount"].to_list() == [7, 3, None, None]

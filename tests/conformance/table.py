@@ -186,6 +186,13 @@ decision amounts: list of int
     add 1 when a
     add 2 when b
 """,
+    "enum_match": """
+type level = enum { low, middle, high }
+fact l: level
+fact a: int
+decision amount: int = match l { low => a  middle => 2  high => 3 }
+decision flag: bool = match l { high => true  otherwise => a > 10 }
+""",
     "tagged": """
 type income = enum { salary { amount: int }, pension { amount: int, since: date }, none }
 fact inc: income
@@ -472,6 +479,19 @@ TABLE: list[Entry] = [
         "fact_default",
         {"single": True, "income": 500},
         {"supplement": 500, "eligible": False},
+    ),
+    # -- match on a plain enum: the member's arm, computed as Polars expressions too
+    Entry("match/plain-enum", "enum_match", {"l": "low", "a": 5}, {"amount": 5, "flag": False}),
+    Entry("match/plain-enum-arm-waits", "enum_match", {"l": "middle"}, {"amount": 2, "flag": U("a")}),
+    Entry("match/plain-enum-otherwise-not-taken", "enum_match", {"l": "high"}, {"amount": 3, "flag": True}),
+    Entry(
+        "match/plain-enum-unknown",
+        "enum_match",
+        {"a": 50},
+        {"amount": U("l"), "flag": U("l")},
+        z3={"flag": True},
+        why="an unknown subject makes a match unknown, even where every arm would agree (a > 10 here); "
+        "the two-valued encoding sees that every member gives true",
     ),
     # -- tagged values: a match takes the arm of the member, reads only what that arm reads
     Entry(
