@@ -132,6 +132,8 @@ def _domain(policy_name: str, name: str, fact: Any) -> list[Any]:
         values: list[Any] = list(SAMPLES[policy_name, name])
     elif base == T.BOOL:
         values = [True, False]
+    elif isinstance(base, T.EnumType):
+        values = _members(base)
     elif base == T.DATE:
         values = list(DATES)
     elif base == T.MONEY:
@@ -148,6 +150,19 @@ def small_fact_sets(name: str) -> list[dict[str, Any]]:
     return [
         {n: v for n, v in zip(facts, values, strict=True) if v is not ABSENT} for values in itertools.product(*domains)
     ]
+
+
+def _members(enum: T.EnumType) -> list[Any]:
+    """Each member of an enum; a member that carries fields with its fields at a few values."""
+    values: list[Any] = []
+    for member in enum.members:
+        fields = enum.fields_of(member)
+        if fields is None:
+            values.append(member)
+            continue
+        for number, day in ((0, "1990-05-01"), (100, "2010-01-01")):
+            values.append({member: {n: day if ft == T.DATE else number for n, ft in fields.fields}})
+    return values
 
 
 def agreement(name: str, fresh: bool = False) -> list[str]:

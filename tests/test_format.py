@@ -157,6 +157,38 @@ decision d: int = sum(m in ms: twice(m.n))
     assert format_text(expected) == expected
 
 
+def test_a_tagged_enum_and_a_match() -> None:
+    """A member's fields are spaced like a type's braces; a `match`'s arms are indented by 2 inside its braces."""
+    text = """\
+type income=enum{salary{amount:money} "Løn"/"Salary",none}
+decision monthly:money=match inc{
+salary s=>s.amount
+        none=>0 DKK
+}by R-1
+decision c: money
+  first match
+    match inc {
+    salary s => s.amount
+    otherwise => 0 DKK
+    } when true by R-1
+"""
+    expected = """\
+type income = enum { salary { amount: money } "Løn" / "Salary", none }
+decision monthly: money = match inc {
+  salary s => s.amount
+  none => 0 DKK
+} by R-1
+decision c: money
+  first match
+    match inc {
+      salary s => s.amount
+      otherwise => 0 DKK
+    } when true by R-1
+"""
+    assert format_text(text) == expected
+    assert format_text(expected) == expected
+
+
 def test_declarations_and_rows_start_their_own_lines() -> None:
     text = "fact a: bool fact b: bool\ndecision d: bool first match true when a by R-1 false otherwise\n"
     assert format_text(text) == (

@@ -27,6 +27,7 @@ import attrs
 import z3
 
 from policylang.ir import types as T
+from policylang.ir.values import Tagged
 
 MIN_ORDINAL = dt.date.min.toordinal()
 MAX_ORDINAL = dt.date.max.toordinal()
@@ -363,6 +364,8 @@ def constant(value: Any, type_: T.Type, rule_enum: T.EnumType, ymd: bool = False
             return _enum_constant(value, option)
     if isinstance(base, T.EnumType) and isinstance(value, str):
         return _enum_constant(value, base)
+    if isinstance(base, T.EnumType) and isinstance(value, Tagged):  # its member; the fields it carries are not here
+        return _enum_constant(value.case, base)
     if isinstance(value, dt.datetime):
         return Val(DATETIME, z3.IntVal(seconds(value)))
     if isinstance(value, dt.date):

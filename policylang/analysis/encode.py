@@ -138,12 +138,22 @@ class Encoder:
         found = self.facts.get(name)
         if found is None:
             info = self.program.facts[name]
-            found, notes = self.noted(lambda: self.fresh.value(info.type, name))
+            found, notes = self.noted(lambda: self._fact_value(name, info.type))
             self.facts[name] = found
             self.fact_notes[name] = notes
         else:
             self.frames[-1].update(self.fact_notes[name])
         return found
+
+    def _fact_value(self, name: str, t: T.Type) -> Val:
+        """A fact's free value; a tagged fact's member, with the fields of each member beside it
+        (in :attr:`facts` as ``name·member``, where :func:`.witness.facts_from_model` finds them)."""
+        value = self.fresh.value(t, name)
+        base = T.strip_optional(t)
+        if isinstance(base, T.EnumType):
+            for case, fields in base.cases:
+                self.facts[case_key(name, case)] = self.fresh.value(fields, f"{name}.{case}")
+        return value
 
     def decision(self, name: str) -> DecisionModel:
         model = self.decision_models.get(name)
@@ -228,8 +238,9 @@ class Encoder:
         return Val(D.BOOL, D.as_z3_bool(D.z_not(self.condition(e.operand, env))))
 
     def _CompareIR(self, e: ir.CompareIR, env: dict[str, Val]) -> Val:
-        if any(isinstance(T.strip_optional(o.type), T.ListType) for o in e.operands):
-            return Val(D.BOOL, self.opaque_bool(e))  # lists are encoded by membership: their order is lost
+        if any(isinstance(T.strip_optional(o.type), T.ListType) or _tagged(o.type) for o in e.operands):
+            # lists are encoded by membership: their order is lost; tagged values by their member: their fields are
+            return Val(D.BOOL, self.opaque_bool(e))
         values = [self.expr(o, env) for o in e.operands]
         parts = []
         for op, a, b in zip(e.ops, values, values[1:], strict=False):
@@ -241,6 +252,8 @@ class Encoder:
         return Val(D.BOOL, D.as_z3_bool(D.z_and(*parts)))
 
     def _MemberIR(self, e: ir.MemberIR, env: dict[str, Val]) -> Val:
+        if _tagged(e.item.type):  # a tagged value is encoded by its member: its fields are lost
+            return Val(D.BOOL, self.opaque_bool(e))
         item = self.expr(e.item, env)
         collection = self.expr(e.collection, env)
         found = self._member(item, collection, e)
@@ -277,6 +290,32 @@ class Encoder:
             else:
                 result = self.opaque_bool(e)
         return Val(D.BOOL, D.as_z3_bool(D.z_not(result) if e.negated else result))
+
+    def _MatchIR(self, e: ir.MatchIR, env: dict[str, Val]) -> Val:
+        """The arms as nested ``if``s on the subject's member, exactly; the fields an arm binds are exact
+        where the subject is a fact (the same free values each time), else opaque."""
+        subject = self.expr(e.subject, env)
+        enum = subject.enum
+        if subject.kind != D.ENUM or enum is None or not D.is_false(subject.null):
+            return self.opaque(e)
+        fact = e.subject.name if isinstance(e.subject, ir.Ref) and e.subject.kind == "fact" else None
+        result = self.expr(e.otherwise, env) if e.otherwise is not None else None
+        for case, binding, body in reversed(tuple(zip(e.cases, e.bindings, e.bodies, strict=True))):
+            inner = env
+            if binding is not None and fact is not None:
+                inner = {**env, binding: self.case_fields(fact, case)}
+            value = self.expr(body, inner)
+            if result is None or case not in enum.members:
+                result = value
+                continue
+            result = D.ite(subject.term == enum.index(case), value, result, e.type, self.fresh)
+        assert result is not None
+        return result
+
+    def case_fields(self, fact: str, case: str) -> Val:
+        """The fields the fact's value carries where it is the member ``case``: free, the same each time."""
+        self.fact(fact)
+        return self.facts[case_key(fact, case)]
 
     def _IfIR(self, e: ir.IfIR, env: dict[str, Val]) -> Val:
         c = self.condition(e.condition, env)
@@ -605,6 +644,17 @@ class Encoder:
         return Val(D.SET, {m: D.as_z3_bool(x) for m, x in members.items()}, False, enum, True)
 
 
+def case_key(fact: str, case: str) -> str:
+    """Where :attr:`Encoder.facts` keeps the fields a tagged fact carries as the member ``case``."""
+    return f"{fact}·{case}"
+
+
+def _tagged(t: T.Type) -> bool:
+    """Whether values of ``t`` are tagged (encoded by their member alone, without their fields)."""
+    base = T.strip_optional(t)
+    return isinstance(base, T.EnumType) and base.tagged
+
+
 def _free_locals(e: ir.Expr) -> set[str]:
     """The bound variables of enclosing quantifiers that ``e`` reads."""
     if isinstance(e, ir.Ref):
@@ -613,6 +663,11 @@ def _free_locals(e: ir.Expr) -> set[str]:
         return _free_locals(e.collection) | (_free_locals(e.condition) - {e.variable})
     if isinstance(e, ir.AggregateIR):
         return _free_locals(e.collection) | (_free_locals(e.body) - {e.variable})
+    if isinstance(e, ir.MatchIR):
+        found_in = _free_locals(e.subject) | (_free_locals(e.otherwise) if e.otherwise is not None else set())
+        for binding, body in zip(e.bindings, e.bodies, strict=True):
+            found_in |= _free_locals(body) - ({binding} if binding else set())
+        return found_in
     found: set[str] = set()
     for child in ir.children(e):
         found |= _free_locals(child)
@@ -655,7 +710,7 @@ def _key(e: ir.Expr) -> Any:
     if isinstance(e, ir.CallIR):
         return ("Call", e.builtin.name, tuple(_key(a) for a in e.args))
     extra: tuple[Any, ...] = ()
-    for name in ("op", "ops", "negated", "test", "kind", "variable", "keys", "name"):
+    for name in ("op", "ops", "negated", "test", "kind", "variable", "keys", "name", "cases", "bindings"):
         if hasattr(e, name):
             extra += (getattr(e, name),)
     return (type(e).__name__, extra, tuple(_key(c) for c in ir.children(e)))

@@ -18,7 +18,7 @@ from typing import Any
 
 from policylang.ir import program as ir
 from policylang.ir import types as T
-from policylang.ir.values import Duration
+from policylang.ir.values import Duration, Tagged
 
 Facts = dict[str, Any]
 
@@ -67,7 +67,9 @@ class Sampler:
         if isinstance(t, T.OptionalType):
             return None if rng.random() < 0.25 else self.value(t.inner, depth)
         if isinstance(t, T.EnumType):
-            return rng.choice(t.members)
+            member = rng.choice(t.members)
+            fields = t.fields_of(member)
+            return member if fields is None else Tagged(member, self.value(fields, depth + 1))
         if isinstance(t, T.UnionType):
             return self.value(rng.choice(t.options), depth)
         if isinstance(t, T.ListType | T.SetType):

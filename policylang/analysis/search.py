@@ -352,7 +352,9 @@ def _domain(t: T.Type, program: ir.Program) -> list[Any] | None:
     """Every value of a type with few values (enums, booleans), with null if optional."""
     base = T.strip_optional(t)
     values: list[Any] | None = None
-    if isinstance(base, T.EnumType):
+    if isinstance(base, T.EnumType) and base.tagged:
+        values = None  # a member that carries fields has many values
+    elif isinstance(base, T.EnumType):
         values = list(base.members)
     elif isinstance(base, T.UnionType) and all(isinstance(o, T.EnumType) for o in base.options):
         values = [m for o in base.options if isinstance(o, T.EnumType) for m in o.members]

@@ -22,7 +22,7 @@ from policylang.analysis import domain as D
 from policylang.analysis.domain import Val
 from policylang.ir import program as ir
 from policylang.ir import types as T
-from policylang.ir.values import encode
+from policylang.ir.values import Tagged, encode
 
 Facts = dict[str, Any]
 
@@ -33,7 +33,14 @@ def facts_from_model(model: Any, facts: dict[str, Val], names: Iterable[str], pr
     for name in program.facts:  # declaration order
         if name not in names or name not in facts:
             continue
-        value = _value(model, facts[name], program.facts[name].type)
+        t = program.facts[name].type
+        value = _value(model, facts[name], t)
+        base = T.strip_optional(t)
+        if isinstance(value, str) and isinstance(base, T.EnumType) and base.fields_of(value) is not None:
+            fields = facts.get(f"{name}·{value}")  # the fields the encoder gave this member (encode.case_key)
+            record = base.fields_of(value)
+            assert record is not None
+            value = Tagged(value, _value(model, fields, record)) if fields is not None else _SKIP
         if value is not _SKIP:
             result[name] = value
     return result

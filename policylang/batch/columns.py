@@ -65,7 +65,7 @@ def native_dtype(t: T.Type) -> pl.DataType | None:
     """The Polars type that holds values of ``t`` as themselves, or ``None`` (JSON text)."""
     t = T.strip_optional(t)
     if isinstance(t, T.EnumType):
-        return pl.String()
+        return None if t.tagged else pl.String()  # a tagged value is JSON text: {"salary": {"amount": 100}}
     if isinstance(t, T.ListType | T.SetType):
         inner = native_dtype(t.element)
         return pl.List(inner) if inner is not None else None

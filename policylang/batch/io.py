@@ -334,9 +334,11 @@ def _one_kind(values: list[Any]) -> bool:
 
 
 def _needs_objects(t: T.Type) -> bool:
-    """Types whose values a Polars type would change (maps gain keys, unions mix types)."""
+    """Types whose values a Polars type would change (maps gain keys, unions and tagged values mix types)."""
     t = T.strip_optional(t)
     if isinstance(t, T.MapType | T.UnionType | T.RecordType):
+        return True
+    if isinstance(t, T.EnumType) and t.tagged:  # {"salary": {...}} and "none" in one column: kept as they are
         return True
     if isinstance(t, T.ListType | T.SetType):
         return _needs_objects(t.element)

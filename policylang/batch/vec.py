@@ -221,7 +221,7 @@ def vector_dtype(t: T.Type) -> pl.DataType | None:
     """The Polars type a value of ``t`` has inside the vectorised backend, or ``None``."""
     t = T.strip_optional(t)
     if isinstance(t, T.EnumType):
-        return pl.String()
+        return None if t.tagged else pl.String()  # tagged values are computed row by row
     if isinstance(t, T.ListType | T.SetType):
         inner = vector_dtype(t.element)
         return pl.List(inner) if inner is not None and not isinstance(inner, pl.List) else None

@@ -390,6 +390,26 @@ class ExprCompiler:
             value = canonical_set(value, element)
         return Vec(e.type, value, mask, nullable=False)
 
+    def _MatchIR(self, e: ir.MatchIR) -> Vec:
+        """A ``match`` on a plain enum: a when/then chain on the member (the last arm where none is named);
+        unknown where the subject is. Tagged values are taken apart row by row."""
+        enum = e.subject.type
+        if not isinstance(enum, T.EnumType) or enum.tagged or any(b is not None for b in e.bindings):
+            raise NotVectorisable("a `match` of tagged values (taken apart row by row)")
+        require_dtype(e.type)
+        subject = self.share(self.expr(e.subject), "match")
+        arms = [(case, self.share(self.expr(body), "arm")) for case, body in zip(e.cases, e.bodies, strict=True)]
+        rest = self.share(self.expr(e.otherwise), "otherwise") if e.otherwise is not None else arms.pop()[1]
+        tests = [(subject.value() == pl.lit(case), arm) for case, arm in arms]
+        chain: Any = None
+        for test, arm in tests:
+            chain = (pl.when(test) if chain is None else chain.when(test)).then(arm.value())
+        value = chain.otherwise(rest.value()) if chain is not None else rest.value()
+        cases = [(test.fill_null(False), arm.mask) for test, arm in tests]
+        if not subject.known:
+            cases.insert(0, (subject.mask.unknown(), subject.mask))
+        return Vec(e.type, value, choose(cases, rest.mask))
+
     def _QuantIR(self, e: ir.QuantIR) -> Vec:
         collection = self.expr(e.collection)
         if collection.parts is not None:
@@ -637,6 +657,7 @@ _EXPR_TYPES = (
     ir.QuantIR,
     ir.AggregateIR,
     ir.FnCallIR,
+    ir.MatchIR,
 )
 
 

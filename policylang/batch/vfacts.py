@@ -175,6 +175,8 @@ def _fast(
         integral = col.is_finite() & (col.floor() == col)
         value = col.cast(pl.Int64, strict=False)
         return column(pl.when(integral).then(value), ~integral, (col.abs() >= _BIG).fill_null(False))
+    if isinstance(base, T.EnumType) and base.tagged:
+        return None  # a tagged value ({"salary": {...}}) is decoded row by row, as a single evaluation does
     if isinstance(base, T.EnumType) and isinstance(dtype, pl.Enum) and set(dtype.categories) <= set(base.members):
         return column(col.cast(pl.String), enum=True)
     if isinstance(base, T.EnumType) and isinstance(dtype, _TEXTS):

@@ -390,7 +390,23 @@ class ProgramBuilder:
             else:
                 members.append(m.name)
         labels = tuple((m.name, m.labels) for m in t.members)
-        return T.EnumType(name, tuple(members), t.ordered, labels)
+        cases = tuple(
+            (m.name, self.case_fields(m, name)) for m in t.members if m.fields is not None and m.name in members
+        )
+        return T.EnumType(name, tuple(members), t.ordered, labels, cases)
+
+    def case_fields(self, member: ast.EnumMember, enum: str) -> T.RecordType:
+        """The fields a member of a tagged enum carries, as a record type named ``enum.member``."""
+        fields = []
+        seen = set()
+        for f in member.fields or ():
+            if f.name in seen:
+                self.error("pol-duplicate-field", f"the field `{f.name}` is declared twice", f.span)
+                continue
+            seen.add(f.name)
+            fields.append((f.name, self.resolve_type(f.type)))
+        field_labels = tuple((f.name, f.labels) for f in member.fields or () if f.labels is not None)
+        return T.RecordType(tuple(fields), f"{enum}.{member.name}" if enum else member.name, field_labels)
 
     # -- scope -----------------------------------------------------------------
 

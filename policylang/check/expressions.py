@@ -23,7 +23,7 @@ from policylang.ir import types as T
 from policylang.ir.builtins import BUILTINS
 from policylang.ir.dates import zone
 from policylang.ir.inline import INLINED_PARTS, inline, inlined_size
-from policylang.ir.values import Duration
+from policylang.ir.values import Duration, Tagged
 from policylang.syntax import ast
 
 Lookup = Callable[[str], "tuple[str, T.Type] | None"]
@@ -158,6 +158,8 @@ class ExprChecker:
         self.context = context
         self.locals: list[dict[str, T.Type]] = []
         self.narrowed: list[frozenset[str]] = []
+        self.case_names = False  # a tagged member that carries fields may be named here (`inc = salary`)
+        self.case_records: dict[str, tuple[T.EnumType, str]] = {}  # "income.salary" -> (income, salary)
 
     # -- entry points ----------------------------------------------------------
 
@@ -340,6 +342,8 @@ class ExprChecker:
                     hint="rename the fact or value so that the two cannot be confused",
                     severity="warning",
                 )
+            if target.fields_of(e.name) is not None and not self.case_names:
+                self._bare_case(target, e.name, e.span)
             return ir.Const(e.name, target, e.span)
         found = self.lookup(e.name)
         if found is None:
@@ -436,6 +440,8 @@ class ExprChecker:
 
     def _RecordLit(self, e: ast.RecordLit, expected: T.Type | None) -> ir.Expr:
         target = T.strip_optional(expected) if expected is not None else None
+        if isinstance(target, T.EnumType) and target.tagged:
+            return self._tagged_literal(e, target)
         if isinstance(target, T.UnionType):
             target = target.option(T.RecordType) or target.option(T.MapType)
         keys = [k for k, _ in e.entries]
@@ -472,6 +478,22 @@ class ExprChecker:
                 {k: v.value for k, v in zip(keys, values, strict=False) if isinstance(v, ir.Const)}, type_, e.span
             )
         return ir.MakeIR("record", tuple(values), tuple(keys), type_, e.span)
+
+    def _tagged_literal(self, e: ast.RecordLit, target: T.EnumType) -> ir.Expr:
+        """``{salary: {amount: 100 DKK}}`` where a tagged value is expected: a member with its fields."""
+        (member, value), *more = e.entries
+        fields = target.fields_of(member)
+        if more or fields is None:
+            written = ", ".join(f"`{m}`" for m, _ in target.cases)
+            message = f"a value of {T.describe(target)} with fields is written `{{member: {{field: value, ...}}}}`"
+            close = did_you_mean(member, [m for m, _ in target.cases])[0] if member not in target.members else None
+            hint = close or f"the members that carry fields are {written}"
+            self.error("pol-tagged-value", message, e.span, hint=hint)
+            return ir.Const(None, T.ERROR, e.span)
+        checked = self.value(value, fields, f"the fields of `{member}`")
+        if isinstance(checked, ir.Const):
+            return ir.Const(Tagged(member, dict(checked.value or {})), target, e.span)
+        return ir.MakeIR("tagged", (checked,), (member,), target, e.span)
 
     def _map_literal(self, e: ast.RecordLit, target: T.MapType) -> ir.Expr:
         key_type = T.strip_optional(target.key)
@@ -709,12 +731,51 @@ class ExprChecker:
             anchor = first.type
         for i, operand in enumerate(e.operands):
             if operands[i] is None:
-                operands[i] = self._membership_instead(e, i, anchor) or self.check(operand, anchor)
+                self.case_names = isinstance(operand, ast.Name | ast.Literal)
+                try:
+                    operands[i] = self._membership_instead(e, i, anchor) or self.check(operand, anchor)
+                finally:
+                    self.case_names = False
         checked = [o for o in operands if o is not None]
         for op, left, right in zip(e.ops, checked, checked[1:], strict=False):
             self._check_comparison(op, left, right, e.span)
         operand_type = T.strip_optional(anchor or checked[0].type)
+        lowered = self._case_test(e.ops, checked, e.span)
+        if lowered is not None:
+            return lowered
+        for c in checked:  # a member that carries fields, anywhere else in a chain
+            if isinstance(c, ir.Const) and isinstance(c.type, T.EnumType) and c.type.fields_of(str(c.value)):
+                self._bare_case(c.type, str(c.value), c.span)
         return ir.CompareIR(e.ops, tuple(checked), operand_type, e.span)
+
+    def _bare_case(self, enum: T.EnumType, member: str, span: Span) -> None:
+        fields = enum.fields_of(member) or T.RecordType(())
+        names = ", ".join(n for n, _ in fields.fields)
+        first = fields.fields[0][0] if fields.fields else "field"
+        hint = f"compare with it (`x = {member}`), or take it apart: `match x {{ {member} v => v.{first} ... }}`"
+        message = f"`{member}` of {T.describe(enum)} carries fields ({names}): it is not a value on its own"
+        self.error("pol-tagged-value", message, span, hint=hint)
+
+    def _case_test(self, ops: tuple[str, ...], checked: list[ir.Expr], span: Span) -> ir.Expr | None:
+        """``inc = salary`` on a tagged value: a test of its member, as a ``match`` (fields not compared)."""
+        if len(checked) != 2 or ops[0] not in ("=", "!="):
+            return None
+        for subject, other in ((checked[0], checked[1]), (checked[1], checked[0])):
+            enum = T.strip_optional(subject.type)
+            if not (isinstance(enum, T.EnumType) and enum.tagged and not T.is_optional(subject.type)):
+                continue
+            if isinstance(other, ir.Const) and isinstance(other.value, str) and other.value in enum.members:
+                return self._tests_members(subject, (other.value,), ops[0] == "!=", span)
+        return None
+
+    def _tests_members(self, subject: ir.Expr, members: tuple[str, ...], negated: bool, span: Span) -> ir.Expr:
+        """``true`` where ``subject`` is one of ``members`` (``false`` with ``negated``), as a ``match``."""
+        enum = T.strip_optional(subject.type)
+        assert isinstance(enum, T.EnumType)
+        named = tuple(m for m in enum.members if m in members)
+        rest = len(named) < len(enum.members)
+        yes, no = ir.Const(not negated, T.BOOL, span), ir.Const(negated, T.BOOL, span)
+        return ir.MatchIR(subject, named, (None,) * len(named), (yes,) * len(named), no if rest else None, T.BOOL, span)
 
     def _membership_instead(self, e: ast.Compare, i: int, anchor: T.Type | None) -> ir.Expr | None:
         """``circumstances = hospitalised``: a list compared with one of its values, where `in` was meant."""
@@ -770,6 +831,22 @@ class ExprChecker:
                 )
 
     def _Member(self, e: ast.Member, expected: T.Type | None) -> ir.Expr:
+        if isinstance(e.collection, ast.SetLit | ast.ListLit) and not self.needs_context(e.item):
+            item = self.check(e.item)
+            enum = item.type
+            if isinstance(enum, T.EnumType) and enum.tagged:  # `inc in {salary, pension}`: a test of its member
+                members: list[str] = []
+                for written in e.collection.items:
+                    self.case_names = True
+                    try:
+                        member = self.check(written, enum)
+                    finally:
+                        self.case_names = False
+                    if isinstance(member, ir.Const) and isinstance(member.value, str):
+                        members.append(member.value)
+                    elif member.type != T.ERROR:
+                        self.error("pol-type", "`in` on a tagged value takes a list of its members", written.span)
+                return self._tests_members(item, tuple(members), e.negated, e.span)
         item, collection = self._pair(
             e.item,
             e.collection,
@@ -860,6 +937,19 @@ class ExprChecker:
         base = T.strip_optional(target.type)
         if isinstance(base, T.RecordType):
             field = base.field(e.name)
+            case = self.case_records.get(base.name or "") if isinstance(target, ir.Ref) else None
+            if field is None and case is not None:
+                enum, member = case
+                hint, fix = did_you_mean(e.name, dict(base.fields))
+                others = [m for m, fields in enum.cases if fields.field(e.name) is not None]
+                if hint is None and others:
+                    hint = f"`{e.name}` is a field of {', '.join(f'`{m}`' for m in others)}: read it in that arm"
+                message = (
+                    f"`{target.span.text or 'this'}` is the member `{member}` of {T.describe(enum)}, "
+                    f"which has no field `{e.name}` (its fields: {', '.join(n for n, _ in base.fields)})"
+                )
+                self.error("pol-match-field", message, e.span, hint=hint, fix=fix)
+                return ir.FieldIR(target, e.name, T.ERROR, e.span)
             if field is None:
                 hint, fix = did_you_mean(e.name, dict(base.fields))
                 message = f"{T.describe(base)} has no field `{e.name}`"
@@ -867,9 +957,117 @@ class ExprChecker:
                 return ir.FieldIR(target, e.name, T.ERROR, e.span)
             type_ = T.optional(field) if T.is_optional(target.type) else field
             return ir.FieldIR(target, e.name, type_, e.span)
+        if isinstance(base, T.EnumType) and base.tagged:
+            shown = target.span.text or "x"
+            example = next((m for m, fields in base.cases if fields.field(e.name) is not None), base.cases[0][0])
+            self.error(
+                "pol-type",
+                f"`.{e.name}` needs a record, not {T.describe(target.type)}: its fields depend on its member",
+                e.span,
+                hint=f"take it apart with `match {shown} {{ {example} v => v.{e.name} ... }}`",
+            )
+            return ir.FieldIR(target, e.name, T.ERROR, e.span)
         if base != T.ERROR:
             self.error("pol-type", f"`.{e.name}` needs a record, not {T.describe(target.type)}", e.span)
         return ir.FieldIR(target, e.name, T.ERROR, e.span)
+
+    def _Match(self, e: ast.Match, expected: T.Type | None) -> ir.Expr:
+        """Take a value of an enum apart, one arm per member; the arms must cover every member."""
+        subject = self.check(e.subject)
+        enum = subject.type
+        if not isinstance(enum, T.EnumType):
+            if T.strip_optional(enum) != T.ERROR:
+                hint = "declare an enum, such as `type income = enum { salary { amount: money }, none }`"
+                if isinstance(T.strip_optional(enum), T.EnumType):
+                    text = e.subject.span.text or "x"
+                    hint = f"say what null is first: `if {text} is null then ... else match {text} {{ ... }}`"
+                message = f"`match` takes a value of an enum apart, not {T.describe(enum)}"
+                self.error("pol-match-type", message, e.subject.span, hint=hint)
+            for arm in e.arms:  # still check the arms' own names
+                self.locals.append({arm.binding: T.ERROR} if arm.binding else {})
+                try:
+                    self.check(arm.body, expected)
+                finally:
+                    self.locals.pop()
+            return ir.Const(None, T.ERROR, e.span)
+        cases: list[str] = []
+        bindings: list[str | None] = []
+        pending: list[tuple[ast.MatchArm, dict[str, T.Type]]] = []
+        otherwise: ast.MatchArm | None = None
+        for arm in e.arms:
+            if arm.case is None:
+                otherwise = arm
+                continue
+            if arm.case not in enum.members:
+                close, fix = did_you_mean(arm.case, enum.members)
+                message = f"`{arm.case}` is not a member of {T.describe(enum)}"
+                self.error("pol-match-case", message, arm.span, hint=close or _values_hint(enum), fix=fix)
+                pending.append((arm, {arm.binding: T.ERROR} if arm.binding else {}))
+                continue
+            if arm.case in cases:
+                message = f"`{arm.case}` is matched twice: this arm is never taken"
+                self.error("pol-match-unreachable", message, arm.span, hint="remove it, or merge it with the first")
+                continue
+            fields = enum.fields_of(arm.case)
+            frame: dict[str, T.Type] = {}
+            if arm.binding is not None and fields is None:
+                message = f"`{arm.case}` carries no fields, so there is nothing to bind to `{arm.binding}`"
+                self.error("pol-match-binding", message, arm.span, hint=f"write `{arm.case} => ...`")
+                frame = {arm.binding: T.ERROR}
+            elif arm.binding is not None and fields is not None:
+                frame = {arm.binding: fields}
+                self.case_records[fields.name or ""] = (enum, arm.case)
+            cases.append(arm.case)
+            bindings.append(arm.binding if fields is not None else None)
+            pending.append((arm, frame))
+        missing = [m for m in enum.members if m not in cases]
+        misspelt = any(arm.case is not None and arm.case not in enum.members for arm in e.arms)
+        if missing and otherwise is None and not misspelt:  # a misspelt member is reported once, as that
+            shown = ", ".join(f"`{m}`" for m in missing)
+            example = missing[0] + (" v" if enum.fields_of(missing[0]) else "")
+            message = f"this `match` does not cover {shown} of {T.describe(enum)}"
+            hint = f"add an arm for each, such as `{example} => ...`, or `otherwise => ...`"
+            self.error("pol-match-missing", message, e.span, hint=hint)
+        if otherwise is not None and not missing:
+            message = f"every member of {T.describe(enum)} has an arm, so `otherwise` is never taken"
+            self.error("pol-match-unreachable", message, otherwise.span, severity="warning", hint="remove it")
+        arms = [*pending, *([(otherwise, {})] if otherwise is not None else [])]
+        later = [i for i, (arm, _) in enumerate(arms) if expected is None and self.needs_context(arm.body)]
+        checked: list[ir.Expr | None] = []
+        for i, (arm, frame) in enumerate(arms):
+            checked.append(None if i in later else self._arm(arm, frame, expected))
+        shared = next((c.type for c in checked if c is not None), None)
+        for i in later:
+            checked[i] = self._arm(arms[i][0], arms[i][1], shared)
+        type_: T.Type | None = None
+        for c in checked:
+            assert c is not None
+            unified = c.type if type_ is None else T.unify(type_, c.type)
+            if unified is None:
+                shown = f"{T.describe(type_ or T.ERROR)} and {T.describe(c.type)}"
+                message = f"every arm of `match` must give one type, not {shown}"
+                self.error("pol-type", message, c.span)
+                type_ = T.ERROR
+                break
+            type_ = unified
+        arm_cases: list[str] = []
+        arm_bodies: list[ir.Expr] = []
+        rest: ir.Expr | None = None
+        for (arm, _), body in zip(arms, checked, strict=True):
+            assert body is not None
+            if arm.case is None:
+                rest = body
+            elif arm.case in enum.members:
+                arm_cases.append(arm.case)
+                arm_bodies.append(body)
+        return ir.MatchIR(subject, tuple(arm_cases), tuple(bindings), tuple(arm_bodies), rest, type_ or T.ERROR, e.span)
+
+    def _arm(self, arm: ast.MatchArm, frame: dict[str, T.Type], expected: T.Type | None) -> ir.Expr:
+        self.locals.append(frame)
+        try:
+            return self.check(arm.body, expected)
+        finally:
+            self.locals.pop()
 
     def _Binary(self, e: ast.Binary, expected: T.Type | None) -> ir.Expr:
         left, right = self._pair(e.left, e.right)

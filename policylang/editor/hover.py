@@ -286,5 +286,7 @@ def _enums_in(t: T.Type) -> list[T.EnumType]:
 def describe_member(name: str, t: T.EnumType) -> str:
     """An enum value: the enum it belongs to and its labels."""
     label = _labels(t.label(name))
-    text = f"**value** `{name}` of `{T.describe(t)}`"
+    fields = t.fields_of(name)
+    carried = " { " + ", ".join(f"{n}: {T.describe(ft)}" for n, ft in fields.fields) + " }" if fields else ""
+    text = f"**value** `{name}{carried}` of `{T.describe(t)}`"
     return text + (f"\n\n{label}" if label else "")

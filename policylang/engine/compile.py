@@ -27,7 +27,7 @@ from policylang.base.span import Span
 from policylang.ir import dates
 from policylang.ir import program as ir
 from policylang.ir import types as T
-from policylang.ir.values import Duration, Unknown, same_value, sort_members
+from policylang.ir.values import Duration, Tagged, Unknown, same_value, sort_members
 from policylang.trace.events import NOT_COMPUTED
 
 Fn = Callable[[list[Any]], Any]
@@ -420,9 +420,48 @@ class Compiler:
                 return tuple(values)
             if kind == "set":
                 return frozenset(values)
+            if kind == "tagged":
+                return Tagged(keys[0], values[0])
             return dict(zip(keys, values, strict=False))
 
         return make
+
+    def _MatchIR(self, e: ir.MatchIR) -> Fn:
+        """The value of the arm the subject's member takes, its fields bound to the arm's name.
+
+        Kleene: an unknown subject makes the match unknown (waiting for the subject's facts);
+        the arms not taken are never computed, so what they would need does not matter.
+        """
+        subject = self.expr(e.subject)
+        arms: dict[str, tuple[int | None, Fn]] = {}
+        for case, binding, body in zip(e.cases, e.bindings, e.bodies, strict=True):
+            slot = None
+            if binding is not None:
+                slot = self.next_free
+                self.next_free += 1
+                self.local_slots.append({binding: slot})
+            try:
+                arms[case] = (slot, self.expr(body))
+            finally:
+                if binding is not None:
+                    self.local_slots.pop()
+        otherwise = self.expr(e.otherwise) if e.otherwise is not None else None
+
+        def match(v: list[Any]) -> Any:
+            s = subject(v)
+            if type(s) is Unknown:
+                return s
+            member = s.case if type(s) is Tagged else s
+            arm = arms.get(member)
+            if arm is None:
+                assert otherwise is not None, f"no arm for {member!r}"
+                return otherwise(v)
+            slot, body = arm
+            if slot is not None:
+                v[slot] = s.fields
+            return body(v)
+
+        return match
 
     def _QuantIR(self, e: ir.QuantIR) -> Fn:
         collection = self.expr(e.collection)

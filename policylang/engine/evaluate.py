@@ -637,7 +637,7 @@ def _fast_check(t: T.Type) -> tuple[type | None, frozenset[str] | None]:
     if t == T.INT:
         return int, None  # within 64 bits (checked where it is used)
     if isinstance(t, T.EnumType):
-        return str, frozenset(t.members)
+        return str, frozenset(m for m in t.members if t.fields_of(m) is None)
     return None, None
 
 

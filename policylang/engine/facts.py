@@ -27,7 +27,7 @@ from policylang.base.limits import DEFAULT, Limits
 from policylang.base.numbers import CONTEXT, DIGITS, INT_DIGITS, decimal_problem, int_problem
 from policylang.base.suggest import suggest
 from policylang.ir import types as T
-from policylang.ir.values import Duration
+from policylang.ir.values import Duration, Tagged
 
 Decoder = Callable[[Any], Any]
 
@@ -126,6 +126,8 @@ def _expected(t: T.Type) -> str:
 
 
 def _decoder(t: T.Type, rule_ids: frozenset[str], limits: Limits) -> Decoder:
+    if isinstance(t, T.EnumType) and t.tagged:
+        return _tagged(t, rule_ids, limits)
     if isinstance(t, T.EnumType):
         members = frozenset(t.members)
         expected = _expected(t)
@@ -196,6 +198,59 @@ def _decoder(t: T.Type, rule_ids: frozenset[str], limits: Limits) -> Decoder:
     if t.name == "money":
         return _money(t.unit, _decimal(rule_ids, limits))
     return _PRIMITIVE_DECODERS[t.name](rule_ids, limits)
+
+
+def _tagged(t: T.EnumType, rule_ids: frozenset[str], limits: Limits) -> Decoder:
+    """A member of a tagged enum: its name, or ``{"salary": {"amount": "100 DKK"}}`` for one that carries fields."""
+    members = frozenset(t.members)
+    cases = {member: {name: decoder(ft, rule_ids, limits) for name, ft in fields.fields} for member, fields in t.cases}
+
+    def example(member: str) -> str:
+        shown = ", ".join(f'"{name}": ...' for name in cases[member])
+        return f'{{"{member}": {{{shown}}}}}'
+
+    plain = [f'"{m}"' for m in t.members if m not in cases]
+    expected = "one of " + ", ".join([*plain, *(example(m) for m in t.members if m in cases)][:12])
+
+    def case_fields(member: str, given: Any) -> Any:
+        wanted = cases[member]
+        if not isinstance(given, Mapping):
+            raise BadValue(expected, f"`{member}` carries the fields " + ", ".join(wanted) + ", written as an object")
+        missing = [n for n in wanted if n not in given]
+        if missing:
+            raise BadValue(expected, f"`{member}` lacks the field " + ", ".join(f"`{n}`" for n in missing))
+        extra = [str(n) for n in given if n not in wanted]
+        if extra:
+            raise BadValue(expected, f"`{member}` has no field " + ", ".join(f"`{show_name(n)}`" for n in extra))
+        fields = {}
+        for name, decode in wanted.items():
+            try:
+                fields[name] = decode(given[name])
+            except BadValue as error:
+                detail = f"the field `{name}` of `{member}` is {show(given[name])}, but it must be {error.expected}"
+                raise BadValue(expected, detail) from None
+        return Tagged(member, fields)
+
+    def tagged(x: Any) -> Any:
+        if isinstance(x, Tagged):
+            x = {x.case: x.fields}
+        if isinstance(x, str) and x in members:
+            if x in cases:
+                raise BadValue(expected, f"`{x}` carries fields: write it as {example(x)}")
+            return x
+        if isinstance(x, Mapping) and len(x) == 1:
+            ((member, given),) = x.items()
+            if member in cases:
+                return case_fields(member, given)
+            if member in members and (given is None or given == {}):
+                return member
+            if member in members:
+                raise BadValue(expected, f"`{member}` carries no fields")
+            x = member
+        hint = suggest(x, members) if isinstance(x, str) else None
+        raise BadValue(expected, hint)
+
+    return tagged
 
 
 def _count(items: Any, most: int) -> None:

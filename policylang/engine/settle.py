@@ -94,7 +94,7 @@ def domain(t: T.Type) -> list[Any] | None:
     if t == T.BOOL:
         return [True, False]
     if isinstance(t, T.EnumType):
-        return list(t.members)
+        return None if t.tagged else list(t.members)  # a member that carries fields has more values than one
     return None
 
 

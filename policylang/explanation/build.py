@@ -261,6 +261,11 @@ class ExplanationBuilder:
         if isinstance(value, list):
             element = inner.element if isinstance(inner, T.ListType | T.SetType) else None
             return ", ".join(self.text(x, element) for x in value) or word(self.lang, "none")
+        if isinstance(value, dict) and isinstance(inner, T.EnumType) and len(value) == 1:
+            ((member, fields),) = value.items()  # a tagged value: its member's label, then its fields
+            labels = inner.label(member)
+            shown = (labels.get(self.lang) if labels else None) or member
+            return f"{shown} ({self.text(fields, inner.fields_of(member))})" if fields else shown
         if isinstance(value, dict):
             if isinstance(inner, T.UnionType):  # a record, or an enum value such as not_applicable
                 inner = inner.option(T.RecordType) or inner.option(T.MapType)

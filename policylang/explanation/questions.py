@@ -27,6 +27,8 @@ def _options(t: T.Type) -> tuple[Option, ...]:
     inner = T.strip_optional(t)
     if inner == T.BOOL:
         return (Option(True, "ja", "yes"), Option(False, "nej", "no"))
+    if isinstance(inner, T.EnumType) and inner.tagged:
+        return ()  # a member that carries fields is no answer on its own: the fact is given as a value
     if isinstance(inner, T.EnumType):
         options = []
         for m in inner.members:

@@ -41,6 +41,11 @@ def carries(e: ir.Expr | None, carried: frozenset[Name] | set[Name]) -> bool:
         return False
     if isinstance(e, ir.QuantIR):
         return e.kind == "count" and carries(e.collection, carried)
+    if isinstance(e, ir.MatchIR):  # the arm taken is a test of the member; a bound field gives the value away
+        bodies = (*e.bodies, *((e.otherwise,) if e.otherwise is not None else ()))
+        if any(carries(b, carried) for b in bodies):
+            return True
+        return any(b is not None for b in e.bindings) and carries(e.subject, carried)
     return any(carries(c, carried) for c in ir.children(e))
 
 

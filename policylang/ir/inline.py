@@ -3,7 +3,8 @@
 A function is pure and not recursive (the checker sees to both), so a call means its body with
 each parameter replaced by the argument's expression. The body's bound variables (``sum(m in
 ...)``) are renamed with the function's name (``contribution·m``, a name no policy can write),
-so that none of them captures a variable the arguments read at the place of the call.
+and so are the names a ``match`` binds, so that none of them captures a variable the
+arguments read at the place of the call.
 """
 
 from __future__ import annotations
@@ -40,18 +41,29 @@ def inlined_size(function: ir.FunctionInfo, args: tuple[ir.Expr, ...]) -> int:
 
 def inline(function: ir.FunctionInfo, args: tuple[ir.Expr, ...]) -> ir.Expr:
     """``function``'s body with ``args`` in place of its parameters."""
-    values = {name: arg for (name, _), arg in zip(function.params, args, strict=False)}
+    values: dict[str, ir.Expr | str] = {name: arg for (name, _), arg in zip(function.params, args, strict=False)}
     return _substitute(function.body, values, f"{function.name}·")
 
 
-def _substitute(e: ir.Expr, values: dict[str, ir.Expr], prefix: str) -> ir.Expr:
+def _substitute(e: ir.Expr, values: dict[str, ir.Expr | str], prefix: str) -> ir.Expr:
+    """``e`` with the local names in ``values`` replaced: by an expression, or (a text) renamed."""
     if isinstance(e, ir.Ref):
         if e.kind == "local" and e.name in values:
-            return values[e.name]
+            value = values[e.name]
+            return attrs.evolve(e, name=value) if isinstance(value, str) else value
         return e
+    if isinstance(e, ir.MatchIR):
+        subject = _substitute(e.subject, values, prefix)
+        bindings = tuple(None if b is None else prefix + b for b in e.bindings)
+        bodies = tuple(
+            _substitute(body, values if b is None else {**values, b: prefix + b}, prefix)
+            for b, body in zip(e.bindings, e.bodies, strict=True)
+        )
+        otherwise = None if e.otherwise is None else _substitute(e.otherwise, values, prefix)
+        return attrs.evolve(e, subject=subject, bindings=bindings, bodies=bodies, otherwise=otherwise)
     if isinstance(e, ir.QuantIR | ir.AggregateIR):
         renamed = prefix + e.variable
-        inner = {**values, e.variable: ir.Ref("local", renamed, _element(e), e.span)}
+        inner: dict[str, ir.Expr | str] = {**values, e.variable: ir.Ref("local", renamed, _element(e), e.span)}
         collection = _substitute(e.collection, values, prefix)
         if isinstance(e, ir.QuantIR):
             condition = _substitute(e.condition, inner, prefix)
@@ -88,4 +100,5 @@ _EXPR_TYPES = (
     ir.QuantIR,
     ir.AggregateIR,
     ir.FnCallIR,
+    ir.MatchIR,
 )

@@ -201,6 +201,31 @@ class FnCallIR:
     span: Span
 
 
+@attrs.frozen
+class MatchIR:
+    """``match subject { case [binding] => body ... [otherwise => body] }`` over an enum's members.
+
+    ``cases[i]`` is the member arm ``i`` matches; ``bindings[i]`` the name its fields are bound
+    to (a record of the member's fields), or ``None``. ``otherwise`` is the value for every
+    member no arm names; the checker has made sure every member is covered.
+    """
+
+    subject: Expr
+    cases: tuple[str, ...]
+    bindings: tuple[str | None, ...]
+    bodies: tuple[Expr, ...]
+    otherwise: Expr | None
+    type: T.Type
+    span: Span
+
+    def body_for(self, member: str) -> Expr | None:
+        """The value of the arm that ``member`` takes (``otherwise`` where no arm names it)."""
+        for case, body in zip(self.cases, self.bodies, strict=True):
+            if case == member:
+                return body
+        return self.otherwise
+
+
 Expr = (
     Const
     | Ref
@@ -218,6 +243,7 @@ Expr = (
     | QuantIR
     | AggregateIR
     | FnCallIR
+    | MatchIR
 )
 
 
@@ -258,6 +284,11 @@ def children(e: Expr) -> Iterator[Expr]:
         yield e.body
     elif isinstance(e, FnCallIR):
         yield e.inlined
+    elif isinstance(e, MatchIR):
+        yield e.subject
+        yield from e.bodies
+        if e.otherwise is not None:
+            yield e.otherwise
 
 
 def walk(e: Expr) -> Iterator[Expr]:

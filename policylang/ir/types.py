@@ -32,12 +32,17 @@ class Prim:
 
 @attrs.frozen(eq=False)
 class EnumType:
-    """An enum; ``ordered`` enums compare by the order their members are declared in."""
+    """An enum; ``ordered`` enums compare by the order their members are declared in.
+
+    ``cases`` are the fields some members carry (a tagged value: ``salary { amount: money }``),
+    each as the record type of its fields; a member not in ``cases`` carries nothing.
+    """
 
     name: str
     members: tuple[str, ...]
     ordered: bool = False
     labels: tuple[tuple[str, Labels | None], ...] = ()
+    cases: tuple[tuple[str, RecordType], ...] = ()
     _index: dict[str, int] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -51,8 +56,22 @@ class EnumType:
         """The Danish and English labels of ``member``, if it has any."""
         return dict(self.labels).get(member)
 
+    def fields_of(self, member: str) -> RecordType | None:
+        """The fields ``member`` carries, as a record type, or ``None`` for a member that carries nothing."""
+        return dict(self.cases).get(member)
+
+    @property
+    def tagged(self) -> bool:
+        """Whether some member carries fields (its values are taken apart with ``match``)."""
+        return bool(self.cases)
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, EnumType) and self.members == other.members and self.ordered == other.ordered
+        return (
+            isinstance(other, EnumType)
+            and self.members == other.members
+            and self.ordered == other.ordered
+            and self.cases == other.cases
+        )
 
     def __hash__(self) -> int:
         return hash((self.members, self.ordered))
@@ -253,6 +272,8 @@ def assignable(source: Type, target: Type) -> bool:
     if isinstance(source, OptionalType):
         return False
     if isinstance(source, EnumType) and isinstance(target, EnumType):
+        if source.cases or target.cases:  # a tagged value fits where its cases carry the same fields
+            return set(source.members) <= set(target.members) and all(target.fields_of(m) == f for m, f in source.cases)
         return set(source.members) <= set(target.members)  # every value of one is a value of the other
     if source == INT and target in (DECIMAL, MONEY):
         return True
@@ -278,7 +299,7 @@ def set_element_problem(t: Type) -> str | None:
     (True, None)
     """
     base = strip_optional(t)
-    if isinstance(base, RecordType | MapType):
+    if isinstance(base, RecordType | MapType) or (isinstance(base, EnumType) and base.tagged):
         return f"a set cannot hold {describe(base)} values; use a list"
     if isinstance(base, ListType | SetType):
         return set_element_problem(base.element)
@@ -335,7 +356,8 @@ def describe(t: Type) -> str:
     if isinstance(t, EnumType):
         if t.name and not t.name.startswith("<"):
             return t.name
-        shown = ", ".join(t.members[:6]) + (", ..." if len(t.members) > 6 else "")
+        shown = ", ".join(m + (" { ... }" if t.fields_of(m) else "") for m in t.members[:6])
+        shown += ", ..." if len(t.members) > 6 else ""
         return f"{'ordered ' if t.ordered else ''}enum {{ {shown} }}"
     if isinstance(t, ListType):
         return f"list of {describe(t.element)}"

@@ -2,8 +2,9 @@
 
 At run time a policylang value is a plain Python value (``bool``, ``int``,
 ``Decimal``, ``str`` for text and enum members, ``datetime.date``, a ``tuple`` for a
-list, a ``frozenset`` for a set, a ``dict`` for a record or map, ``None`` for null) or
-:class:`Unknown`, which says which facts would have to be known to get a value.
+list, a ``frozenset`` for a set, a ``dict`` for a record or map, :class:`Tagged` for an
+enum member that carries fields, ``None`` for null) or :class:`Unknown`, which says which
+facts would have to be known to get a value.
 """
 
 from __future__ import annotations
@@ -85,6 +86,25 @@ class Duration:
         return "P" + ("".join(parts) or "0D")
 
 
+@attrs.frozen(hash=False)
+class Tagged:
+    """A member of a tagged enum that carries fields: ``salary { amount: 100 DKK }``.
+
+    Written in JSON as an object with one key, the member, holding its fields:
+    ``{"salary": {"amount": "100 DKK"}}``. A member that carries no fields is its name, as
+    in any enum.
+
+    >>> Tagged("salary", {"amount": 100}) == Tagged("salary", {"amount": 100})
+    True
+    """
+
+    case: str
+    fields: dict[str, Any]
+
+    def __hash__(self) -> int:
+        return hash((self.case, tuple(sorted(self.fields))))
+
+
 def encode(value: Any, type_: T.Type | None = None) -> Any:
     """Encode a runtime value the way facts are written in JSON.
 
@@ -108,6 +128,9 @@ def encode(value: Any, type_: T.Type | None = None) -> Any:
     if isinstance(value, Duration):
         return value.iso()
     inner = T.strip_optional(type_) if type_ is not None else None
+    if isinstance(value, Tagged):
+        case = inner.fields_of(value.case) if isinstance(inner, T.EnumType) else None
+        return {value.case: encode(value.fields, case or T.RecordType(()))}
     if isinstance(inner, T.UnionType):
         inner = _union_option(value, inner)
     if isinstance(value, frozenset):
@@ -136,6 +159,8 @@ def holds_decimals(t: T.Type) -> bool:
     t = T.strip_optional(t)
     if t in (T.DECIMAL, T.MONEY):
         return True
+    if isinstance(t, T.EnumType):
+        return any(holds_decimals(fields) for _, fields in t.cases)
     if isinstance(t, T.ListType | T.SetType):
         return holds_decimals(t.element)
     if isinstance(t, T.MapType):
@@ -163,6 +188,9 @@ def encode_exact(value: Any, type_: T.Type) -> Any:
         text = str(value) if isinstance(value, int) else _plain_digits(value)
         currency = T.currency_of(inner)
         return {"amount": text, "currency": currency} if inner == T.MONEY and currency else text
+    if isinstance(value, Tagged):
+        case = inner.fields_of(value.case) if isinstance(inner, T.EnumType) else None
+        return {value.case: encode_exact(value.fields, case or T.RecordType(()))}
     if isinstance(inner, T.UnionType):
         inner = _union_option(value, inner) or inner
     if isinstance(value, frozenset | tuple | list) and isinstance(inner, T.ListType | T.SetType):
@@ -187,12 +215,13 @@ def encoder(type_: T.Type) -> Callable[[Any], Any]:
     (True, '2024-01-02')
     """
     base = T.strip_optional(type_)
-    if base in (T.BOOL, T.INT, T.TEXT, T.RULE) or isinstance(base, T.EnumType):
+    if base in (T.BOOL, T.INT, T.TEXT, T.RULE) or (isinstance(base, T.EnumType) and not base.tagged):
         return identity
     if base == T.DATE:
         return _date
     if isinstance(base, T.ListType) and (
-        base.element in (T.BOOL, T.INT, T.TEXT, T.RULE) or isinstance(base.element, T.EnumType)
+        base.element in (T.BOOL, T.INT, T.TEXT, T.RULE)
+        or (isinstance(base.element, T.EnumType) and not base.element.tagged)
     ):
         return list
     return lambda value: encode(value, type_)

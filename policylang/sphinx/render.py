@@ -155,7 +155,11 @@ def _enum_values(t: T.EnumType) -> Any:
     items = []
     for member in t.members:
         label = _labels(t.label(member))
-        items.append((nodes.literal(text=member), f" — {label}") if label else (nodes.literal(text=member),))
+        fields = t.fields_of(member)  # a tagged value's fields: salary { amount: money }
+        written = member + (
+            " { " + ", ".join(f"{n}: {T.describe(ft)}" for n, ft in fields.fields) + " }" if fields else ""
+        )
+        items.append((nodes.literal(text=written), f" — {label}") if label else (nodes.literal(text=written),))
     return _bullets(items)
 
 

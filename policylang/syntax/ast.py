@@ -29,11 +29,12 @@ class PrimTypeExpr:
 
 @attrs.frozen
 class EnumMember:
-    """One value of an ``enum`` type, with its optional labels."""
+    """One value of an ``enum`` type, with its labels and the fields it carries (``salary { amount: money }``)."""
 
     name: str
     labels: Labels | None
     span: Span
+    fields: tuple[FieldExpr, ...] | None = None  # a tagged value's fields; None for a plain member
 
 
 @attrs.frozen
@@ -301,6 +302,25 @@ class FieldGet:
     span: Span
 
 
+@attrs.frozen
+class MatchArm:
+    """One arm of a ``match``: ``salary s => s.amount``; ``case`` is ``None`` for ``otherwise``."""
+
+    case: str | None
+    binding: str | None
+    body: Expr
+    span: Span
+
+
+@attrs.frozen
+class Match:
+    """``match x { case [name] => value ... [otherwise => value] }``: take a tagged value apart."""
+
+    subject: Expr
+    arms: tuple[MatchArm, ...]
+    span: Span
+
+
 Expr = (
     Literal
     | Name
@@ -319,6 +339,7 @@ Expr = (
     | If
     | Index
     | FieldGet
+    | Match
 )
 
 # ----------------------------------------------------------------- declarations

@@ -138,6 +138,8 @@ class _Formatter:
     def build(self) -> None:
         items = sorted([*self.layout.tokens, *self.layout.comments], key=lambda t: t.offset)
         stack: list[tuple[str, int, bool]] = []  # open brackets: kind, indent of their line, is a type's braces
+        arms: set[int] = set()  # depths of the open braces that hold a `match`'s arms
+        pending_match: int | None = None  # the depth where a `match`'s subject is being written
         unit = (0, 0)  # indent and bracket depth where the current declaration, clause or row began
         row: Mark | None = None
         previous: Lexeme | None = None
@@ -168,6 +170,8 @@ class _Formatter:
                     indent, unit = 2 * INDENT, (2 * INDENT, depth)
                 elif item.kind in _CLOSERS and stack:
                     indent = stack[-1][1]
+                elif len(stack) in arms:  # a `match`'s arms: indented by 2 inside its braces
+                    indent = stack[-1][1] + INDENT
                 elif row is None and (
                     start in self.clauses or (item.kind in _CLAUSE_WORDS and depth == unit[1] and unit[0] <= INDENT)
                 ):
@@ -183,10 +187,17 @@ class _Formatter:
                 line.tokens.append(item)
             if item.kind == "by" and row is not None:
                 line.by_at = len(line.tokens) - 1
+            if item.kind == "match" and (previous is None or previous.kind != "first"):
+                pending_match = len(stack)
             if item.kind in _OPENERS:
+                if item.kind == "{" and pending_match == len(stack):
+                    arms.add(len(stack) + 1)
+                    pending_match = None
                 before = line.tokens[-2].kind if len(line.tokens) > 1 else None
-                stack.append((item.kind, line.indent, before in _TYPE_BRACES))
+                member = before == "NAME" and bool(stack) and stack[-1][2]  # an enum member's fields: salary { ... }
+                stack.append((item.kind, line.indent, before in _TYPE_BRACES or member))
             elif item.kind in _CLOSERS and stack:
+                arms.discard(len(stack))
                 stack.pop()
             previous = item
         self.stack_end = stack

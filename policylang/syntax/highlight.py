@@ -79,7 +79,7 @@ class PolicyLexer(RegexLexer):
             (words(keywords.TYPES, prefix=r"\b", suffix=r"\b"), Keyword.Type),
             (words(keywords.CLAUSES, prefix=r"\b", suffix=r"\b"), Keyword),
             (r"(?!\d)\w+", Name),
-            (r"<=|>=|!=|[=<>≤≥≠+\-*/|&∪∩?]", Operator),
+            (r"=>|<=|>=|!=|[=<>≤≥≠+\-*/|&∪∩?]", Operator),
             (r"∅", Keyword.Constant),
             (r"[(){}\[\],:.]", Punctuation),
             (r".", Text),

@@ -93,7 +93,18 @@ TYPES = (
 )
 
 # Words of expressions.
-OPERATORS = ("if", "then", "else", "and", "or", "not", "in", "is", "empty")
+OPERATORS = (
+    "if",
+    "then",
+    "else",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "empty",
+    "match",
+)  # match x { ... }; also `first match`
 CONSTANTS = ("true", "false", "null")
 AGGREGATES = ("sum", "min", "max", "filter", "map")  # also written with a bound variable: sum(x in xs: ...)
 QUANTIFIERS = ("any", "all", "count", *AGGREGATES)

@@ -90,7 +90,7 @@ def grammar() -> dict[str, Any]:
                     {"name": "keyword.control.clause.policylang", "match": _words(keywords.CLAUSES)},
                 ]
             },
-            "operator": {"name": "keyword.operator.policylang", "match": "<=|>=|!=|[=<>≤≥≠+\\-*/|&∪∩?]"},
+            "operator": {"name": "keyword.operator.policylang", "match": "=>|<=|>=|!=|[=<>≤≥≠+\\-*/|&∪∩?]"},
         },
     }
 

@@ -496,7 +496,11 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     def enum_member(self, meta: Any, children: list[Any]) -> ast.EnumMember:
         name, *rest = children
-        return ast.EnumMember(str(name), rest[0] if rest else None, self.span(meta))
+        fields = rest.pop(0) if rest and isinstance(rest[0], tuple) else None
+        return ast.EnumMember(str(name), rest[0] if rest else None, self.span(meta), fields)
+
+    def enum_fields(self, meta: Any, children: list[ast.FieldExpr]) -> tuple[ast.FieldExpr, ...]:
+        return tuple(children)
 
     def list_type(self, meta: Any, children: list[Any]) -> ast.TypeExpr:
         return ast.ListTypeExpr(children[0], self.span(meta))
@@ -685,6 +689,17 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     def record_entry(self, meta: Any, children: list[Any]) -> tuple[str, ast.Expr]:
         return (str(children[0]), children[1])
+
+    def match_expr(self, meta: Any, children: list[Any]) -> ast.Expr:
+        subject, *arms = children
+        return ast.Match(subject, tuple(arms), self.span(meta))
+
+    def match_arm(self, meta: Any, children: list[Any]) -> ast.MatchArm:
+        case, binding, body = children if len(children) == 3 else (children[0], None, children[1])
+        return ast.MatchArm(str(case), str(binding) if binding is not None else None, body, self.span(meta))
+
+    def match_otherwise(self, meta: Any, children: list[Any]) -> ast.MatchArm:
+        return ast.MatchArm(None, None, children[0], self.span(meta))
 
 
 # ----------------------------------------------------------------- layout marks

@@ -18,6 +18,7 @@ constraints; :func:`partial_fact_sets` removes some facts from one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -122,6 +123,10 @@ def integers(anchors: list[int] | None = None) -> st.SearchStrategy[int]:
     return st.one_of(*options)
 
 
+def _tag(member: str, fields: Any) -> dict[str, Any]:
+    return {member: fields}
+
+
 def value_strategy(
     t: T.Type,
     date_anchors: list[dt.date],
@@ -132,11 +137,21 @@ def value_strategy(
     """JSON-like values (as a fact file would hold them) of type ``t``."""
     if isinstance(t, T.OptionalType):
         return st.one_of(st.none(), value_strategy(t.inner, date_anchors, int_anchors, rule_ids, reference))
+    if isinstance(t, T.EnumType) and t.tagged:  # a member, or {"member": {fields}} for one that carries fields
+        options: list[st.SearchStrategy[Any]] = []
+        for member in t.members:
+            fields = t.fields_of(member)
+            if fields is None:
+                options.append(st.just(member))
+            else:
+                strategy = value_strategy(fields, date_anchors, int_anchors, rule_ids, reference)
+                options.append(strategy.map(functools.partial(_tag, member)))
+        return st.one_of(*options)
     if isinstance(t, T.EnumType):
         return st.sampled_from(t.members)
     if isinstance(t, T.ListType):
         element = value_strategy(t.element, date_anchors, int_anchors, rule_ids, reference)
-        if isinstance(t.element, T.EnumType):
+        if isinstance(t.element, T.EnumType) and not t.element.tagged:
             return st.lists(element, max_size=len(t.element.members), unique=True)
         return st.lists(element, max_size=4)
     if isinstance(t, T.SetType):

@@ -49,6 +49,11 @@ def labels(value: Labels | None) -> dict[str, str | None] | None:
     return {"da": value.da, "en": value.en} if value is not None else None
 
 
+def _fields(record: T.RecordType | None, named: dict[str, Any] | None) -> Any:
+    """The fields a member of a tagged enum carries, as a record type; ``None`` for a member without."""
+    return None if record is None else type_json(T.RecordType(record.fields, None, record.labels), named)
+
+
 def type_json(t: T.Type, named: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """A type as JSON: ``{"type": "enum", "values": [...]}``, ``{"type": "list", "of": ...}`` ...
 
@@ -69,7 +74,10 @@ def type_json(t: T.Type, named: dict[str, dict[str, Any]] | None = None) -> dict
             data["name"] = name
         if t.ordered:
             data["ordered"] = True
-        data["values"] = [_compact({"value": m, "labels": labels(t.label(m))}) for m in t.members]
+        data["values"] = [
+            _compact({"value": m, "labels": labels(t.label(m)), "fields": _fields(t.fields_of(m), named)})
+            for m in t.members
+        ]
         if name and named is not None:
             named.setdefault(name, data)
             return {"type": "enum", "name": name}

@@ -24,13 +24,14 @@ import z3
 
 import policylang
 from policylang.analysis import domain as D
-from policylang.analysis.encode import DecisionModel, Encoder
+from policylang.analysis.encode import DecisionModel, Encoder, case_key
 from policylang.base.errors import ConflictError
 from policylang.batch import columns as C
 from policylang.batch.run import backend_for, coverage
 from policylang.engine.facts import decoder
 from policylang.ir import program as ir
-from policylang.ir.values import encode
+from policylang.ir import types as T
+from policylang.ir.values import Tagged, encode
 from tests.conformance.table import POLICIES, Entry, NoRule, Undetermined
 from tests.conftest import compile_text
 
@@ -242,6 +243,12 @@ def _z3(entry: Entry, p: policylang.Policy) -> list[str]:
         internal = decoder(fact.type, frozenset(program.rules))(value)
         constant = D.constant(internal, fact.type, encoder.rule_enum, ymd=True)
         fixed.append(D.equal(encoder.fact(name), constant, lambda: z3.Bool("opaque")))
+        if isinstance(internal, Tagged):  # a tagged value's member is its constant; its fields are fixed beside it
+            case = T.strip_optional(fact.type).fields_of(internal.case)  # type: ignore[union-attr]
+            fields = D.constant(internal.fields, case or T.RecordType(()), encoder.rule_enum, ymd=True)
+            free = encoder.facts[case_key(name, internal.case)]
+            for field, value in fields.term.items():
+                fixed.append(D.equal(free.term[field], value, lambda: z3.Bool("opaque")))
     for name, fact in program.facts.items():  # an absent fact with a default has its default's value
         if name not in entry.facts and fact.default is not None:
             default = encoder.expr(fact.default, {})

@@ -186,6 +186,25 @@ decision amounts: list of int
     add 1 when a
     add 2 when b
 """,
+    "enum_match": """
+type level = enum { low, middle, high }
+fact l: level
+fact a: int
+decision amount: int = match l { low => a  middle => 2  high => 3 }
+decision flag: bool = match l { high => true  otherwise => a > 10 }
+""",
+    "tagged": """
+type income = enum { salary { amount: int }, pension { amount: int, since: date }, none }
+fact inc: income
+fact bonus: int
+decision monthly: int = match inc {
+  salary s => s.amount + bonus
+  pension p => p.amount
+  none => 0
+}
+decision earns: bool = inc = salary
+decision early: bool = match inc { pension p => p.since < 2000-01-01  otherwise => false }
+""",
     "decimal": """
 fact income: decimal
 fact low: bool
@@ -254,6 +273,7 @@ decision high: bool = bump(a, 1) > 15
 }
 
 
+_MATCH = {"monthly": "match", "earns": "match", "early": "match"}  # tagged values are taken apart row by row
 # The z3 encoding has no lists of records: a quantifier, count or aggregate over one is a
 # free value there (the analyses report what they find through it as possible, "not
 # exhaustive"), so the encoding leaves these decisions open even where the list is known.
@@ -474,6 +494,56 @@ TABLE: list[Entry] = [
         "fact_default",
         {"single": True, "income": 500},
         {"supplement": 500, "eligible": False},
+    ),
+    # -- match on a plain enum: the member's arm, computed as Polars expressions too
+    Entry("match/plain-enum", "enum_match", {"l": "low", "a": 5}, {"amount": 5, "flag": False}),
+    Entry("match/plain-enum-arm-waits", "enum_match", {"l": "middle"}, {"amount": 2, "flag": U("a")}),
+    Entry("match/plain-enum-otherwise-not-taken", "enum_match", {"l": "high"}, {"amount": 3, "flag": True}),
+    Entry(
+        "match/plain-enum-unknown",
+        "enum_match",
+        {"a": 50},
+        {"amount": U("l"), "flag": U("l")},
+        z3={"flag": True},
+        why="an unknown subject makes a match unknown, even where every arm would agree (a > 10 here); "
+        "the two-valued encoding sees that every member gives true",
+    ),
+    # -- tagged values: a match takes the arm of the member, reads only what that arm reads
+    Entry(
+        "match/salary",
+        "tagged",
+        {"inc": {"salary": {"amount": 100}}, "bonus": 10},
+        {"monthly": 110, "earns": True, "early": False},
+        vectorised_declines=_MATCH,
+    ),
+    Entry(
+        "match/arm-not-taken-needs-nothing",
+        "tagged",
+        {"inc": {"pension": {"amount": 50, "since": "1990-05-01"}}},
+        {"monthly": 50, "earns": False, "early": True},
+        vectorised_declines=_MATCH,
+    ),
+    Entry(
+        "match/arm-taken-waits",
+        "tagged",
+        {"inc": {"salary": {"amount": 100}}},
+        {"monthly": U("bonus"), "earns": True, "early": False},
+        vectorised_declines=_MATCH,
+    ),
+    Entry(
+        "match/plain-member",
+        "tagged",
+        {"inc": "none"},
+        {"monthly": 0, "earns": False, "early": False},
+        vectorised_declines=_MATCH,
+    ),
+    Entry(
+        "match/unknown-subject",
+        "tagged",
+        {"bonus": 1},
+        {"monthly": U("inc"), "earns": U("inc"), "early": U("inc")},
+        vectorised_declines=_MATCH,
+        why="an unknown tagged value makes every match on it unknown",
     ),
     # -- null and narrowing: a null value is known; an absent fact is unknown
     Entry("nulls/null", "nulls", {"salary": None, "fallback": 5}, {"missing": True, "amount": 5, "high": False}),
