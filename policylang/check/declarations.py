@@ -26,7 +26,7 @@ from policylang.check.unicode import unicode_diagnostics
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.syntax import ast
-from policylang.syntax.paramfile import ParameterFile, Scalar, literal
+from policylang.syntax.paramfile import ParameterFile, literal
 
 RESERVED = frozenset(
     [
@@ -104,15 +104,6 @@ def check_program(modules: Sequence[ast.Module], *, require_header: bool = True)
         builder.diagnostics.extend(template_problems(program))
         builder.diagnostics.extend(label_problems(program))
     return program, sort_diagnostics(builder.diagnostics)
-
-
-def _in_force(history: Sequence[tuple[dt.date, Scalar]], day: dt.date) -> Scalar | None:
-    """The value of a bracket's threshold or rate on ``day`` (``None`` before it starts or after a null)."""
-    found = None
-    for start, value in history:
-        if start <= day:
-            found = value
-    return found if found is not None and found.kind != "null" else None
 
 
 class ProgramBuilder:
@@ -585,16 +576,16 @@ class ProgramBuilder:
         if not is_scale:
             for start, value in data.values:
                 starts.append(start)
-                if value.kind == "null":
+                if value.kind == "data":
+                    hint = "a scale's file has `brackets`, each with a dated `threshold` and `rate`"
+                    self.error("pol-parameter-file", "a parameter file's value is a single value", value.span, hint)
+                    items.append(ir.Const(None, T.ERROR, value.span))
+                elif value.kind == "null":
                     items.append(ir.Const(None, T.NULL, value.span))  # no value from this date on
                 else:
                     items.append(checker.value(literal(value, kind, currency), declared, what))
         for start in data.scale_dates():
-            entries = []
-            for bracket in data.brackets:
-                threshold, rate = _in_force(bracket.threshold, start), _in_force(bracket.rate, start)
-                if threshold is not None and rate is not None:
-                    entries.append((literal(threshold, kind, currency), literal(rate, "decimal")))
+            entries = [(literal(t, kind, currency), literal(r, "decimal")) for t, r in data.brackets_on(start)]
             starts.append(start)
             if entries:
                 items.append(checker.value(ast.ScaleLit(tuple(entries), where), declared, what))

@@ -80,6 +80,24 @@ class ParameterFile:
         found = {d for b in self.brackets for d, _ in (*b.threshold, *b.rate)}
         return tuple(sorted(found))
 
+    def brackets_on(self, day: dt.date) -> tuple[tuple[Scalar, Scalar], ...]:
+        """The threshold and rate of each bracket in force on ``day`` (a bracket without both is left out)."""
+        found = []
+        for bracket in self.brackets:
+            threshold, rate = _in_force(bracket.threshold, day), _in_force(bracket.rate, day)
+            if threshold is not None and rate is not None:
+                found.append((threshold, rate))
+        return tuple(found)
+
+
+def _in_force(history: History, day: dt.date) -> Scalar | None:
+    """The value on ``day`` (``None`` before the first date or after a null)."""
+    found = None
+    for start, value in history:
+        if start <= day:
+            found = value
+    return found if found is not None and found.kind != "null" else None
+
 
 @attrs.frozen
 class _Node:
@@ -135,25 +153,55 @@ def _from_yaml(node: Any, source: Source, constructor: yaml.SafeLoader) -> _Node
     return _Node(kind, value, text, span)
 
 
-def _from_toml(value: Any, source: Source, path: str) -> _Node:
+def _from_data(value: Any, source: Source, path: str) -> _Node:
+    """A node for JSON-like data (TOML's, or a parameter's override), placed at the file's start."""
     span = point(source, 1, 1)
     if isinstance(value, dict):
-        return _Node(
-            "map", {str(k): (span, _from_toml(v, source, f"{path}.{k}")) for k, v in value.items()}, path, span
-        )
-    if isinstance(value, list):
-        return _Node("seq", [_from_toml(v, source, f"{path}[{i}]") for i, v in enumerate(value)], path, span)
+        entries = {str(k): (span, _from_data(v, source, f"{path}.{k}")) for k, v in value.items()}
+        return _Node("map", entries, path, span)
+    if isinstance(value, list | tuple):
+        return _Node("seq", [_from_data(v, source, f"{path}[{i}]") for i, v in enumerate(value)], path, span)
+    if value is None:
+        return _Node("null", None, "null", span)
     if isinstance(value, bool):
         return _Node("bool", value, str(value).lower(), span)
     if isinstance(value, int):
         return _Node("int", value, str(value), span)
-    if isinstance(value, Decimal):
-        return _Node("float", value, str(value), span)
+    if isinstance(value, Decimal | float):
+        number = Decimal(repr(value)) if isinstance(value, float) else value
+        return _Node("float", number, str(value), span)
     if isinstance(value, dt.datetime):
         raise _fail(f"`{path}` is a moment; a parameter's values start on a date such as 2015-01-01", span)
     if isinstance(value, dt.date):
         return _Node("date", value, value.isoformat(), span)
     return _Node("str", str(value), str(value), span)
+
+
+def from_data(data: Any, name: str) -> ParameterFile:
+    """Read a parameter's dated values given as JSON-like data in the same form (a parameter's override).
+
+    >>> f = from_data({"values": {"2015-01-01": 0.2, "2017-01-01": {"value": 0.3}}}, "RATE")
+    >>> [(str(d), v.value) for d, v in f.values]
+    [('2015-01-01', Decimal('0.2')), ('2017-01-01', Decimal('0.3'))]
+    """
+    source = Source(f"<parameter {name}>", "")
+    return _parameter(_from_data(data, source, ""), source, None)
+
+
+def has_dates(data: Any) -> bool:
+    """Whether JSON-like ``data`` is a dated history (``values``, or ``brackets`` with dated thresholds), not one value.
+
+    >>> has_dates({"values": {"2015-01-01": 1}}), has_dates({"brackets": [{"threshold": 0, "rate": 0.1}]})
+    (True, False)
+    """
+    if not isinstance(data, dict):
+        return False
+    if "values" in data:
+        return True
+    brackets = data.get("brackets")
+    return isinstance(brackets, list | tuple) and any(
+        isinstance(b, dict) and isinstance(b.get("threshold"), dict) for b in brackets
+    )
 
 
 def read_parameter_file(text: str, path: str, key: str | None = None) -> ParameterFile:
@@ -165,7 +213,7 @@ def read_parameter_file(text: str, path: str, key: str | None = None) -> Paramet
         except tomllib.TOMLDecodeError as e:
             line, column = getattr(e, "lineno", 1), getattr(e, "colno", 1)
             raise _fail(f"this is not TOML: {str(e).split(' (at ')[0]}", point(source, line, column)) from None
-        root = _from_toml(data, source, "")
+        root = _from_data(data, source, "")
     else:
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -258,6 +306,9 @@ def _history(node: _Node, what: str) -> History:
             start = dt.date.fromisoformat(name)
         except ValueError:
             raise _fail(f"`{name}` is not a date: the keys of `{what}` are dates such as 2015-01-01", span) from None
+        if item.kind == "map" and set(item.value) == {"brackets"}:  # a whole scale, as an override writes it
+            found.append((start, Scalar("data", _plain(item), "", item.span)))
+            continue
         if item.kind == "map":
             if "value" not in item.value:
                 raise _fail(f"the entry of {name} has no `value`", item.span)
@@ -269,6 +320,15 @@ def _history(node: _Node, what: str) -> History:
         found.append((start, Scalar(item.kind, item.value, item.text, item.span)))
     found.sort(key=lambda pair: pair[0])
     return tuple(found)
+
+
+def _plain(node: _Node) -> Any:
+    """The data a node holds, as JSON-like Python values."""
+    if node.kind == "map":
+        return {k: _plain(v) for k, (_, v) in node.value.items()}
+    if node.kind == "seq":
+        return [_plain(v) for v in node.value]
+    return node.value
 
 
 def literal(value: Scalar, kind: str, currency: str | None = None) -> ast.Expr:
