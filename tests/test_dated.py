@@ -520,3 +520,16 @@ def test_the_formatter_lays_out_dated_values_as_clauses() -> None:
         'parameter S: scale of int from file "s.yaml"\n'
         "decision d: decimal = marginal(scale {0: 0.1, 10: 0.2}, R at 2013-01-01)\n"
     )
+
+
+def test_the_result_records_each_dated_value_on_the_evaluation_date(dated: policylang.Policy) -> None:
+    result = dated.evaluate({"period_start": "2016-03-01", "income": 20000})
+    record = result.to_dict()
+    assert record["dated_parameters"]["INCOME_TAX_RATE"] == {"date": "2016-03-01", "from": "2015-01-01", "value": 0.16}
+    assert record["dated_parameters"]["SOCIAL_SECURITY"]["from"] == "2013-01-01"
+    assert (
+        policylang.Result.from_dict(json.loads(json.dumps(record)), dated.program).dated == record["dated_parameters"]
+    )
+    set_ = dated.evaluate({"period_start": "2016-03-01", "income": 1}, parameters={"INCOME_TAX_RATE": 0.2})
+    assert set_.dated["INCOME_TAX_RATE"] == {"date": "2016-03-01", "from": None, "value": 0.2}
+    assert "dated_parameters" not in dated.evaluate({"income": 1}).to_dict()  # no evaluation date known
