@@ -414,6 +414,8 @@ class ExprChecker:
         want = target.threshold if isinstance(target, T.ScaleType) else None
         thresholds = [self.check(t, want) for t, _ in e.entries]
         rates = [self.check(r, T.DECIMAL) for _, r in e.entries]
+        if expected == T.ERROR:  # the declared type is wrong, and reported
+            return ir.Const(None, T.ERROR, e.span)
         kind: T.Type = want or T.ANY
         ok = True
         for t in thresholds:
