@@ -440,7 +440,8 @@ def test_a_parameter_file_over_the_size_limit_is_refused(tmp_path: Path, cache: 
     )
     with pytest.raises(policylang.PolicyError) as caught:
         policylang.load(policy, limits=policylang.Limits(source_bytes=2000))
-    assert caught.value.code == "pol-limit"
+    (d,) = caught.value.diagnostics
+    assert d.code == "pol-limit" and d.span is not None and d.span.text == '"r.yaml"'
 
 
 def test_a_file_whose_currency_or_kind_differs_is_refused(tmp_path: Path, cache: Path) -> None:
@@ -533,3 +534,16 @@ def test_the_result_records_each_dated_value_on_the_evaluation_date(dated: polic
     set_ = dated.evaluate({"period_start": "2016-03-01", "income": 1}, parameters={"INCOME_TAX_RATE": 0.2})
     assert set_.dated["INCOME_TAX_RATE"] == {"date": "2016-03-01", "from": None, "value": 0.2}
     assert "dated_parameters" not in dated.evaluate({"income": 1}).to_dict()  # no evaluation date known
+
+
+def test_the_editor_reads_parameter_files_as_the_loader_does(tmp_path: Path) -> None:
+    from policylang.editor.workspace import Workspace
+
+    text = 'policy t/p\nparameter RATE: decimal from file "rate.yaml"\ndecision d: decimal = RATE at 2016-01-01\n'
+    write(tmp_path, {"p.pol": text, "rate.yaml": RATE_FILE})
+    path = str((tmp_path / "p.pol").resolve())
+    analysis = Workspace([tmp_path]).analyse(path)
+    assert analysis.program is not None and [d.code for d in analysis.for_file(path)] == []
+    (tmp_path / "rate.yaml").write_text("values:\n  2015-01-01: [1]\n", encoding="utf-8")
+    found = Workspace([tmp_path]).analyse(path).diagnostics
+    assert [d.code for d in found if d.code == "pol-parameter-file"]
