@@ -547,3 +547,17 @@ def test_the_editor_reads_parameter_files_as_the_loader_does(tmp_path: Path) -> 
     (tmp_path / "rate.yaml").write_text("values:\n  2015-01-01: [1]\n", encoding="utf-8")
     found = Workspace([tmp_path]).analyse(path).diagnostics
     assert [d.code for d in found if d.code == "pol-parameter-file"]
+
+
+def test_the_manifest_shows_dated_values_and_names_the_parameter_files_version(files: Path) -> None:
+    p = policylang.load(files)
+    shown = p.manifest()["parameters"]
+    assert shown["RATE"]["dated"] == {"2012-01-01": "0.16", "2015-01-01": "0.15"}
+    assert shown["RATE"]["file"].endswith("parameters/rate.yaml") and "default" not in shown["RATE"]
+    assert shown["SOCIAL"]["type"] == "scale" and shown["SOCIAL"]["of"] == {"type": "money", "currency": "EUR"}
+    assert shown["HOUSING"]["dated"]["2016-12-01"] == "null"
+    before = p.program.source_hash
+    rate = files.parent / "parameters" / "rate.yaml"
+    rate.write_text(RATE_FILE.replace("0.15", "0.25"), encoding="utf-8")
+    os.utime(rate, (time.time() + 5, time.time() + 5))
+    assert policylang.load(files).program.source_hash != before  # a result names the version it was evaluated by
