@@ -21,7 +21,9 @@ is unset for the children) and fill the compiled-policy cache where a workload u
 - ``first load after an edit``: the policy copied to a temporary folder, a comment added
   to it before every run (so that no cache has it), then load + evaluate as above; with
   ``--baseline-rev``, the same for that revision of policylang, unpacked with
-  ``git archive`` and put first on ``PYTHONPATH``.
+  ``git archive`` and put first on ``PYTHONPATH``, and this revision loading that
+  revision's policy text (the same text both loaders read: the fair comparison when the
+  policy has grown since).
 
 Targets (issue 19): import at most 60 ms; load + evaluate at most 150 ms; ``policylang
 eval`` at most 250 ms; the first load after an edit no slower than before. The machine
@@ -197,7 +199,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         old_edited, old_edit = edited_copy(tree, work / "baseline-edited")
         old_only, old_edit_only = edited_copy(tree, work / "baseline-edited-only")
         old_env = {**env, "PYTHONPATH": str(tree)}
+        same, same_edit = edited_copy(tree, work / "same-text")
+        same_only, same_edit_only = edited_copy(tree, work / "same-text-only")
         workloads += [
+            Workload(
+                f"first load after an edit, {args.baseline_rev}'s policy text",
+                [python, "-c", LOAD_AND_EVALUATE.format(policy=str(same), facts=str(FACTS))],
+                env,
+                None,
+                before=same_edit,
+            ),
+            Workload(
+                f"first load after an edit, load only, {args.baseline_rev}'s policy text",
+                [python, "-c", LOAD.format(policy=str(same_only))],
+                env,
+                None,
+                before=same_edit_only,
+            ),
             Workload(
                 f"first load after an edit, {args.baseline_rev}",
                 [python, "-c", LOAD_AND_EVALUATE.format(policy=str(old_edited), facts=str(FACTS))],
@@ -273,7 +291,11 @@ def report(
 
     for w in workloads:
         wall, cpu = statistics.median(w.wall), statistics.median(w.cpu)
-        earlier = by_name.get(f"{w.name}, {args.baseline_rev}")
+        earlier = by_name.get(f"{w.name}, {args.baseline_rev}") or by_name.get(
+            w.name.replace(f", {args.baseline_rev}'s policy text", f", {args.baseline_rev}")
+        )
+        if earlier is w:
+            earlier = None
         if w.target_ms is not None:
             target = f"≤ {w.target_ms:.0f} ms"
             met = f"{verdict(wall * 1000, w.target_ms)} | {verdict(cpu * 1000, w.target_ms)}"
@@ -285,6 +307,15 @@ def report(
         else:
             target, met = "", " |"
         lines.append(f"| {w.name} | {ms(wall)} | {ms(cpu)} | {statistics.median(w.ratio):.1f}x | {target} | {met} |")
+    if args.baseline_rev:
+        lines += [
+            "",
+            f"The policy text has changed since {args.baseline_rev} (the law v2 of issue 17 made "
+            "`help_and_repatriation.pol` and its import longer), so a first load of today's text and of "
+            f"{args.baseline_rev}'s text parse and check different amounts of policy. The rows \"{args.baseline_rev}'s "
+            f'policy text" load the same text as the {args.baseline_rev} rows with this revision: they compare the '
+            'loaders, and they decide the target "no slower after an edit".',
+        ]
     if load_before[0] > (os.cpu_count() or 1):
         lines += [
             "",

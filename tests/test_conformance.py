@@ -106,22 +106,45 @@ def test_the_backend_reads_decisions_only_through_the_core(module: Any) -> None:
 # every small fact set: the backends agree with the row engine ---------------------------------
 
 NUMBERS = (0, 9, 10, 18, 20, 99, 100, 600)  # at and next to the bounds the table's policies compare with
-DAYS = ("2015-01-01", "2016-12-31", "2017-01-01", "2030-06-01")  # at and next to the dated values' start dates
+
+
+DATES = ("2006-03-15", "2023-11-30", "2023-12-14", "2024-03-14", "2024-03-15")
+AMOUNTS = ("0 DKK", "120.50 DKK", "1000 DKK")
+# Facts whose type has no small domain of its own: a few values that matter to the table's policies.
+SAMPLES: dict[tuple[str, str], tuple[Any, ...]] = {
+    ("quantifiers", "members"): (
+        [],
+        [{"age": 40, "works": True}, {"age": 10, "works": False}],
+        [{"age": 17, "works": True}],
+    ),
+    ("aggregate", "members"): ([], [{"age": 40, "income": 300}, {"age": 10, "income": 0}], [{"age": 17, "income": 20}]),
+    ("dated", "day"): ("2015-01-01", "2016-12-31", "2017-01-01", "2030-06-01"),  # at and next to the start dates
+}
+ABSENT = object()
+
+
+def _domain(policy_name: str, name: str, fact: Any) -> list[Any]:
+    """A fact's small domain: absent, and a few values of its type (null too, if it may be null)."""
+    base = T.strip_optional(fact.type)
+    if (policy_name, name) in SAMPLES:
+        values: list[Any] = list(SAMPLES[policy_name, name])
+    elif base == T.BOOL:
+        values = [True, False]
+    elif base == T.DATE:
+        values = list(DATES)
+    elif base == T.MONEY:
+        values = list(AMOUNTS)
+    else:
+        values = list(NUMBERS)
+    return [ABSENT, *values, *([None] if base != fact.type else [])]
 
 
 def small_fact_sets(name: str) -> list[dict[str, Any]]:
     """Every fact set of a table policy over a small domain: each fact absent or one of a few values."""
     facts = policy(name).program.facts
-    domains = [
-        [None, True, False]
-        if T.strip_optional(f.type) == T.BOOL
-        else [None, *DAYS]
-        if T.strip_optional(f.type) == T.DATE
-        else [None, *NUMBERS]
-        for f in facts.values()
-    ]
+    domains = [_domain(name, n, f) for n, f in facts.items()]
     return [
-        {n: v for n, v in zip(facts, values, strict=True) if v is not None} for values in itertools.product(*domains)
+        {n: v for n, v in zip(facts, values, strict=True) if v is not ABSENT} for values in itertools.product(*domains)
     ]
 
 

@@ -71,7 +71,7 @@ def test_explain_html_is_one_fragment_in_danish_for_a_citizen(capsys: pytest.Cap
         capsys,
     )
     assert code == 0
-    assert out.startswith('<div class="policylang-explanation plx-audience-citizen" lang="da"')
+    assert out.startswith('<div class="policylang-explanation plx plx-audience-citizen" lang="da"')
     assert out.rstrip().endswith("</div>")
     assert "1990-01-01" not in out  # the date of birth is personal
     assert "Ret til hjælp" in out

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import policylang
-from policylang.explanation.render.html import ROOT, STYLE, format_html, render_html
+from policylang.explanation.render.html import ROOT, SCOPE, STYLE, format_html, render_html
 from policylang.explanation.render.markdown import format_markdown, md, render_markdown
 from policylang.explanation.render.text import format_text, render_text
 
@@ -224,7 +224,10 @@ def test_the_style_is_scoped_to_the_fragment() -> None:
     assert rules
     for selectors in rules:
         for selector in selectors.split(","):
-            assert selector.strip().startswith(f".{ROOT}"), selector
+            assert selector.strip().startswith(f".{SCOPE}"), selector
+    # the scope is a class of the fragment's root, next to the documented hook
+    fragment = format_html(policylang.Explanation("p", "t", "en", "caseworker", False, ()))
+    assert fragment.startswith(f'<div class="{ROOT} {SCOPE} ')
 
 
 def test_markdown_escapes_markup_from_the_policy_and_the_facts(hostile: tuple[policylang.Policy, Any]) -> None:

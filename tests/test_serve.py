@@ -258,10 +258,56 @@ def test_an_answer_that_takes_too_long_is_a_503(catalogue: Catalogue, monkeypatc
         raise AssertionError("not reached by the answer")
 
     monkeypatch.setattr(routes, "_evaluated", slow)
-    with TestClient(create_app(Settings(request_seconds=0.2), catalogue)) as c:
+    with TestClient(create_app(Settings(request_seconds=0.2, inline_bytes=0), catalogue)) as c:
         answer = c.post(EVALUATE, json={"facts": {}})
     assert answer.status_code == 503
     assert answer.json()["error"]["code"] == "pol-timeout"
+
+
+NESTED = """policy demo/nested
+source S "Eksempelloven"
+fact xs: list of int
+decision pairs: int = count(x in xs: any(y in xs: x + y = 10))
+decision total: int = sum(x in xs: x)
+"""
+
+
+@pytest.mark.parametrize(
+    ("policy", "body", "settings", "threaded"),
+    [
+        ("demo/flat", {"facts": {"xs": [1, 9]}}, Settings(), False),
+        ("demo/flat", {"facts": {"xs": [1, 9]}, "exhaustive": True}, Settings(), True),
+        ("demo/flat", {"facts": {"xs": [1, 9]}}, Settings(inline_bytes=0), True),
+        ("demo/flat", {"facts": {"xs": list(range(5000))}}, Settings(), True),
+        ("demo/nested", {"facts": {"xs": [1, 9]}}, Settings(), True),
+    ],
+    ids=["small", "exhaustive", "inline-off", "large-body", "nested-iteration"],
+)
+def test_an_evaluation_runs_in_a_thread_unless_it_is_small_and_its_work_grows_with_its_facts(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    policy: str,
+    body: dict[str, Any],
+    settings: Settings,
+    threaded: bool,
+) -> None:
+    (tmp_path / "nested.pol").write_text(NESTED, encoding="utf-8")
+    flat = NESTED.replace("demo/nested", "demo/flat").replace("any(y in xs: x + y = 10)", "x = 10")
+    (tmp_path / "flat.pol").write_text(flat, encoding="utf-8")
+    served = Catalogue([policylang.load(tmp_path / "nested.pol"), policylang.load(tmp_path / "flat.pol")])
+    handed: list[str] = []
+    original = routes.Service._run
+
+    async def run(self: routes.Service, work: Any) -> Any:
+        handed.append("thread")
+        return await original(self, work)
+
+    monkeypatch.setattr(routes.Service, "_run", run)
+    with TestClient(create_app(settings, served)) as c:
+        answer = c.post(f"/v1/evaluate/{policy}", json=body)
+    assert answer.status_code == 200
+    assert answer.json()["decisions"] == plain(served.policy(policy).evaluate(body["facts"]).decisions)
+    assert handed == (["thread"] if threaded else [])
 
 
 def test_a_failure_of_the_service_is_a_500_without_detail(

@@ -45,7 +45,7 @@ def test_the_page_embeds_the_explanation_fragment(server: Any) -> None:
     status, headers, page = _get(server.url + "?policy=residence/help_and_repatriation&case=R01&lang=da")
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
     assert "default-src 'none'" in headers["Content-Security-Policy"]
-    assert '<div class="policylang-explanation plx-audience-citizen" lang="da"' in page
+    assert '<div class="policylang-explanation plx plx-audience-citizen" lang="da"' in page
     explanation = page.split('<div class="explanation-slot">')[1]
     assert "Hjælp og hjemsendelse" in explanation
     assert "1970-05-05" not in explanation  # the date of birth is personal (the page's own form shows the facts)
@@ -80,11 +80,11 @@ def test_in_chromium_the_explanation_is_visible_and_its_detail_opens_on_a_click(
         assert b.evaluate(f"document.querySelector('{first} h3').innerText").startswith("Lovligt ophold")
         # closed at first: the detail takes no space
         assert b.evaluate(f"document.querySelector('{first} details').open") is False
-        assert not b.visible(f"{first} .plx-detail-body")
+        assert not b.visible(f"{first} details > div")
         b.click(f"{first} details > summary")
         assert b.evaluate(f"document.querySelector('{first} details').open") is True
-        assert b.visible(f"{first} .plx-detail-body")
-        detail = b.evaluate(f"document.querySelector('{first} .plx-detail-body').innerText")
+        assert b.visible(f"{first} details > div")
+        detail = b.evaluate(f"document.querySelector('{first} details > div').innerText")
         assert "Betingelse" in detail and "Hvorfor ikke andet" in detail
         # the summary comes first, and the facts used are listed once, at the end
         assert b.visible(f"{ROOT} .plx-summary") and b.visible(f"{ROOT} .plx-facts table")
@@ -92,7 +92,7 @@ def test_in_chromium_the_explanation_is_visible_and_its_detail_opens_on_a_click(
         assert "Lovligt ophold" in summary
         # a second click closes it again
         b.click(f"{first} details > summary")
-        assert not b.visible(f"{first} .plx-detail-body")
+        assert not b.visible(f"{first} details > div")
         # self-contained: no scripts, and nothing was fetched besides the page itself
         assert b.evaluate("document.scripts.length") == 0
         assert b.evaluate("performance.getEntriesByType('resource').length") == 0

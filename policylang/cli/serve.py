@@ -44,6 +44,14 @@ def register(sub: Any) -> None:
         help="how long reading a body, and answering it, may take (default: 10)",
     )
     sv.add_argument(
+        "--inline-bytes",
+        type=int,
+        default=16_384,
+        metavar="BYTES",
+        help="evaluate bodies up to this size on the event loop, not in a thread, where the policy's work "
+        "grows no faster than its facts; 0: never (default: 16384)",
+    )
+    sv.add_argument(
         "--log-level", choices=("critical", "error", "warning", "info"), default="info", help="(default: info)"
     )
     sv.set_defaults(run=run)
@@ -70,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         bundled=not args.no_bundled,
         body_bytes=args.max_body,
         request_seconds=args.timeout,
+        inline_bytes=args.inline_bytes,
     )
     catalogue = Catalogue.of(settings.policies, bundled=settings.bundled)
     options: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level}

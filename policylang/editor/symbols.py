@@ -186,38 +186,8 @@ def _named_types(t: ast.TypeExpr) -> Iterator[ast.NamedTypeExpr]:
 # ----------------------------------------------------------------- uses in expressions
 
 
-def expressions(program: ir.Program) -> Iterator[ir.Expr]:
-    """Every expression of a checked program (an expression a rule and a decision share, twice)."""
-    if program.header.evaluation_date is not None:
-        yield program.header.evaluation_date
-    for p in program.parameters.values():
-        yield p.default
-    for let in program.lets.values():
-        yield let.expr
-    for d in program.decisions.values():
-        for row in (*d.rows, *([d.default] if d.default else [])):
-            yield row.value
-            if row.condition is not None:
-                yield row.condition
-    for r in program.rules.values():
-        if r.condition is not None:
-            yield r.condition
-        if r.conclusion is not None:
-            yield r.conclusion.value
-    for c in program.constraints:
-        if c.condition is not None:
-            yield c.condition
-        yield c.require
-    for w in program.warnings:
-        if w.condition is not None:
-            yield w.condition
-    for h in program.handoffs:
-        if h.condition is not None:
-            yield h.condition
-
-
 def _expression_uses(program: ir.Program) -> Iterator[Occurrence]:
-    for e in expressions(program):
+    for e in ir.expressions(program):
         for node in ir.walk(e):
             if isinstance(node, ir.Ref) and node.kind != "local":
                 yield Occurrence(("value", node.name), node.span)

@@ -252,14 +252,13 @@ class Result:
         summary = self._summarised()
         found = summary.get("exact")
         if found is None:
-            from policylang.ir.values import encode_exact, holds_decimals
+            exact = _exact_types(self._shape.program)
+            found = summary["exact"] = {}
+            if exact:
+                from policylang.ir.values import encode_exact
 
-            types = {name: info.type for name, info in self._shape.program.decisions.items()}
-            found = summary["exact"] = {
-                name: encode_exact(value, types[name])
-                for name, value in self.values.items()
-                if name in types and holds_decimals(types[name])
-            }
+                values = self.values
+                found.update((name, encode_exact(values[name], t)) for name, t in exact.items() if name in values)
         return found
 
     @property
@@ -323,12 +322,13 @@ class Result:
         With ``manifest=True`` the policy's manifest is embedded as ``policy_manifest``, for a
         record that needs nothing else to be shown later.
         """
+        exact = self.exact
         data = {
             "format": RESULT_FORMAT,
             "policy": self.policy,
             "manifest": self.manifest,
             "decisions": self.decisions,
-            **({"exact": self.exact} if self.exact else {}),
+            **({"exact": exact} if exact else {}),
             "undetermined": self.undetermined,
             "missing": self.missing,
             "reasons": self.reasons,
@@ -434,12 +434,14 @@ class Result:
         summary = self._summarised()
         found = summary.get(key)
         if found is None:
+            from policylang.ir.values import identity
+
             v = self._v
-            found = summary[key] = {
-                name: encode(v[slot])
-                for name, slot, encode in getattr(self._shape, key)
-                if type(v[slot]) is not Unknown
-            }
+            found = summary[key] = {}
+            for name, slot, encode in getattr(self._shape, key):
+                x = v[slot]
+                if type(x) is not Unknown:
+                    found[name] = x if encode is identity else encode(x)
         return found
 
     # -- summarising -------------------------------------------------------------
@@ -488,12 +490,18 @@ class Result:
         v = self._v
         reasons: dict[str, list[str]] = {}
         factors: dict[str, list[dict[str, Any]]] = {}
+        values = summary["values"]
+        fired = self._fired
         for view in self._shape.views:
-            if view.name not in summary["values"]:
+            if view.name not in values:
                 continue
-            value = summary["values"][view.name]
+            rows = fired[view.name]
+            if len(rows) == 1 and not rows[0].info.factors:  # the common case: one row, no discretion
+                reasons[view.name] = list(rows[0].info.rules)
+                continue
+            value = values[view.name]
             ids: list[str] = []
-            for row in self._fired[view.name]:
+            for row in rows:
                 for rid in row.info.rules:
                     if rid not in ids:
                         ids.append(rid)
@@ -510,6 +518,17 @@ class Result:
         summary["reasons"] = reasons
         summary["factors"] = factors
         return summary
+
+
+def _exact_types(program: ir.Program) -> dict[str, Any]:
+    """The decisions whose values hold decimals or amounts, with their types (worked out once per program)."""
+
+    def build() -> dict[str, Any]:
+        from policylang.ir.values import holds_decimals
+
+        return {name: info.type for name, info in program.decisions.items() if holds_decimals(info.type)}
+
+    return program.memo("result.exact_types", build)
 
 
 def _factor_entry(row: Any, item: Any, view: DecisionView) -> dict[str, Any]:

@@ -638,6 +638,36 @@ class Program:
         return found  # type: ignore[no-any-return]
 
 
+def expressions(program: Program) -> Iterator[Expr]:
+    """Every expression of a checked program (an expression a rule and a decision share, twice)."""
+    if program.header.evaluation_date is not None:
+        yield program.header.evaluation_date
+    for p in program.parameters.values():
+        yield p.default
+    for let in program.lets.values():
+        yield let.expr
+    for d in program.decisions.values():
+        for row in (*d.rows, *([d.default] if d.default else [])):
+            yield row.value
+            if row.condition is not None:
+                yield row.condition
+    for r in program.rules.values():
+        if r.condition is not None:
+            yield r.condition
+        if r.conclusion is not None:
+            yield r.conclusion.value
+    for c in program.constraints:
+        if c.condition is not None:
+            yield c.condition
+        yield c.require
+    for w in program.warnings:
+        if w.condition is not None:
+            yield w.condition
+    for h in program.handoffs:
+        if h.condition is not None:
+            yield h.condition
+
+
 def slot_table(program: Program) -> dict[tuple[str, str], int]:
     """The slot of every fact, parameter, ``let`` value and decision."""
     table: dict[tuple[str, str], int] = {}

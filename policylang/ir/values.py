@@ -255,7 +255,9 @@ def encoder(type_: T.Type) -> Callable[[Any], Any]:
     """
     base = T.strip_optional(type_)
     if base in (T.BOOL, T.INT, T.TEXT, T.RULE) or isinstance(base, T.EnumType):
-        return _identity
+        return identity
+    if base == T.DATE:
+        return _date
     if isinstance(base, T.ListType) and (
         base.element in (T.BOOL, T.INT, T.TEXT, T.RULE) or isinstance(base.element, T.EnumType)
     ):
@@ -263,8 +265,13 @@ def encoder(type_: T.Type) -> Callable[[Any], Any]:
     return lambda value: encode(value, type_)
 
 
-def _identity(value: Any) -> Any:
+def identity(value: Any) -> Any:
+    """The encoder of values written as they are (truth values, whole numbers, texts, enum members)."""
     return value
+
+
+def _date(value: Any) -> Any:
+    return value if value is None else value.isoformat()
 
 
 def _union_option(value: Any, union: T.UnionType) -> T.Type | None:

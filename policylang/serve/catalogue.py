@@ -24,6 +24,7 @@ from typing import Any
 
 from policylang.base.errors import PolicyNotFoundError
 from policylang.base.suggest import suggest
+from policylang.ir.cost import nested_iteration
 from policylang.policy.loader import bundled_names, load, policy_files_in
 from policylang.policy.policy import Policy
 from policylang.serve.errors import NOT_FOUND, ApiError
@@ -40,6 +41,7 @@ class Catalogue:
                 self.replaced.append(policy.name)
             self._policies[policy.name] = policy
         self._manifests: dict[str, dict[str, Any]] = {}
+        self._linear: dict[str, bool] = {}
 
     @classmethod
     def of(cls, paths: Sequence[str] = (), *, bundled: bool = True) -> Catalogue:
@@ -76,6 +78,12 @@ class Catalogue:
         except KeyError:
             hint = suggest(name, self._policies) or f"the service has: {', '.join(self.names)}"
             raise ApiError(NOT_FOUND, "pol-not-found", f"no policy `{name}` is served", hint=hint) from None
+
+    def linear(self, name: str) -> bool:
+        """Whether evaluating the policy ``name`` takes time in proportion to its facts (no nested iteration)."""
+        if name not in self._linear:
+            self._linear[name] = nested_iteration(self.policy(name).program) is None
+        return self._linear[name]
 
     def manifest(self, name: str) -> dict[str, Any]:
         """The manifest of the policy ``name`` (made once)."""

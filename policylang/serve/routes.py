@@ -11,7 +11,10 @@
 ==========================================  =====================================================
 
 Evaluating runs in a worker thread, within the request's time bound; everything a
-request can get wrong is an :class:`~policylang.serve.errors.ApiError`.
+request can get wrong is an :class:`~policylang.serve.errors.ApiError`. One exception:
+``evaluate`` with a small body (``Settings.inline_bytes``), of a policy whose work grows
+no faster than its facts (:func:`~policylang.ir.cost.nested_iteration`), runs on the
+event loop itself, since handing it to a thread would cost more than evaluating it.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from policylang.base.version import __version__
 from policylang.engine.result import Result
 from policylang.explanation.model import AUDIENCES, LANGUAGES
 from policylang.policy.policy import Policy
-from policylang.serve.bodies import Body, read_json, request_from
+from policylang.serve.bodies import Body, parse_json, read_body, request_from
 from policylang.serve.catalogue import Catalogue
 from policylang.serve.errors import TIMEOUT, ApiError, from_policy_error, request_error
 from policylang.serve.settings import Settings
@@ -80,29 +83,36 @@ class Service:
         return json_response({"status": "ok", "version": __version__, "policies": len(self.catalogue.names)})
 
     async def evaluate(self, request: Request) -> Response:
-        """``POST /v1/evaluate/{name}``."""
-        policy, body = await self._read(request, "evaluate")
-        return await self._run(lambda: json_response(_evaluated(policy, body).to_dict()))
+        """``POST /v1/evaluate/{name}``: on the event loop where that is cheap and bounded, else in a thread."""
+        policy, body, size = await self._read(request, "evaluate")
+
+        def work() -> Response:
+            return json_response(_evaluated(policy, body).to_dict())
+
+        if size <= self.settings.inline_bytes and not body.exhaustive and self.catalogue.linear(policy.name):
+            return _answering(work)()
+        return await self._run(work)
 
     async def explain(self, request: Request) -> Response:
         """``POST /v1/explain/{name}``: ``format``, ``lang`` and ``audience`` in the query."""
         query = _query(request)
-        policy, body = await self._read(request, "explain")
+        policy, body, _ = await self._read(request, "explain")
         return await self._run(lambda: _explanation(policy, body, **query))
 
     async def questions(self, request: Request) -> Response:
         """``POST /v1/questions/{name}``: the answer ``policylang questions --format json`` prints."""
-        policy, body = await self._read(request, "questions")
+        policy, body, _ = await self._read(request, "questions")
         return await self._run(lambda: json_response(_questions(policy, body)))
 
-    async def _read(self, request: Request, route: str) -> tuple[Policy, Body]:
+    async def _read(self, request: Request, route: str) -> tuple[Policy, Body, int]:
+        """The policy, what the body asks for, and the body's size in bytes."""
         policy = self.catalogue.policy(request.path_params["name"])
         try:
             with anyio.fail_after(self.settings.request_seconds):
-                data = await read_json(request.stream(), request.headers, self.settings.body_bytes)
+                raw = await read_body(request.stream(), request.headers, self.settings.body_bytes)
         except TimeoutError:
             raise ApiError(TIMEOUT, "pol-timeout", "the body did not arrive in time") from None
-        return policy, request_from(data, route)
+        return policy, request_from(parse_json(raw), route), len(raw)
 
     async def _run(self, work: Callable[[], T]) -> T:
         """``work`` in a worker thread; a 503 when it takes longer than the request may."""

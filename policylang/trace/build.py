@@ -19,7 +19,7 @@ import attrs
 
 from policylang.ir import program as ir
 from policylang.ir import types as T
-from policylang.ir.values import Unknown, encode
+from policylang.ir.values import Unknown, encode, encoder
 from policylang.trace.nodes import (
     NO_VALUE,
     DecisionNode,
@@ -52,6 +52,10 @@ class TraceBuilder:
         self.rules = {rid: RuleNode(rid, info.short_citation, info.span) for rid, info in program.rules.items()}
         self.cited: dict[tuple[str, ...], tuple[RuleNode, ...]] = {}
         self.skipped: dict[tuple[str, ...], NotApplicableNode] = {}
+        # how each decision's value, and one row's value, is written: worked out once
+        self.encoders = {
+            name: (encoder(info.type), encoder(_value_type(info))) for name, info in program.decisions.items()
+        }
 
     def recorder(self) -> TreeRecorder:
         """A tracer that builds one evaluation's tree as it happens."""
@@ -71,7 +75,8 @@ class TraceBuilder:
             holds = "unknown" if type(condition) is Unknown else bool(condition)
         shown = NO_VALUE
         if outcome != "overridden" and type(value) is not Unknown:
-            shown = encode(value, _value_type(info))
+            found = self.encoders.get(info.name)
+            shown = found[1](value) if found is not None else encode(value, _value_type(info))
         return RowNode(row.id, outcome, holds, shown, self.cite(row.rules), row.span)
 
     def decided(self, node: DecisionNode, info: ir.DecisionInfo, value: Any, skipped: list[str]) -> None:
@@ -79,7 +84,8 @@ class TraceBuilder:
         if skipped:
             node.children.append(self.not_applicable(tuple(skipped)))
         if type(value) is not Unknown:
-            node.value = encode(value, info.type)
+            found = self.encoders.get(info.name)
+            node.value = found[0](value) if found is not None else encode(value, info.type)
             return
         node.status = "undetermined" if value.facts else "no_rule"
         node.missing = tuple(self.in_fact_order(value.facts))
@@ -180,6 +186,8 @@ class TreeRecorder:
 
     def derived(self, let: ir.LetInfo | ir.ParamInfo, value: Any) -> None:
         """A ``let`` value's node, where it cites rules."""
+        if not isinstance(let, ir.LetInfo) or not let.rules:  # most values cite none: no node
+            return
         node = self.builder.let(let, value)
         if node is not None:
             self.roots.append(node)

@@ -164,13 +164,15 @@ class _Manifest:
         return data
 
     def source(self, s: ir.SourceInfo) -> dict[str, Any]:
-        return {
-            "short": s.short,
-            "title": s.title,
-            "file": s.file,
-            "url": s.url,
-            "date": s.date.isoformat() if s.date else None,
-        }
+        return _compact(
+            {
+                "short": s.short,
+                "title": s.title,
+                "file": s.file,
+                "url": s.url,
+                "date": s.date.isoformat() if s.date else None,
+            }
+        )
 
     def rule(self, r: ir.RuleInfo) -> dict[str, Any]:
         return _compact(
@@ -213,11 +215,18 @@ class _Manifest:
             }
         )
 
+    def default(self, e: ir.Expr | None) -> str | None:
+        """A parameter's default as written; a header's citizen text (``next steps "..." / "..."``) as its two texts."""
+        if isinstance(e, ir.MakeIR) and all(isinstance(i, ir.Const) and i.span == e.span for i in e.items):
+            # made from the header's clause, not written as an expression: its span is the whole header
+            return " / ".join(json.dumps(i.value, ensure_ascii=False) for i in e.items if isinstance(i, ir.Const))
+        return self.text(e)
+
     def parameter(self, x: ir.ParamInfo) -> dict[str, Any]:
         return _compact(
             {
                 **(self.type(x.type) if not x.is_condition else {"type": "condition"}),
-                "default": self.text(x.default) if not isinstance(x.default, ir.DatedIR) else None,
+                "default": self.default(x.default) if not isinstance(x.default, ir.DatedIR) else None,
                 **(self.dated(x.default) if isinstance(x.default, ir.DatedIR) else {}),
                 "labels": labels(x.labels),
                 "provenance": x.provenance,

@@ -88,7 +88,7 @@ class TraceNode:
 
 
 def _children(data: dict[str, Any], children: Sequence[TraceNode]) -> dict[str, Any]:
-    data["children"] = [c.to_dict() for c in children]
+    data["children"] = [c.to_dict() for c in children] if children else []
     return data
 
 
@@ -129,9 +129,9 @@ class RowNode(TraceNode):
     span: Span | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The row's JSON (see ``docs/trace.rst``)."""
+        """The row's JSON (see ``docs/trace.rst``); a row that fired holds, so its ``holds`` is left out."""
         data: dict[str, Any] = {"kind": "row", "row": self.row, "outcome": self.outcome}
-        if self.holds is not None:
+        if self.holds is not None and not (self.outcome == "fired" and self.holds is True):
             data["holds"] = self.holds
         if self.value is not NO_VALUE:
             data["value"] = self.value
@@ -151,10 +151,18 @@ class NotApplicableNode(TraceNode):
     rule_ids: tuple[str, ...] = ()
     span: Span | None = None
     children: Sequence[TraceNode] = ()
+    numbers: str = attrs.field(init=False, default="")
+
+    def __attrs_post_init__(self) -> None:
+        self.numbers = row_numbers(self.rows)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"kind": "not_applicable", "rows": [...], "rule_ids": [...], "children": []}``."""
-        return {"kind": "not_applicable", "rows": list(self.rows), "rule_ids": list(self.rule_ids), "children": []}
+        """``{"kind": "not_applicable", "rows": "1-5,7", "rule_ids": [...], "children": []}``.
+
+        ``rows`` are the rows' numbers in their decision (the node's parent): ``1-5,7`` are
+        the rows ``name/1`` to ``name/5`` and ``name/7``.
+        """
+        return {"kind": "not_applicable", "rows": self.numbers, "rule_ids": list(self.rule_ids), "children": []}
 
 
 @attrs.define(slots=True, eq=False)
@@ -242,28 +250,68 @@ class HandoffNode(TraceNode):
         return _children({"kind": "handoff", "policy": self.policy, "status": self.status}, self.children)
 
 
-def node_from_dict(data: Mapping[str, Any], program: ir.Program | None = None) -> TraceNode:
-    """A node read back from its JSON; with the ``program`` it is of, with its span again."""
+def row_numbers(rows: Sequence[str]) -> str:
+    """Row IDs of one decision as their numbers, runs written as ranges.
+
+    >>> row_numbers(["d/1", "d/2", "d/3", "d/5", "d/7", "d/8"])
+    '1-3,5,7-8'
+    """
+    numbers = [int(r.rpartition("/")[2]) for r in rows]
+    parts: list[str] = []
+    i = 0
+    while i < len(numbers):
+        j = i
+        while j + 1 < len(numbers) and numbers[j + 1] == numbers[j] + 1:
+            j += 1
+        parts.append(str(numbers[i]) if i == j else f"{numbers[i]}-{numbers[j]}")
+        i = j + 1
+    return ",".join(parts)
+
+
+def row_ids(decision: str, numbers: str | Sequence[str]) -> tuple[str, ...]:
+    """The row IDs that :func:`row_numbers` wrote for ``decision`` (a list of IDs is taken as it is).
+
+    >>> row_ids("d", "1-3,5")
+    ('d/1', 'd/2', 'd/3', 'd/5')
+    """
+    if not isinstance(numbers, str):
+        return tuple(numbers)
+    found: list[str] = []
+    for part in filter(None, numbers.split(",")):
+        first, _, last = part.partition("-")
+        found.extend(f"{decision}/{n}" for n in range(int(first), int(last or first) + 1))
+    return tuple(found)
+
+
+def node_from_dict(data: Mapping[str, Any], program: ir.Program | None = None, decision: str = "") -> TraceNode:
+    """A node read back from its JSON; with the ``program`` it is of, with its span again.
+
+    ``decision`` is the name of the decision node the node is in (its rows' numbers are of it).
+    """
     kind = data.get("kind")
-    children = [node_from_dict(c, program) for c in data.get("children", ())]
+    inside = data["name"] if kind == "decision" else decision
+    children = [node_from_dict(c, program, inside) for c in data.get("children", ())]
     p = program
     if kind == "rule":
         info = p.rules.get(data["rule_id"]) if p is not None else None
         return RuleNode(data["rule_id"], data.get("citation", ""), info.span if info is not None else None)
     if kind == "row":
         row = p.row(data["row"]) if p is not None else None
+        holds = data.get("holds")
+        if holds is None and data["outcome"] == "fired" and row is not None and row.condition is not None:
+            holds = True  # a row that fired holds: its JSON leaves it out
         return RowNode(
             data["row"],
             data["outcome"],
-            data.get("holds"),
+            holds,
             data.get("value", NO_VALUE),
             children,
             row.span if row is not None else None,
         )
     if kind == "not_applicable":
-        return NotApplicableNode(tuple(data["rows"]), tuple(data.get("rule_ids", ())))
+        return NotApplicableNode(row_ids(decision, data["rows"]), tuple(data.get("rule_ids", ())))
     if kind == "decision":
-        decision = p.decisions.get(data["name"]) if p is not None else None
+        declared = p.decisions.get(data["name"]) if p is not None else None
         return DecisionNode(
             data["name"],
             data["status"],
@@ -272,7 +320,7 @@ def node_from_dict(data: Mapping[str, Any], program: ir.Program | None = None) -
             tuple(data.get("waiting_for", ())),
             data.get("settled"),
             children,
-            decision.span if decision is not None else None,
+            declared.span if declared is not None else None,
         )
     if kind == "let":
         let = p.lets.get(data["name"]) if p is not None else None

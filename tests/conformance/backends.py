@@ -305,7 +305,8 @@ def _show(outcome: Any) -> str:
 def entry_from_row_engine(name: str, facts: dict[str, Any], compiled: policylang.Policy | None = None) -> Entry:
     """An entry whose expectations are what the row engine concludes for ``facts``.
 
-    The declines the table states for the policy ``name`` carry over. Run on the other
+    The declines the table states for the policy ``name`` carry over, and so do the
+    decisions it says the z3 encoding leaves free (``None``). Run on the other
     backends, it checks that they agree with the row engine: the vectorised backend in
     everything; the z3 encoding in what Kleene's logic decides (a value, no rule, a
     conflict), which the two-valued encoding must force too, while what the row engine
@@ -317,6 +318,7 @@ def entry_from_row_engine(name: str, facts: dict[str, Any], compiled: policylang
     stated = [e for e in TABLE if e.policy == name]
     z3_declines = frozenset().union(*(e.z3_declines for e in stated))
     vectorised_declines = {d: why for e in stated for d, why in e.vectorised_declines.items()}
+    z3_free = {d: None for e in stated for d, v in e.z3.items() if v is None}
     try:
         result = p.evaluate(dict(facts), trace=False)
     except ConflictError:
@@ -324,7 +326,7 @@ def entry_from_row_engine(name: str, facts: dict[str, Any], compiled: policylang
             "generated", name, facts, conflict=True, z3_declines=z3_declines, vectorised_declines=vectorised_declines
         )
     expect: dict[str, Any] = {}
-    z3_lenient: dict[str, Any] = {}
+    z3_lenient: dict[str, Any] = dict(z3_free)
     for d in p.decisions:
         if d in result.undetermined:
             expect[d] = Undetermined(tuple(result.undetermined[d]))

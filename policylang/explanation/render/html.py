@@ -8,7 +8,7 @@ The fragment is one ``<div class="policylang-explanation">`` with its own ``<sty
 * at a glance: a summary table of the decisions comes first; each rule's card (its
   citation, the source's words, the explanation text) is shown once, and later
   references to the rule link to it; the facts used are listed once, at the end;
-* scoped: every style rule starts with the root class, so the fragment does not restyle
+* scoped: every style rule starts with the root's class ``plx``, so the fragment does not restyle
   the page it is put in;
 * safe: every text from the policy, the fact set or the result goes through
   :func:`html.escape`, attribute values included;
@@ -42,6 +42,7 @@ from policylang.explanation.render.common import (
 from policylang.explanation.words import word
 
 ROOT = "policylang-explanation"
+SCOPE = "plx"  # the root's second class: every style rule starts with it
 
 STYLE = (
     """
@@ -66,7 +67,7 @@ STYLE = (
 .R .plx-no_rule .plx-value{color:var(--plx-bad)}
 .R .plx-withheld{font-style:italic;color:var(--plx-muted);font-weight:400}
 .R .plx-steps{list-style:none}
-.R .plx-step{margin:.35rem 0 .6rem 0}
+.R .plx-steps>li{margin:.35rem 0 .6rem 0}
 .R .plx-rule{margin:.2rem 0 .4rem 0}
 .R .plx-rule-id{font-weight:650}
 .R cite{font-style:normal}
@@ -78,7 +79,7 @@ STYLE = (
 .R .plx-note{color:var(--plx-muted);font-size:.9rem}
 .R details{margin:.4rem 0 .2rem 0}
 .R summary{cursor:pointer;color:var(--plx-accent);font-weight:600;width:max-content;max-width:100%}
-.R .plx-detail-body{border-left:2px solid var(--plx-line);padding:.25rem 0 .25rem .9rem;margin:.3rem 0 0 .2rem}
+.R details>div{border-left:2px solid var(--plx-line);padding:.25rem 0 .25rem .9rem;margin:.3rem 0 0 .2rem}
 .R table{border-collapse:collapse;width:100%;font-size:.92rem}
 .R th,.R td{border-bottom:1px solid var(--plx-line);padding:.25rem .5rem .25rem 0;text-align:left;
   vertical-align:top;font-weight:400}
@@ -87,7 +88,7 @@ STYLE = (
 .R .plx-alternatives li{margin:.3rem 0}
 .R .plx-failing{padding-left:1.1rem;list-style:disc}
 .R .plx-questions ol{padding-left:1.4rem}
-.R .plx-step ul{padding-left:1.2rem}
+.R .plx-steps>li ul{padding-left:1.2rem}
 .R .plx-questions,.R .plx-notes,.R .plx-audit{border-top:1px solid var(--plx-line);padding-top:.75rem;margin-top:.75rem}
 .R .plx-question-labels{color:var(--plx-muted)}
 .R .plx-summary{margin:.5rem 0 1rem 0}
@@ -96,7 +97,7 @@ STYLE = (
 .R .plx-rule-ref{margin:.2rem 0}
 .R .plx-rule-ref a{color:var(--plx-accent)}
 .R .plx-facts{border-top:1px solid var(--plx-line);padding-top:.75rem;margin-top:.75rem}
-""".replace(".R", f".{ROOT}")
+""".replace(".R", f".{SCOPE}")
     .replace("\n  ", "")
     .strip()
 )
@@ -137,7 +138,7 @@ def format_html(e: Explanation, *, id_prefix: str | None = None) -> str:
         return _citizen(e)
     cards = _Cards(id_prefix or _prefix(e), lang)
     out: list[str] = [
-        f'<div class="{ROOT} plx-audience-{esc(e.audience)}" lang="{esc(lang)}" '
+        f'<div class="{ROOT} {SCOPE} plx-audience-{esc(e.audience)}" lang="{esc(lang)}" '
         f'data-format="{esc(EXPLANATION_FORMAT)}" data-policy="{esc(e.policy)}">',
         f"<style>{STYLE}</style>",
         '<header class="plx-header">',
@@ -273,11 +274,11 @@ def _summary(e: Explanation, cards: _Cards) -> list[str]:
     ]
     for d in e.decisions:
         if d.status == "decided" and d.value is not None:
-            shown = _value(d.value, codes) if not d.value.known or codes else esc(d.value.text)
-            value = f'<span class="plx-value">{shown}</span>'
+            value = _value(d.value, codes) if not d.value.known or codes else esc(d.value.text)
+            cell = '<td class="plx-value">'
         else:
-            status = word(lang, "undetermined" if d.status == "undetermined" else "no_rule_short")
-            value = f'<span class="plx-open">{esc(status)}</span>'
+            value = esc(word(lang, "undetermined" if d.status == "undetermined" else "no_rule_short"))
+            cell = '<td class="plx-open">'
         rules: dict[str, Rule] = {}
         for step in d.steps:
             for r in step.rules:
@@ -287,7 +288,7 @@ def _summary(e: Explanation, cards: _Cards) -> list[str]:
             for r in rules.values()
         )
         label = f'<a href="#{esc(cards.anchor("d", d.name))}">{esc(d.label or d.name)}</a>'
-        out.append(f'<tr class="plx-{esc(d.status)}"><td>{label}</td><td>{value}</td><td>{basis}</td></tr>')
+        out.append(f"<tr><td>{label}</td>{cell}{value}</td><td>{basis}</td></tr>")
     out.append("</tbody></table>")
     return out
 
@@ -335,18 +336,18 @@ def _rule(rule: Rule, lang: str, anchor: str | None = None) -> list[str]:
     if rule.force:
         head.append(f'<span class="plx-force">{esc(rule.force)}</span>')
     if rule.title:
-        head.append(f'<span class="plx-rule-title">{esc(rule.title)}</span>')
+        head.append(esc(rule.title))
     marks = [m for m in (rule.provenance, word(lang, "inferred") if rule.inferred else None) if m]
     if marks:
         head.append(f'<span class="plx-meta">[{esc(", ".join(marks))}]</span>')
     if rule.span:
         head.append(f"<code>{esc(rule.span)}</code>")
     where = f' id="{esc(anchor)}"' if anchor else ""
-    lines = [f'<div class="plx-rule"{where}>', f'<p class="plx-rule-head">{" ".join(head)}</p>']
+    lines = [f'<div class="plx-rule"{where}>', f"<p>{' '.join(head)}</p>"]
     if rule.explain:
         lines.append(f'<p class="plx-explain">{esc(rule.explain)}</p>')
     if rule.quote:
-        lines.append(f'<blockquote class="plx-quote" lang="da">{esc(rule.quote)}</blockquote>')
+        lines.append(f'<blockquote lang="da">{esc(rule.quote)}</blockquote>')
     if rule.note:
         lines.append(f'<p class="plx-note">{esc(word(lang, "note"))}: {esc(rule.note)}</p>')
     lines.append("</div>")
@@ -363,7 +364,7 @@ def _decision(out: list[str], d: Decision, e: Explanation, cards: _Cards) -> Non
     else:
         status = word(lang, "undetermined" if d.status == "undetermined" else "no_rule")
         value = f'<span class="plx-value">{esc(status)}</span>'
-    out.append(f'<h3><span class="plx-decision-label">{esc(d.label or d.name)}</span> {value}</h3>')
+    out.append(f"<h3>{esc(d.label or d.name)} {value}</h3>")
     code = f"<code>{esc(d.name)}</code>"
     if d.value is not None and d.value.known:
         code = f"<code>{esc(d.name)} = {esc(d.value.code)}</code>"
@@ -384,7 +385,7 @@ def _decision(out: list[str], d: Decision, e: Explanation, cards: _Cards) -> Non
     if d.steps:
         out.append('<ol class="plx-steps">')
         for step in d.steps:
-            out.append('<li class="plx-step">')
+            out.append("<li>")
             if d.kind == "collect" and step.value is not None:
                 out.append(f"<p>+ {_value(step.value, codes)}</p>")
             for rule in step.rules:
@@ -396,9 +397,9 @@ def _decision(out: list[str], d: Decision, e: Explanation, cards: _Cards) -> Non
         out.append("</ol>")
     if d.note:
         out.append(f'<p class="plx-note">{esc(word(lang, "note"))}: {esc(d.note)}</p>')
-    out.append('<details class="plx-details">')
+    out.append("<details>")
     out.append(f"<summary>{esc(word(lang, 'details'))}</summary>")
-    out.append('<div class="plx-detail-body">')
+    out.append("<div>")
     for step in d.steps:
         if step.condition is not None or step.inputs:
             heading = word(lang, "condition") if step.condition is not None else word(lang, "using").capitalize()
@@ -464,7 +465,7 @@ def _citizen(e: Explanation) -> str:
     """A citizen's explanation: what was decided, why in words, the legal basis, what happens next, how to complain."""
     lang = e.lang
     out: list[str] = [
-        f'<div class="{ROOT} plx-audience-citizen" lang="{esc(lang)}" '
+        f'<div class="{ROOT} {SCOPE} plx-audience-citizen" lang="{esc(lang)}" '
         f'data-format="{esc(EXPLANATION_FORMAT)}" data-policy="{esc(e.policy)}">',
         f"<style>{STYLE}</style>",
     ]
