@@ -584,3 +584,14 @@ def test_a_replaced_condition_reads_a_dated_parameter_on_the_evaluation_date(tmp
     assert replaced.decisions["high"] is True  # 0.16 in 2016
     earlier = p.evaluate(facts, parameters={"HIGH": "income * INCOME_TAX_RATE at 2013-01-01 > 3100 EUR"})
     assert earlier.decisions["high"] is False  # 0.15 in 2013
+
+
+def test_an_explanation_shows_the_value_read_on_the_evaluation_date_with_its_date(dated: policylang.Policy) -> None:
+    from policylang.explanation.build import explain
+
+    result = dated.evaluate({"period_start": "2016-03-01", "income": 20000})
+    steps = {d.name: d for d in explain(result, lang="en").decisions}
+    (used,) = [i for s in steps["tax"].steps for i in s.inputs if i.name == "INCOME_TAX_RATE"]
+    assert used.shown.value == 0.16 and used.shown.text == "0.16 (in force from 2015-01-01)"
+    (written,) = [i for s in steps["tax_2013"].steps for i in s.inputs if i.name == "INCOME_TAX_RATE"]
+    assert written.shown.value == {"values": {"2012-01-01": 0.15, "2015-01-01": 0.16}}  # read `at` another date

@@ -305,15 +305,21 @@ class ExplanationBuilder:
             labels = p.decisions[name].labels
         return labels.get(self.lang) if labels else None
 
-    def input(self, key: Name) -> Input:
+    def input(self, key: Name, *read_by: ir.Expr | None) -> Input:
         source, name = key
         value = self.lookup(source, name)
+        chosen = self.result.dated.get(name) if source == "parameter" and _on_evaluation_date(name, read_by) else None
+        if chosen is not None:  # a dated parameter read on the evaluation date: the value that was used
+            value = chosen["value"]
         shown = self.shown(
             value,
             self.probe.type_of(source, name),
             withheld=key in self.carried,
             unknown=value is NOT_KNOWN,
         )
+        if chosen is not None and chosen.get("from") and shown.state == KNOWN:
+            since = f"{word(self.lang, 'in_force_from')} {chosen['from']}"
+            shown = attrs.evolve(shown, text=f"{shown.text} ({since})")
         assumed = source == "fact" and name in self.assumed
         return Input(name, source, self.label(source, name), shown, key in self.personal, assumed)
 
@@ -382,7 +388,7 @@ class ExplanationBuilder:
             value: Shown | None = self.shown(recorded, value_type, withheld=withheld_value)
         else:
             value = self._computed(self.probe.value_of(row, self.lookup), row, value_type, withheld_value)
-        inputs = {key: self.input(key) for key in self.probe.reads(row.condition, row.value)}
+        inputs = {key: self.input(key, row.condition, row.value) for key in self.probe.reads(row.condition, row.value)}
         values = {name: self.in_text(i.shown, self.probe.type_of(kind, name)) for (kind, name), i in inputs.items()}
         if value is not None:
             values.setdefault(VALUE, self.in_text(value, value_type))
@@ -682,3 +688,15 @@ class Considered:
     outcome: str
     holds: bool | str | None
     node: RowNode | None
+
+
+def _on_evaluation_date(name: str, exprs: Sequence[ir.Expr | None]) -> bool:
+    """Whether ``exprs`` read the dated parameter ``name`` only on the evaluation date (never with ``at``)."""
+    found = [
+        node
+        for e in exprs
+        if e is not None
+        for node in ir.walk(e)
+        if isinstance(node, ir.AtIR) and node.parameter.name == name
+    ]
+    return bool(found) and all(node.implicit for node in found)
