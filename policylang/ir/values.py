@@ -8,6 +8,7 @@ list, a ``frozenset`` for a set, a ``dict`` for a record or map, ``None`` for nu
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -136,13 +137,8 @@ class History:
 
     def at(self, day: dt.date) -> tuple[dt.date, Any] | None:
         """The start and value in force on ``day``, or ``None`` before the first start."""
-        found = None
-        for start, value in zip(self.starts, self.values, strict=True):
-            if start <= day:
-                found = (start, value)
-            else:
-                break
-        return found
+        i = bisect.bisect_right(self.starts, day) - 1
+        return (self.starts[i], self.values[i]) if i >= 0 else None
 
 
 def encode(value: Any, type_: T.Type | None = None) -> Any:
