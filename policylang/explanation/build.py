@@ -35,6 +35,7 @@ different (see :mod:`policylang.explanation.conditions`).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from decimal import Decimal
@@ -308,8 +309,8 @@ class ExplanationBuilder:
     def input(self, key: Name, *read_by: ir.Expr | None) -> Input:
         source, name = key
         value = self.lookup(source, name)
-        chosen = self.result.dated.get(name) if source == "parameter" and _on_evaluation_date(name, read_by) else None
-        if chosen is not None:  # a dated parameter read on the evaluation date: the value that was used
+        chosen = self.chosen(name, read_by) if source == "parameter" else None
+        if chosen is not None:  # a dated parameter read on one date: the value that was used
             value = chosen["value"]
         shown = self.shown(
             value,
@@ -317,11 +318,45 @@ class ExplanationBuilder:
             withheld=key in self.carried,
             unknown=value is NOT_KNOWN,
         )
-        if chosen is not None and chosen.get("from") and shown.state == KNOWN:
+        label = self.label(source, name)
+        if chosen is not None and chosen.get("from") and shown.state == KNOWN:  # the label says which value it is
             since = f"{word(self.lang, 'in_force_from')} {chosen['from']}"
-            shown = attrs.evolve(shown, text=f"{shown.text} ({since})")
+            label = f"{label}, {since}" if label else since
         assumed = source == "fact" and name in self.assumed
-        return Input(name, source, self.label(source, name), shown, key in self.personal, assumed)
+        return Input(name, source, label, shown, key in self.personal, assumed)
+
+    def chosen(self, name: str, read_by: Sequence[ir.Expr | None]) -> dict[str, Any] | None:
+        """The value of the dated parameter ``name`` that ``read_by`` used and its start date, if they read one date.
+
+        On the evaluation date it is the result's record; on a date written as a constant or read
+        from a known fact it is chosen from the parameter's dated values as the engine chose it.
+        """
+        uses = [n for e in read_by if e is not None for n in ir.walk(e) if isinstance(n, ir.AtIR)]
+        uses = [n for n in uses if n.parameter.name == name]
+        if not uses:
+            return None
+        if all(n.implicit for n in uses):
+            return self.result.dated.get(name)
+        days = {self.day(n.date) for n in uses}
+        history = self.result.parameter_values.get(name)
+        values = history.get("values") if isinstance(history, dict) else None
+        if len(days) != 1 or None in days or not isinstance(values, dict):
+            return None
+        (day,) = days
+        starts = [start for start in values if start <= str(day)]
+        if not starts:
+            return None
+        start = max(starts)
+        return {"date": day, "from": None if start == "0001-01-01" else start, "value": values[start]}
+
+    def day(self, e: ir.Expr) -> str | None:
+        """A date written as a constant, or a fact's known date, as ``YYYY-MM-DD``; else ``None``."""
+        if isinstance(e, ir.Const) and isinstance(e.value, dt.date):
+            return e.value.isoformat()[:10]
+        if isinstance(e, ir.Ref) and e.kind == "fact":
+            value = self.result.facts.get(e.name)
+            return value[:10] if isinstance(value, str) else None
+        return None
 
     def assumed_facts(self) -> tuple[Input, ...]:
         """The facts the fact set left out whose defaults were used (for citizens, none that is sensitive)."""
@@ -688,15 +723,3 @@ class Considered:
     outcome: str
     holds: bool | str | None
     node: RowNode | None
-
-
-def _on_evaluation_date(name: str, exprs: Sequence[ir.Expr | None]) -> bool:
-    """Whether ``exprs`` read the dated parameter ``name`` only on the evaluation date (never with ``at``)."""
-    found = [
-        node
-        for e in exprs
-        if e is not None
-        for node in ir.walk(e)
-        if isinstance(node, ir.AtIR) and node.parameter.name == name
-    ]
-    return bool(found) and all(node.implicit for node in found)
