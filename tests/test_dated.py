@@ -595,3 +595,11 @@ def test_an_explanation_shows_the_value_read_on_the_evaluation_date_with_its_dat
     assert used.shown.value == 0.16 and used.label == "Income tax rate, in force from 2015-01-01"
     (written,) = [i for s in steps["tax_2013"].steps for i in s.inputs if i.name == "INCOME_TAX_RATE"]
     assert written.shown.value == 0.15 and (written.label or "").endswith("in force from 2012-01-01")  # `at` 2013-05-01
+
+
+def test_the_analyses_draw_dates_and_amounts_where_dated_values_and_brackets_change(dated: policylang.Policy) -> None:
+    from policylang.analysis.sampling import Sampler
+
+    sampler = Sampler(dated.program, 3)
+    assert {dt.date(2012, 1, 1), dt.date(2015, 1, 1), dt.date(2017, 1, 1)} <= set(sampler.base_dates)
+    assert {Decimal(6000), Decimal(12400), Decimal(13000)} <= set(sampler.decimals)
