@@ -603,3 +603,24 @@ def test_the_analyses_draw_dates_and_amounts_where_dated_values_and_brackets_cha
     sampler = Sampler(dated.program, 3)
     assert {dt.date(2012, 1, 1), dt.date(2015, 1, 1), dt.date(2017, 1, 1)} <= set(sampler.base_dates)
     assert {Decimal(6000), Decimal(12400), Decimal(13000)} <= set(sampler.decimals)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "bomb.yaml",
+            "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nvalues: [*b, *b, *b]\n",
+        ),
+        ("deep.yaml", "values: " + "[" * 5000 + "]" * 5000 + "\n"),
+        ("deep.toml", "values = " + "[" * 5000 + "]" * 5000 + "\n"),
+        ("deeper.yaml", "values:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 60)) + "  " * 60 + "x: 1\n"),
+    ],
+)
+def test_a_hostile_parameter_file_is_refused_without_a_traceback(
+    tmp_path: Path, cache: Path, name: str, text: str
+) -> None:
+    policy = write(tmp_path, {"p.pol": f'policy t/p\nparameter R: decimal from file "{name}"\n', name: text})
+    with pytest.raises(PolicyCheckError) as caught:
+        policylang.load(policy)
+    assert caught.value.diagnostics[0].code == "pol-parameter-file"

@@ -31,6 +31,7 @@ from policylang.base.span import Source, Span, point
 from policylang.syntax import ast
 
 SUFFIXES = (".yaml", ".yml", ".toml")
+MAX_DEPTH = 32  # a parameter file nests a few levels (nested parameters, brackets, dated values)
 _KEYS = frozenset({"description", "documentation", "reference", "metadata", "values", "brackets", "unit"})
 _BRACKET_KEYS = frozenset({"threshold", "rate", "metadata", "description", "reference"})
 
@@ -129,19 +130,24 @@ _TAGS = {
 }
 
 
-def _from_yaml(node: Any, source: Source, constructor: yaml.SafeLoader) -> _Node:
+def _from_yaml(node: Any, source: Source, constructor: yaml.SafeLoader, seen: set[int], depth: int = 0) -> _Node:
     span = _span(source, node)
+    if id(node) in seen:  # an alias: a parameter file has no use for them, and they can expand without end
+        raise _fail("a parameter file is read without YAML anchors and aliases (`&`, `*`)", span)
+    seen.add(id(node))
+    if depth > MAX_DEPTH:
+        raise _fail(f"the parameter file nests more than {MAX_DEPTH} deep", span)
     if isinstance(node, yaml.MappingNode):
         entries: dict[str, tuple[Span, _Node]] = {}
         for key, value in node.value:
-            k = _from_yaml(key, source, constructor)
+            k = _from_yaml(key, source, constructor, seen, depth + 1)
             name = str(k.value) if k.kind != "date" else k.text
             if name in entries:
                 raise _fail(f"the key `{name}` is written twice", k.span)
-            entries[name] = (k.span, _from_yaml(value, source, constructor))
+            entries[name] = (k.span, _from_yaml(value, source, constructor, seen, depth + 1))
         return _Node("map", entries, "", span)
     if isinstance(node, yaml.SequenceNode):
-        return _Node("seq", [_from_yaml(item, source, constructor) for item in node.value], "", span)
+        return _Node("seq", [_from_yaml(item, source, constructor, seen, depth + 1) for item in node.value], "", span)
     kind = _TAGS.get(node.tag, "str")
     text = str(node.value)
     try:
@@ -153,14 +159,17 @@ def _from_yaml(node: Any, source: Source, constructor: yaml.SafeLoader) -> _Node
     return _Node(kind, value, text, span)
 
 
-def _from_data(value: Any, source: Source, path: str) -> _Node:
+def _from_data(value: Any, source: Source, path: str, depth: int = 0) -> _Node:
     """A node for JSON-like data (TOML's, or a parameter's override), placed at the file's start."""
     span = point(source, 1, 1)
+    if depth > MAX_DEPTH:
+        raise _fail(f"the parameter's values nest more than {MAX_DEPTH} deep", span)
     if isinstance(value, dict):
-        entries = {str(k): (span, _from_data(v, source, f"{path}.{k}")) for k, v in value.items()}
+        entries = {str(k): (span, _from_data(v, source, f"{path}.{k}", depth + 1)) for k, v in value.items()}
         return _Node("map", entries, path, span)
     if isinstance(value, list | tuple):
-        return _Node("seq", [_from_data(v, source, f"{path}[{i}]") for i, v in enumerate(value)], path, span)
+        items = [_from_data(v, source, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+        return _Node("seq", items, path, span)
     if value is None:
         return _Node("null", None, "null", span)
     if isinstance(value, bool):
@@ -210,6 +219,8 @@ def read_parameter_file(text: str, path: str, key: str | None = None) -> Paramet
     if path.endswith(".toml"):
         try:
             data = tomllib.loads(text, parse_float=Decimal)
+        except RecursionError:
+            raise _fail(f"the parameter file nests more than {MAX_DEPTH} deep", point(source, 1, 1)) from None
         except tomllib.TOMLDecodeError as e:
             line, column = getattr(e, "lineno", 1), getattr(e, "colno", 1)
             raise _fail(f"this is not TOML: {str(e).split(' (at ')[0]}", point(source, line, column)) from None
@@ -217,6 +228,8 @@ def read_parameter_file(text: str, path: str, key: str | None = None) -> Paramet
     else:
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except RecursionError:
+            raise _fail(f"the parameter file nests more than {MAX_DEPTH} deep", point(source, 1, 1)) from None
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             where = point(source, mark.line + 1, mark.column + 1) if mark is not None else point(source, 1, 1)
@@ -224,7 +237,7 @@ def read_parameter_file(text: str, path: str, key: str | None = None) -> Paramet
             raise _fail(f"this is not YAML: {problem}", where) from None
         if node is None:
             raise _fail("the parameter file is empty", point(source, 1, 1), "write `values:` with dated values")
-        root = _from_yaml(node, source, yaml.SafeLoader(""))
+        root = _from_yaml(node, source, yaml.SafeLoader(""), set())
     for part in key.split(".") if key else ():
         if root.kind != "map" or part not in root.value:
             raise _fail(f"the parameter file has no parameter `{key}`", root.span)
