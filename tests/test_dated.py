@@ -624,3 +624,15 @@ def test_a_hostile_parameter_file_is_refused_without_a_traceback(
     with pytest.raises(PolicyCheckError) as caught:
         policylang.load(policy)
     assert caught.value.diagnostics[0].code == "pol-parameter-file"
+
+
+def test_a_number_out_of_range_in_a_parameter_file_is_reported_where_it_is(tmp_path: Path, cache: Path) -> None:
+    files = {
+        "p.pol": 'policy t/p\nparameter R: int from file "r.yaml"\n',
+        "r.yaml": "values:\n  2015-01-01: 99999999999999999999\n",
+    }
+    with pytest.raises(PolicyCheckError) as caught:
+        policylang.load(write(tmp_path, files))
+    (d,) = caught.value.diagnostics
+    assert d.code == "pol-parameter-file" and d.span is not None and (d.span.line, d.span.column) == (2, 15)
+    assert "larger than" in d.message

@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from policylang.base.errors import Diagnostic, Replacement, sort_diagnostics
+from policylang.base.errors import Diagnostic, PolicyCheckError, Replacement, sort_diagnostics
 from policylang.base.labels import Labels
 from policylang.base.span import Span
 from policylang.base.suggest import did_you_mean
@@ -582,24 +582,28 @@ class ProgramBuilder:
         what = f"the value of `{d.name}`"
         starts: list[dt.date] = []
         items: list[ir.Expr] = []
-        if not is_scale:
-            for start, value in data.values:
+        try:  # a number out of range in the file is reported where it is written
+            if not is_scale:
+                for start, value in data.values:
+                    starts.append(start)
+                    if value.kind == "data":
+                        hint = "a scale's file has `brackets`, each with a dated `threshold` and `rate`"
+                        self.error("pol-parameter-file", "a parameter file's value is a single value", value.span, hint)
+                        items.append(ir.Const(None, T.ERROR, value.span))
+                    elif value.kind == "null":
+                        items.append(ir.Const(None, T.NULL, value.span))  # no value from this date on
+                    else:
+                        items.append(checker.value(literal(value, kind, currency), declared, what))
+            for start in data.scale_dates():
+                entries = [(literal(t, kind, currency), literal(r, "decimal")) for t, r in data.brackets_on(start)]
                 starts.append(start)
-                if value.kind == "data":
-                    hint = "a scale's file has `brackets`, each with a dated `threshold` and `rate`"
-                    self.error("pol-parameter-file", "a parameter file's value is a single value", value.span, hint)
-                    items.append(ir.Const(None, T.ERROR, value.span))
-                elif value.kind == "null":
-                    items.append(ir.Const(None, T.NULL, value.span))  # no value from this date on
+                if entries:
+                    items.append(checker.value(ast.ScaleLit(tuple(entries), where), declared, what))
                 else:
-                    items.append(checker.value(literal(value, kind, currency), declared, what))
-        for start in data.scale_dates():
-            entries = [(literal(t, kind, currency), literal(r, "decimal")) for t, r in data.brackets_on(start)]
-            starts.append(start)
-            if entries:
-                items.append(checker.value(ast.ScaleLit(tuple(entries), where), declared, what))
-            else:
-                items.append(ir.Const(None, T.NULL, where))
+                    items.append(ir.Const(None, T.NULL, where))
+        except PolicyCheckError as e:
+            self.diagnostics.extend(e.diagnostics)
+            return ir.Const(None, T.ERROR, d.span)
         if not starts:
             self.error("pol-parameter-file", f"the parameter file of `{d.name}` gives it no value", where)
         return ir.DatedIR(tuple(starts), tuple(items), declared, d.span, file=data.source.path)

@@ -27,6 +27,7 @@ import attrs
 import yaml
 
 from policylang.base.errors import Diagnostic, PolicyCheckError
+from policylang.base.numbers import decimal_problem, int_problem
 from policylang.base.span import Source, Span, point
 from policylang.syntax import ast
 
@@ -365,6 +366,9 @@ def literal(value: Scalar, kind: str, currency: str | None = None) -> ast.Expr:
         return ast.Literal("text", value.value, span)
     if value.kind in ("int", "float"):
         number = Decimal(value.value)
+        problem = decimal_problem(number) or (int_problem(int(number)) if value.kind == "int" else None)
+        if problem:
+            raise _fail(f"`{value.text[:40]}` is {problem}", span)
         if kind == "money" and currency:
             return ast.Literal("money", ast.MoneyLit(number, currency), span)
         if value.kind == "int" or (kind == "int" and number == number.to_integral_value()):
