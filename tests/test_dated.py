@@ -636,3 +636,16 @@ def test_a_number_out_of_range_in_a_parameter_file_is_reported_where_it_is(tmp_p
     (d,) = caught.value.diagnostics
     assert d.code == "pol-parameter-file" and d.span is not None and (d.span.line, d.span.column) == (2, 15)
     assert "larger than" in d.message
+
+
+def test_a_scale_as_a_decision_value_is_computed_row_by_row_in_a_batch(tmp_path: Path, cache: Path) -> None:
+    text = (
+        "policy t/s\nfact n: int\nparameter S: scale of int = scale { 0: 0.1, 10: 0.2 }\n"
+        "decision d: scale of int = S\ndecision e: decimal = marginal(S, n)\n"
+    )
+    p = policylang.load(write(tmp_path, {"s.pol": text}))
+    assert coverage(p) == {"d": "a scale as a value", "e": "`marginal` of a scale applied to an amount the facts give"}
+    frame = p.evaluate_many([{"n": 20}, {}])
+    assert frame["e"].to_list() == [3.0, None]
+    assert json.loads(frame["d"][0]) == {"brackets": [{"threshold": 0, "rate": 0.1}, {"threshold": 10, "rate": 0.2}]}
+    assert p.evaluate({"n": 20}).decisions["d"] == json.loads(frame["d"][0])

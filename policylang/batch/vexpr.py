@@ -67,6 +67,8 @@ class ExprCompiler:
         return self._share(vec, label)
 
     def expr(self, e: ir.Expr) -> Vec:
+        if isinstance(T.strip_optional(e.type), T.ScaleType):
+            raise NotVectorisable("a scale as a value")
         if self._foldable(e):
             return self._fold(e)
         method = getattr(self, "_" + type(e).__name__, None)
