@@ -649,3 +649,17 @@ def test_a_scale_as_a_decision_value_is_computed_row_by_row_in_a_batch(tmp_path:
     assert frame["e"].to_list() == [3.0, None]
     assert json.loads(frame["d"][0]) == {"brackets": [{"threshold": 0, "rate": 0.1}, {"threshold": 10, "rate": 0.2}]}
     assert p.evaluate({"n": 20}).decisions["d"] == json.loads(frame["d"][0])
+
+
+def test_the_sphinx_extension_lists_dated_values(files: Path) -> None:
+    from tests.test_sphinx_ext import CONF, _build, _page
+
+    src = files.parent.parent / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(CONF, encoding="utf-8")
+    (src / "index.rst").write_text("Files\n=====\n\n.. policylang:policy:: ../policy/files.pol\n", encoding="utf-8")
+    code, output, out = _build(src)
+    assert code == 0, output
+    page = _page(out)
+    assert "from 2012-01-01: 0.16" in page and "from 2015-01-01: 0.15" in page
+    assert "from file" in page and "rate.yaml" in page
