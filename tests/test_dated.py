@@ -663,3 +663,39 @@ def test_the_sphinx_extension_lists_dated_values(files: Path) -> None:
     page = _page(out)
     assert "from 2012-01-01: 0.16" in page and "from 2015-01-01: 0.15" in page
     assert "from file" in page and "rate.yaml" in page
+
+
+def test_the_batch_vectorises_exact_dated_values_and_agrees_with_the_row_engine(tmp_path: Path, cache: Path) -> None:
+    text = """\
+policy t/b
+fact day: date
+fact n: int
+parameter LIMIT: int
+  from 2015-01-01 = 100
+  from 2017-01-01 = 200
+parameter KIND: enum { low, high }
+  from 2015-01-01 = low
+  from 2016-01-01 = high
+parameter AGE: int from file "age.yaml"
+decision over: bool = n > LIMIT at day
+decision kind: enum { low, high } = KIND at day
+decision age: int = AGE at day
+"""
+    p = policylang.load(write(tmp_path, {"b.pol": text, "age.yaml": "values:\n  2014-01-01: 65\n  2019-01-01: null\n"}))
+    assert coverage(p) == {"over": None, "kind": None, "age": None}
+    rows = [
+        {"day": "2016-06-01", "n": 150},
+        {"day": "2017-01-01", "n": 150},
+        {"n": 150},  # the date unknown: unknown, waiting for it
+        {"day": "2014-06-01", "n": 1},  # before LIMIT's first value: the row's error
+        {"day": "2020-01-01", "n": 1},  # after AGE ends: the row's error
+    ]
+    vectorised = p.evaluate_many(rows)
+    from polars.testing import assert_frame_equal
+
+    assert_frame_equal(vectorised, p.evaluate_many(rows, backend="rowwise"))
+    assert vectorised["over"].to_list()[:3] == [True, False, None]
+    assert vectorised["kind"].to_list()[:2] == ["high", "high"]
+    errors = vectorised["_error"].to_list()
+    assert errors[:3] == [None, None, None]
+    assert "`LIMIT` has no value on 2014-06-01" in errors[3] and "`AGE` has no value on 2020-01-01" in errors[4]
