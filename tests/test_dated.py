@@ -699,3 +699,26 @@ decision age: int = AGE at day
     errors = vectorised["_error"].to_list()
     assert errors[:3] == [None, None, None]
     assert "`LIMIT` has no value on 2014-06-01" in errors[3] and "`AGE` has no value on 2020-01-01" in errors[4]
+
+
+def test_the_service_takes_dated_values_and_reports_a_date_before_them(tmp_path: Path, cache: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from policylang.serve.app import create_app
+    from policylang.serve.catalogue import Catalogue
+    from policylang.serve.settings import Settings
+
+    catalogue = Catalogue.of([str(write(tmp_path, {"dated.pol": POLICY}))], bundled=False)
+    with TestClient(create_app(Settings(), catalogue), raise_server_exceptions=False) as client:
+        facts = {"period_start": "2016-03-01", "income": 20000}
+        history = {"INCOME_TAX_RATE": {"values": {"2010-01-01": 0.5}}}
+        answer = client.post("/v1/evaluate/demo/dated", json={"facts": facts, "parameters": history})
+        assert answer.status_code == 200
+        assert answer.json()["decisions"]["tax"] == 10000
+        assert answer.json()["dated_parameters"]["INCOME_TAX_RATE"] == {
+            "date": "2016-03-01",
+            "from": "2010-01-01",
+            "value": 0.5,
+        }
+        early = client.post("/v1/evaluate/demo/dated", json={"facts": {**facts, "period_start": "2010-03-01"}})
+        assert early.status_code == 422 and early.json()["error"]["code"] == "pol-evaluation"
