@@ -121,6 +121,7 @@ SAMPLES: dict[tuple[str, str], tuple[Any, ...]] = {
     ("function", "a"): (0, 5, 6),  # bump(a, 1) > 15 at and next to the bound
     ("function", "b"): (0, 6),
     ("function", "xs"): ([], [1, 5]),
+    ("dated", "day"): ("2015-01-01", "2016-12-31", "2017-01-01", "2030-06-01"),  # at and next to the start dates
 }
 ABSENT = object()
 

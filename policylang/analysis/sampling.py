@@ -18,7 +18,7 @@ from typing import Any
 
 from policylang.ir import program as ir
 from policylang.ir import types as T
-from policylang.ir.values import Duration, Tagged
+from policylang.ir.values import Duration, Scale, Tagged
 
 Facts = dict[str, Any]
 
@@ -43,6 +43,8 @@ class Sampler:
             for node in ir.walk(p.default):
                 if isinstance(node, ir.Const):
                     _collect(node.value, ints, decimals, dates, texts, days)
+                elif isinstance(node, ir.DatedIR):  # the dates a dated parameter's value changes on
+                    dates.update(node.starts)
         for n in [i for i in ints if 0 < i <= 120]:  # ages and year counts: n years, around the leap days
             days.update({365 * n + n // 4 - 1, 365 * n + n // 4, 365 * n + n // 4 + 1})
         for n in [i for i in ints if 0 < i <= 24]:  # month counts
@@ -143,6 +145,9 @@ def _collect(
             _collect(x, ints, decimals, dates, texts, days)
     elif isinstance(value, dict):
         for x in value.values():
+            _collect(x, ints, decimals, dates, texts, days)
+    elif isinstance(value, Scale):  # a scale's thresholds are the amounts where its brackets change
+        for x in value.thresholds:
             _collect(x, ints, decimals, dates, texts, days)
 
 

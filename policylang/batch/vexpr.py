@@ -13,6 +13,7 @@ constant list) are computed once with the reference compiler itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -67,6 +68,8 @@ class ExprCompiler:
         return self._share(vec, label)
 
     def expr(self, e: ir.Expr) -> Vec:
+        if isinstance(T.strip_optional(e.type), T.ScaleType):
+            raise NotVectorisable("a scale as a value")
         if self._foldable(e):
             return self._fold(e)
         method = getattr(self, "_" + type(e).__name__, None)
@@ -279,8 +282,42 @@ class ExprCompiler:
         self.troubles.append(((year < 1) | (year > 9999)).fill_null(False))
         return result
 
+    def _AtIR(self, e: ir.AtIR) -> Vec:
+        """A dated parameter on each row's date: its values chosen by comparing the date with their start dates.
+
+        Only for values the columns hold exactly (whole numbers, truth values, texts, enum values, dates);
+        a row whose date is before the first value (or after a null that ends it) goes to the reference
+        path, which stops it with the located error.
+        """
+        name = e.parameter.name
+        base = T.strip_optional(e.type)
+        if not (base in (T.INT, T.BOOL, T.TEXT, T.DATE) or isinstance(base, T.EnumType)):
+            raise NotVectorisable(
+                f"the dated parameter `{name}` of {T.describe(e.type)} chosen by a date the facts give"
+            )
+        if T.strip_optional(e.date.type) != T.DATE:
+            raise NotVectorisable(f"the dated parameter `{name}` chosen by a datetime")
+        history = self.engine.parameter_value(name)
+        day = self.share(self.expr(e.date), "at")
+        when = day.value()
+        value: pl.Expr = literal(None, e.type)
+        ends = pl.lit(False)
+        for start, item in zip(history.starts, history.values, strict=True):
+            since = when >= pl.lit(start, dtype=pl.Date())
+            value = pl.when(since).then(literal(item, e.type)).otherwise(value)
+            if item is None and not T.is_optional(e.type):
+                ends = pl.when(since).then(pl.lit(True)).otherwise(ends)
+            elif item is not None:
+                ends = pl.when(since).then(pl.lit(False)).otherwise(ends)
+        first = history.starts[0] if history.starts else dt.date.max
+        before = when.is_null() | (when < pl.lit(first, dtype=pl.Date())) | ends
+        self.troubles.append((day.mask.is_known() & before).fill_null(False))
+        return Vec(e.type, value, day.mask)
+
     def _CallIR(self, e: ir.CallIR) -> Vec:
         name = e.builtin.name
+        if name in ("marginal", "average"):  # exact decimal brackets: computed row by row
+            raise NotVectorisable(f"`{name}` of a scale applied to an amount the facts give")
         args = [self.expr(a) for a in e.args]
         if name == "coalesce":
             return self._coalesce(e, [self.share(a, "coalesce") for a in args])

@@ -7,11 +7,13 @@ policy author sees all of them at once, sorted by place. The result is a
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from policylang.base.errors import Diagnostic, Replacement, sort_diagnostics
+from policylang.base.errors import Diagnostic, PolicyCheckError, Replacement, sort_diagnostics
 from policylang.base.labels import Labels
 from policylang.base.span import Span
 from policylang.base.suggest import did_you_mean
@@ -25,6 +27,7 @@ from policylang.check.unicode import unicode_diagnostics
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.syntax import ast
+from policylang.syntax.paramfile import ParameterFile, literal
 
 RESERVED = frozenset(
     [
@@ -129,6 +132,8 @@ class ProgramBuilder:
         self.resolving_types: set[str] = set()
         self.rules_checker = RulesChecker(self)
         self.functions_checker = FunctionsChecker(self)
+        self.dated: frozenset[str] = frozenset()  # the parameters with dated values
+        self.evaluation_date: ir.Expr | None = None  # the header's, once checked
 
     # -- reporting -------------------------------------------------------------
 
@@ -159,7 +164,11 @@ class ProgramBuilder:
 
     def build(self) -> ir.Program:
         self.register()
+        self.dated = frozenset(
+            d.name for d in self.values.values() if isinstance(d, ast.ParameterDecl) and d.default is None
+        )
         header = self.header()
+        self.evaluation_date = header.evaluation_date
         for name in self.type_decls:
             self.named_type(name, self.type_decls[name].span)
         facts = self.facts()
@@ -206,7 +215,7 @@ class ProgramBuilder:
             slots=len(facts) + len(parameters) + len(lets) + len(decisions),
             files=tuple(m.path for m in self.modules),
             handoffs=handoffs,
-            source_hash=source_hash(m.span.source.text for m in self.modules),
+            source_hash=source_hash(self.source_texts()),
             functions=functions,
         )
 
@@ -282,6 +291,15 @@ class ProgramBuilder:
             self.warning_decls.append(d)
         elif isinstance(d, ast.HandoffDecl):
             self.handoff_decls.append(d)
+
+    def source_texts(self) -> list[str]:
+        """The text of every file the policy is made of: its modules, then the parameter files they read."""
+        texts = [m.span.source.text for m in self.modules]
+        for m in self.modules:
+            for d in m.declarations:
+                if isinstance(d, ast.ParameterDecl) and isinstance(d.file_data, ParameterFile):
+                    texts.append(d.file_data.source.text)
+        return texts
 
     def header(self) -> ir.HeaderInfo:
         h = self.main.header
@@ -372,6 +390,17 @@ class ProgramBuilder:
             if not isinstance(key, T.EnumType | T.Prim) or key in (T.ERROR,):
                 self.error("pol-type", "a map's keys must be an enum or a simple type", t.key.span)
             return T.MapType(key, self.resolve_type(t.value))
+        if isinstance(t, ast.ScaleTypeExpr):
+            threshold = self.resolve_type(t.threshold)
+            if threshold not in (*T.NUMERIC, T.ERROR):
+                self.error(
+                    "pol-scale",
+                    f"a scale's thresholds are amounts or numbers, not {T.describe(threshold)}",
+                    t.threshold.span,
+                    hint="for example `scale of money EUR`, `scale of decimal` or `scale of int`",
+                )
+                return T.ERROR
+            return T.ScaleType(threshold)
         if isinstance(t, ast.RecordTypeExpr):
             fields = []
             seen = set()
@@ -434,6 +463,8 @@ class ProgramBuilder:
             context=context,
             functions=self.functions_checker.info,
             function_names=self.functions_checker.names,
+            dated=self.dated,
+            evaluation_date=self.evaluation_date,
         )
 
     def let_type(self, name: str) -> T.Type:
@@ -503,7 +534,9 @@ class ProgramBuilder:
         result = {}
         for i, d in enumerate(self.of(ast.ParameterDecl)):
             declared = self.resolve_type(d.type)
-            if isinstance(declared, T.ConditionType):
+            if d.default is None:
+                default = self.dated_values(d, declared)
+            elif isinstance(declared, T.ConditionType):
                 default = self.checker(f" (in parameter `{d.name}`)").condition(d.default)
             else:
                 checker = self.checker(f" (in parameter `{d.name}`)", allowed=frozenset())
@@ -522,6 +555,82 @@ class ProgramBuilder:
                     slot = offset + len(result)
                     result[name] = ir.ParamInfo(name, BILINGUAL, default, caption, None, None, h.span, slot)
         return result
+
+    def dated_values(self, d: ast.ParameterDecl, declared: T.Type) -> ir.Expr:
+        """A dated parameter's values: its ``from DATE = expr`` lines, or its parameter file's."""
+        if isinstance(declared, T.ConditionType):
+            self.error("pol-type", "a `condition` parameter cannot have dated values", d.span)
+            return ir.Const(None, T.ERROR, d.span)
+        if d.file is not None:
+            return self.parameter_file(d, declared)
+        checker = self.checker(f" (in parameter `{d.name}`)", allowed=frozenset())
+        items = tuple(checker.value(v.expr, declared, f"the value of `{d.name}`") for v in d.dated)
+        for before, after in itertools.pairwise(d.dated):
+            if not before.start < after.start:
+                self.error(
+                    "pol-parameter-dates",
+                    f"the dates of `{d.name}` must increase: {after.start} does not come after {before.start}",
+                    after.span,
+                    hint="write the dated values from the earliest to the latest, each date once",
+                )
+        return ir.DatedIR(tuple(v.start for v in d.dated), items, declared, d.span)
+
+    def parameter_file(self, d: ast.ParameterDecl, declared: T.Type) -> ir.Expr:
+        """A parameter's values from its parameter file (read by the loader), checked where they are written."""
+        data = d.file_data
+        if not isinstance(data, ParameterFile):
+            self.error("pol-parameter-file", f"the parameter file of `{d.name}` was not read", d.file_span or d.span)
+            return ir.Const(None, T.ERROR, d.span)
+        base = T.strip_optional(declared)
+        is_scale = isinstance(base, T.ScaleType)
+        where = data.span or d.span
+        if data.is_scale != is_scale:
+            found = "a scale (`brackets`)" if data.is_scale else "dated values (`values`)"
+            self.error(
+                "pol-parameter-file",
+                f"`{d.name}` is {T.describe(declared)}, but its parameter file holds {found}",
+                d.file_span or d.span,
+            )
+            return ir.Const(None, T.ERROR, d.span)
+        currency, unit = T.currency_of(declared), data.currency()
+        if currency and unit and currency != unit:
+            self.error(
+                "pol-currency",
+                f"`{d.name}` is in {currency}, but its parameter file says its unit is currency-{unit}",
+                where,
+                hint=f"declare it as in the file (`money {unit}`), or convert the file's amounts",
+            )
+        value_type = base.threshold if isinstance(base, T.ScaleType) else base
+        kind = value_type.name if isinstance(value_type, T.Prim) else ""
+        checker = self.checker(f" (in parameter `{d.name}`)", allowed=frozenset())
+        what = f"the value of `{d.name}`"
+        starts: list[dt.date] = []
+        items: list[ir.Expr] = []
+        try:  # a number out of range in the file is reported where it is written
+            if not is_scale:
+                for start, value in data.values:
+                    starts.append(start)
+                    if value.kind == "data":
+                        hint = "a scale's file has `brackets`, each with a dated `threshold` and `rate`"
+                        self.error("pol-parameter-file", "a parameter file's value is a single value", value.span, hint)
+                        items.append(ir.Const(None, T.ERROR, value.span))
+                    elif value.kind == "null":
+                        items.append(ir.Const(None, T.NULL, value.span))  # no value from this date on
+                    else:
+                        items.append(checker.value(literal(value, kind, currency), declared, what))
+            for start in data.scale_dates():
+                entries = [(literal(t, kind, currency), literal(r, "decimal")) for t, r in data.brackets_on(start)]
+                starts.append(start)
+                if entries:
+                    items.append(checker.value(ast.ScaleLit(tuple(entries), where), declared, what))
+                else:
+                    items.append(ir.Const(None, T.NULL, where))
+        except PolicyCheckError as e:
+            self.diagnostics.extend(e.diagnostics)
+            return ir.Const(None, T.ERROR, d.span)
+        if not starts:
+            self.error("pol-parameter-file", f"the parameter file of `{d.name}` gives it no value", where)
+        return ir.DatedIR(tuple(starts), tuple(items), declared, d.span, file=data.source.path)
 
     def lets(self, offset: int) -> dict[str, ir.LetInfo]:
         result = {}

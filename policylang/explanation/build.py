@@ -35,6 +35,7 @@ different (see :mod:`policylang.explanation.conditions`).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from decimal import Decimal
@@ -312,17 +313,57 @@ class ExplanationBuilder:
             labels = p.decisions[name].labels
         return labels.get(self.lang) if labels else None
 
-    def input(self, key: Name) -> Input:
+    def input(self, key: Name, *read_by: ir.Expr | None) -> Input:
         source, name = key
         value = self.lookup(source, name)
+        chosen = self.chosen(name, read_by) if source == "parameter" else None
+        if chosen is not None:  # a dated parameter read on one date: the value that was used
+            value = chosen["value"]
         shown = self.shown(
             value,
             self.probe.type_of(source, name),
             withheld=key in self.carried,
             unknown=value is NOT_KNOWN,
         )
+        label = self.label(source, name)
+        if chosen is not None and chosen.get("from") and shown.state == KNOWN:  # the label says which value it is
+            since = f"{word(self.lang, 'in_force_from')} {chosen['from']}"
+            label = f"{label}, {since}" if label else since
         assumed = source == "fact" and name in self.assumed
-        return Input(name, source, self.label(source, name), shown, key in self.personal, assumed)
+        return Input(name, source, label, shown, key in self.personal, assumed)
+
+    def chosen(self, name: str, read_by: Sequence[ir.Expr | None]) -> dict[str, Any] | None:
+        """The value of the dated parameter ``name`` that ``read_by`` used and its start date, if they read one date.
+
+        On the evaluation date it is the result's record; on a date written as a constant or read
+        from a known fact it is chosen from the parameter's dated values as the engine chose it.
+        """
+        uses = [n for e in read_by if e is not None for n in ir.walk(e) if isinstance(n, ir.AtIR)]
+        uses = [n for n in uses if n.parameter.name == name]
+        if not uses:
+            return None
+        if all(n.implicit for n in uses):
+            return self.result.dated.get(name)
+        days = {self.day(n.date) for n in uses}
+        history = self.result.parameter_values.get(name)
+        values = history.get("values") if isinstance(history, dict) else None
+        if len(days) != 1 or None in days or not isinstance(values, dict):
+            return None
+        (day,) = days
+        starts = [start for start in values if start <= str(day)]
+        if not starts:
+            return None
+        start = max(starts)
+        return {"date": day, "from": None if start == "0001-01-01" else start, "value": values[start]}
+
+    def day(self, e: ir.Expr) -> str | None:
+        """A date written as a constant, or a fact's known date, as ``YYYY-MM-DD``; else ``None``."""
+        if isinstance(e, ir.Const) and isinstance(e.value, dt.date):
+            return e.value.isoformat()[:10]
+        if isinstance(e, ir.Ref) and e.kind == "fact":
+            value = self.result.facts.get(e.name)
+            return value[:10] if isinstance(value, str) else None
+        return None
 
     def assumed_facts(self) -> tuple[Input, ...]:
         """The facts the fact set left out whose defaults were used (for citizens, none that is sensitive)."""
@@ -389,7 +430,7 @@ class ExplanationBuilder:
             value: Shown | None = self.shown(recorded, value_type, withheld=withheld_value)
         else:
             value = self._computed(self.probe.value_of(row, self.lookup), row, value_type, withheld_value)
-        inputs = {key: self.input(key) for key in self.probe.reads(row.condition, row.value)}
+        inputs = {key: self.input(key, row.condition, row.value) for key in self.probe.reads(row.condition, row.value)}
         values = {name: self.in_text(i.shown, self.probe.type_of(kind, name)) for (kind, name), i in inputs.items()}
         if value is not None:
             values.setdefault(VALUE, self.in_text(value, value_type))

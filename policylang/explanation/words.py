@@ -120,6 +120,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "derived": ("Mellemregninger (let)", "Intermediate values (let)"),
     "parameters": ("Parametre", "Parameters"),
     "default_value": ("standard", "default"),
+    "in_force_from": ("gældende fra", "in force from"),
     "overridden": ("ændret", "overridden"),
     "source": ("kilde", "source"),
     "quote": ("Kildens ord", "The source's words"),

@@ -226,6 +226,28 @@ class MatchIR:
         return self.otherwise
 
 
+@attrs.frozen
+class DatedIR:
+    """A dated parameter's values, earliest first (``from DATE = expr`` or a parameter file): a ``History``."""
+
+    starts: tuple[dt.date, ...]
+    items: tuple[Expr, ...]
+    type: T.Type  # the type of each value
+    span: Span
+    file: str | None = None  # the parameter file the values were read from
+
+
+@attrs.frozen
+class AtIR:
+    """A dated parameter's value on a date: ``NAME at DATE``, or at the evaluation date where none is written."""
+
+    parameter: Ref
+    date: Expr
+    type: T.Type
+    span: Span
+    implicit: bool = False  # the policy's evaluation date, not written
+
+
 Expr = (
     Const
     | Ref
@@ -244,6 +266,8 @@ Expr = (
     | AggregateIR
     | FnCallIR
     | MatchIR
+    | DatedIR
+    | AtIR
 )
 
 
@@ -289,6 +313,11 @@ def children(e: Expr) -> Iterator[Expr]:
         yield from e.bodies
         if e.otherwise is not None:
             yield e.otherwise
+    elif isinstance(e, DatedIR):
+        yield from e.items
+    elif isinstance(e, AtIR):
+        yield e.parameter
+        yield e.date
 
 
 def walk(e: Expr) -> Iterator[Expr]:
@@ -447,6 +476,11 @@ class ParamInfo:
     def is_condition(self) -> bool:
         """Whether this is a ``condition`` parameter (a boolean expression over facts)."""
         return isinstance(self.type, T.ConditionType)
+
+    @property
+    def is_dated(self) -> bool:
+        """Whether this parameter has dated values (``from DATE = ...`` or a parameter file)."""
+        return isinstance(self.default, DatedIR)
 
 
 @attrs.frozen

@@ -9,6 +9,7 @@ Conditions and values are shown as the policy's own source text.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from sphinx import addnodes
 from policylang.base.labels import Labels
 from policylang.ir import program as ir
 from policylang.ir import types as T
+from policylang.ir.values import encode
 from policylang.policy.policy import Policy
 from policylang.sphinx.cases import CaseRun
 
@@ -149,6 +151,21 @@ def _type_text(t: T.Type) -> str:
     if isinstance(t, T.UnionType):
         return " or ".join(_type_text(o) for o in t.options)
     return T.describe(t)
+
+
+def _default_cell(default: ir.Expr) -> list[Any]:
+    """A parameter's default as written; a dated parameter's values by the date each is in force from."""
+    if not isinstance(default, ir.DatedIR):
+        return [_code(default.span.text)]
+    items = []
+    for start, item in zip(default.starts, default.items, strict=True):
+        if default.file is not None and isinstance(item, ir.Const):
+            shown = json.dumps(encode(item.value, item.type), ensure_ascii=False)
+        else:
+            shown = item.span.text
+        items.append((f"from {start}: ", _code(shown)))
+    found = _bullets(items)
+    return [paragraph("from file ", nodes.literal(text=default.file)), found] if default.file else [found]
 
 
 def _enum_values(t: T.EnumType) -> Any:
@@ -396,7 +413,7 @@ class PolicyRenderer:
             rows.append(
                 (
                     [nodes.literal(text=p.name), paragraph(nodes.literal(text=type_text))],
-                    ["the policy's header" if header else _code(p.default.span.text)],
+                    ["the policy's header"] if header else _default_cell(p.default),
                     about,
                 )
             )

@@ -89,6 +89,7 @@ TYPES = (
     "list",
     "set",
     "map",
+    "scale",
     "of",
 )
 
@@ -104,6 +105,7 @@ OPERATORS = (
     "is",
     "empty",
     "match",
+    "at",
 )  # match x { ... }; also `first match`
 CONSTANTS = ("true", "false", "null")
 AGGREGATES = ("sum", "min", "max", "filter", "map")  # also written with a bound variable: sum(x in xs: ...)
