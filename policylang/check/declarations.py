@@ -8,6 +8,7 @@ policy author sees all of them at once, sorted by place. The result is a
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -127,6 +128,8 @@ class ProgramBuilder:
         self.in_progress: set[str] = set()
         self.resolving_types: set[str] = set()
         self.rules_checker = RulesChecker(self)
+        self.dated: frozenset[str] = frozenset()  # the parameters with dated values
+        self.evaluation_date: ir.Expr | None = None  # the header's, once checked
 
     # -- reporting -------------------------------------------------------------
 
@@ -157,7 +160,11 @@ class ProgramBuilder:
 
     def build(self) -> ir.Program:
         self.register()
+        self.dated = frozenset(
+            d.name for d in self.values.values() if isinstance(d, ast.ParameterDecl) and d.default is None
+        )
         header = self.header()
+        self.evaluation_date = header.evaluation_date
         for name in self.type_decls:
             self.named_type(name, self.type_decls[name].span)
         facts = self.facts()
@@ -366,6 +373,17 @@ class ProgramBuilder:
             if not isinstance(key, T.EnumType | T.Prim) or key in (T.ERROR,):
                 self.error("pol-type", "a map's keys must be an enum or a simple type", t.key.span)
             return T.MapType(key, self.resolve_type(t.value))
+        if isinstance(t, ast.ScaleTypeExpr):
+            threshold = self.resolve_type(t.threshold)
+            if threshold not in (*T.NUMERIC, T.ERROR):
+                self.error(
+                    "pol-scale",
+                    f"a scale's thresholds are amounts or numbers, not {T.describe(threshold)}",
+                    t.threshold.span,
+                    hint="for example `scale of money EUR`, `scale of decimal` or `scale of int`",
+                )
+                return T.ERROR
+            return T.ScaleType(threshold)
         if isinstance(t, ast.RecordTypeExpr):
             fields = []
             seen = set()
@@ -410,6 +428,8 @@ class ProgramBuilder:
             self.report,
             allowed=allowed if allowed is not None else frozenset({"fact", "parameter", "let", "decision"}),
             context=context,
+            dated=self.dated,
+            evaluation_date=self.evaluation_date,
         )
 
     def let_type(self, name: str) -> T.Type:
@@ -479,7 +499,9 @@ class ProgramBuilder:
         result = {}
         for i, d in enumerate(self.of(ast.ParameterDecl)):
             declared = self.resolve_type(d.type)
-            if isinstance(declared, T.ConditionType):
+            if d.default is None:
+                default = self.dated_values(d, declared)
+            elif isinstance(declared, T.ConditionType):
                 default = self.checker(f" (in parameter `{d.name}`)").condition(d.default)
             else:
                 checker = self.checker(f" (in parameter `{d.name}`)", allowed=frozenset())
@@ -498,6 +520,30 @@ class ProgramBuilder:
                     slot = offset + len(result)
                     result[name] = ir.ParamInfo(name, BILINGUAL, default, caption, None, None, h.span, slot)
         return result
+
+    def dated_values(self, d: ast.ParameterDecl, declared: T.Type) -> ir.Expr:
+        """A dated parameter's values: its ``from DATE = expr`` lines, or its parameter file's."""
+        if isinstance(declared, T.ConditionType):
+            self.error("pol-type", "a `condition` parameter cannot have dated values", d.span)
+            return ir.Const(None, T.ERROR, d.span)
+        if d.file is not None:
+            return self.parameter_file(d, declared)
+        checker = self.checker(f" (in parameter `{d.name}`)", allowed=frozenset())
+        items = tuple(checker.value(v.expr, declared, f"the value of `{d.name}`") for v in d.dated)
+        for before, after in itertools.pairwise(d.dated):
+            if not before.start < after.start:
+                self.error(
+                    "pol-parameter-dates",
+                    f"the dates of `{d.name}` must increase: {after.start} does not come after {before.start}",
+                    after.span,
+                    hint="write the dated values from the earliest to the latest, each date once",
+                )
+        return ir.DatedIR(tuple(v.start for v in d.dated), items, declared, d.span)
+
+    def parameter_file(self, d: ast.ParameterDecl, declared: T.Type) -> ir.Expr:
+        """A parameter's values read from its parameter file (read by the loader)."""
+        self.error("pol-parameter-file", f"the parameter file of `{d.name}` was not read", d.file_span or d.span)
+        return ir.Const(None, T.ERROR, d.span)
 
     def lets(self, offset: int) -> dict[str, ir.LetInfo]:
         result = {}

@@ -8,6 +8,7 @@ checker carries on with an error type so that one mistake is reported once.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,7 @@ from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.builtins import BUILTINS
 from policylang.ir.dates import zone
-from policylang.ir.values import Duration
+from policylang.ir.values import Duration, Scale
 from policylang.syntax import ast
 
 Lookup = Callable[[str], "tuple[str, T.Type] | None"]
@@ -143,7 +144,11 @@ class ExprChecker:
         *,
         allowed: frozenset[str] = frozenset({"fact", "parameter", "let", "decision"}),
         context: str = "",
+        dated: frozenset[str] = frozenset(),
+        evaluation_date: ir.Expr | None = None,
     ) -> None:
+        self.dated = dated  # the parameters with dated values
+        self.evaluation_date = evaluation_date  # the header's `evaluation date`, checked
         self.lookup = lookup
         self.names = names
         self.rule_ids = rule_ids
@@ -364,7 +369,106 @@ class ExprChecker:
                 f"`{e.name}` is {what.get(kind, kind)}; only constants may be used here{self.context}",
                 e.span,
             )
+        if kind == "parameter" and e.name in self.dated:
+            return self._dated_at_evaluation_date(ir.Ref(kind, e.name, type_, e.span))
         return ir.Ref(kind, e.name, type_, e.span)
+
+    def _dated_at_evaluation_date(self, ref: ir.Ref) -> ir.Expr:
+        """A dated parameter written without ``at``: its value on the policy's evaluation date."""
+        if self.evaluation_date is None:
+            self.error(
+                "pol-parameter-date",
+                f"`{ref.name}` has dated values, and this policy has no `evaluation date` to choose one by",
+                ref.span,
+                hint=f"say which date: `{ref.name} at period_start`, or give the policy an `evaluation date` header",
+            )
+            return ir.Const(None, T.ERROR, ref.span)
+        return ir.AtIR(ref, self.evaluation_date, ref.type, ref.span, implicit=True)
+
+    def _At(self, e: ast.At, expected: T.Type | None) -> ir.Expr:
+        date = self.check(e.date)
+        if T.strip_optional(date.type) not in (T.DATE, T.DATETIME, T.ERROR, T.NULL):
+            self.error("pol-type", f"`at` takes a date or datetime, but this is {T.describe(date.type)}", e.date.span)
+        found = self.lookup(e.target.name) if isinstance(e.target, ast.Name) else None
+        if not isinstance(e.target, ast.Name) or found is None or e.target.name not in self.dated:
+            target = self.check(e.target, expected)
+            if target.type != T.ERROR:
+                self.error(
+                    "pol-parameter-date",
+                    f"`at` chooses a dated parameter's value for a date, and `{e.target.span.text}` is not one",
+                    e.target.span,
+                    hint="a parameter with `from DATE = ...` lines, or `from file`, has dated values",
+                )
+            return ir.Const(None, T.ERROR, e.span)
+        kind, type_ = found
+        if kind not in self.allowed:
+            self.error(
+                "pol-not-constant",
+                f"`{e.target.name}` is a parameter; only constants may be used here{self.context}",
+                e.span,
+            )
+        return ir.AtIR(ir.Ref(kind, e.target.name, type_, e.target.span), date, type_, e.span)
+
+    def _ScaleLit(self, e: ast.ScaleLit, expected: T.Type | None) -> ir.Expr:
+        target = T.strip_optional(expected) if expected is not None else None
+        want = target.threshold if isinstance(target, T.ScaleType) else None
+        thresholds = [self.check(t, want) for t, _ in e.entries]
+        rates = [self.check(r, T.DECIMAL) for _, r in e.entries]
+        kind: T.Type = want or T.ANY
+        ok = True
+        for t in thresholds:
+            base = T.strip_optional(t.type)
+            if base == T.ERROR:
+                ok = False
+                continue
+            if base not in T.NUMERIC:
+                self.error("pol-scale", f"a scale's threshold is an amount or number, not {T.describe(t.type)}", t.span)
+                ok = False
+                continue
+            clash = T.currency_clash(base, kind)
+            unified = T.unify(kind, base) if kind != T.ANY else base
+            if clash or unified is None:
+                self.error(
+                    "pol-scale",
+                    f"the thresholds of a scale are of one type: {T.describe(kind)} and {T.describe(base)} are mixed",
+                    t.span,
+                )
+                ok = False
+                continue
+            kind = unified
+        for r in rates:
+            if T.strip_optional(r.type) == T.ERROR:
+                ok = False
+            elif T.strip_optional(r.type) not in (T.INT, T.DECIMAL):
+                self.error("pol-scale", f"a scale's rate is a decimal (0.06 for 6 %), not {T.describe(r.type)}", r.span)
+                ok = False
+        for item in (*thresholds, *rates):
+            if ok and not (isinstance(item, ir.Const) and item.value is not None):
+                self.error(
+                    "pol-scale",
+                    "a scale's thresholds and rates are written as numbers or amounts, not computed",
+                    item.span,
+                    hint="use a dated parameter for values that change: `from 2017-01-01 = scale { ... }`",
+                )
+                ok = False
+        values = [c.value for c in thresholds if isinstance(c, ir.Const)]
+        if ok:
+            for (before, after), (_, entry) in zip(
+                itertools.pairwise(values), itertools.pairwise(e.entries), strict=True
+            ):
+                if not before < after:
+                    self.error(
+                        "pol-scale",
+                        f"a scale's thresholds must increase: {entry[0].span.text} does not come after the one before",
+                        entry[0].span,
+                        hint="write the brackets from the lowest threshold to the highest",
+                    )
+                    ok = False
+                    break
+        if not ok:
+            return ir.Const(None, T.ERROR, e.span)
+        scale = Scale(tuple(values), tuple(Decimal(c.value) for c in rates if isinstance(c, ir.Const)))
+        return ir.Const(scale, T.ScaleType(kind), e.span)
 
     def _RuleRef(self, e: ast.RuleRef, expected: T.Type | None) -> ir.Expr:
         known = set(self.rule_ids())

@@ -16,6 +16,7 @@ element is met first (and so which error, if any) never depends on hashing.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation, Overflow
@@ -27,7 +28,7 @@ from policylang.base.span import Span
 from policylang.ir import dates
 from policylang.ir import program as ir
 from policylang.ir import types as T
-from policylang.ir.values import Duration, Unknown, same_value, sort_members
+from policylang.ir.values import Duration, History, Unknown, same_value, sort_members
 
 Fn = Callable[[list[Any]], Any]
 
@@ -320,6 +321,37 @@ class Compiler:
                 raise _runtime_error(f"`{name}` failed: {_reason(exc)}", span) from None
 
         return call
+
+    def _DatedIR(self, e: ir.DatedIR) -> Fn:
+        items = tuple(self.expr(i) for i in e.items)
+        starts = e.starts
+
+        def dated(v: list[Any]) -> Any:
+            return History(starts, tuple(fn(v) for fn in items))
+
+        return dated
+
+    def _AtIR(self, e: ir.AtIR) -> Fn:
+        history, date = self.expr(e.parameter), self.expr(e.date)
+        name, span = e.parameter.name, e.span
+
+        def at(v: list[Any]) -> Any:
+            day = date(v)
+            if type(day) is Unknown:
+                return day
+            if day is None:
+                raise _runtime_error(f"there is no date to choose the value of `{name}` by (the date is null)", span)
+            if isinstance(day, dt.datetime):
+                day = day.date()
+            h = history(v)
+            found = h.at(day)
+            if found is None:
+                first = h.starts[0] if h.starts else None
+                since = f"its first value is from {first}" if first else "it has no values"
+                raise _runtime_error(f"`{name}` has no value on {day}: {since}", span)
+            return found[1]
+
+        return at
 
     def _IndexIR(self, e: ir.IndexIR) -> Fn:
         target, key = self.expr(e.target), self.expr(e.key)

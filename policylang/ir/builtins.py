@@ -18,7 +18,7 @@ import attrs
 from policylang.base.numbers import CONTEXT, DIGITS, EMIN, checked_int, decimal_problem
 from policylang.ir import dates
 from policylang.ir import types as T
-from policylang.ir.values import sort_members
+from policylang.ir.values import Scale, sort_members
 
 Checker = Callable[[Sequence[T.Type]], "T.Type | str"]
 
@@ -168,6 +168,25 @@ def _local_time(args: Sequence[T.Type]) -> T.Type | str:
 def _weekday(args: Sequence[T.Type]) -> T.Type | str:
     problem = _expect(args, (T.DATE, T.DATETIME))
     return problem if problem else _result(T.WEEKDAY, args)
+
+
+def _scale_apply(args: Sequence[T.Type]) -> T.Type | str:
+    if len(args) != 2:
+        return f"takes 2 arguments, a scale and an amount, got {len(args)}"
+    scale, amount = _base(args[0]), _base(args[1])
+    if T.ERROR in (scale, amount):
+        return T.ERROR
+    if not isinstance(scale, T.ScaleType):
+        return f"argument 1 must be a scale, not {T.describe(args[0])}"
+    if amount not in T.NUMERIC and amount != T.NULL:
+        return f"argument 2 must be an amount or a number, not {T.describe(args[1])}"
+    clash = T.currency_clash(scale.threshold, amount)
+    if clash:
+        return f"applies a scale in {clash[0]} to an amount in {clash[1]}: convert the amount first"
+    if scale.threshold == T.MONEY or amount == T.MONEY:
+        currency = T.currency_of(amount) or T.currency_of(scale.threshold)
+        return _result(T.money(currency), args)
+    return _result(T.DECIMAL, args)
 
 
 def _max(*values: Any) -> Any:
@@ -410,6 +429,20 @@ _BUILTINS = [
         _round_to,
         round_to_step,
         contexts=(None, None, T.ROUNDING),
+    ),
+    Builtin(
+        "marginal",
+        "marginal(scale, amount) -> amount",
+        "Each bracket's rate applied to the part of the amount within the bracket, summed (a marginal tax scale).",
+        _scale_apply,
+        Scale.marginal,
+    ),
+    Builtin(
+        "average",
+        "average(scale, amount) -> amount",
+        "The rate of the bracket the amount falls in, applied to the whole amount (0 below the first threshold).",
+        _scale_apply,
+        Scale.average,
     ),
 ]
 

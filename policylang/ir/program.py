@@ -184,6 +184,28 @@ class AggregateIR:
     span: Span
 
 
+@attrs.frozen
+class DatedIR:
+    """A dated parameter's values, earliest first (``from DATE = expr`` or a parameter file): a ``History``."""
+
+    starts: tuple[dt.date, ...]
+    items: tuple[Expr, ...]
+    type: T.Type  # the type of each value
+    span: Span
+    file: str | None = None  # the parameter file the values were read from
+
+
+@attrs.frozen
+class AtIR:
+    """A dated parameter's value on a date: ``NAME at DATE``, or at the evaluation date where none is written."""
+
+    parameter: Ref
+    date: Expr
+    type: T.Type
+    span: Span
+    implicit: bool = False  # the policy's evaluation date, not written
+
+
 Expr = (
     Const
     | Ref
@@ -200,6 +222,8 @@ Expr = (
     | MakeIR
     | QuantIR
     | AggregateIR
+    | DatedIR
+    | AtIR
 )
 
 
@@ -238,6 +262,11 @@ def children(e: Expr) -> Iterator[Expr]:
     elif isinstance(e, AggregateIR):
         yield e.collection
         yield e.body
+    elif isinstance(e, DatedIR):
+        yield from e.items
+    elif isinstance(e, AtIR):
+        yield e.parameter
+        yield e.date
 
 
 def walk(e: Expr) -> Iterator[Expr]:

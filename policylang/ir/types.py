@@ -126,11 +126,20 @@ class UnionType:
 
 
 @attrs.frozen
+class ScaleType:
+    """``scale of T``: brackets with thresholds of type ``T`` (an amount, a decimal or an int) and decimal rates."""
+
+    threshold: Type
+
+
+@attrs.frozen
 class ConditionType:
     """The type of a ``condition`` parameter: a boolean expression over facts."""
 
 
-Type = Prim | EnumType | ListType | SetType | MapType | RecordType | OptionalType | ConditionType | UnionType
+Type = (
+    Prim | EnumType | ListType | SetType | MapType | RecordType | OptionalType | ConditionType | UnionType | ScaleType
+)
 
 BOOL = Prim("bool")
 INT = Prim("int")
@@ -190,6 +199,8 @@ def currency_of(t: Type) -> str | None:
     t = strip_optional(t)
     if isinstance(t, ListType | SetType):
         return currency_of(t.element)
+    if isinstance(t, ScaleType):
+        return currency_of(t.threshold)
     return t.unit if isinstance(t, Prim) and t.name == "money" else None
 
 
@@ -264,6 +275,8 @@ def assignable(source: Type, target: Type) -> bool:
         return source.element == ANY or assignable(source.element, target.element)
     if isinstance(target, MapType) and isinstance(source, MapType):
         return assignable(source.key, target.key) and assignable(source.value, target.value)
+    if isinstance(target, ScaleType) and isinstance(source, ScaleType):
+        return source.threshold == target.threshold or assignable(source.threshold, target.threshold)
     if isinstance(target, RecordType) and isinstance(source, RecordType):
         if dict(source.fields).keys() != dict(target.fields).keys():
             return False
@@ -351,4 +364,6 @@ def describe(t: Type) -> str:
         return f"{describe(t.inner)}?"
     if isinstance(t, UnionType):
         return " or ".join(describe(o) for o in t.options)
+    if isinstance(t, ScaleType):
+        return f"scale of {describe(t.threshold)}"
     return "condition"

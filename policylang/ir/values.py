@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from policylang.base.numbers import CONTEXT
 from policylang.ir import types as T
 
 
@@ -85,6 +86,65 @@ class Duration:
         return "P" + ("".join(parts) or "0D")
 
 
+@attrs.frozen
+class Scale:
+    """A scale's brackets: thresholds (strictly increasing) and the rate from each threshold on.
+
+    >>> s = Scale((Decimal(0), Decimal(6000)), (Decimal("0.02"), Decimal("0.06")))
+    >>> s.marginal(Decimal(10000)), s.average(Decimal(10000))
+    (Decimal('360.00'), Decimal('600.00'))
+    """
+
+    thresholds: tuple[Any, ...]
+    rates: tuple[Decimal, ...]
+
+    def marginal(self, amount: Decimal | int) -> Decimal:
+        """Each bracket's rate on the part of ``amount`` within it (OpenFisca's ``MarginalRateTaxScale.calc``)."""
+        total = Decimal(0)
+        bounds = (*self.thresholds[1:], None)
+        for low, high, rate in zip(self.thresholds, bounds, self.rates, strict=True):
+            top = amount if high is None or amount < high else high
+            if top > low:
+                total = CONTEXT.add(total, CONTEXT.multiply(CONTEXT.subtract(Decimal(top), Decimal(low)), rate))
+        return total
+
+    def rate_at(self, amount: Decimal | int) -> Decimal | None:
+        """The rate of the bracket ``amount`` falls in (its threshold the greatest not above it), or ``None``."""
+        found = None
+        for low, rate in zip(self.thresholds, self.rates, strict=True):
+            if amount >= low:
+                found = rate
+        return found
+
+    def average(self, amount: Decimal | int) -> Decimal:
+        """The rate of the bracket ``amount`` falls in, applied to the whole amount (0 below the first threshold)."""
+        rate = self.rate_at(amount)
+        return Decimal(0) if rate is None else CONTEXT.multiply(Decimal(amount), rate)
+
+
+@attrs.frozen
+class History:
+    """A dated parameter's values: each applies from its start date until the next one's.
+
+    >>> h = History((dt.date(2015, 1, 1), dt.date(2017, 1, 1)), (1, 2))
+    >>> h.at(dt.date(2016, 5, 1)), h.at(dt.date(2014, 5, 1))
+    ((datetime.date(2015, 1, 1), 1), None)
+    """
+
+    starts: tuple[dt.date, ...]
+    values: tuple[Any, ...]
+
+    def at(self, day: dt.date) -> tuple[dt.date, Any] | None:
+        """The start and value in force on ``day``, or ``None`` before the first start."""
+        found = None
+        for start, value in zip(self.starts, self.values, strict=True):
+            if start <= day:
+                found = (start, value)
+            else:
+                break
+        return found
+
+
 def encode(value: Any, type_: T.Type | None = None) -> Any:
     """Encode a runtime value the way facts are written in JSON.
 
@@ -122,6 +182,13 @@ def encode(value: Any, type_: T.Type | None = None) -> Any:
         if isinstance(inner, T.MapType):
             return {k: encode(v, inner.value) for k, v in value.items()}
         return {k: encode(v) for k, v in value.items()}
+    if isinstance(value, Scale):
+        brackets = zip(value.thresholds, value.rates, strict=True)
+        return {"brackets": [{"threshold": encode(t), "rate": encode(r)} for t, r in brackets]}
+    if isinstance(value, History):
+        return {
+            "values": {start.isoformat(): encode(v, type_) for start, v in zip(value.starts, value.values, strict=True)}
+        }
     if isinstance(value, Unknown):
         raise TypeError("an unknown value has no JSON encoding")
     return value

@@ -71,6 +71,14 @@ class MapTypeExpr:
 
 
 @attrs.frozen
+class ScaleTypeExpr:
+    """``scale of T``: thresholds of type ``T``, decimal rates."""
+
+    threshold: TypeExpr
+    span: Span
+
+
+@attrs.frozen
 class FieldExpr:
     """One field of a record type: ``name: T``."""
 
@@ -118,6 +126,7 @@ TypeExpr = (
     | ListTypeExpr
     | SetTypeExpr
     | MapTypeExpr
+    | ScaleTypeExpr
     | RecordTypeExpr
     | NamedTypeExpr
     | OptionalTypeExpr
@@ -301,6 +310,23 @@ class FieldGet:
     span: Span
 
 
+@attrs.frozen
+class ScaleLit:
+    """A scale literal ``scale { 0 EUR: 0.02, 6000 EUR: 0.06 }``: thresholds and the rate from each on."""
+
+    entries: tuple[tuple[Expr, Expr], ...]
+    span: Span
+
+
+@attrs.frozen
+class At:
+    """A dated parameter's value on a date: ``RATE at period_start``."""
+
+    target: Expr
+    date: Expr
+    span: Span
+
+
 Expr = (
     Literal
     | Name
@@ -319,6 +345,8 @@ Expr = (
     | If
     | Index
     | FieldGet
+    | ScaleLit
+    | At
 )
 
 # ----------------------------------------------------------------- declarations
@@ -411,17 +439,29 @@ class FactDecl:
 
 
 @attrs.frozen
+class DatedValue:
+    """One ``from DATE = expr`` line of a dated parameter."""
+
+    start: dt.date
+    expr: Expr
+    span: Span
+
+
+@attrs.frozen
 class ParameterDecl:
-    """A ``parameter`` declaration: its type and default."""
+    """A ``parameter`` declaration: its type and default (or its dated values, or the file they are in)."""
 
     name: str
     type: TypeExpr
-    default: Expr
+    default: Expr | None  # None for a dated parameter
     labels: Labels | None
     provenance: str | None
     note: Labels | None
     span: Span
     name_span: Span | None = None  # where the name is written
+    dated: tuple[DatedValue, ...] = ()  # ``from DATE = expr`` lines, as written
+    file: str | None = None  # ``from file "PATH"``: the parameter file, relative to the policy file
+    file_span: Span | None = None  # where the path is written
 
 
 @attrs.frozen

@@ -88,11 +88,12 @@ TYPES = (
     "list",
     "set",
     "map",
+    "scale",
     "of",
 )
 
 # Words of expressions.
-OPERATORS = ("if", "then", "else", "and", "or", "not", "in", "is", "empty")
+OPERATORS = ("if", "then", "else", "and", "or", "not", "in", "is", "empty", "at")
 CONSTANTS = ("true", "false", "null")
 AGGREGATES = ("sum", "min", "max", "filter", "map")  # also written with a bound variable: sum(x in xs: ...)
 QUANTIFIERS = ("any", "all", "count", *AGGREGATES)

@@ -212,6 +212,53 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             str(name), type_, default, labels, span=self.span(meta), name_span=self.tspan(name), **flags
         )
 
+    def _parameter_flags(self, rest: list[Any]) -> tuple[Labels | None, dict[str, Any], list[ast.DatedValue]]:
+        labels = None
+        flags: dict[str, Any] = {"provenance": None, "note": None}
+        dated: list[ast.DatedValue] = []
+        for item in rest:
+            if isinstance(item, Labels):
+                labels = item
+            elif isinstance(item, ast.DatedValue):
+                dated.append(item)
+            else:
+                kind, value = item
+                flags[kind] = value
+        return labels, flags, dated
+
+    def parameter_dated(self, meta: Any, children: list[Any]) -> ast.ParameterDecl:
+        name, type_, *rest = children
+        labels, flags, dated = self._parameter_flags(rest)
+        return ast.ParameterDecl(
+            str(name),
+            type_,
+            None,
+            labels,
+            span=self.span(meta),
+            name_span=self.tspan(name),
+            dated=tuple(dated),
+            **flags,
+        )
+
+    def parameter_file(self, meta: Any, children: list[Any]) -> ast.ParameterDecl:
+        name, type_, *rest = children
+        path = next(c for c in rest if isinstance(c, Token) and c.type == "STRING")
+        labels, flags, _ = self._parameter_flags([c for c in rest if c is not path])
+        return ast.ParameterDecl(
+            str(name),
+            type_,
+            None,
+            labels,
+            span=self.span(meta),
+            name_span=self.tspan(name),
+            file=_unquote(path),
+            file_span=self.tspan(path),
+            **flags,
+        )
+
+    def dated_value(self, meta: Any, children: list[Any]) -> ast.DatedValue:
+        return ast.DatedValue(self._date(children[0]), children[1], self.span(meta))
+
     parameter_provenance = fact_provenance
     parameter_note = fact_note
 
@@ -475,6 +522,9 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     def map_type(self, meta: Any, children: list[Any]) -> ast.TypeExpr:
         return ast.MapTypeExpr(children[0], children[1], self.span(meta))
 
+    def scale_type(self, meta: Any, children: list[Any]) -> ast.TypeExpr:
+        return ast.ScaleTypeExpr(children[0], self.span(meta))
+
     def record_type(self, meta: Any, children: list[Any]) -> ast.TypeExpr:
         return ast.RecordTypeExpr(tuple(children), self.span(meta))
 
@@ -546,6 +596,9 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     def field_access(self, meta: Any, children: list[Any]) -> ast.Expr:
         return ast.FieldGet(children[0], str(children[1]), self.span(meta))
+
+    def at_date(self, meta: Any, children: list[Any]) -> ast.Expr:
+        return ast.At(children[0], children[1], self.span(meta))
 
     def name(self, meta: Any, children: list[Token]) -> ast.Expr:
         return ast.Name(str(children[0]), self.span(meta))
@@ -654,6 +707,12 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     def record_entry(self, meta: Any, children: list[Any]) -> tuple[str, ast.Expr]:
         return (str(children[0]), children[1])
 
+    def scale_lit(self, meta: Any, children: list[Any]) -> ast.Expr:
+        return ast.ScaleLit(tuple(children), self.span(meta))
+
+    def scale_entry(self, meta: Any, children: list[Any]) -> tuple[ast.Expr, ast.Expr]:
+        return (children[0], children[1])
+
 
 # ----------------------------------------------------------------- layout marks
 
@@ -682,6 +741,7 @@ _CLAUSES = frozenset(
         "fact_note",
         "parameter_provenance",
         "parameter_note",
+        "dated_value",
         "decision_provenance",
         "decision_note",
         "decision_for",
@@ -705,7 +765,18 @@ _CLAUSES = frozenset(
 )
 _TABLES = frozenset({"body_first_match", "body_collect"})
 _ROWS = frozenset({"row_when", "row_otherwise", "collect_row"})
-_LABELLED = frozenset({"type_decl", "fact_decl", "parameter_decl", "factor_decl", "decision_decl", "warning_decl"})
+_LABELLED = frozenset(
+    {
+        "type_decl",
+        "fact_decl",
+        "parameter_decl",
+        "parameter_dated",
+        "parameter_file",
+        "factor_decl",
+        "decision_decl",
+        "warning_decl",
+    }
+)
 _LABELS = frozenset({"labels_pair", "labels_da", "labels_en"})
 
 
