@@ -17,6 +17,7 @@ from policylang.base.labels import Labels
 from policylang.base.span import Span
 from policylang.base.suggest import did_you_mean
 from policylang.check.expressions import ExprChecker, currency_diagnostic, money_type
+from policylang.check.functions import FunctionsChecker
 from policylang.check.labels import label_problems
 from policylang.check.plan import evaluation_plan
 from policylang.check.rules import RulesChecker
@@ -130,6 +131,7 @@ class ProgramBuilder:
         self.rules_checker = RulesChecker(self)
         self.dated: frozenset[str] = frozenset()  # the parameters with dated values
         self.evaluation_date: ir.Expr | None = None  # the header's, once checked
+        self.functions_checker = FunctionsChecker(self)
 
     # -- reporting -------------------------------------------------------------
 
@@ -172,6 +174,7 @@ class ProgramBuilder:
         for name, decl in self.values.items():
             if isinstance(decl, ast.LetDecl):
                 self.let_type(name)
+        functions = self.functions_checker.all()
         rules = self.rules_checker.rules()
         lets = self.lets(len(facts) + len(parameters))
         decisions = self.rules_checker.decisions(rules, len(facts) + len(parameters) + len(lets))
@@ -211,6 +214,7 @@ class ProgramBuilder:
             files=tuple(m.path for m in self.modules),
             handoffs=handoffs,
             source_hash=source_hash(m.span.source.text for m in self.modules),
+            functions=functions,
         )
 
     # -- declarations ----------------------------------------------------------
@@ -277,6 +281,8 @@ class ProgramBuilder:
                 )
             else:
                 self.rule_decls[d.rule_id] = d
+        elif isinstance(d, ast.FunctionDecl):
+            self.functions_checker.register(d)
         elif isinstance(d, ast.ConstraintDecl):
             self.constraint_decls.append(d)
         elif isinstance(d, ast.WarningDecl):
@@ -430,6 +436,8 @@ class ProgramBuilder:
             context=context,
             dated=self.dated,
             evaluation_date=self.evaluation_date,
+            functions=self.functions_checker.info,
+            function_names=self.functions_checker.names,
         )
 
     def let_type(self, name: str) -> T.Type:

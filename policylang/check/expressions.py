@@ -23,6 +23,7 @@ from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.builtins import BUILTINS
 from policylang.ir.dates import zone
+from policylang.ir.inline import inline
 from policylang.ir.values import Duration, Scale
 from policylang.syntax import ast
 
@@ -146,10 +147,15 @@ class ExprChecker:
         context: str = "",
         dated: frozenset[str] = frozenset(),
         evaluation_date: ir.Expr | None = None,
+        functions: Callable[[str, Span], ir.FunctionInfo | None] | None = None,
+        function_names: Callable[[], Iterable[str]] | None = None,
     ) -> None:
         self.dated = dated  # the parameters with dated values
         self.evaluation_date = evaluation_date  # the header's `evaluation date`, checked
         self.lookup = lookup
+        self.functions = functions  # the policy's own functions, by name (checked when first called)
+        self.function_names = function_names
+        self.pure: str | None = None  # the function whose body this checks: it reads no fact, let or decision
         self.names = names
         self.rule_ids = rule_ids
         self.report = report
@@ -362,7 +368,9 @@ class ExprChecker:
         kind, type_ = found
         if any(e.name in names for names in self.narrowed):
             type_ = T.strip_optional(type_)
-        if kind not in self.allowed:
+        if self.pure is not None and kind not in self.allowed:
+            self._impure(kind, e)
+        elif kind not in self.allowed:
             what = {"fact": "a fact", "parameter": "a parameter", "let": "a `let` value", "decision": "a decision"}
             self.error(
                 "pol-not-constant",
@@ -470,6 +478,21 @@ class ExprChecker:
         scale = Scale(tuple(values), tuple(Decimal(c.value) for c in rates if isinstance(c, ir.Const)))
         return ir.Const(scale, T.ScaleType(kind), e.span)
 
+    def _impure(self, kind: str, e: ast.Name) -> None:
+        what = {
+            "fact": "a fact",
+            "let": "a `let` value",
+            "decision": "a decision",
+            "condition": "a `condition` parameter, which reads facts",
+        }
+        self.error(
+            "pol-function-impure",
+            f"`{e.name}` is {what.get(kind, kind)}: the function `{self.pure}` may read only its own parameters, "
+            "the policy's parameters and other functions",
+            e.span,
+            hint=f"give `{self.pure}` a parameter for it, and pass `{e.name}` where the function is called",
+        )
+
     def _RuleRef(self, e: ast.RuleRef, expected: T.Type | None) -> ir.Expr:
         known = set(self.rule_ids())
         if e.rule_id not in known:
@@ -573,6 +596,9 @@ class ExprChecker:
     # -- calls and quantifiers -------------------------------------------------
 
     def _Call(self, e: ast.Call, expected: T.Type | None) -> ir.Expr:
+        function = self.functions(e.function, e.span) if self.functions is not None else None
+        if function is not None:
+            return self._function_call(function, e)
         builtin = BUILTINS.get(e.function)
         args = tuple(self.check(a, builtin.context(i) if builtin else None) for i, a in enumerate(e.args))
         if _aggregates_one(e.function, args):
@@ -582,9 +608,11 @@ class ExprChecker:
                 return ir.Const(None, T.ERROR, e.span)
             return self._aggregate(e.function, _ELEMENT, args[0], None, e.span)
         if builtin is None:
+            own = sorted(self.function_names()) if self.function_names is not None else []
             listed = ", ".join(f"`{name}`" for name in sorted(BUILTINS))
-            hint, fix = did_you_mean(e.function, BUILTINS)
-            hint = hint or f"the functions are {listed} (docs: language reference)"
+            hint, fix = did_you_mean(e.function, [*own, *BUILTINS])
+            mine = f"; the policy's own are {', '.join(f'`{name}`' for name in own)}" if own else ""
+            hint = hint or f"the built-in functions are {listed}{mine} (docs: language reference)"
             self.error("pol-unknown-function", f"unknown function `{e.function}`", e.span, hint=hint, fix=fix)
             return ir.Const(None, T.ERROR, e.span)
         outcome = builtin.check([a.type for a in args])
@@ -608,6 +636,35 @@ class ExprChecker:
                     hint='use an IANA name such as "Europe/Copenhagen"',
                 )
         return ir.CallIR(builtin, args, outcome, e.span)
+
+    def _function_call(self, function: ir.FunctionInfo, e: ast.Call) -> ir.Expr:
+        """A call of one of the policy's functions: its arguments checked against the parameters' types."""
+        if len(e.args) != len(function.params):
+            signature = f"{function.name}({', '.join(f'{n}: {T.describe(t)}' for n, t in function.params)})"
+            count = len(function.params)
+            self.error(
+                "pol-function-arity",
+                f"`{function.name}` takes {count} argument{'s' if count != 1 else ''}, but is given {len(e.args)}",
+                e.span,
+                hint=f"usage: {signature}",
+            )
+            for a in e.args:
+                self.check(a)
+            return ir.Const(None, T.ERROR, e.span)
+        args = tuple(
+            self.value(a, t, f"the argument `{n}` of `{function.name}`")
+            for a, (n, t) in zip(e.args, function.params, strict=True)
+        )
+        inlined = inline(function, args)
+        if "parameter" not in self.allowed:
+            read = next((r.name for r in ir.refs(inlined) if r.kind == "parameter"), None)
+            if read is not None:
+                self.error(
+                    "pol-not-constant",
+                    f"`{function.name}` reads the parameter `{read}`; only constants may be used here{self.context}",
+                    e.span,
+                )
+        return ir.FnCallIR(function, args, inlined, function.type, e.span)
 
     def _Quantifier(self, e: ast.Quantifier, expected: T.Type | None) -> ir.Expr:
         if e.kind in AGGREGATES:

@@ -38,7 +38,9 @@ class Compiler:
 
     def __init__(self, slots: dict[tuple[str, str], int], first_free: int) -> None:
         self.slots = slots
-        self.next_free = first_free
+        # the slot where an evaluation that is traced puts what records the calls of functions (else None)
+        self.call_slot = first_free
+        self.next_free = first_free + 1
         self.local_slots: list[dict[str, int]] = []
 
     @property
@@ -352,6 +354,44 @@ class Compiler:
             return found[1]
 
         return at
+
+    def _FnCallIR(self, e: ir.FnCallIR) -> Fn:
+        """A call of one of the policy's functions: its body, run on the arguments' values.
+
+        Unknown arguments are passed as they are, so an unknown makes the result unknown only
+        where the body needs it (as in any expression). Where the slot :attr:`call_slot` holds a
+        recorder (a traced evaluation), the call is reported to it with its arguments, its result
+        and the calls its body made, as ``record(function, args, result, calls)``.
+        """
+        args = tuple(self.expr(a) for a in e.args)
+        f = e.function
+        slots = tuple(range(self.next_free, self.next_free + len(f.params)))
+        self.next_free += len(f.params)
+        outer = self.local_slots
+        self.local_slots = [{name: slot for (name, _), slot in zip(f.params, slots, strict=True)}]
+        try:
+            body = self.expr(f.body)
+        finally:
+            self.local_slots = outer
+        log = self.call_slot
+
+        def call(v: list[Any]) -> Any:
+            values = [fn(v) for fn in args]
+            for slot, x in zip(slots, values, strict=True):
+                v[slot] = x
+            record = v[log]
+            if record is None:
+                return body(v)
+            nested: list[tuple[Any, ...]] = []
+            v[log] = lambda *made: nested.append(made)
+            try:
+                result = body(v)
+            finally:
+                v[log] = record
+            record(f, tuple(values), result, tuple(nested))
+            return result
+
+        return call
 
     def _IndexIR(self, e: ir.IndexIR) -> Fn:
         target, key = self.expr(e.target), self.expr(e.key)

@@ -145,6 +145,7 @@ class Engine:
         self._template = template
         self._memo: dict[str, Any] = {}
         self._tracing: TraceBuilder | None = None
+        self._calling_lets = frozenset(s.name for s in self._let_steps if _calls_functions(s.info))
 
     # -- the read-only interface ---------------------------------------------------
 
@@ -424,10 +425,15 @@ class Engine:
             for run in self._untraced:
                 run(v, fired)
             return fired
-        for step in self._steps:
-            rows = step.run(v, tracer)
-            if rows is not None:
-                fired[step.name] = rows
+        log = self._compiler.call_slot
+        v[log] = getattr(tracer, "call", None)  # the calls of functions, for a tracer that is told of them
+        try:
+            for step in self._steps:
+                rows = step.run(v, tracer)
+                if rows is not None:
+                    fired[step.name] = rows
+        finally:
+            v[log] = None
         return fired
 
     def evaluate(
@@ -476,11 +482,15 @@ class Engine:
         """
         w = v.copy()
         tree = self._trace_builder().recorder()
+        w[self._compiler.call_slot] = tree.call
         for step in self._steps:
             if isinstance(step, LetStep):
+                if step.info.name in self._calling_lets:
+                    step.value(w)  # again, for the trace of its calls of functions (the value is the same)
                 tree.derived(step.info, w[step.slot])
             else:
                 step.run(w, tree)
+        w[self._compiler.call_slot] = None
         if self._handoffs:
             self._check_handoffs(w, tree)
         roots = tree.roots
@@ -554,6 +564,12 @@ class Engine:
             if tracer is not None:
                 tracer.handoff(info, holds, entry)
         return found
+
+
+def _calls_functions(info: ir.LetInfo | ir.ParamInfo) -> bool:
+    """Whether computing a ``let`` value (or ``condition`` parameter) calls a function of the policy."""
+    e = info.expr if isinstance(info, ir.LetInfo) else info.default
+    return any(isinstance(x, ir.FnCallIR) for x in ir.walk(e))
 
 
 def _incomplete(budget: int) -> ResultWarning:

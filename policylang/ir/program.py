@@ -206,6 +206,23 @@ class AtIR:
     implicit: bool = False  # the policy's evaluation date, not written
 
 
+@attrs.frozen
+class FnCallIR:
+    """A call of a function the policy declares (``function``), with its checked arguments.
+
+    ``inlined`` is the function's body with the arguments put in for its parameters (its bound
+    variables renamed, so none captures a variable of the call's place): the same value, as one
+    expression, for the backends that do not call functions (the vectorised batch backend and
+    the z3 encoding) and for every walk over the expression (:func:`children` gives it).
+    """
+
+    function: FunctionInfo
+    args: tuple[Expr, ...]
+    inlined: Expr
+    type: T.Type
+    span: Span
+
+
 Expr = (
     Const
     | Ref
@@ -224,6 +241,7 @@ Expr = (
     | AggregateIR
     | DatedIR
     | AtIR
+    | FnCallIR
 )
 
 
@@ -267,6 +285,8 @@ def children(e: Expr) -> Iterator[Expr]:
     elif isinstance(e, AtIR):
         yield e.parameter
         yield e.date
+    elif isinstance(e, FnCallIR):
+        yield e.inlined
 
 
 def walk(e: Expr) -> Iterator[Expr]:
@@ -353,6 +373,34 @@ class CitationInfo:
             "file": self.source.file if self.source else None,
             "lines": [self.line_from, self.line_to or self.line_from] if self.line_from is not None else None,
         }
+
+
+@attrs.frozen
+class FunctionInfo:
+    """A function the policy declares: its parameters, result type, labels, citations and checked body.
+
+    The body reads only its parameters (``Ref("local", name)``), the policy's parameters and
+    other functions: it is pure, and the checker rejects recursion.
+    """
+
+    name: str
+    params: tuple[tuple[str, T.Type], ...]
+    type: T.Type
+    body: Expr
+    labels: Labels | None
+    citations: tuple[CitationInfo, ...]
+    note: Labels | None
+    span: Span
+
+    @property
+    def citation(self) -> str:
+        """The function's citations as they read in an explanation, joined with ``;``."""
+        return "; ".join(c.text for c in self.citations)
+
+    @property
+    def short_citation(self) -> str:
+        """The function's first citation, without line numbers: what a trace node carries inline."""
+        return self.citations[0].short if self.citations else ""
 
 
 @attrs.frozen
@@ -604,6 +652,7 @@ class Program:
     files: tuple[str, ...]
     handoffs: tuple[HandoffInfo, ...] = ()
     source_hash: str = ""  # "sha256:..." of the text of every file, imports first: names the policy's manifest
+    functions: dict[str, FunctionInfo] = attrs.field(factory=dict)  # the declared functions, by name
     _memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     @property

@@ -477,6 +477,30 @@ class LetDecl:
 
 
 @attrs.frozen
+class FunctionParam:
+    """One parameter of a ``function``: ``name: T``."""
+
+    name: str
+    type: TypeExpr
+    span: Span
+
+
+@attrs.frozen
+class FunctionDecl:
+    """A ``function``: a named, typed, pure computation with its parameters, citations and body."""
+
+    name: str
+    params: tuple[FunctionParam, ...]
+    type: TypeExpr
+    labels: Labels | None
+    citations: tuple[Citation, ...]
+    note: Labels | None
+    body: Expr
+    span: Span
+    name_span: Span
+
+
+@attrs.frozen
 class FactorDecl:
     """A ``factor`` to weigh, with its labels."""
 
@@ -651,6 +675,7 @@ Declaration = (
     | FactDecl
     | ParameterDecl
     | LetDecl
+    | FunctionDecl
     | FactorDecl
     | DecisionDecl
     | RuleDecl

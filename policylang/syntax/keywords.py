@@ -16,6 +16,7 @@ DECLARATIONS = (
     "fact",
     "parameter",
     "let",
+    "function",
     "factor",
     "decision",
     "rule",

@@ -267,6 +267,36 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         by = rest[0] if rest else _By()
         return ast.LetDecl(str(name), type_, expr, tuple(by), self.span(meta), self.tspan(name))
 
+    def function_decl(self, meta: Any, children: list[Any]) -> ast.FunctionDecl:
+        name, *rest = children
+        params = tuple(p for p in rest if isinstance(p, ast.FunctionParam))
+        rest = [r for r in rest if r is not None and not isinstance(r, ast.FunctionParam)]
+        type_, *clauses, body = rest
+        labels = None
+        citations: tuple[ast.Citation, ...] = ()
+        note = None
+        for item in clauses:
+            if isinstance(item, Labels):
+                labels = item
+            elif item[0] == "citations":
+                citations += tuple(item[1])
+            else:
+                note = item[1]
+        span, name_span = self.span(meta), self.tspan(name)
+        return ast.FunctionDecl(str(name), params, type_, labels, citations, note, body, span, name_span)
+
+    def function_param(self, meta: Any, children: list[Any]) -> ast.FunctionParam:
+        return ast.FunctionParam(str(children[0]), children[1], self.span(meta))
+
+    def function_cites(self, meta: Any, children: list[ast.Citation]) -> tuple[str, Any]:
+        return ("citations", children)
+
+    def function_note(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
+        return ("note", children[0])
+
+    def function_body(self, meta: Any, children: list[Any]) -> ast.Expr:
+        return children[0]  # type: ignore[no-any-return]
+
     def factor_decl(self, meta: Any, children: list[Any]) -> ast.FactorDecl:
         return ast.FactorDecl(str(children[0]), children[1], self.span(meta), self.tspan(children[0]))
 
@@ -439,6 +469,8 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             self.span(meta),
             self.tspan(source),
         )
+
+    function_citation = citation
 
     def constraint_decl(self, meta: Any, children: list[Any]) -> ast.ConstraintDecl:
         name, *rest = children
@@ -742,6 +774,9 @@ _CLAUSES = frozenset(
         "parameter_provenance",
         "parameter_note",
         "dated_value",
+        "function_cites",
+        "function_note",
+        "function_body",
         "decision_provenance",
         "decision_note",
         "decision_for",
@@ -772,6 +807,7 @@ _LABELLED = frozenset(
         "parameter_decl",
         "parameter_dated",
         "parameter_file",
+        "function_decl",
         "factor_decl",
         "decision_decl",
         "warning_decl",

@@ -22,6 +22,7 @@ from policylang.ir import types as T
 from policylang.ir.values import Unknown, encode
 from policylang.trace.nodes import (
     NO_VALUE,
+    CallNode,
     DecisionNode,
     HandoffNode,
     LetNode,
@@ -95,6 +96,16 @@ class TraceBuilder:
         else:  # a condition-like value that does not hold does not make its rule apply
             outcome = "not_applicable" if value is False or value is None else "fired"
         return LetNode(info.name, outcome, isinstance(info, ir.ParamInfo), self.cite(rules), info.span)
+
+    def call(self, function: ir.FunctionInfo, args: tuple[Any, ...], result: Any, calls: tuple[Any, ...]) -> CallNode:
+        """The node of a call of a function, with the nodes of the calls its body made."""
+        arguments = {
+            name: "unknown" if type(value) is Unknown else encode(value, type_)
+            for (name, type_), value in zip(function.params, args, strict=False)
+        }
+        shown = NO_VALUE if type(result) is Unknown else encode(result, function.type)
+        children = [self.call(*made) for made in calls]
+        return CallNode(function.name, arguments, shown, function.short_citation, children, function.span)
 
     def mark_settled(self, nodes: list[TraceNode], settled: Mapping[str, SettledDecision]) -> list[TraceNode]:
         """The trace with each settled decision's node saying its value and how it was settled."""
@@ -191,6 +202,14 @@ class TreeRecorder:
 
     def warning(self, warning: Any) -> None:
         """Nothing: the warnings are in the result's ``warnings``."""
+
+    def call(self, function: ir.FunctionInfo, args: tuple[Any, ...], result: Any, calls: tuple[Any, ...]) -> None:
+        """A call's node: under the decision being computed, else at the top."""
+        node = self.builder.call(function, args, result, calls)
+        if self.current is not None:
+            self.current.children.append(node)
+        else:
+            self.roots.append(node)
 
     def handoff(self, handoff: ir.HandoffInfo, holds: Any, entry: dict[str, Any]) -> None:
         """A handoff's node, with its rules."""

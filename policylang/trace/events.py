@@ -47,6 +47,11 @@ class Tracer(Protocol):
     def handoff(self, handoff: ir.HandoffInfo, holds: Any, entry: dict[str, Any]) -> None:
         """The person should also be evaluated under another policy (``entry`` says which and why)."""
 
+    def call(self, function: ir.FunctionInfo, args: tuple[Any, ...], result: Any, calls: tuple[Any, ...]) -> None:
+        """A function of the policy was called: its arguments (by position), its result, and the calls
+        its body made, each as a tuple ``(function, args, result, calls)``. A tracer without this
+        method is not told of calls."""
+
 
 class Recorder:
     """A tracer that keeps every event, for the result to turn into a tree on demand."""
@@ -87,3 +92,7 @@ class Recorder:
     def handoff(self, handoff: ir.HandoffInfo, holds: Any, entry: dict[str, Any]) -> None:
         """Keep a ``handoff`` event."""
         self.events.append(("handoff", handoff, holds, entry))
+
+    def call(self, function: ir.FunctionInfo, args: tuple[Any, ...], result: Any, calls: tuple[Any, ...]) -> None:
+        """Keep a ``call`` event."""
+        self.events.append(("call", function, args, result, calls))

@@ -20,7 +20,8 @@ The kinds are a closed set, one class each (``docs/trace.rst`` and
 ``rule``            a rule of the law a row, ``let`` value or handoff applies;
 ``let``             a ``let`` value (or ``condition`` parameter) that cites rules;
 ``note``            an informational rule whose condition holds;
-``handoff``         another policy the person should also be evaluated under.
+``handoff``         another policy the person should also be evaluated under;
+``call``            a call of a function the policy declares: its arguments and result.
 
 The in-memory tree and the JSON are the same records: ``node.to_dict()`` is the node's
 JSON, and :func:`node_from_dict` reads it back.
@@ -37,7 +38,7 @@ from policylang.base.span import Span
 from policylang.ir import program as ir
 
 TRACE_FORMAT = "policylang.trace/2"
-NODE_KINDS = ("decision", "row", "not_applicable", "rule", "let", "note", "handoff")
+NODE_KINDS = ("decision", "row", "not_applicable", "rule", "let", "note", "handoff", "call")
 
 
 class _NoValue:
@@ -242,6 +243,34 @@ class HandoffNode(TraceNode):
         return _children({"kind": "handoff", "policy": self.policy, "status": self.status}, self.children)
 
 
+@attrs.define(slots=True, eq=False)
+class CallNode(TraceNode):
+    """A call of a function the policy declares, with its arguments, result and short citation.
+
+    ``arguments`` maps each parameter to its value as in a fact file (``"unknown"`` where it
+    is unknown); ``result`` is absent where the result is unknown. Its children are the calls
+    the function's body made. It sits under the decision whose computation made the call
+    (a call made computing a ``let`` value is a node of its own at the top).
+    """
+
+    kind: ClassVar[str] = "call"
+    function: str
+    arguments: dict[str, Any]
+    result: Any = NO_VALUE
+    citation: str = ""
+    children: Sequence[TraceNode] = ()
+    span: Span | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The call's JSON (see ``docs/trace.rst``)."""
+        data: dict[str, Any] = {"kind": "call", "function": self.function, "arguments": dict(self.arguments)}
+        if self.result is not NO_VALUE:
+            data["result"] = self.result
+        if self.citation:
+            data["citation"] = self.citation
+        return _children(data, self.children)
+
+
 def node_from_dict(data: Mapping[str, Any], program: ir.Program | None = None) -> TraceNode:
     """A node read back from its JSON; with the ``program`` it is of, with its span again."""
     kind = data.get("kind")
@@ -283,6 +312,16 @@ def node_from_dict(data: Mapping[str, Any], program: ir.Program | None = None) -
     if kind == "handoff":
         spans = [h.span for h in p.handoffs if h.target == data["policy"]] if p is not None else []
         return HandoffNode(data["policy"], data["status"], children, spans[0] if spans else None)
+    if kind == "call":
+        function = p.functions.get(data["function"]) if p is not None else None
+        return CallNode(
+            data["function"],
+            dict(data.get("arguments", {})),
+            data.get("result", NO_VALUE),
+            data.get("citation", ""),
+            children,
+            function.span if function is not None else None,
+        )
     raise ValueError(f"not a trace node of {TRACE_FORMAT}: kind {kind!r}")
 
 
