@@ -7,6 +7,7 @@ policy author sees all of them at once, sorted by place. The result is a
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 from collections.abc import Iterable, Sequence
@@ -26,6 +27,7 @@ from policylang.check.unicode import unicode_diagnostics
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.syntax import ast
+from policylang.syntax.paramfile import ParameterFile, literal
 
 RESERVED = frozenset(
     [
@@ -549,9 +551,57 @@ class ProgramBuilder:
         return ir.DatedIR(tuple(v.start for v in d.dated), items, declared, d.span)
 
     def parameter_file(self, d: ast.ParameterDecl, declared: T.Type) -> ir.Expr:
-        """A parameter's values read from its parameter file (read by the loader)."""
-        self.error("pol-parameter-file", f"the parameter file of `{d.name}` was not read", d.file_span or d.span)
-        return ir.Const(None, T.ERROR, d.span)
+        """A parameter's values from its parameter file (read by the loader), checked where they are written."""
+        data = d.file_data
+        if not isinstance(data, ParameterFile):
+            self.error("pol-parameter-file", f"the parameter file of `{d.name}` was not read", d.file_span or d.span)
+            return ir.Const(None, T.ERROR, d.span)
+        base = T.strip_optional(declared)
+        is_scale = isinstance(base, T.ScaleType)
+        where = data.span or d.span
+        if data.is_scale != is_scale:
+            found = "a scale (`brackets`)" if data.is_scale else "dated values (`values`)"
+            self.error(
+                "pol-parameter-file",
+                f"`{d.name}` is {T.describe(declared)}, but its parameter file holds {found}",
+                d.file_span or d.span,
+            )
+            return ir.Const(None, T.ERROR, d.span)
+        currency, unit = T.currency_of(declared), data.currency()
+        if currency and unit and currency != unit:
+            self.error(
+                "pol-currency",
+                f"`{d.name}` is in {currency}, but its parameter file says its unit is currency-{unit}",
+                where,
+                hint=f"declare it as in the file (`money {unit}`), or convert the file's amounts",
+            )
+        value_type = base.threshold if isinstance(base, T.ScaleType) else base
+        kind = value_type.name if isinstance(value_type, T.Prim) else ""
+        checker = self.checker(f" (in parameter `{d.name}`)", allowed=frozenset())
+        what = f"the value of `{d.name}`"
+        starts: list[dt.date] = []
+        items: list[ir.Expr] = []
+        if not is_scale:
+            for start, value in data.values:
+                starts.append(start)
+                if value.kind == "data":
+                    hint = "a scale's file has `brackets`, each with a dated `threshold` and `rate`"
+                    self.error("pol-parameter-file", "a parameter file's value is a single value", value.span, hint)
+                    items.append(ir.Const(None, T.ERROR, value.span))
+                elif value.kind == "null":
+                    items.append(ir.Const(None, T.NULL, value.span))  # no value from this date on
+                else:
+                    items.append(checker.value(literal(value, kind, currency), declared, what))
+        for start in data.scale_dates():
+            entries = [(literal(t, kind, currency), literal(r, "decimal")) for t, r in data.brackets_on(start)]
+            starts.append(start)
+            if entries:
+                items.append(checker.value(ast.ScaleLit(tuple(entries), where), declared, what))
+            else:
+                items.append(ir.Const(None, T.NULL, where))
+        if not starts:
+            self.error("pol-parameter-file", f"the parameter file of `{d.name}` gives it no value", where)
+        return ir.DatedIR(tuple(starts), tuple(items), declared, d.span, file=data.source.path)
 
     def lets(self, offset: int) -> dict[str, ir.LetInfo]:
         result = {}

@@ -336,6 +336,7 @@ class Compiler:
     def _AtIR(self, e: ir.AtIR) -> Fn:
         history, date = self.expr(e.parameter), self.expr(e.date)
         name, span = e.parameter.name, e.span
+        optional = T.is_optional(e.type)
 
         def at(v: list[Any]) -> Any:
             day = date(v)
@@ -351,6 +352,8 @@ class Compiler:
                 first = h.starts[0] if h.starts else None
                 since = f"its first value is from {first}" if first else "it has no values"
                 raise _runtime_error(f"`{name}` has no value on {day}: {since}", span)
+            if found[1] is None and not optional:
+                raise _runtime_error(f"`{name}` has no value on {day}: its values end on {found[0]}", span)
             return found[1]
 
         return at

@@ -113,7 +113,11 @@ class Engine:
             facts=tuple(ValueView(f.name, f.slot, encoder(f.type)) for f in program.facts.values()),
             lets=tuple(ValueView(x.name, x.slot, encoder(x.type)) for x in program.lets.values()),
             parameter_values=tuple(
-                ValueView(x.name, x.slot, encoder(T.BOOL if x.is_condition else x.type))
+                ValueView(
+                    x.name,
+                    x.slot,
+                    _dated_encoder(x.type) if x.is_dated else encoder(T.BOOL if x.is_condition else x.type),
+                )
                 for x in program.parameters.values()
             ),
             declared=self._declared,
@@ -642,3 +646,8 @@ def _fast_check(t: T.Type) -> tuple[type | None, frozenset[str] | None]:
 
 
 __all__: Sequence[str] = ("ConstraintCheck", "Engine", "EngineSource")
+
+
+def _dated_encoder(type_: T.Type) -> Callable[[Any], Any]:
+    """How a dated parameter's values are written: ``{"values": {DATE: VALUE, ...}}``, as a parameter file has them."""
+    return lambda value: encode(value, type_)

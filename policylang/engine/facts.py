@@ -27,7 +27,7 @@ from policylang.base.limits import DEFAULT, Limits
 from policylang.base.numbers import CONTEXT, DIGITS, INT_DIGITS, decimal_problem, int_problem
 from policylang.base.suggest import suggest
 from policylang.ir import types as T
-from policylang.ir.values import Duration
+from policylang.ir.values import Duration, Scale
 
 Decoder = Callable[[Any], Any]
 
@@ -192,6 +192,8 @@ def _decoder(t: T.Type, rule_ids: frozenset[str], limits: Limits) -> Decoder:
         return union
     if isinstance(t, T.ConditionType):
         raise TypeError("conditions are decoded by the parameter code")
+    if isinstance(t, T.ScaleType):
+        return _scale(decoder(t.threshold, rule_ids, limits), decoder(T.DECIMAL, rule_ids, limits), most)
     assert isinstance(t, T.Prim)
     if t.name == "money":
         return _money(t.unit, _decimal(rule_ids, limits))
@@ -288,6 +290,32 @@ def _decimal(rule_ids: frozenset[str], limits: Limits) -> Decoder:
 
 
 _AMOUNT = re.compile(r"^\s*(?:([A-Z]{3})\s+)?([-+]?[\d_.eE+-]+?)(?:\s+([A-Z]{3}))?\s*$")
+
+
+def _scale(threshold: Decoder, rate: Decoder, most: int) -> Decoder:
+    """A scale: ``{"brackets": [{"threshold": 0, "rate": 0.02}, ...]}``, thresholds increasing."""
+    expected = 'a scale: {"brackets": [{"threshold": 0, "rate": 0.02}, {"threshold": 6000, "rate": 0.06}]}'
+
+    def decode(x: Any) -> Any:
+        brackets = x.get("brackets") if isinstance(x, Mapping) and set(x) == {"brackets"} else None
+        if not isinstance(brackets, list | tuple) or not brackets:
+            raise BadValue(expected)
+        _count(brackets, most)
+        thresholds, rates = [], []
+        for i, b in enumerate(brackets, start=1):
+            if not isinstance(b, Mapping) or set(b) != {"threshold", "rate"}:
+                raise BadValue(expected, f'bracket {i} is not {{"threshold": ..., "rate": ...}}')
+            try:
+                thresholds.append(threshold(b["threshold"]))
+                rates.append(rate(b["rate"]))
+            except BadValue as error:
+                raise BadValue(expected, f"bracket {i}: {error.expected}") from None
+        for i in range(1, len(thresholds)):
+            if not thresholds[i - 1] < thresholds[i]:
+                raise BadValue(expected, f"the thresholds must increase, and bracket {i + 1}'s does not")
+        return Scale(tuple(thresholds), tuple(rates))
+
+    return decode
 
 
 def _money(currency: str | None, number: Decoder) -> Decoder:

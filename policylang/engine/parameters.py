@@ -9,6 +9,7 @@ checker are imported only for such an override.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from policylang.base.errors import Diagnostic, ParameterError, PolicyError
@@ -16,11 +17,19 @@ from policylang.base.limits import DEFAULT, Limits
 from policylang.engine.facts import BadValue, bad_fact, decoder
 from policylang.ir import program as ir
 from policylang.ir import types as T
+from policylang.ir.values import History
 
 
 def decode_parameter(param: ir.ParamInfo, raw: Any, limits: Limits = DEFAULT) -> Any:
-    """Check and decode an override for a plain parameter."""
+    """Check and decode an override for a plain parameter.
+
+    A dated parameter takes one value for every date, or dated values in the form of a
+    parameter file (``{"values": {"2015-01-01": 0.15, ...}}``, or ``brackets`` with dated
+    thresholds and rates for a scale).
+    """
     try:
+        if param.is_dated:
+            return _dated(param, raw, limits)
         return decoder(param.type, limits=limits)(raw)
     except BadValue as e:
         error = bad_fact(param.name, raw, e, kind="parameter")
@@ -32,6 +41,37 @@ def decode_parameter(param: ir.ParamInfo, raw: Any, limits: Limits = DEFAULT) ->
             hint=error.hint,
             code="pol-parameter-type",
         ) from None
+
+
+def _dated(param: ir.ParamInfo, raw: Any, limits: Limits) -> History:
+    """A dated parameter's override: its dated values, or one value from the earliest date on."""
+    from policylang.syntax.paramfile import from_data, has_dates
+
+    one = decoder(param.type, limits=limits)
+    if not has_dates(raw):
+        return History((dt.date.min,), (one(raw),))
+    try:
+        data = from_data(raw, param.name)
+    except PolicyError as e:
+        raise ParameterError(
+            f"parameter `{param.name}`: {e.message.partition(': ')[2]}",
+            facts=[param.name],
+            value=raw,
+            hint='dated values are written {"values": {"2015-01-01": 0.15, "2017-01-01": 0.16}}',
+            code="pol-parameter-type",
+        ) from None
+    starts: list[dt.date] = []
+    values: list[Any] = []
+    if data.is_scale:
+        for day in data.scale_dates():
+            brackets = data.brackets_on(day)
+            starts.append(day)
+            plain = [{"threshold": t.value, "rate": r.value} for t, r in brackets]
+            values.append(one({"brackets": plain}) if plain else None)
+    for start, value in data.values:
+        starts.append(start)
+        values.append(None if value.kind == "null" else one(value.value))
+    return History(tuple(starts), tuple(values))
 
 
 def condition_override(program: ir.Program, param: ir.ParamInfo, raw: Any, limits: Limits = DEFAULT) -> ir.Expr:

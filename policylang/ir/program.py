@@ -446,6 +446,11 @@ class ParamInfo:
         """Whether this is a ``condition`` parameter (a boolean expression over facts)."""
         return isinstance(self.type, T.ConditionType)
 
+    @property
+    def is_dated(self) -> bool:
+        """Whether this parameter has dated values (``from DATE = ...`` or a parameter file)."""
+        return isinstance(self.default, DatedIR)
+
 
 @attrs.frozen
 class LetInfo:

@@ -174,6 +174,7 @@ def read_modules_and_files(path: Path, limits: Limits = DEFAULT) -> tuple[list[a
     visiting: set[Path] = set()
     done: set[Path] = set()
     problems: list[Diagnostic] = []
+    data_files: set[Path] = set()  # the parameter files read
     roots = import_roots(path, limits)
     bases = tuple(dict.fromkeys([policies_root(), *(Path(f) for f in limits.import_folders)]))
 
@@ -188,6 +189,7 @@ def read_modules_and_files(path: Path, limits: Limits = DEFAULT) -> tuple[list[a
             )
         visiting.add(real)
         module = parse_module(read_source(p, limits), display_path(p), limits=limits)
+        module = _with_parameter_files(module, p, roots, limits, problems, data_files)
         for d in module.declarations:
             if isinstance(d, ast.ImportDecl):
                 target, problem = _import_target(p, d.path, bases, roots)
@@ -203,7 +205,67 @@ def read_modules_and_files(path: Path, limits: Limits = DEFAULT) -> tuple[list[a
     visit(path)
     if problems:
         raise PolicyCheckError(problems[0].message, problems)
-    return ordered, tuple(str(p) for p in done)
+    return ordered, tuple(str(p) for p in (*done, *sorted(data_files)))
+
+
+def _with_parameter_files(
+    module: ast.Module, file: Path, roots: tuple[Path, ...], limits: Limits, problems: list[Diagnostic], read: set[Path]
+) -> ast.Module:
+    """``module`` with the parameter files of its ``from file`` parameters read (as imports are: inside ``roots``)."""
+    import attrs
+
+    from policylang.syntax.paramfile import read_parameter_file
+
+    declarations = list(module.declarations)
+    for i, d in enumerate(declarations):
+        if not isinstance(d, ast.ParameterDecl) or d.file is None:
+            continue
+        name, _, key = d.file.partition("#")
+        target, problem = parameter_target(file, name, roots)
+        if problem is not None:
+            code, message, hint = problem
+            problems.append(Diagnostic(code, message, d.file_span or d.span, hint=hint))
+            continue
+        assert target is not None
+        read.add(target.resolve())
+        data = read_parameter_file(read_source(target, limits), display_path(target), key or None)
+        declarations[i] = attrs.evolve(d, file_data=data)
+    return attrs.evolve(module, declarations=tuple(declarations))
+
+
+def parameter_target(importer: Path, name: str, roots: tuple[Path, ...]) -> tuple[Path | None, Problem | None]:
+    """The file ``from file "name"`` in ``importer`` reads (relative to it), or why there is none.
+
+    A parameter file is a ``.yaml``, ``.yml`` or ``.toml`` file inside one of ``roots``, as an import is.
+    """
+    from policylang.syntax.paramfile import SUFFIXES
+
+    if not name.endswith(SUFFIXES) or "\x00" in name:
+        return None, (
+            "pol-parameter-file",
+            f'"{_short(name)}" is not a parameter file',
+            "a parameter file is YAML (`.yaml`, `.yml`) or TOML (`.toml`) in OpenFisca's parameter format",
+        )
+    candidate = importer.parent / name
+    try:
+        real = candidate.resolve()
+        found = real.is_file()
+    except (OSError, RuntimeError):
+        found = False
+    if not found:
+        return None, (
+            "pol-parameter-file",
+            f'cannot find the parameter file "{_short(name)}"',
+            "the path is relative to this file",
+        )
+    if not any(real.is_relative_to(root) for root in roots):
+        return None, (
+            "pol-import-forbidden",
+            f'the parameter file "{_short(name)}" is outside the folders a policy may read from',
+            "a policy reads files in its own folder (and those below it) and the policies folder; "
+            "policylang.Limits(import_folders=...) (POLICYLANG_IMPORT_PATH) adds others",
+        )
+    return candidate, None
 
 
 def import_roots(path: Path, limits: Limits = DEFAULT) -> tuple[Path, ...]:
@@ -307,6 +369,7 @@ def store_files(main: Path) -> store.Files:
         read=read_source,
         display=display_path,
         import_target=lambda importer, name: _import_target(importer, name, bases, roots)[0],
+        parameter_target=lambda importer, name: parameter_target(importer, name.partition("#")[0], roots)[0],
     )
 
 

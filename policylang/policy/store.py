@@ -59,6 +59,7 @@ class Files:
     read: Callable[[Path], str]  # the text of a file (a PolicyError if it cannot be read)
     display: Callable[[Path], str]  # the name a file is shown under in messages and traces
     import_target: Callable[[Path, str], Path | None]  # the file an ``import`` in a file refers to
+    parameter_target: Callable[[Path, str], Path | None] | None = None  # the file of a ``from file`` parameter
 
 
 @attrs.frozen
@@ -147,6 +148,7 @@ def write(
     the file format cannot express.
     """
     from policylang.syntax import ast
+    from policylang.syntax.paramfile import ParameterFile
 
     by_display = {module.path: module for module in modules}
     order = [main]  # each file as the import found it: its own imports are relative to that
@@ -154,8 +156,21 @@ def write(
     seen = {main.resolve(): 0}
     edges: list[list[Any]] = []
     try:
+        texts: dict[str, str] = {}  # the parameter files' texts, by how they are shown
         for index, file in enumerate(order):  # breadth first; the reader follows the same edges
-            for d in by_display[shown[index]].declarations:
+            module = by_display.get(shown[index])
+            for d in module.declarations if module is not None else ():
+                if isinstance(d, ast.ParameterDecl) and d.file is not None:
+                    target = files.parameter_target(file, d.file) if files.parameter_target else None
+                    if target is None:
+                        return False
+                    real = target.resolve()
+                    if real not in seen:
+                        seen[real] = len(order)
+                        order.append(target)
+                        shown.append(files.display(target))
+                        texts[shown[-1]] = files.read(target)
+                    edges.append([index, "file:" + d.file, seen[real]])
                 if isinstance(d, ast.ImportDecl):
                     target = files.import_target(file, d.path)
                     if target is None:
@@ -167,7 +182,11 @@ def write(
                         shown.append(files.display(target))
                     edges.append([index, d.path, seen[real]])
         sources = {id(module.span.source): module.path for module in modules}
-        hashes = [_text_hash(by_display[name].span.source.text) for name in shown]
+        for module in modules:
+            for d in module.declarations:
+                if isinstance(d, ast.ParameterDecl) and isinstance(d.file_data, ParameterFile):
+                    sources[id(d.file_data.source)] = d.file_data.source.path
+        hashes = [_text_hash(texts[name] if name in texts else by_display[name].span.source.text) for name in shown]
         data = {
             "format": FORMAT,
             "policylang": __version__,
@@ -207,10 +226,20 @@ def _decode(raw: bytes, name: str, main: Path, display: str, text: str, files: F
     found = [main]  # each file as the import finds it, as the loader reads it
     real = [main.resolve()]
     sources = {display: Source(display, text)}
+    data_files: set[str] = set()
     for importer, path, target in data["imports"]:
         if type(importer) is not int or type(target) is not int or not 0 <= importer < len(found):
             return None
-        file = files.import_target(found[importer], path)
+        if not isinstance(path, str):
+            return None
+        if path.startswith("file:"):  # a parameter file
+            if files.parameter_target is None:
+                return None
+            file = files.parameter_target(found[importer], path.removeprefix("file:"))
+            if file is not None:
+                data_files.add(files.display(file))
+        else:
+            file = files.import_target(found[importer], path)
         if file is None:
             return None
         if target < len(found):
@@ -231,7 +260,7 @@ def _decode(raw: bytes, name: str, main: Path, display: str, text: str, files: F
     program, diagnostics = serial.restore(data["program"], external=sources)
     if not isinstance(program, ir.Program) or not isinstance(diagnostics, list):
         return None
-    if not all(isinstance(d, Diagnostic) for d in diagnostics) or set(program.files) != set(sources):
+    if not all(isinstance(d, Diagnostic) for d in diagnostics) or set(program.files) != set(sources) - data_files:
         return None
     return CachedPolicy(program, tuple(diagnostics), tuple(str(p) for p in real))
 

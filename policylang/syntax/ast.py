@@ -462,6 +462,7 @@ class ParameterDecl:
     dated: tuple[DatedValue, ...] = ()  # ``from DATE = expr`` lines, as written
     file: str | None = None  # ``from file "PATH"``: the parameter file, relative to the policy file
     file_span: Span | None = None  # where the path is written
+    file_data: object | None = None  # the file as read by the loader (a syntax.paramfile.ParameterFile)
 
 
 @attrs.frozen
