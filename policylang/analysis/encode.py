@@ -421,6 +421,10 @@ class Encoder:
 
     # -- functions ---------------------------------------------------------------
 
+    def _FnCallIR(self, e: ir.FnCallIR, env: dict[str, Val]) -> Val:
+        """A call of a function of the policy: encoded as its body with the arguments put in (``e.inlined``)."""
+        return self.expr(e.inlined, env)
+
     def _CallIR(self, e: ir.CallIR, env: dict[str, Val]) -> Val:
         name = e.builtin.name
         args = [self.expr(a, env) for a in e.args]

@@ -461,6 +461,10 @@ class ExprCompiler:
         value = values.list.min() if e.kind == "min" else values.list.max()
         return Vec(e.type, value, collection.mask, nullable=True)
 
+    def _FnCallIR(self, e: ir.FnCallIR) -> Vec:
+        """A call of a function of the policy: its body with the arguments put in (``e.inlined``)."""
+        return self.expr(e.inlined)
+
     def _quantify_rows(self, e: ir.QuantIR, collection: Vec) -> Vec:
         """A quantifier over a ``collect`` decision: one test per row that can add an item."""
         rows = collection.parts.rows
@@ -627,6 +631,7 @@ _EXPR_TYPES = (
     ir.MakeIR,
     ir.QuantIR,
     ir.AggregateIR,
+    ir.FnCallIR,
 )
 
 

@@ -611,8 +611,12 @@ class ExprChecker:
             own = sorted(self.function_names()) if self.function_names is not None else []
             listed = ", ".join(f"`{name}`" for name in sorted(BUILTINS))
             hint, fix = did_you_mean(e.function, [*own, *BUILTINS])
-            mine = f"; the policy's own are {', '.join(f'`{name}`' for name in own)}" if own else ""
-            hint = hint or f"the built-in functions are {listed}{mine} (docs: language reference)"
+            if own:
+                mine = ", ".join(f"`{name}`" for name in own)
+                listed = f"the policy's own functions are {mine}; the built-in ones are {listed}"
+            else:
+                listed = f"the functions are {listed}"
+            hint = hint or f"{listed} (docs: language reference)"
             self.error("pol-unknown-function", f"unknown function `{e.function}`", e.span, hint=hint, fix=fix)
             return ir.Const(None, T.ERROR, e.span)
         outcome = builtin.check([a.type for a in args])
