@@ -67,6 +67,11 @@ def test_the_ports_check_clean_and_are_not_unrolled(path: Path) -> None:
     assert not re.search(r"BRACKET_\d|THRESHOLD_\d", text)
 
 
+def test_the_ports_are_formatted() -> None:
+    code, _ = _run("fmt", "--check", *map(str, sorted(EXAMPLES.glob("*/*.pol"))))
+    assert code == 0
+
+
 def test_the_parameter_files_are_openfisca_s_own() -> None:
     """The copied parameter files keep OpenFisca's format (``values`` or ``brackets``) and are all used."""
     folder = EXAMPLES / "openfisca_country_template"
