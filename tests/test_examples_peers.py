@@ -28,8 +28,11 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 # Test (twice: as written and its high-income variant), TestHousehold,
 # TestIndividualHousehold and the worked example of article 8; OpenFisca's
 # tests/income_tax.yaml (1), tests/social_security_contribution.yaml (6),
-# tests/housing_allowance.yaml (2) and tests/situations/income_tax.yaml (1).
-PORTS = {"catala_tutorial": 5, "openfisca_country_template": 10}
+# tests/housing_allowance.yaml (2), tests/housing_tax.yaml (3),
+# tests/disposable_income.yaml (5), tests/age.yaml (4 tests of 9 months),
+# tests/situations/income_tax.yaml (1) and tests/situations/parenting_allowance.yaml
+# (1 test of 2 months).
+PORTS = {"catala_tutorial": 5, "openfisca_country_template": 29}
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -73,12 +76,12 @@ def test_the_ports_are_formatted() -> None:
 
 
 def test_the_parameter_files_are_openfisca_s_own() -> None:
-    """The copied parameter files keep OpenFisca's format (``values`` or ``brackets``) and are all used."""
+    """The copied parameter files keep OpenFisca's format (``values`` or ``brackets``, maybe nested) and are all used."""
     folder = EXAMPLES / "openfisca_country_template"
     policies = "".join(p.read_text(encoding="utf-8") for p in folder.glob("*.pol"))
     files = sorted(folder.glob("parameters/**/*.yaml"))
     assert files
     for path in files:
         text = path.read_text(encoding="utf-8")
-        assert re.search(r"^(values|brackets):", text, re.MULTILINE), path.name
-        assert f'"{path.relative_to(folder).as_posix()}"' in policies, path.name
+        assert re.search(r"^ *(values|brackets):", text, re.MULTILINE), path.name
+        assert re.search(f'"{re.escape(path.relative_to(folder).as_posix())}[#"]', policies), path.name
