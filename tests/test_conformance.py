@@ -106,12 +106,20 @@ def test_the_backend_reads_decisions_only_through_the_core(module: Any) -> None:
 # every small fact set: the backends agree with the row engine ---------------------------------
 
 NUMBERS = (0, 9, 10, 18, 20, 99, 100, 600)  # at and next to the bounds the table's policies compare with
+DAYS = ("2015-01-01", "2016-12-31", "2017-01-01", "2030-06-01")  # at and next to the dated values' start dates
 
 
 def small_fact_sets(name: str) -> list[dict[str, Any]]:
     """Every fact set of a table policy over a small domain: each fact absent or one of a few values."""
     facts = policy(name).program.facts
-    domains = [[None, True, False] if T.strip_optional(f.type) == T.BOOL else [None, *NUMBERS] for f in facts.values()]
+    domains = [
+        [None, True, False]
+        if T.strip_optional(f.type) == T.BOOL
+        else [None, *DAYS]
+        if T.strip_optional(f.type) == T.DATE
+        else [None, *NUMBERS]
+        for f in facts.values()
+    ]
     return [
         {n: v for n, v in zip(facts, values, strict=True) if v is not None} for values in itertools.product(*domains)
     ]

@@ -29,6 +29,7 @@ from policylang.analysis.domain import Val
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.core import CoreCandidate, CoreDecision, lower
+from policylang.ir.values import Scale
 
 DATES = (D.DATE, D.YMD)
 # what a term rests on: ("fact" | "parameter" | "decision", name), ("opaque", source text),
@@ -425,8 +426,91 @@ class Encoder:
         """A call of a function of the policy: encoded as its body with the arguments put in (``e.inlined``)."""
         return self.expr(e.inlined, env)
 
+    def _DatedIR(self, e: ir.DatedIR, env: dict[str, Val]) -> Val:
+        return self.opaque(e)  # a whole history is never a value of the policy: `at` reads it
+
+    def _AtIR(self, e: ir.AtIR, env: dict[str, Val]) -> Val:
+        """A dated parameter on a date: its values chosen by comparing the date with their start dates.
+
+        Before the first start date, where evaluation stops with an error, the value is left
+        free (as a division by zero is); a parameter set free, or a date that is not a
+        ``date``, is opaque, so findings that depend on it say they are not exhaustive.
+        """
+        found = self._dated(e, env)
+        if found is None:
+            return self.opaque(e)
+        cases, before = found
+        result = self.fresh.value(e.type, "before") if not D.is_false(before) else D.NULL_VAL
+        for condition, item in reversed(cases):  # the latest start date is tested first
+            result = D.ite(condition, self.expr(item, {}), result, e.type, self.fresh)
+        return result
+
+    def _dated(self, e: ir.AtIR, env: dict[str, Val]) -> tuple[list[tuple[Any, ir.Expr]], Any] | None:
+        """For each dated value of ``e``'s parameter (latest first) when it is chosen; and when none is."""
+        name = e.parameter.name
+        param = self.program.parameters[name]
+        dated = param.default
+        if self.free_parameters or not isinstance(dated, ir.DatedIR):
+            return None
+        day = self.expr(e.date, env)
+        if day.kind not in (D.DATE, D.YMD):
+            return None
+        self.note("parameter", name)
+        cases: list[tuple[Any, ir.Expr]] = []
+        for start, item in reversed(tuple(zip(dated.starts, dated.items, strict=True))):
+            since = D.constant(start, T.DATE, self.rule_enum, ymd=self.exact)
+            cases.append((D.order(">=", day, since, T.DATE, lambda: self.opaque_bool(e)), item))
+        first = D.constant(dated.starts[0], T.DATE, self.rule_enum, ymd=self.exact) if dated.starts else None
+        before = D.order("<", day, first, T.DATE, lambda: self.opaque_bool(e)) if first is not None else True
+        return cases, before
+
+    def _scales(self, e: ir.Expr, env: dict[str, Val]) -> tuple[list[tuple[Any, Scale]], Any] | None:
+        """The constant scales ``e`` may be, each with when it is the one, and when it is none of them.
+
+        ``None`` where the scale is not known statically (a parameter set free, a computed scale).
+        """
+        if isinstance(e, ir.Const) and isinstance(e.value, Scale):
+            return [(True, e.value)], False
+        if isinstance(e, ir.Ref) and e.kind == "parameter" and not self.free_parameters:
+            default = self.program.parameters[e.name].default
+            if isinstance(default, ir.Const) and isinstance(default.value, Scale):
+                self.note("parameter", e.name)
+                return [(True, default.value)], False
+        if isinstance(e, ir.AtIR):
+            found = self._dated(e, env)
+            if found is None:
+                return None
+            scales = [(c, item.value) for c, item in found[0] if isinstance(item, ir.Const)]
+            if len(scales) != len(found[0]) or not all(isinstance(s, Scale) for _, s in scales):
+                return None
+            return scales, found[1]
+        return None
+
+    def _scale_call(self, e: ir.CallIR, env: dict[str, Val]) -> Val | None:
+        """``marginal`` or ``average`` of a scale known statically: each bracket as a linear term."""
+        found = self._scales(e.args[0], env)
+        if found is None:
+            return None
+        scales, before = found
+        amount = self.expr(e.args[1], env)
+        if amount.kind == D.NULL:
+            return D.NULL_VAL
+        if amount.kind != D.NUM:
+            return None
+        x = amount.term
+        result: Any = None if D.is_false(before) else _as_real(self.fresh.value(T.DECIMAL, "before").term)
+        for condition, scale in reversed(scales):
+            term = _marginal(scale, x) if e.builtin.name == "marginal" else _average(scale, x)
+            result = term if result is None else z3.If(condition, term, result)
+        if result is None:
+            return None
+        return Val(D.NUM, result, amount.null)
+
     def _CallIR(self, e: ir.CallIR, env: dict[str, Val]) -> Val:
         name = e.builtin.name
+        if name in ("marginal", "average"):
+            applied = self._scale_call(e, env)
+            return applied if applied is not None else self.opaque(e)
         args = [self.expr(a, env) for a in e.args]
         if name == "coalesce":
             return D.first_not_null(args, e.type, self.fresh)
@@ -659,3 +743,32 @@ def _key(e: ir.Expr) -> Any:
         if hasattr(e, name):
             extra += (getattr(e, name),)
     return (type(e).__name__, extra, tuple(_key(c) for c in ir.children(e)))
+
+
+def _as_real(term: Any) -> Any:
+    return z3.ToReal(term) if z3.is_int(term) else term
+
+
+def _real(value: Any) -> Any:
+    return z3.RealVal(str(value))
+
+
+def _marginal(scale: Scale, x: Any) -> Any:
+    """Each bracket's rate on the part of ``x`` within it, as a z3 term."""
+    x = _as_real(x)
+    parts = []
+    bounds = (*scale.thresholds[1:], None)
+    for low, high, rate in zip(scale.thresholds, bounds, scale.rates, strict=True):
+        top = x if high is None else z3.If(x < _real(high), x, _real(high))
+        part = z3.If(top > _real(low), top - _real(low), z3.RealVal(0))
+        parts.append(_real(rate) * part)
+    return z3.Sum(parts)
+
+
+def _average(scale: Scale, x: Any) -> Any:
+    """The rate of the bracket ``x`` falls in times ``x`` (0 below the first threshold), as a z3 term."""
+    x = _as_real(x)
+    result: Any = z3.RealVal(0)
+    for low, rate in zip(scale.thresholds, scale.rates, strict=True):
+        result = z3.If(x >= _real(low), _real(rate) * x, result)
+    return result

@@ -276,8 +276,13 @@ class ExprCompiler:
         self.troubles.append(((year < 1) | (year > 9999)).fill_null(False))
         return result
 
+    def _AtIR(self, e: ir.AtIR) -> Vec:
+        raise NotVectorisable(f"the dated parameter `{e.parameter.name}` chosen by a date the facts give")
+
     def _CallIR(self, e: ir.CallIR) -> Vec:
         name = e.builtin.name
+        if name in ("marginal", "average"):  # exact decimal brackets: computed row by row
+            raise NotVectorisable(f"`{name}` of a scale applied to an amount the facts give")
         args = [self.expr(a) for a in e.args]
         if name == "coalesce":
             return self._coalesce(e, [self.share(a, "coalesce") for a in args])

@@ -422,6 +422,8 @@ class ExprChecker:
         want = target.threshold if isinstance(target, T.ScaleType) else None
         thresholds = [self.check(t, want) for t, _ in e.entries]
         rates = [self.check(r, T.DECIMAL) for _, r in e.entries]
+        if expected == T.ERROR:  # the declared type is wrong, and reported
+            return ir.Const(None, T.ERROR, e.span)
         kind: T.Type = want or T.ANY
         ok = True
         for t in thresholds:
@@ -435,7 +437,12 @@ class ExprChecker:
                 continue
             clash = T.currency_clash(base, kind)
             unified = T.unify(kind, base) if kind != T.ANY else base
-            if clash or unified is None:
+            if clash:
+                message = f"the thresholds of this scale are in {clash[1]}, but this one is in {clash[0]}"
+                self.error("pol-currency", message, t.span, hint=_CONVERT_HINT.format(*clash))
+                ok = False
+                continue
+            if unified is None:
                 self.error(
                     "pol-scale",
                     f"the thresholds of a scale are of one type: {T.describe(kind)} and {T.describe(base)} are mixed",

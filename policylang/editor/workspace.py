@@ -19,12 +19,13 @@ from pathlib import Path
 import attrs
 
 from policylang.base.errors import Diagnostic, PolicyError, PolicyNotFoundError, PolicySyntaxError
+from policylang.base.limits import DEFAULT
 from policylang.base.span import Source, Span, point, whole_file
 from policylang.check.declarations import check_program
 from policylang.editor.symbols import SymbolIndex, build_index
 from policylang.ir import program as ir
 from policylang.policy.checking import allowed
-from policylang.policy.loader import import_target
+from policylang.policy.loader import import_roots, import_target, with_parameter_files
 from policylang.syntax import ast
 from policylang.syntax.incremental import IncrementalParser
 
@@ -204,6 +205,7 @@ class Workspace:
                 broken = True
                 files.append(p)
                 return
+            module = with_parameter_files(module, Path(p), import_roots(Path(p)), DEFAULT, problems, set())
             for d in module.declarations:
                 if isinstance(d, ast.ImportDecl):
                     target = import_target(Path(p), d.path)

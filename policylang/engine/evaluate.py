@@ -17,6 +17,7 @@ private to the engine.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
@@ -131,6 +132,7 @@ class Engine:
         self._constraint_lets = self._lets_of_constraints()
         header = program.header
         self._evaluation_date = self._compiler.expr(header.evaluation_date) if header.evaluation_date else None
+        self._dated = tuple((x.name, x.slot, x.type) for x in program.parameters.values() if x.is_dated)
         self._may_warn = bool(self._warning_steps) or self._evaluation_date is not None
         template: list[Any] = [None] * self._compiler.size
         for f in program.facts.values():
@@ -474,7 +476,23 @@ class Engine:
                 return self._trace_of(v, settled)
 
         assumed = self.assumed(facts) if self._defaults else ()
-        return Result(self._shape, v, fired, build, warnings, handoffs, assumed=assumed)
+        dated = self._dated_on_evaluation_date(v) if self._dated else None
+        return Result(self._shape, v, fired, build, warnings, handoffs, assumed=assumed, dated=dated)
+
+    def _dated_on_evaluation_date(self, v: list[Any]) -> dict[str, dict[str, Any]]:
+        """Each dated parameter's value on the evaluation date, and the date it is in force from (for the record)."""
+        day = self._evaluation_date(v) if self._evaluation_date is not None else None
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        if not isinstance(day, dt.date):
+            return {}
+        found = {}
+        for name, slot, type_ in self._dated:
+            chosen = v[slot].at(day)
+            if chosen is not None:
+                start = None if chosen[0] == dt.date.min else chosen[0].isoformat()
+                found[name] = {"date": day.isoformat(), "from": start, "value": encode(chosen[1], type_)}
+        return found
 
     def _trace_of(self, v: list[Any], settled: Mapping[str, Settled]) -> list[TraceNode]:
         """The trace of an evaluation whose final values are ``v``, made when it is first read.

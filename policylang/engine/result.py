@@ -7,7 +7,9 @@ decision), ``factors`` (what to weigh where a decision leaves discretion), ``no_
 (values overridden), ``handoffs`` (other policies the person should also be evaluated
 under), the values the evaluation read, once each (``facts``, ``lets``,
 ``parameter_values``), ``assumed`` (the facts absent from the fact set whose declared
-``default`` was used; only where there are any), and ``manifest``, the content hash of the policy manifest that
+``default`` was used; only where there are any), ``dated_parameters`` (each dated
+parameter's value on the evaluation date and the date it is in force from; only where
+there are any), and ``manifest``, the content hash of the policy manifest that
 holds the static legal text the trace refers to.
 
 A result is summarised from the evaluation's raw values the first time one of its parts
@@ -158,7 +160,18 @@ def _decisions(
 class Result:
     """What a policy decided for one fact set, and why."""
 
-    __slots__ = ("_fired", "_shape", "_summary", "_trace", "_trace_builder", "_v", "assumed", "handoffs", "warnings")
+    __slots__ = (
+        "_fired",
+        "_shape",
+        "_summary",
+        "_trace",
+        "_trace_builder",
+        "_v",
+        "assumed",
+        "dated",
+        "handoffs",
+        "warnings",
+    )
 
     def __init__(
         self,
@@ -171,8 +184,11 @@ class Result:
         *,
         summary: dict[str, Any] | None = None,
         assumed: tuple[str, ...] = (),
+        dated: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.warnings = warnings
+        # each dated parameter's value on the evaluation date: {"date", "from" (its start), "value"}
+        self.dated = dated or {}
         self.handoffs = handoffs or []
         self.assumed = assumed  # the facts absent from the fact set whose declared defaults were used
         self._shape = shape
@@ -328,6 +344,8 @@ class Result:
         }
         if self.assumed:  # only where a default was used, so that other records are as before
             data["assumed"] = list(self.assumed)
+        if self.dated:  # only for a policy with dated parameters and a known evaluation date
+            data["dated_parameters"] = self.dated
         if manifest:
             from policylang.trace.manifest import manifest as manifest_of
 
@@ -399,8 +417,17 @@ class Result:
         trace = [node_from_dict(n, program) for n in data.get("trace") or []]
         warnings = [ResultWarning(w["code"], w.get("en", ""), w.get("da")) for w in data.get("warnings") or []]
         assumed = tuple(str(name) for name in data.get("assumed") or [])
+        dated = dict(data.get("dated_parameters") or {})
         return cls(
-            shape, [], {}, lambda: trace, warnings, list(data.get("handoffs") or []), summary=summary, assumed=assumed
+            shape,
+            [],
+            {},
+            lambda: trace,
+            warnings,
+            list(data.get("handoffs") or []),
+            summary=summary,
+            assumed=assumed,
+            dated=dated,
         )
 
     def _table(self, key: str) -> dict[str, Any]:

@@ -189,7 +189,7 @@ def read_modules_and_files(path: Path, limits: Limits = DEFAULT) -> tuple[list[a
             )
         visiting.add(real)
         module = parse_module(read_source(p, limits), display_path(p), limits=limits)
-        module = _with_parameter_files(module, p, roots, limits, problems, data_files)
+        module = with_parameter_files(module, p, roots, limits, problems, data_files)
         for d in module.declarations:
             if isinstance(d, ast.ImportDecl):
                 target, problem = _import_target(p, d.path, bases, roots)
@@ -208,10 +208,13 @@ def read_modules_and_files(path: Path, limits: Limits = DEFAULT) -> tuple[list[a
     return ordered, tuple(str(p) for p in (*done, *sorted(data_files)))
 
 
-def _with_parameter_files(
+def with_parameter_files(
     module: ast.Module, file: Path, roots: tuple[Path, ...], limits: Limits, problems: list[Diagnostic], read: set[Path]
 ) -> ast.Module:
-    """``module`` with the parameter files of its ``from file`` parameters read (as imports are: inside ``roots``)."""
+    """``module`` with the parameter files of its ``from file`` parameters read (as imports are: inside ``roots``).
+
+    What cannot be read is added to ``problems``; the files read to ``read``.
+    """
     import attrs
 
     from policylang.syntax.paramfile import read_parameter_file
@@ -228,7 +231,11 @@ def _with_parameter_files(
             continue
         assert target is not None
         read.add(target.resolve())
-        data = read_parameter_file(read_source(target, limits), display_path(target), key or None)
+        try:
+            data = read_parameter_file(read_source(target, limits), display_path(target), key or None)
+        except PolicyError as e:  # located in the file where it can be, else at the path in the policy
+            problems.extend(e.diagnostics or [Diagnostic(e.code, e.message, d.file_span or d.span)])
+            continue
         declarations[i] = attrs.evolve(d, file_data=data)
     return attrs.evolve(module, declarations=tuple(declarations))
 

@@ -103,6 +103,20 @@ fact income: int
 decision supplement: int = children * 1000 + (if single then 500 else 0)
 decision eligible: bool = income < 300 and (single or children > 0)
 """,
+    "dated": """
+fact day: date
+fact income: int
+parameter LIMIT: int
+  from 2015-01-01 = 100
+  from 2017-01-01 = 200
+parameter SCALE: scale of int
+  from 2015-01-01 = scale { 0: 0.1, 100: 0.5 }
+  from 2017-01-01 = scale { 0: 0.2 }
+decision over: bool = income > LIMIT at day
+decision over_in_2015: bool = income > LIMIT at 2015-06-01
+decision tax: decimal = marginal(SCALE at day, income)
+decision flat: decimal = average(SCALE at 2015-06-01, income)
+""",
     "first": """
 fact a: bool
 fact b: bool
@@ -405,6 +419,35 @@ TABLE: list[Entry] = [
         "fact_default",
         {"single": True, "income": 500},
         {"supplement": 500, "eligible": False},
+    ),
+    # -- dated parameters (chosen by the evaluation date or an `at` date) and scales
+    Entry(
+        "dated/first-values",
+        "dated",
+        {"day": "2016-03-01", "income": 150},
+        {"over": True, "over_in_2015": True, "tax": 35, "flat": 75},
+        vectorised_declines={"over": "dated parameter", "tax": "`marginal`", "flat": "`average`"},
+    ),
+    Entry(
+        "dated/later-values",
+        "dated",
+        {"day": "2018-01-01", "income": 150},
+        {"over": False, "over_in_2015": True, "tax": 30, "flat": 75},
+        vectorised_declines={"over": "dated parameter", "tax": "`marginal`", "flat": "`average`"},
+    ),
+    Entry(
+        "dated/unknown-date",
+        "dated",
+        {"income": 150},
+        {"over": U("day"), "over_in_2015": True, "tax": U("day"), "flat": 75},
+        vectorised_declines={"over": "dated parameter", "tax": "`marginal`", "flat": "`average`"},
+    ),
+    Entry(
+        "dated/unknown-amount",
+        "dated",
+        {"day": "2016-03-01"},
+        {"over": U("income"), "over_in_2015": U("income"), "tax": U("income"), "flat": U("income")},
+        vectorised_declines={"over": "dated parameter", "tax": "`marginal`", "flat": "`average`"},
     ),
     # -- declined by the vectorised backend: computed row by row, same answer
     Entry(
