@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import policylang
 from policylang.cli import main
 from policylang.policy.checking import check_file
 from policylang.testing.cases import read_cases
@@ -75,8 +76,24 @@ def test_the_ports_are_formatted() -> None:
     assert code == 0
 
 
+@pytest.mark.parametrize("folder", sorted(PORTS))
+def test_the_batch_backend_decides_the_cases_as_the_row_engine_does(folder: str) -> None:
+    """The vectorised backend computes what it can and hands the rest to the row engine, per decision."""
+    by_policy: dict[str, list[dict[str, object]]] = {}
+    for path in sorted((EXAMPLES / folder).glob("*.cases.yaml")):
+        for case in read_cases(path):
+            by_policy.setdefault(case.policy, []).append(case.facts)
+    for name, fact_sets in by_policy.items():
+        policy = policylang.load(name)
+        table = policy.evaluate_many(fact_sets)
+        for i, facts in enumerate(fact_sets):
+            row = table.row(i, named=True)
+            for decision, value in policy.evaluate(facts, trace=False).decisions.items():
+                assert row[decision] == value, (name, i, decision)
+
+
 def test_the_parameter_files_are_openfisca_s_own() -> None:
-    """The copied parameter files keep OpenFisca's format (``values`` or ``brackets``, maybe nested) and are all used."""
+    """The copied parameter files keep OpenFisca's format (``values`` or ``brackets``, maybe nested), all used."""
     folder = EXAMPLES / "openfisca_country_template"
     policies = "".join(p.read_text(encoding="utf-8") for p in folder.glob("*.pol"))
     files = sorted(folder.glob("parameters/**/*.yaml"))
