@@ -32,8 +32,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 # tests/housing_allowance.yaml (2), tests/housing_tax.yaml (3),
 # tests/disposable_income.yaml (5), tests/age.yaml (4 tests of 9 months),
 # tests/situations/income_tax.yaml (1) and tests/situations/parenting_allowance.yaml
-# (1 test of 2 months).
-PORTS = {"catala_tutorial": 5, "openfisca_country_template": 29}
+# (1 test of 2 months), and tests/reforms/modify_social_security_taxation.yaml (3).
+PORTS = {"catala_tutorial": 5, "openfisca_country_template": 32}
 
 
 def _run(*args: str) -> tuple[int, str]:
