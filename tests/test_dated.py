@@ -547,3 +547,40 @@ def test_the_editor_reads_parameter_files_as_the_loader_does(tmp_path: Path) -> 
     (tmp_path / "rate.yaml").write_text("values:\n  2015-01-01: [1]\n", encoding="utf-8")
     found = Workspace([tmp_path]).analyse(path).diagnostics
     assert [d.code for d in found if d.code == "pol-parameter-file"]
+
+
+def test_the_manifest_shows_dated_values_and_names_the_parameter_files_version(files: Path) -> None:
+    p = policylang.load(files)
+    shown = p.manifest()["parameters"]
+    assert shown["RATE"]["dated"] == {"2012-01-01": "0.16", "2015-01-01": "0.15"}
+    assert shown["RATE"]["file"].endswith("parameters/rate.yaml") and "default" not in shown["RATE"]
+    assert shown["SOCIAL"]["type"] == "scale" and shown["SOCIAL"]["of"] == {"type": "money", "currency": "EUR"}
+    assert shown["HOUSING"]["dated"]["2016-12-01"] == "null"
+    before = p.program.source_hash
+    rate = files.parent / "parameters" / "rate.yaml"
+    rate.write_text(RATE_FILE.replace("0.15", "0.25"), encoding="utf-8")
+    os.utime(rate, (time.time() + 5, time.time() + 5))
+    assert policylang.load(files).program.source_hash != before  # a result names the version it was evaluated by
+
+
+def test_the_command_line_takes_dated_values(tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from policylang.cli import main
+
+    policy = write(tmp_path, {"dated.pol": POLICY, "facts.json": '{"period_start": "2016-03-01", "income": 20000}'})
+    facts = str(tmp_path / "facts.json")
+    dated = '--param=INCOME_TAX_RATE={"values": {"2010-01-01": 0.5}}'
+    assert main(["eval", str(policy), "--facts", facts, dated, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["decisions"]["tax"] == 10000
+    wrong = '--param=INCOME_TAX_RATE={"values": {"x": 0.5}}'
+    assert main(["eval", str(policy), "--facts", facts, wrong]) == 1
+    assert "error[pol-parameter-type]" in capsys.readouterr().err
+
+
+def test_a_replaced_condition_reads_a_dated_parameter_on_the_evaluation_date(tmp_path: Path, cache: Path) -> None:
+    text = POLICY + "parameter HIGH: condition = income > 10000 EUR\ndecision high: bool = HIGH\n"
+    p = policylang.load(write(tmp_path, {"c.pol": text}))
+    facts = {"period_start": "2016-03-01", "income": 20000}
+    replaced = p.evaluate(facts, parameters={"HIGH": "income * INCOME_TAX_RATE > 3100 EUR"})
+    assert replaced.decisions["high"] is True  # 0.16 in 2016
+    earlier = p.evaluate(facts, parameters={"HIGH": "income * INCOME_TAX_RATE at 2013-01-01 > 3100 EUR"})
+    assert earlier.decisions["high"] is False  # 0.15 in 2013

@@ -215,7 +215,7 @@ class ProgramBuilder:
             slots=len(facts) + len(parameters) + len(lets) + len(decisions),
             files=tuple(m.path for m in self.modules),
             handoffs=handoffs,
-            source_hash=source_hash(m.span.source.text for m in self.modules),
+            source_hash=source_hash(self.source_texts()),
             functions=functions,
         )
 
@@ -291,6 +291,15 @@ class ProgramBuilder:
             self.warning_decls.append(d)
         elif isinstance(d, ast.HandoffDecl):
             self.handoff_decls.append(d)
+
+    def source_texts(self) -> list[str]:
+        """The text of every file the policy is made of: its modules, then the parameter files they read."""
+        texts = [m.span.source.text for m in self.modules]
+        for m in self.modules:
+            for d in m.declarations:
+                if isinstance(d, ast.ParameterDecl) and isinstance(d.file_data, ParameterFile):
+                    texts.append(d.file_data.source.text)
+        return texts
 
     def header(self) -> ir.HeaderInfo:
         h = self.main.header

@@ -126,6 +126,8 @@ def condition_override(program: ir.Program, param: ir.ParamInfo, raw: Any, limit
         problems.append,
         allowed=frozenset({"fact", "parameter", "let", "decision"}),
         context=f" (in parameter `{param.name}`)",
+        dated=frozenset(p.name for p in program.parameters.values() if p.is_dated),
+        evaluation_date=program.header.evaluation_date,
     )
     checked = checker.condition(expr)
     errors = [d for d in problems if d.severity == "error"]

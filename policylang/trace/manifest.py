@@ -24,6 +24,7 @@ decision, and can show the decision again later from the two.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from policylang.base.labels import Labels
@@ -88,6 +89,8 @@ def type_json(t: T.Type, named: dict[str, dict[str, Any]] | None = None) -> dict
         return record
     if isinstance(t, T.UnionType):
         return {"type": "union", "options": [type_json(o, named) for o in t.options]}
+    if isinstance(t, T.ScaleType):
+        return {"type": "scale", "of": type_json(t.threshold, named)}
     return {"type": "condition"}
 
 
@@ -214,13 +217,24 @@ class _Manifest:
         return _compact(
             {
                 **(self.type(x.type) if not x.is_condition else {"type": "condition"}),
-                "default": self.text(x.default),
+                "default": self.text(x.default) if not isinstance(x.default, ir.DatedIR) else None,
+                **(self.dated(x.default) if isinstance(x.default, ir.DatedIR) else {}),
                 "labels": labels(x.labels),
                 "provenance": x.provenance,
                 "note": labels(x.note),
                 "span": self.span(x.span),
             }
         )
+
+    def dated(self, x: ir.DatedIR) -> dict[str, Any]:
+        """A dated parameter's values as written, by start date, and the file they are read from."""
+        values = {}
+        for start, item in zip(x.starts, x.items, strict=True):
+            if x.file is not None and isinstance(item, ir.Const):  # a value from the file: as a fact is written
+                values[start.isoformat()] = json.dumps(encode(item.value, item.type), ensure_ascii=False)
+            else:
+                values[start.isoformat()] = self.text(item) or "null"
+        return {"dated": values, **({"file": x.file} if x.file else {})}
 
     def let(self, x: ir.LetInfo) -> dict[str, Any]:
         return _compact(
