@@ -19,17 +19,18 @@ with code ``pol-parameter-file`` at the line and column (YAML) or the key path (
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import yaml
 
 from policylang.base.errors import Diagnostic, PolicyCheckError
 from policylang.base.numbers import decimal_problem, int_problem
 from policylang.base.span import Source, Span, point
 from policylang.syntax import ast
+
+if TYPE_CHECKING:  # YAML and TOML are read on first use: a policy loaded from the cache needs neither
+    import yaml
 
 SUFFIXES = (".yaml", ".yml", ".toml")
 MAX_DEPTH = 32  # a parameter file nests a few levels (nested parameters, brackets, dated values)
@@ -132,6 +133,8 @@ _TAGS = {
 
 
 def _from_yaml(node: Any, source: Source, constructor: yaml.SafeLoader, seen: set[int], depth: int = 0) -> _Node:
+    import yaml
+
     span = _span(source, node)
     if id(node) in seen:  # an alias: a parameter file has no use for them, and they can expand without end
         raise _fail("a parameter file is read without YAML anchors and aliases (`&`, `*`)", span)
@@ -218,6 +221,8 @@ def read_parameter_file(text: str, path: str, key: str | None = None) -> Paramet
     """Read the parameter in a parameter file's ``text`` (under ``key``, dotted, if given)."""
     source = Source(path, text)
     if path.endswith(".toml"):
+        import tomllib
+
         try:
             data = tomllib.loads(text, parse_float=Decimal)
         except RecursionError:
@@ -227,6 +232,8 @@ def read_parameter_file(text: str, path: str, key: str | None = None) -> Paramet
             raise _fail(f"this is not TOML: {str(e).split(' (at ')[0]}", point(source, line, column)) from None
         root = _from_data(data, source, "")
     else:
+        import yaml
+
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
         except RecursionError:
