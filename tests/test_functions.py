@@ -9,6 +9,7 @@ arguments put in (``FnCallIR.inlined``).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,29 @@ def test_the_trace_shows_each_call_with_its_arguments_result_and_citation() -> N
     again = [node_from_dict(n, program) for n in data["trace"]]
     assert [n.to_dict() for n in again] == data["trace"]
     assert next(n for n in again[0].walk() if isinstance(n, CallNode)).span == program.functions["contribution"].span
+
+
+TWO_CITATIONS = """
+rule R-1 cites S "§ 1"
+fact v: decimal
+function twice(v: decimal): decimal "Dobbelt" / "Twice"
+  cites S "§ 1", S "§ 2, stk. 3"
+  = v * 2
+decision doubled: decimal "Fordoblet" / "Doubled" = twice(v) by R-1
+"""
+
+
+def test_a_call_node_carries_every_citation_of_its_function(golden: Callable[[str, str], None]) -> None:
+    policy = compile_text(TWO_CITATIONS)
+    result = policy.evaluate({"v": "1.5"})
+    (call,) = [n for n in result.trace[0].walk() if isinstance(n, CallNode)]
+    assert call.to_dict()["citation"] == "Testloven § 1; Testloven § 2, stk. 3"
+    jsonschema.validate(result.to_dict(), RESULT_SCHEMA)
+    staff = policylang.explain(result, policy, lang="en", audience="caseworker")
+    assert staff.decision("doubled").calls[0].citation == "Testloven § 1; Testloven § 2, stk. 3"
+    for render in (policylang.render_markdown, policylang.render_html):
+        assert "Testloven § 2, stk. 3" in render(result, lang="en", audience="caseworker", policy=policy)
+    golden("render/function_citations_caseworker_en.txt", policylang.render_text(result, lang="en", policy=policy))
 
 
 def test_a_call_with_an_unknown_argument_shows_it_unknown_and_no_result() -> None:

@@ -430,8 +430,8 @@ class FunctionInfo:
 
     @property
     def short_citation(self) -> str:
-        """The function's first citation, without line numbers: what a trace node carries inline."""
-        return self.citations[0].short if self.citations else ""
+        """The function's citations without line numbers, joined with ``;``: what a call node carries inline."""
+        return "; ".join(c.short for c in self.citations)
 
 
 @attrs.frozen

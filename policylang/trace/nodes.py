@@ -253,7 +253,7 @@ class HandoffNode(TraceNode):
 
 @attrs.define(slots=True, eq=False)
 class CallNode(TraceNode):
-    """A call of a function the policy declares, with its arguments, result and short citation.
+    """A call of a function the policy declares, with its arguments, result and short citations.
 
     ``arguments`` maps each parameter to its value as in a fact file (``"unknown"`` where it
     is unknown); ``result`` is absent where the result is unknown. Its children are the calls
