@@ -81,7 +81,7 @@ def test_numbers_within_their_tolerance_pass(folder: Path) -> None:
 def test_without_a_tolerance_numbers_still_compare_exactly(folder: Path) -> None:
     code, out, _ = run_test(folder, write(folder, "s1.json", case(tolerances={"share": 0.01})))
     assert code == 2
-    assert 'decision `amount`: expected "142.857", got 142.857142' in out
+    assert "decision `amount`: expected DKK 142.857, got DKK 142.8571428571428571428571428571429\n" in out
 
 
 def test_a_failure_shows_value_expected_and_tolerance(folder: Path) -> None:
@@ -93,8 +93,8 @@ def test_a_failure_shows_value_expected_and_tolerance(folder: Path) -> None:
     code, out, _ = run_test(folder, write(folder, "s1.json", wrong))
     assert code == 2
     assert (
-        "decision `amount`: expected 142.857 with a tolerance of 0.5, got 242.85714285714286, 100.00014285714286 off"
-        in out
+        "decision `amount`: expected DKK 142.857 with a tolerance of 0.5, got DKK 242.8571428571428571428571428571429,"
+        " 100.0001428571428571428571428571429 off" in out
     )
     assert "`share`" not in out
 
@@ -174,8 +174,26 @@ def test_the_pytest_plugin_uses_tolerances(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(
         [
-            "*decision `share`: expected 333 with a tolerance of 0.3, got 333.3333333333333, 0.3333333333333 off*",
+            "*decision `share`: expected 333 with a tolerance of 0.3, got 333.3333333333333333333333333333333,*",
             "*error?pol-case-file?*a tolerance for `many`, which is bool, not a number*",
         ]
     )
     assert "Traceback" not in result.stdout.str()
+
+
+def test_a_failure_shows_the_exact_value_with_its_currency(tmp_path: Path) -> None:
+    (tmp_path / "third.pol").write_text(
+        'policy test/third\nsource S "Testloven"\nfact x: money EUR\nrule R-1 cites S "§ 1"\n'
+        "decision third: money EUR = x / 3 by R-1\n"
+        "decision thirds: list of money EUR = [x, x / 3] by R-1\n"
+        "decision share: decimal = 1 / 3 by R-1\n",
+        encoding="utf-8",
+    )
+    expected = {"third": 33.33, "thirds": [100, 33.33], "share": 0.33}
+    name = write(tmp_path, "third.json", {"policy": "third.pol", "id": "T", "facts": {"x": 100}, "expected": expected})
+    code, out, _ = run_test(tmp_path, name)
+    assert code == 2
+    assert "decision `third`: expected EUR 33.33, got EUR 33.33333333333333333333333333333333\n" in out
+    thirds = "expected [EUR 100, EUR 33.33], got [EUR 100, EUR 33.33333333333333333333333333333333]\n"
+    assert f"decision `thirds`: {thirds}" in out
+    assert "decision `share`: expected 0.33, got 0.3333333333333333333333333333333333\n" in out

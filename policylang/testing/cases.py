@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -33,19 +33,20 @@ class Difference:
     expected: Any
     actual: Any
     tolerance: Decimal | None = None  # the case's tolerance for a decision's number
+    type: Any = None  # the decision's type: its values are shown exactly, amounts with their currency
 
     def describe(self) -> str:
         if self.kind == "decision":
             if self.actual is _ABSENT:
-                return f"decision `{self.key}`: expected {_show(self.expected)}, but it was not decided"
+                return f"decision `{self.key}`: expected {self._exact(self.expected)}, but it was not decided"
             if self.tolerance is not None:
                 off = _off_by(self.expected, self.actual)
                 return (
-                    f"decision `{self.key}`: expected {_number(self.expected)} with a tolerance of "
-                    f"{_number(self.tolerance)}, got {_number(self.actual)}"
+                    f"decision `{self.key}`: expected {self._exact(self.expected)} with a tolerance of "
+                    f"{_number(self.tolerance)}, got {self._exact(self.actual)}"
                     + (f", {_number(off)} off" if off is not None else "")
                 )
-            return f"decision `{self.key}`: expected {_show(self.expected)}, got {_show(self.actual)}"
+            return f"decision `{self.key}`: expected {self._exact(self.expected)}, got {self._exact(self.actual)}"
         if self.kind == "rule":
             return f"rule `{self.key}` does not appear in the explanation"
         if self.kind == "rule_absent":
@@ -70,6 +71,9 @@ class Difference:
             return f"unexpected error: {self.actual}"
         return f"{self.key}: expected {_show(self.expected)}, got {_show(self.actual)}"
 
+    def _exact(self, value: Any) -> str:
+        return _show(value) if self.type is None else exact_text(value, self.type)
+
 
 class _Absent:
     def __repr__(self) -> str:
@@ -85,8 +89,38 @@ def _show(value: Any) -> str:
 
 def _number(value: Any) -> str:
     """A number as a case writes it (``3000.5``, not ``"3000.5"``); anything else as JSON."""
+    if is_number(value) and isinstance(value, Decimal):
+        with localcontext() as exact:  # normalize() rounds to the context's digits
+            exact.prec = 100
+            return str(value.normalize())
     if is_number(value):
-        return str(Decimal(str(value)).normalize()) if isinstance(value, Decimal) else str(value)
+        return str(value)
+    return _show(value)
+
+
+def exact_text(value: Any, type_: Any) -> str:
+    """A value of a decision as a case's failure shows it: numbers exactly, amounts with their currency.
+
+    >>> from policylang.ir import types as T
+    >>> exact_text([Decimal("100"), Decimal("33.33333333333333333333333333333333")], T.ListType(T.money("EUR")))
+    '[EUR 100, EUR 33.33333333333333333333333333333333]'
+    >>> exact_text(0.33, T.DECIMAL), exact_text("soon", T.money("EUR"))
+    ('0.33', '"soon"')
+    """
+    from policylang.ir import types as T
+    from policylang.ir.values import sort_members
+
+    inner = T.strip_optional(type_)
+    if is_number(value) and inner in (T.DECIMAL, T.MONEY, T.INT):
+        digits = str(value) if isinstance(value, int) else f"{Decimal(str(value)):f}"
+        currency = T.currency_of(inner)
+        return f"{currency} {digits}" if currency else digits
+    if isinstance(value, list | tuple | frozenset) and isinstance(inner, T.ListType | T.SetType):
+        items = sort_members(value, inner.element) if isinstance(value, frozenset) else value
+        return "[" + ", ".join(exact_text(v, inner.element) for v in items) + "]"
+    if isinstance(value, Mapping) and isinstance(inner, T.RecordType | T.MapType):
+        fields = ((k, inner.field(k) if isinstance(inner, T.RecordType) else inner.value) for k in value)
+        return "{" + ", ".join(f"{_show(k)}: {exact_text(value[k], t or T.ERROR)}" for k, t in fields) + "}"
     return _show(value)
 
 
@@ -94,7 +128,9 @@ def _off_by(expected: Any, actual: Any) -> Decimal | None:
     """How far a number is from the expected one (``None`` where it is not a number)."""
     if not is_number(actual):
         return None
-    return abs(Decimal(str(actual)) - Decimal(str(expected)))
+    with localcontext() as exact:  # enough digits that the difference of two decimals is not rounded
+        exact.prec = 100
+        return abs(Decimal(str(actual)) - Decimal(str(expected)))
 
 
 def within(expected: Any, actual: Any, tolerance: Decimal) -> bool:
@@ -196,6 +232,7 @@ def equal(expected: Any, actual: Any) -> bool:
 
 def run_case(case: Case, policy_loader: Any = None) -> CaseOutcome:
     """Evaluate ``case`` and list every way the result differs from what it expects."""
+    from policylang.ir.values import holds_decimals
     from policylang.policy.loader import load
 
     loader = policy_loader or load
@@ -216,12 +253,15 @@ def run_case(case: Case, policy_loader: Any = None) -> CaseOutcome:
         differences.append(Difference("error", "error", case.error, "no error"))
     for name, value in case.expected.items():
         actual = result.decisions.get(name, _ABSENT)
+        info = result.program.decisions.get(name)
+        type_ = info.type if info is not None and holds_decimals(info.type) else None
+        exact = result.values[name] if type_ is not None and actual is not _ABSENT else actual  # Decimals, not floats
         tolerance = case.tolerances.get(name)
         if tolerance is not None:
-            if actual is _ABSENT or not within(value, actual, tolerance):
-                differences.append(Difference("decision", name, value, actual, tolerance))
+            if actual is _ABSENT or not within(value, exact, tolerance):
+                differences.append(Difference("decision", name, value, exact, tolerance, type_))
         elif actual is _ABSENT or not equal(value, actual):
-            differences.append(Difference("decision", name, value, actual))
+            differences.append(Difference("decision", name, value, exact, type=type_))
     if case.undetermined is None:
         if result.undetermined and case.missing is None:
             for name, facts in result.undetermined.items():
