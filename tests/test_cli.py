@@ -300,3 +300,25 @@ def test_a_warning_can_be_accepted_with_a_reason_but_an_error_cannot(
     code, _out, err = run(["check", str(policy)], capsys)
     assert "`kept`" not in err and "`forgotten` is declared but never used" in err
     assert code == 0
+
+
+def test_eval_detail_shows_each_amount_of_a_list_with_its_currency(
+    capsys: pytest.CaptureFixture[str], golden: Callable[[str, str], None], tmp_path: Path
+) -> None:
+    (tmp_path / "ys.pol").write_text(
+        'policy test/amounts\nsource S "Testloven"\nfact xs: list of money EUR\nfact ds: list of decimal\n'
+        'rule R-1 cites S "§ 1"\n'
+        "decision ys: list of money EUR = map(x in xs: x * 2) by R-1\n"
+        "decision zs: list of decimal = map(x in ds: x * 2) by R-1\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "ys.json").write_text('{"xs": [1, 2.5, 1234], "ds": [0.25, 1]}', encoding="utf-8")
+    shown = []
+    for lang in ("en", "da"):
+        code, out, err = run(
+            ["eval", str(tmp_path / "ys.pol"), "--facts", str(tmp_path / "ys.json"), "--detail", "--lang", lang], capsys
+        )
+        assert code == 0, err
+        shown.append(out)
+    assert "ys = [EUR 2, EUR 5, EUR 2,468]" in shown[0] and "zs = [0.5, 2]" in shown[0]
+    golden("cli/eval_detail_list_of_amounts.txt", "\n".join(shown))

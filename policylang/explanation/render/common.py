@@ -6,6 +6,8 @@ These helpers only turn parts of the model into short texts, the same way everyw
 >>> from policylang.explanation.model import Shown
 >>> display(Shown("known", "lav", "low", "low")), display(Shown("known", "ja", "true", True))
 ('low (lav)', 'true')
+>>> display(Shown("known", "EUR 2, EUR 4", "[2, 4]", [2, 4])), display(Shown("known", "0.5, 1", "[0.5, 1]", [0.5, 1]))
+('[EUR 2, EUR 4]', '[0.5, 1]')
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ def display(shown: Shown) -> str:
         return shown.code if plain is None or shown.text == plain else f"{shown.code} ({shown.text})"
     if isinstance(value, int | float) and not isinstance(value, bool) and shown.text != shown.code:
         return shown.text  # an amount with its currency: DKK 1,234.50
+    numbers = isinstance(value, list) and all(isinstance(x, int | float) and not isinstance(x, bool) for x in value)
+    if numbers and value and shown.text != shown.code[1:-1]:
+        return f"[{shown.text}]"  # amounts with their currency: [DKK 2, DKK 4]
     return shown.code
 
 
