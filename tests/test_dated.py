@@ -348,7 +348,10 @@ def _error(p: policylang.Policy, day: str) -> str:
 
 def test_a_null_ends_the_values(files: Path) -> None:
     message = _error(policylang.load(files), "2017-06-01")
-    assert "`HOUSING` has no value on 2017-06-01: its values end on 2016-12-01" in message
+    assert (
+        "`HOUSING` has no value on 2017-06-01: it has none from 2016-12-01"
+        " (its last value applied until 2016-11-30)" in message
+    )
 
 
 def test_an_edited_parameter_file_never_gives_a_stale_policy(files: Path, cache: Path) -> None:

@@ -403,8 +403,11 @@ class Compiler:
                 first = h.starts[0] if h.starts else None
                 since = f"its first value is from {first}" if first else "it has no values"
                 raise _runtime_error(f"`{name}` has no value on {day}: {since}", span)
-            if found[1] is None and not optional:
-                raise _runtime_error(f"`{name}` has no value on {day}: its values end on {found[0]}", span)
+            if found[1] is None and not optional:  # a null ended it: say the last day its value applied
+                ended = f"it has none from {found[0]}"
+                if found[0] != h.starts[0]:
+                    ended += f" (its last value applied until {found[0] - dt.timedelta(days=1)})"
+                raise _runtime_error(f"`{name}` has no value on {day}: {ended}", span)
             return found[1]
 
         return at

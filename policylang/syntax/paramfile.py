@@ -5,9 +5,10 @@ nested parameters: ``from file "housing_tax.yaml#rate"``). A parameter is ``valu
 mapping from dates to ``{value: X}`` or to ``X`` itself; a scale is ``brackets``, each
 with a dated ``threshold`` and ``rate``. ``description``, ``documentation``,
 ``reference`` and ``metadata`` are read and kept only for the unit (``currency-EUR``),
-which must agree with the declared type. A value ``null`` ends the parameter from its
-date; OpenFisca's placeholder ``expected`` is skipped. Values are turned into literals of
-the policy language at their place in the file, so the checker reports a wrong value
+which must agree with the declared type. A value ``null`` means no value from its date on
+(the value before applies until the day before); OpenFisca's placeholder ``expected`` is
+skipped. Values are turned into literals of the policy language at their place in the
+file, so the checker reports a wrong value
 there; a file that is not of this form is a :class:`~policylang.base.errors.PolicyCheckError`
 with code ``pol-parameter-file`` at the line and column (YAML) or the key path (TOML).
 
@@ -48,7 +49,7 @@ class Scalar:
     span: Span
 
 
-History = tuple[tuple[dt.date, Scalar], ...]  # a value of kind null ends the parameter from its date
+History = tuple[tuple[dt.date, Scalar], ...]  # a value of kind null: no value from its date on
 
 
 @attrs.frozen
