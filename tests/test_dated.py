@@ -666,6 +666,10 @@ def test_the_sphinx_extension_lists_dated_values(files: Path) -> None:
     page = _page(out)
     assert "from 2012-01-01: 0.16" in page and "from 2015-01-01: 0.15" in page
     assert "from file" in page and "rate.yaml" in page
+    # values read from a file as the policy language writes them, and a null as no value
+    assert "from 2013-01-01: scale { 0 EUR: 0.03, 12000 EUR: 0.1 }" in page and '"brackets"' not in page
+    assert "from 2010-01-01: 200 EUR" in page and "from 1971-01-01: 18 " in page
+    assert "from 2016-12-01: no value (its last value applied until 2016-11-30)" in page and ": null" not in page
 
 
 def test_the_batch_vectorises_exact_dated_values_and_agrees_with_the_row_engine(tmp_path: Path, cache: Path) -> None:

@@ -9,8 +9,10 @@ Conditions and values are shown as the policy's own source text.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from sphinx import addnodes
 from policylang.base.labels import Labels
 from policylang.ir import program as ir
 from policylang.ir import types as T
-from policylang.ir.values import encode
+from policylang.ir.values import Scale, encode
 from policylang.policy.policy import Policy
 from policylang.sphinx.cases import CaseRun
 
@@ -157,15 +159,44 @@ def _default_cell(default: ir.Expr) -> list[Any]:
     """A parameter's default as written; a dated parameter's values by the date each is in force from."""
     if not isinstance(default, ir.DatedIR):
         return [_code(default.span.text)]
-    items = []
-    for start, item in zip(default.starts, default.items, strict=True):
+    items: list[Any] = []
+    for i, (start, item) in enumerate(zip(default.starts, default.items, strict=True)):
+        if isinstance(item, ir.Const) and item.value is None:  # a null: no value from this date on
+            before = f" (its last value applied until {start - dt.timedelta(days=1)})" if i else ""
+            items.append((f"from {start}: ", nodes.emphasis(text="no value"), before))
+            continue
         if default.file is not None and isinstance(item, ir.Const):
-            shown = json.dumps(encode(item.value, item.type), ensure_ascii=False)
+            shown = _literal(item.value, default.type)
         else:
             shown = item.span.text
         items.append((f"from {start}: ", _code(shown)))
     found = _bullets(items)
     return [paragraph("from file ", nodes.literal(text=default.file)), found] if default.file else [found]
+
+
+def _literal(value: Any, t: T.Type) -> str:
+    """A value read from a parameter file as the policy language writes it: ``200 EUR``, ``scale { ... }``.
+
+    >>> from decimal import Decimal
+    >>> from policylang.ir.values import Scale
+    >>> _literal(Decimal(200), T.money("EUR")), _literal(Decimal("0.15"), T.DECIMAL)
+    ('200 EUR', '0.15')
+    >>> _literal(Scale((Decimal(0), Decimal(6000)), (Decimal("0.02"), Decimal("0.06"))), T.ScaleType(T.money("EUR")))
+    'scale { 0 EUR: 0.02, 6000 EUR: 0.06 }'
+    """
+    currency = T.currency_of(t)
+    if isinstance(value, Scale):
+        unit = f" {currency}" if currency else ""
+        pairs = zip(value.thresholds, value.rates, strict=True)
+        return "scale { " + ", ".join(f"{_digits(low)}{unit}: {_digits(rate)}" for low, rate in pairs) + " }"
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return f"{_digits(value)} {currency}" if currency else _digits(value)
+    return json.dumps(encode(value, t), ensure_ascii=False)
+
+
+def _digits(value: Decimal | int) -> str:
+    """A number's digits, without trailing zeros after the point or an exponent: ``12000``, ``0.1``."""
+    return str(value) if isinstance(value, int) else f"{value.normalize():f}"
 
 
 def _enum_values(t: T.EnumType) -> Any:
