@@ -53,5 +53,7 @@ def save_snippet(name: str, page: str) -> Path:
 
 @pytest.fixture(autouse=True)
 def _recipes(doctest_namespace: dict[str, object]) -> None:
-    """``recipe(name)`` in the examples of the documentation (docs/cookbook.rst)."""
+    """``recipe(name)`` and ``save_snippet(name, page)`` in the examples of the documentation
+    (docs/cookbook.rst, docs/tutorial_examples.rst)."""
     doctest_namespace["recipe"] = recipe
+    doctest_namespace["save_snippet"] = save_snippet
