@@ -729,3 +729,11 @@ def test_the_service_takes_dated_values_and_reports_a_date_before_them(tmp_path:
         }
         early = client.post("/v1/evaluate/demo/dated", json={"facts": {**facts, "period_start": "2010-03-01"}})
         assert early.status_code == 422 and early.json()["error"]["code"] == "pol-evaluation"
+
+
+def test_a_null_as_the_first_value_says_no_last_value(tmp_path: Path) -> None:
+    text = 'policy t/n\nfact day: date\nparameter AGE: int from file "age.yaml"\ndecision age: int = AGE at day\n'
+    p = policylang.load(write(tmp_path, {"n.pol": text, "age.yaml": "values:\n  2014-01-01: null\n"}))
+    with pytest.raises(EvaluationError) as info:
+        p.evaluate({"day": "2020-01-01"}).decisions["age"]
+    assert info.value.message.endswith("`AGE` has no value on 2020-01-01: it has none from 2014-01-01")
