@@ -29,6 +29,7 @@ from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.ir.values import History, Scale
 from policylang.policy import loader
+from policylang.policy.checking import check_file
 from policylang.syntax.format import format_text
 from tests.conftest import diagnostics_of
 
@@ -737,3 +738,30 @@ def test_a_null_as_the_first_value_says_no_last_value(tmp_path: Path) -> None:
     with pytest.raises(EvaluationError) as info:
         p.evaluate({"day": "2020-01-01"}).decisions["age"]
     assert info.value.message.endswith("`AGE` has no value on 2020-01-01: it has none from 2014-01-01")
+
+
+def test_a_function_reads_a_dated_parameter_at_its_argument_s_date_on_every_backend(tmp_path: Path) -> None:
+    """`RATE at p.day` inside a function: `at` takes `p.day` whole, and the inlined body
+    (batch, z3) puts the argument in the date as the row engine does."""
+    path = tmp_path / "fat.pol"
+    path.write_text(
+        """policy demo/fat
+source S "Lov"
+type person = record { income: int, day: date }
+fact people: list of person
+parameter RATE: int "Sats"
+  from 2015-01-01 = 2
+  from 2017-01-01 = 3
+rule R-1 cites S "§ 1"
+function tax(p: person): int = RATE at p.day * p.income
+decision total: int = sum(p in people: tax(p)) by R-1
+decision high: bool = sum(p in people: tax(p)) > 45 by R-1
+""",
+        encoding="utf-8",
+    )
+    policy = policylang.load(path)
+    facts = {"people": [{"income": 10, "day": "2016-01-01"}, {"income": 10, "day": "2018-01-01"}]}
+    assert policy.evaluate(facts).decisions == {"total": 50, "high": True}
+    row = policy.evaluate_many([facts]).to_dicts()[0]
+    assert (row["total"], row["high"]) == (50, True)
+    assert [d.message for d in check_file(path, cache=False) if d.severity == "error"] == []

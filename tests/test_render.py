@@ -42,10 +42,21 @@ SECOND = [
     ("citizen", "en", False, "txt"),
     ("auditor", "da", False, "txt"),  # with the caseworker's and citizen's above: Danish for every audience
 ]
+STYLE_GOLDEN = "render/style.css"
+STYLE_ELEMENT = f"<style>{STYLE}</style>"
+
+
+def html_without_style(e: policylang.Explanation) -> str:
+    """The HTML fragment with its style block (the same in every fragment) as a pointer to its one golden file."""
+    fragment = format_html(e)
+    assert fragment.count(STYLE_ELEMENT) == 1, "every fragment carries the style block once"
+    return fragment.replace(STYLE_ELEMENT, f"<style>/* {STYLE_GOLDEN} */</style>")
+
+
 FORMATS: dict[str, Callable[[policylang.Explanation], str]] = {
     "txt": lambda e: format_text(e) + "\n",
     "md": format_markdown,
-    "html": format_html,
+    "html": html_without_style,
     # not `.json`: the pytest plugin would take a JSON file with "policy" and "facts" for a case file
     "json.txt": lambda e: json.dumps(e.to_dict(), ensure_ascii=False, indent=2) + "\n",
 }
@@ -217,6 +228,11 @@ def test_html_escapes_everything_and_is_a_well_formed_fragment(
         if audience != "citizen":
             assert EVIL_VALUE in text
         assert "http" not in lowered and "url(" not in lowered and "@import" not in lowered
+
+
+def test_the_style_block(golden: Callable[[str, str], None]) -> None:
+    """The style every HTML fragment carries, kept once here (the HTML goldens point to it)."""
+    golden(STYLE_GOLDEN, STYLE + "\n")
 
 
 def test_the_style_is_scoped_to_the_fragment() -> None:

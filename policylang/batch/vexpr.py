@@ -667,35 +667,7 @@ def _substitute(e: ir.Expr, values: dict[str, Vec]) -> ir.Expr:
     if isinstance(e, ir.AggregateIR) and e.variable in values:
         inner = {k: v for k, v in values.items() if k != e.variable}
         return attrs.evolve(e, collection=_substitute(e.collection, values), body=_substitute(e.body, inner))
-    changes: dict[str, Any] = {}
-    for field in attrs.fields(type(e)):
-        value = getattr(e, field.name)
-        if isinstance(value, _EXPR_TYPES):
-            changes[field.name] = _substitute(value, values)
-        elif isinstance(value, tuple) and value and isinstance(value[0], _EXPR_TYPES):
-            changes[field.name] = tuple(_substitute(v, values) for v in value)
-    return attrs.evolve(e, **changes) if changes else e
-
-
-_EXPR_TYPES = (
-    ir.Const,
-    ir.Ref,
-    ir.CallIR,
-    ir.BoolOpIR,
-    ir.NotIR,
-    ir.CompareIR,
-    ir.MemberIR,
-    ir.IsTestIR,
-    ir.ArithIR,
-    ir.IfIR,
-    ir.IndexIR,
-    ir.FieldIR,
-    ir.MakeIR,
-    ir.QuantIR,
-    ir.AggregateIR,
-    ir.FnCallIR,
-    ir.MatchIR,
-)
+    return ir.map_children(e, lambda c: _substitute(c, values))
 
 
 def _beyond(x: pl.Expr, limit: int) -> pl.Expr:

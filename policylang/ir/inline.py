@@ -9,8 +9,6 @@ arguments read at the place of the call.
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 
 from policylang.ir import program as ir
@@ -69,36 +67,8 @@ def _substitute(e: ir.Expr, values: dict[str, ir.Expr | str], prefix: str) -> ir
             condition = _substitute(e.condition, inner, prefix)
             return attrs.evolve(e, variable=renamed, collection=collection, condition=condition)
         return attrs.evolve(e, variable=renamed, collection=collection, body=_substitute(e.body, inner, prefix))
-    changes: dict[str, Any] = {}
-    for field in attrs.fields(type(e)):
-        value = getattr(e, field.name)
-        if isinstance(value, _EXPR_TYPES):
-            changes[field.name] = _substitute(value, values, prefix)
-        elif isinstance(value, tuple) and value and isinstance(value[0], _EXPR_TYPES):
-            changes[field.name] = tuple(_substitute(v, values, prefix) for v in value)
-    return attrs.evolve(e, **changes) if changes else e
+    return ir.map_children(e, lambda c: _substitute(c, values, prefix))
 
 
 def _element(e: ir.QuantIR | ir.AggregateIR) -> T.Type:
     return T.element_type(e.collection.type) or T.ERROR
-
-
-_EXPR_TYPES = (
-    ir.Const,
-    ir.Ref,
-    ir.CallIR,
-    ir.BoolOpIR,
-    ir.NotIR,
-    ir.CompareIR,
-    ir.MemberIR,
-    ir.IsTestIR,
-    ir.ArithIR,
-    ir.IfIR,
-    ir.IndexIR,
-    ir.FieldIR,
-    ir.MakeIR,
-    ir.QuantIR,
-    ir.AggregateIR,
-    ir.FnCallIR,
-    ir.MatchIR,
-)

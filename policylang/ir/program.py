@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar, get_args
 
 import attrs
 
@@ -318,6 +318,35 @@ def children(e: Expr) -> Iterator[Expr]:
     elif isinstance(e, AtIR):
         yield e.parameter
         yield e.date
+
+
+EXPR_TYPES: tuple[type, ...] = get_args(Expr)
+"""The classes of :data:`Expr`, for ``isinstance`` checks."""
+
+
+def is_expr(value: object) -> TypeGuard[Expr]:
+    """Whether ``value`` is an expression of the IR."""
+    return isinstance(value, EXPR_TYPES)
+
+
+def map_children(e: Expr, f: Callable[[Expr], Expr]) -> Expr:
+    """``e`` with each direct sub-expression ``c`` replaced by ``f(c)``; ``e`` itself where none changes.
+
+    The generic case of a rewrite: a rewrite handles the expressions it changes (a name, a
+    binder) itself, and hands every other one here.
+    """
+    changes: dict[str, Any] = {}
+    for field in attrs.fields(type(e)):
+        value = getattr(e, field.name)
+        if is_expr(value):
+            new = f(value)
+            if new is not value:
+                changes[field.name] = new
+        elif isinstance(value, tuple) and value and all(is_expr(v) for v in value):
+            items = tuple(f(v) for v in value if is_expr(v))
+            if any(a is not b for a, b in zip(items, value, strict=True)):
+                changes[field.name] = items
+    return attrs.evolve(e, **changes) if changes else e
 
 
 def walk(e: Expr) -> Iterator[Expr]:
