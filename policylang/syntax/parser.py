@@ -10,6 +10,7 @@ parser state matched against malformed examples), a span and a hint.
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 import unicodedata
@@ -18,6 +19,7 @@ from typing import Any
 
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.lexer import ContextualLexer
 
 from policylang.base.cachedir import private_directory
 from policylang.base.errors import Diagnostic, PolicyError, PolicySyntaxError, Replacement
@@ -39,6 +41,7 @@ def _parser(start: str = "start") -> Lark:
         propagate_positions=True,
         maybe_placeholders=True,
         start=start,
+        _plugins={"ContextualLexer": _LazyContextualLexer},
     )
     grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
     folder = private_directory("lark")
@@ -55,6 +58,51 @@ def _parser(start: str = "start") -> Lark:
         except OSError:  # a cache that cannot be written: build without it
             pass
     return Lark(grammar, **options)
+
+
+class _LazyContextualLexer(ContextualLexer):
+    """Lark's contextual lexer, each parser state's lexer made on its first use.
+
+    Lark makes one lexer for each set of terminals the ~630 parser states accept (~175)
+    when it loads the parser; parsing a policy uses about a third of them. Made lazily they
+    are the same lexers (Lark's own class, from the same terminals), only fewer of them.
+    Where Lark validates the terminals (a parser built from the grammar, not its cache), it
+    makes them all at once, as it always did.
+    """
+
+    def __init__(self, conf: Any, states: dict[int, Any], always_accept: Any = ()) -> None:
+        if not conf.skip_validation:
+            super().__init__(conf, states, always_accept)
+            return
+        trad_conf = copy.copy(conf)
+        trad_conf.terminals = list(conf.terminals)
+        self.lexers = _StateLexers(self.BasicLexer, copy.copy(trad_conf), states, always_accept)
+        trad_conf.skip_validation = True
+        self.root_lexer = self.BasicLexer(trad_conf, None)
+
+
+class _StateLexers(dict[int, Any]):
+    """Each parser state's lexer, made when first asked for (or shared with a state accepting the same terminals)."""
+
+    def __init__(self, make: Any, conf: Any, states: dict[int, Any], always_accept: Any) -> None:
+        super().__init__()
+        self.make = make
+        self.conf = conf
+        self.states = states
+        self.always = set(conf.ignore) | set(always_accept)
+        self.by_terminals: dict[frozenset[str], Any] = {}
+
+    def __missing__(self, state: int) -> Any:
+        accepts = self.states[state]  # a KeyError for a state the parser does not have, as from Lark's dict
+        key = frozenset(accepts)
+        lexer = self.by_terminals.get(key)
+        if lexer is None:
+            conf = copy.copy(self.conf)
+            by_name = conf.terminals_by_name
+            conf.terminals = [by_name[n] for n in set(accepts) | self.always if n in by_name]
+            lexer = self.by_terminals[key] = self.make(conf, None)
+        self[state] = lexer
+        return lexer
 
 
 def parse_module(text: str, path: str = "<policy>", *, limits: Limits = DEFAULT) -> ast.Module:
