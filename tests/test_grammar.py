@@ -54,3 +54,33 @@ def test_the_lexers_made_lazily_read_every_policy_as_lark_reads_it(
         for cut in (len(text) // 3, len(text) // 2):  # broken text: the same tokens up to the same error
             broken = text[:cut] + text[cut + 7 :]
             assert tokens(lazy, broken) == tokens(stock, broken)
+
+
+def test_the_parse_table_read_from_lark_s_cache_is_lark_s() -> None:
+    """policylang reads the table Lark serialised sharing equal entries: the same actions, the same rules."""
+    import pickle
+
+    from lark.parsers.lalr_analysis import IntParseTable
+    from lark.utils import SerializeMemoizer
+
+    from policylang.syntax.parser import parse_table
+
+    built = Lark(
+        GRAMMAR_PATH.read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, maybe_placeholders=True
+    )
+    original = built.parser.parser._parse_table
+    data, memo = built.memo_serialize([type(r) for r in built.rules[:1]] + [type(built.terminals[0])])
+    data, memo = pickle.loads(pickle.dumps((data, memo)))  # as Lark writes and reads its cache
+    memo = SerializeMemoizer.deserialize(
+        memo, {"Rule": type(built.rules[0]), "TerminalDef": type(built.terminals[0])}, {}
+    )
+    tables = data["parser"]["parser"]
+    ours, lark_s = parse_table(tables, memo), IntParseTable.deserialize(tables, memo)
+    assert ours.states == lark_s.states and ours.start_states == lark_s.start_states
+    assert ours.end_states == lark_s.end_states
+    assert ours.states.keys() == original.states.keys()
+    for state, row in ours.states.items():
+        assert row.keys() == lark_s.states[state].keys()
+        for token, (action, arg) in row.items():
+            their_action, their_arg = lark_s.states[state][token]
+            assert action is their_action and (arg is their_arg if not isinstance(arg, int) else arg == their_arg)
