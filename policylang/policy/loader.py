@@ -216,11 +216,13 @@ def with_parameter_files(
 
     What cannot be read is added to ``problems``; the files read to ``read``.
     """
+    declarations = list(module.declarations)
+    if not any(isinstance(d, ast.ParameterDecl) and d.file is not None for d in declarations):
+        return module  # no parameter files: the reader of them is not imported
     import attrs
 
     from policylang.syntax.paramfile import read_parameter_file
 
-    declarations = list(module.declarations)
     for i, d in enumerate(declarations):
         if not isinstance(d, ast.ParameterDecl) or d.file is None:
             continue

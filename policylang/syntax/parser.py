@@ -15,7 +15,7 @@ import functools
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -31,8 +31,10 @@ from policylang.base.money import CURRENCIES
 from policylang.base.span import Source, point
 from policylang.base.suggest import closest
 from policylang.syntax import ast, guard
-from policylang.syntax.layout import Layout, Lexeme
 from policylang.syntax.transform import ToAst, layout_marks
+
+if TYPE_CHECKING:
+    from policylang.syntax.layout import Layout, Lexeme
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 
@@ -223,6 +225,8 @@ def parse_layout(text: str, path: str = "<policy>") -> Layout:
     >>> [t.kind for t in layout.tokens], [c.text for c in layout.comments]
     (['fact', 'NAME', ':', 'int'], ['# years'])
     """
+    from policylang.syntax.layout import Layout  # for the formatter and the editor; a load needs no layout
+
     source = Source(path, text)
     parser = _parser()
     interactive = parser.parse_interactive(text)
@@ -247,6 +251,8 @@ def _named_terminals() -> frozenset[str]:
 
 
 def _lexeme(token: Any, named: frozenset[str]) -> Lexeme:
+    from policylang.syntax.layout import Lexeme
+
     kind = token.type if token.type in named else str(token)
     return Lexeme(
         kind,
@@ -262,6 +268,8 @@ def _lexeme(token: Any, named: frozenset[str]) -> Lexeme:
 
 def _comments(text: str, tokens: list[Lexeme]) -> list[Lexeme]:
     """The comments in the gaps between tokens (a gap holds only spaces and comments)."""
+    from policylang.syntax.layout import Lexeme
+
     comments = []
     starts = [0, *(t.end_offset for t in tokens)]
     ends = [*(t.offset for t in tokens), len(text)]
