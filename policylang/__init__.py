@@ -88,9 +88,18 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     """Import a name of the public API on first use."""
     if name in _LAZY:
+        import gc
         import importlib
 
-        value = getattr(importlib.import_module(_LAZY[name]), name)
+        # Importing makes thousands of objects that last (classes, functions), and no garbage:
+        # the cyclic collector, set off by the allocations, would only walk them again.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            value = getattr(importlib.import_module(_LAZY[name]), name)
+        finally:
+            if enabled:
+                gc.enable()
         globals()[name] = value
         return value
     raise AttributeError(f"module 'policylang' has no attribute {name!r}")

@@ -27,7 +27,6 @@ from policylang.check.unicode import unicode_diagnostics
 from policylang.ir import program as ir
 from policylang.ir import types as T
 from policylang.syntax import ast
-from policylang.syntax.paramfile import ParameterFile, literal
 
 RESERVED = frozenset(
     [
@@ -297,8 +296,11 @@ class ProgramBuilder:
         texts = [m.span.source.text for m in self.modules]
         for m in self.modules:
             for d in m.declarations:
-                if isinstance(d, ast.ParameterDecl) and isinstance(d.file_data, ParameterFile):
-                    texts.append(d.file_data.source.text)
+                if isinstance(d, ast.ParameterDecl) and d.file_data is not None:
+                    from policylang.syntax.paramfile import ParameterFile  # only for a policy with parameter files
+
+                    if isinstance(d.file_data, ParameterFile):
+                        texts.append(d.file_data.source.text)
         return texts
 
     def header(self) -> ir.HeaderInfo:
@@ -577,6 +579,8 @@ class ProgramBuilder:
 
     def parameter_file(self, d: ast.ParameterDecl, declared: T.Type) -> ir.Expr:
         """A parameter's values from its parameter file (read by the loader), checked where they are written."""
+        from policylang.syntax.paramfile import ParameterFile, literal  # imported by a policy with parameter files only
+
         data = d.file_data
         if not isinstance(data, ParameterFile):
             self.error("pol-parameter-file", f"the parameter file of `{d.name}` was not read", d.file_span or d.span)

@@ -115,6 +115,8 @@ def confusable(name: str) -> str | None:
 
 def _bidi(module: ast.Module) -> Iterator[Diagnostic]:
     source = module.span.source
+    if not any(c in source.text for c in BIDI):  # the usual file: one pass of str.find per character, in C
+        return
     for number, line in enumerate(source.text.splitlines(), start=1):
         for column, c in enumerate(line, start=1):
             if c in BIDI:
@@ -135,11 +137,25 @@ def _declared(module: ast.Module) -> Iterator[tuple[str, Span]]:
         if isinstance(node, tuple | list):
             stack.extend(node)
             continue
-        if not attrs.has(type(node)) or isinstance(node, Span):
+        names = _walked_fields(type(node))
+        if names is None:
             continue
         if isinstance(node, DECLARING):
             yield node.name, node.span
-        for field in attrs.fields(type(node)):
-            value = getattr(node, field.name)
-            if attrs.has(type(value)) or isinstance(value, tuple | list):
+        for name in names:
+            value = getattr(node, name)
+            if isinstance(value, tuple | list) or _walked_fields(type(value)) is not None:
                 stack.append(value)
+
+
+_WALKED: dict[type, tuple[str, ...] | None] = {}
+
+
+def _walked_fields(cls: type) -> tuple[str, ...] | None:
+    """The fields of a node of the AST (an attrs class, not a span) to look into; ``None`` for other values."""
+    try:
+        return _WALKED[cls]
+    except KeyError:
+        names = None if not attrs.has(cls) or issubclass(cls, Span) else tuple(f.name for f in attrs.fields(cls))
+        _WALKED[cls] = names
+        return names

@@ -157,7 +157,7 @@ def dump(
     caller gives them back to :func:`restore`). Raises :class:`Unserialisable` for a value
     it cannot write.
     """
-    with _no_collection():
+    with no_collection():
         return _Encoder(registry(modules), external or {}).dump(roots)
 
 
@@ -169,7 +169,7 @@ def restore(
 ) -> list[Any]:
     """The roots :func:`dump` wrote, built again; :class:`SerialError` for data it did not write."""
     try:
-        with _no_collection():
+        with no_collection():
             return _Decoder(registry(modules), external or {}).read(data)
     except SerialError:
         raise
@@ -178,10 +178,12 @@ def restore(
 
 
 @contextlib.contextmanager
-def _no_collection() -> Iterator[None]:
+def no_collection() -> Iterator[None]:
     """The cyclic garbage collector paused: writing or reading a program makes tens of thousands
     of lists and objects, none of them garbage, and each collection it set off would walk every
-    object of the process (the parser's tables, the syntax tree) for nothing."""
+    object of the process (the parser's tables, the syntax tree) for nothing. (So does compiling
+    a policy: :func:`policylang.policy.loader.compile_file` pauses it too.) Where it was paused
+    already, it stays paused."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -148,7 +148,6 @@ def write(
     the file format cannot express.
     """
     from policylang.syntax import ast
-    from policylang.syntax.paramfile import ParameterFile
 
     by_display = {module.path: module for module in modules}
     order = [main]  # each file as the import found it: its own imports are relative to that
@@ -184,8 +183,11 @@ def write(
         sources = {id(module.span.source): module.path for module in modules}
         for module in modules:
             for d in module.declarations:
-                if isinstance(d, ast.ParameterDecl) and isinstance(d.file_data, ParameterFile):
-                    sources[id(d.file_data.source)] = d.file_data.source.path
+                if isinstance(d, ast.ParameterDecl) and d.file_data is not None:
+                    from policylang.syntax.paramfile import ParameterFile  # only for a policy with parameter files
+
+                    if isinstance(d.file_data, ParameterFile):
+                        sources[id(d.file_data.source)] = d.file_data.source.path
         hashes = [_text_hash(texts[name] if name in texts else by_display[name].span.source.text) for name in shown]
         data = {
             "format": FORMAT,

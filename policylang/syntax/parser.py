@@ -10,14 +10,19 @@ parser state matched against malformed examples), a span and a hint.
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.grammar import Rule
+from lark.lexer import ContextualLexer
+from lark.parsers.lalr_analysis import IntParseTable, Reduce, Shift
+from lark.parsers.lalr_parser import LALR_Parser, _Parser
 
 from policylang.base.cachedir import private_directory
 from policylang.base.errors import Diagnostic, PolicyError, PolicySyntaxError, Replacement
@@ -26,8 +31,10 @@ from policylang.base.money import CURRENCIES
 from policylang.base.span import Source, point
 from policylang.base.suggest import closest
 from policylang.syntax import ast, guard
-from policylang.syntax.layout import Layout, Lexeme
 from policylang.syntax.transform import ToAst, layout_marks
+
+if TYPE_CHECKING:
+    from policylang.syntax.layout import Layout, Lexeme
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 
@@ -39,6 +46,7 @@ def _parser(start: str = "start") -> Lark:
         propagate_positions=True,
         maybe_placeholders=True,
         start=start,
+        _plugins={"ContextualLexer": _LazyContextualLexer, "LALR_Parser": _SharedActionsParser},
     )
     grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
     folder = private_directory("lark")
@@ -55,6 +63,90 @@ def _parser(start: str = "start") -> Lark:
         except OSError:  # a cache that cannot be written: build without it
             pass
     return Lark(grammar, **options)
+
+
+class _SharedActionsParser(LALR_Parser):
+    """Lark's LALR parser, reading its table from Lark's cache with equal entries shared.
+
+    Lark reads each of the ~15,000 entries of the table into a tuple of its own, through a
+    generic deserialiser; the same table, with equal entries shared, is read in a fraction
+    of the time and leaves fewer objects for the garbage collector to walk.
+    """
+
+    @classmethod
+    def deserialize(cls, data: Any, memo: Any, callbacks: Any, debug: bool = False) -> Any:  # type: ignore[override]
+        self: Any = cls.__new__(cls)
+        self._parse_table = parse_table(data, memo)
+        self.parser = _Parser(self._parse_table, callbacks, debug)
+        return self
+
+
+def parse_table(data: Any, memo: Any) -> Any:
+    """The parse table Lark serialised as ``data``: equal to ``IntParseTable.deserialize(data, memo)``."""
+    tokens = data["tokens"]
+    shifts: dict[int, tuple[Any, int]] = {}
+    reduces: dict[int, tuple[Any, Any]] = {}
+    states: dict[int, dict[str, tuple[Any, Any]]] = {}
+    for state, actions in data["states"].items():
+        row = {}
+        for token, (action, arg) in actions.items():
+            if action == 1:
+                number = arg.get("@") if isinstance(arg, dict) else None
+                entry = reduces.get(number) if isinstance(number, int) else None
+                if entry is None:
+                    entry = (Reduce, Rule.deserialize(arg, memo))
+                    if isinstance(number, int):
+                        reduces[number] = entry
+            else:
+                entry = shifts.get(arg) or shifts.setdefault(arg, (Shift, arg))
+            row[tokens[token]] = entry
+        states[state] = row
+    return IntParseTable(states, data["start_states"], data["end_states"])  # type: ignore[no-untyped-call]
+
+
+class _LazyContextualLexer(ContextualLexer):
+    """Lark's contextual lexer, each parser state's lexer made on its first use.
+
+    Lark makes one lexer for each set of terminals the ~630 parser states accept (~175)
+    when it loads the parser; parsing a policy uses about a third of them. Made lazily they
+    are the same lexers (Lark's own class, from the same terminals), only fewer of them.
+    Where Lark validates the terminals (a parser built from the grammar, not its cache), it
+    makes them all at once, as it always did.
+    """
+
+    def __init__(self, conf: Any, states: dict[int, Any], always_accept: Any = ()) -> None:
+        if not conf.skip_validation:
+            super().__init__(conf, states, always_accept)
+            return
+        trad_conf = copy.copy(conf)
+        trad_conf.terminals = list(conf.terminals)
+        self.lexers = _StateLexers(self.BasicLexer, copy.copy(trad_conf), states, always_accept)
+        trad_conf.skip_validation = True
+        self.root_lexer = self.BasicLexer(trad_conf, None)
+
+
+class _StateLexers(dict[int, Any]):
+    """Each parser state's lexer, made when first asked for (or shared with a state accepting the same terminals)."""
+
+    def __init__(self, make: Any, conf: Any, states: dict[int, Any], always_accept: Any) -> None:
+        super().__init__()
+        self.make = make
+        self.conf = conf
+        self.states = states
+        self.always = set(conf.ignore) | set(always_accept)
+        self.by_terminals: dict[frozenset[str], Any] = {}
+
+    def __missing__(self, state: int) -> Any:
+        accepts = self.states[state]  # a KeyError for a state the parser does not have, as from Lark's dict
+        key = frozenset(accepts)
+        lexer = self.by_terminals.get(key)
+        if lexer is None:
+            conf = copy.copy(self.conf)
+            by_name = conf.terminals_by_name
+            conf.terminals = [by_name[n] for n in set(accepts) | self.always if n in by_name]
+            lexer = self.by_terminals[key] = self.make(conf, None)
+        self[state] = lexer
+        return lexer
 
 
 def parse_module(text: str, path: str = "<policy>", *, limits: Limits = DEFAULT) -> ast.Module:
@@ -133,6 +225,8 @@ def parse_layout(text: str, path: str = "<policy>") -> Layout:
     >>> [t.kind for t in layout.tokens], [c.text for c in layout.comments]
     (['fact', 'NAME', ':', 'int'], ['# years'])
     """
+    from policylang.syntax.layout import Layout  # for the formatter and the editor; a load needs no layout
+
     source = Source(path, text)
     parser = _parser()
     interactive = parser.parse_interactive(text)
@@ -157,6 +251,8 @@ def _named_terminals() -> frozenset[str]:
 
 
 def _lexeme(token: Any, named: frozenset[str]) -> Lexeme:
+    from policylang.syntax.layout import Lexeme
+
     kind = token.type if token.type in named else str(token)
     return Lexeme(
         kind,
@@ -172,6 +268,8 @@ def _lexeme(token: Any, named: frozenset[str]) -> Lexeme:
 
 def _comments(text: str, tokens: list[Lexeme]) -> list[Lexeme]:
     """The comments in the gaps between tokens (a gap holds only spaces and comments)."""
+    from policylang.syntax.layout import Lexeme
+
     comments = []
     starts = [0, *(t.end_offset for t in tokens)]
     ends = [*(t.offset for t in tokens), len(text)]

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lark import Token, Transformer, Tree, v_args
 
@@ -20,7 +20,9 @@ from policylang.base.labels import Labels
 from policylang.base.numbers import CONTEXT, DIGITS, decimal_problem, whole_problem
 from policylang.base.span import Source, Span, point
 from policylang.syntax import ast
-from policylang.syntax.layout import Mark
+
+if TYPE_CHECKING:
+    from policylang.syntax.layout import Mark
 
 
 class _Tagged(tuple):  # type: ignore[type-arg]
@@ -836,6 +838,8 @@ def layout_marks(tree: Tree) -> list[Mark]:  # type: ignore[type-arg]
 
     A declaration's labels on a line of their own count as a clause.
     """
+    from policylang.syntax.layout import Mark  # for the formatter and the editor; a load needs no layout
+
     marks: list[Mark] = []
 
     def mark(kind: str, t: Tree) -> None:  # type: ignore[type-arg]
