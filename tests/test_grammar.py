@@ -84,3 +84,20 @@ def test_the_parse_table_read_from_lark_s_cache_is_lark_s() -> None:
         for token, (action, arg) in row.items():
             their_action, their_arg = lark_s.states[state][token]
             assert action is their_action and (arg is their_arg if not isinstance(arg, int) else arg == their_arg)
+
+
+def test_a_lark_whose_insides_differ_gives_lark_s_own_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The faster load replaces private parts of Lark; where they are not as expected, Lark is used as it is."""
+    from policylang.syntax import parser
+
+    def changed(*args: object, **kwargs: object) -> None:
+        raise AttributeError("a Lark of another version")
+
+    monkeypatch.setattr(parser._SharedActionsParser, "deserialize", classmethod(changed))
+    monkeypatch.setattr(parser._LazyContextualLexer, "__init__", changed)
+    parser._parser.cache_clear()
+    try:
+        module = parser.parse_module('policy demo\nfact age: int "Alder" / "Age"\n', "demo.pol")
+        assert module.declarations[1].name == "age"
+    finally:
+        parser._parser.cache_clear()

@@ -22,7 +22,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.grammar import Rule
 from lark.lexer import ContextualLexer
 from lark.parsers.lalr_analysis import IntParseTable, Reduce, Shift
-from lark.parsers.lalr_parser import LALR_Parser, _Parser
+from lark.parsers.lalr_parser import LALR_Parser
 
 from policylang.base.cachedir import private_directory
 from policylang.base.errors import Diagnostic, PolicyError, PolicySyntaxError, Replacement
@@ -41,12 +41,20 @@ GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 
 @functools.cache
 def _parser(start: str = "start") -> Lark:
+    try:
+        return _build(start, {"ContextualLexer": _LazyContextualLexer, "LALR_Parser": _SharedActionsParser})
+    except (ImportError, AttributeError, TypeError, KeyError, ValueError):  # a Lark whose insides differ: Lark as it is
+        return _build(start, {})
+
+
+def _build(start: str, plugins: dict[str, Any]) -> Lark:
+    """The parser for ``start``; ``plugins`` replace Lark's lexer and parser classes (the faster load above)."""
     options: dict[str, Any] = dict(
         parser="lalr",
         propagate_positions=True,
         maybe_placeholders=True,
         start=start,
-        _plugins={"ContextualLexer": _LazyContextualLexer, "LALR_Parser": _SharedActionsParser},
+        _plugins=plugins,
     )
     grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
     folder = private_directory("lark")
@@ -75,6 +83,8 @@ class _SharedActionsParser(LALR_Parser):
 
     @classmethod
     def deserialize(cls, data: Any, memo: Any, callbacks: Any, debug: bool = False) -> Any:  # type: ignore[override]
+        from lark.parsers.lalr_parser import _Parser  # Lark's own; private, so read where it is used
+
         self: Any = cls.__new__(cls)
         self._parse_table = parse_table(data, memo)
         self.parser = _Parser(self._parse_table, callbacks, debug)
