@@ -121,24 +121,29 @@ def _fact(f: ir.FactInfo) -> str:
         marks.append(f"provenance `{f.provenance}`")
     if f.default is not None:
         marks.append(f"default `{' '.join(f.default.span.text.split())}` (assumed when not given)")
-    text = f"**fact** `{f.name}`: `{T.describe(f.type)}`"
-    if f.labels:
-        text += f"\n\n{_labels(f.labels)}"
-    if marks:
-        text += "\n\n" + ", ".join(marks)
-    if f.note:
-        text += f"\n\n*note:* {_labels(f.note)}"
+    text = _card(f"**fact** `{f.name}`: `{T.describe(f.type)}`", f.labels, ", ".join(marks), note=f.note)
     return text + _values(f.type)
 
 
+def _card(head: str, labels: Labels | None, *parts: str, note: Labels | None) -> str:
+    """A declaration's hover: its head line, its labels, the ``parts`` that are not empty, its note."""
+    text = head
+    if labels:
+        text += f"\n\n{_labels(labels)}"
+    for part in parts:
+        if part:
+            text += f"\n\n{part}"
+    if note:
+        text += f"\n\n*note:* {_labels(note)}"
+    return text
+
+
+def _provenance(provenance: str | None) -> str:
+    return f"provenance `{provenance}`" if provenance else ""
+
+
 def _decision(d: ir.DecisionInfo) -> str:
-    text = f"**decision** `{d.name}`: `{T.describe(d.type)}`"
-    if d.labels:
-        text += f"\n\n{_labels(d.labels)}"
-    if d.provenance:
-        text += f"\n\nprovenance `{d.provenance}`"
-    if d.note:
-        text += f"\n\n*note:* {_labels(d.note)}"
+    text = _card(f"**decision** `{d.name}`: `{T.describe(d.type)}`", d.labels, _provenance(d.provenance), note=d.note)
     return text + _values(d.type)
 
 
@@ -166,14 +171,8 @@ def _rule(r: ir.RuleInfo) -> str:
 
 
 def _parameter(p: ir.ParamInfo) -> str:
-    text = f"**parameter** `{p.name}`: `{T.describe(p.type)}` = `{p.default.span.text}`"
-    if p.labels:
-        text += f"\n\n{_labels(p.labels)}"
-    if p.provenance:
-        text += f"\n\nprovenance `{p.provenance}`"
-    if p.note:
-        text += f"\n\n*note:* {_labels(p.note)}"
-    return text
+    head = f"**parameter** `{p.name}`: `{T.describe(p.type)}` = `{p.default.span.text}`"
+    return _card(head, p.labels, _provenance(p.provenance), note=p.note)
 
 
 def function_signature(f: ir.FunctionInfo) -> str:
@@ -184,16 +183,9 @@ def function_signature(f: ir.FunctionInfo) -> str:
 
 def describe_function(f: ir.FunctionInfo) -> str:
     """The Markdown for a function of the policy: its signature, labels, body, citations and note."""
-    text = f"**function** `{function_signature(f)}`"
-    if f.labels:
-        text += f"\n\n{_labels(f.labels)}"
-    if f.body.span.text:
-        text += f"\n\n```pol\n= {f.body.span.text}\n```"
-    if f.citations:
-        text += f"\n\n*cites* {f.citation}"
-    if f.note:
-        text += f"\n\n*note:* {_labels(f.note)}"
-    return text
+    body = f"```pol\n= {f.body.span.text}\n```" if f.body.span.text else ""
+    cites = f"*cites* {f.citation}" if f.citations else ""
+    return _card(f"**function** `{function_signature(f)}`", f.labels, body, cites, note=f.note)
 
 
 def _let(let: ir.LetInfo, declared: Declared) -> str:
