@@ -261,7 +261,10 @@ class ExplanationBuilder:
             return (labels.get(self.lang) if labels else None) or value
         if isinstance(value, list):
             element = inner.element if isinstance(inner, T.ListType | T.SetType) else None
-            return ", ".join(self.text(x, element) for x in value) or word(self.lang, "none")
+            parts = [self.text(x, element) for x in value]
+            # a Danish decimal comma in an element: the elements are parted by semicolons (0,5; 2)
+            separator = "; " if self.lang == "da" and any("," in part for part in parts) else ", "
+            return separator.join(parts) or word(self.lang, "none")
         if isinstance(value, dict) and isinstance(inner, T.EnumType) and len(value) == 1:
             ((member, fields),) = value.items()  # a tagged value: its member's label, then its fields
             labels = inner.label(member)
@@ -280,6 +283,8 @@ class ExplanationBuilder:
                 else:
                     parts.append(f"{k}: {self.text(x, None)}")
             return "; ".join(parts)
+        if isinstance(value, Decimal | float) and self.lang == "da":  # a Danish reader's decimal comma: 0,2
+            return format(Decimal(str(value)) if isinstance(value, float) else value, "f").replace(".", ",")
         return str(value)
 
     def in_text(self, shown: Shown, t: T.Type | None) -> str:
