@@ -19,7 +19,7 @@ is read, so that evaluating many fact sets pays only for what is looked at.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import attrs
 
@@ -316,11 +316,13 @@ class Result:
         """Every parameter's value in this evaluation (a ``condition`` parameter's truth value, where known)."""
         return self._table("parameter_values")
 
-    def to_dict(self, *, manifest: bool = False) -> dict[str, Any]:
+    def to_dict(self, *, manifest: bool | Literal["full"] = False) -> dict[str, Any]:
         """The JSON form (``policylang.result/2``); ``json.dumps(result.to_dict())`` works.
 
-        With ``manifest=True`` the policy's manifest is embedded as ``policy_manifest``, for a
-        record that needs nothing else to be shown later.
+        With ``manifest=True`` the part of the policy's manifest this result refers to is
+        embedded as ``policy_manifest`` (:func:`policylang.trace.manifest.extract`), for a
+        record that needs nothing else to be shown later; ``manifest="full"`` embeds the
+        whole manifest.
         """
         exact = self.exact
         data = {
@@ -347,9 +349,11 @@ class Result:
         if self.dated:  # only for a policy with dated parameters and a known evaluation date
             data["dated_parameters"] = self.dated
         if manifest:
+            from policylang.trace.manifest import extract
             from policylang.trace.manifest import manifest as manifest_of
 
-            data["policy_manifest"] = manifest_of(self._shape.declared or self._shape.program)
+            whole = manifest_of(self._shape.declared or self._shape.program)
+            data["policy_manifest"] = whole if manifest == "full" else extract(whole, data)
         return data
 
     @classmethod

@@ -25,6 +25,7 @@ decision, and can show the decision again later from the two.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from policylang.base.labels import Labels
@@ -304,3 +305,144 @@ class _Manifest:
             "span": self.span(row.span),
         }
         return {**_compact(data), **value}
+
+
+# -- the part of a manifest a record refers to ------------------------------------------------
+
+# What a rule that is only named as not applying keeps in an extract: what identifies it.
+_ABRIDGED_RULE = ("title", "citations", "force", "provenance", "inferred", "span")
+
+
+def extract(full: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of the manifest ``full`` that the result ``record`` (its JSON) refers to.
+
+    It is what ``to_dict(manifest=True)`` embeds, so that a stored record is self-contained:
+    every decision, fact, ``let`` value, parameter, factor, warning, function and named type
+    the record names; the rows its trace shows; in full, every rule it applies (the rules of
+    the rows, ``let`` values, notes, handoffs and functions it shows, and the record's
+    ``reasons`` and ``factors``); the sources those rules cite. A rule the record only names
+    as one that did not apply (a ``not_applicable`` node's ``rule_ids``) keeps its title,
+    citations, force and span, and says ``"abridged": true``. The rows that did not apply
+    are left out (a ``not_applicable`` node gives their numbers); the whole manifest, named
+    by the same ``hash``, has them. An extract says ``"extract": true``.
+
+    >>> import policylang
+    >>> policy = policylang.load("examples/benefit")
+    >>> record = policy.evaluate({"as_of": "2024-05-01", "date_of_birth": "1990-01-01"}).to_dict()
+    >>> part = extract(policy.manifest(), record)
+    >>> part["extract"], part["hash"] == record["manifest"], sorted(part["rows"])[:3]
+    (True, True, ['adult/1', 'band_change/1', 'band_change/2'])
+    >>> len(part["rows"]) < len(policy.manifest()["rows"])
+    True
+    """
+    refs = _References(full)
+    refs.record(record)
+    rules = full.get("rules", {})
+    kept_rules: dict[str, Any] = {}
+    for rid, rule in rules.items():
+        if rid in refs.rules:
+            kept_rules[rid] = rule
+        elif rid in refs.named_rules:
+            kept_rules[rid] = {**{k: rule[k] for k in _ABRIDGED_RULE if k in rule}, "abridged": True}
+    cited = {
+        c.get("source")
+        for entry in (*kept_rules.values(), *refs.pick("functions").values())
+        for c in entry.get("citations", ())
+    }
+    out: dict[str, Any] = {}
+    for key, value in full.items():
+        if key == "hash":
+            out[key] = value
+            out["extract"] = True
+        elif key == "rules":
+            out[key] = kept_rules
+        elif key == "sources":
+            out[key] = {k: v for k, v in value.items() if k in cited}
+        elif key in _BY_NAME:
+            out[key] = refs.pick(key)
+        elif key == "types":
+            out[key] = {k: v for k, v in value.items() if k in refs.types(out)}
+        else:
+            out[key] = value
+    return out
+
+
+_BY_NAME = ("facts", "parameters", "lets", "decisions", "rows", "factors", "warnings", "functions")
+
+
+class _References:
+    """The names a record refers to, by the part of the manifest they are in."""
+
+    def __init__(self, full: Mapping[str, Any]) -> None:
+        self.full = full
+        self.names: dict[str, set[str]] = {key: set() for key in _BY_NAME}
+        self.rules: set[str] = set()
+        self.named_rules: set[str] = set()
+
+    def pick(self, key: str) -> dict[str, Any]:
+        """The entries of the manifest's part ``key`` the record refers to, in the manifest's order."""
+        wanted = self.names[key]
+        return {k: v for k, v in self.full.get(key, {}).items() if k in wanted}
+
+    def record(self, record: Mapping[str, Any]) -> None:
+        names = self.names
+        for part in ("decisions", "undetermined", "no_rule"):
+            names["decisions"].update(record.get(part) or ())
+        for waiting in (record.get("undetermined") or {}).values():
+            names["facts"].update(waiting)
+        names["facts"].update(record.get("facts") or ())
+        names["facts"].update(record.get("missing") or ())
+        names["facts"].update(record.get("assumed") or ())
+        names["lets"].update(record.get("lets") or ())
+        for part in ("parameter_values", "parameters", "dated_parameters"):
+            names["parameters"].update(record.get(part) or ())
+        names["warnings"].update(w.get("code") for w in record.get("warnings") or ())
+        for ids in (record.get("reasons") or {}).values():
+            self.rules.update(ids)
+        for entries in (record.get("factors") or {}).values():
+            for entry in entries:
+                self.rules.update(entry.get("rules") or ())
+                names["factors"].update(f["code"] for f in entry.get("factors") or () if f.get("code"))
+        for handoff in record.get("handoffs") or ():
+            self.rules.update(handoff.get("rules") or ())
+        self.nodes(record.get("trace") or ())
+        rows = self.full.get("rows", {})
+        for row in names["rows"]:
+            self.rules.update(rows.get(row, {}).get("rules", ()))
+            names["factors"].update(rows.get(row, {}).get("factors", ()))
+
+    def nodes(self, nodes: Any) -> None:
+        for node in nodes:
+            kind = node.get("kind")
+            if kind == "decision":
+                self.names["decisions"].add(node.get("name"))
+                self.names["facts"].update(node.get("missing") or ())
+                self.rules.update((node.get("settled") or {}).get("rules") or ())
+            elif kind == "row":
+                self.names["rows"].add(node.get("row"))
+            elif kind in ("rule", "note"):
+                self.rules.add(node.get("rule_id"))
+            elif kind == "not_applicable":
+                self.named_rules.update(node.get("rule_ids") or ())
+            elif kind == "let":
+                self.names["parameters" if node.get("parameter") else "lets"].add(node.get("name"))
+            elif kind == "call":
+                self.names["functions"].add(node.get("function"))
+            self.nodes(node.get("children") or ())
+
+    def types(self, parts: Mapping[str, Any]) -> set[str]:
+        """The named types the kept entries (and the types they name) refer to."""
+        full = self.full.get("types", {})
+        found: set[str] = set()
+        todo = [parts.get(key, {}) for key in ("facts", "parameters", "lets", "decisions", "functions")]
+        while todo:
+            item = todo.pop()
+            if isinstance(item, dict):
+                name = item.get("name")
+                if item.get("type") in ("enum", "record") and isinstance(name, str) and name not in found:
+                    found.add(name)
+                    todo.append(full.get(name))
+                todo.extend(item.values())
+            elif isinstance(item, list):
+                todo.extend(item)
+        return found
