@@ -4,7 +4,7 @@ Every name the record uses resolves inside it (decisions, facts, ``let`` values,
 rows its trace shows, rules, factors, warnings, functions, the sources the rules cite, the
 named types); every entry is the whole manifest's entry, except that a rule the record only
 names as not applying is abridged to what identifies it; the extract follows the manifest
-schema. ``manifest="full"`` (``--manifest full``) embeds the whole manifest.
+schema. ``manifest="full"`` (``--full-manifest``) embeds the whole manifest.
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def test_the_command_line_embeds_the_extract_or_the_whole_manifest(capsys: pytes
     args = ["eval", "residence/help_and_repatriation", "--facts", str(README_FACTS), "--format", "json"]
     assert main([*args, "--manifest"]) == 0
     part = json.loads(capsys.readouterr().out)["policy_manifest"]
-    assert main([*args, "--manifest", "full"]) == 0
+    assert main([*args, "--full-manifest"]) == 0
     full = json.loads(capsys.readouterr().out)["policy_manifest"]
     assert part["extract"] is True and "extract" not in full
     assert full == _policy("residence/help_and_repatriation").manifest()

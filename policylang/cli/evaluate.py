@@ -33,11 +33,14 @@ def register(sub: Any) -> None:
     ev.add_argument("--no-trace", action="store_true", help="do not record the explanation")
     ev.add_argument(
         "--manifest",
-        nargs="?",
-        const="extract",
-        choices=("extract", "full"),
-        help="with --format json: embed the part of the policy's manifest the result refers to (a "
-        "self-contained record); --manifest full embeds the whole manifest",
+        action="store_true",
+        help="with --format json: embed the part of the policy's manifest the result refers to "
+        "(a self-contained record)",
+    )
+    ev.add_argument(
+        "--full-manifest",
+        action="store_true",
+        help="with --format json: embed the policy's whole manifest",
     )
     ev.add_argument("--ignore-unknown-facts", action="store_true", help="skip facts the policy does not declare")
     ev.add_argument("--exhaustive", action="store_true", help=EXHAUSTIVE_HELP)
@@ -52,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     """Evaluate and print the result as text or as the result JSON."""
     policy, result = evaluated(args, trace=not args.no_trace)
     if args.format == "json":
-        print_json(result.to_dict(manifest="full" if args.manifest == "full" else bool(args.manifest)))
+        print_json(result.to_dict(manifest="full" if args.full_manifest else args.manifest))
         return EXIT_OK
     from policylang.explanation.build import explain
     from policylang.explanation.render.text import facts_used, format_summary, format_text
