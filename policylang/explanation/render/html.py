@@ -390,10 +390,8 @@ def _decision(out: list[str], d: Decision, e: Explanation, cards: _Cards) -> Non
         status = word(lang, "undetermined" if d.status == "undetermined" else "no_rule")
         value = f'<span class="plx-value">{esc(status)}</span>'
     out.append(f"<h3>{esc(d.label or d.name)} {value}</h3>")
-    code = f"<code>{esc(d.name)}</code>"
-    if d.value is not None and d.value.known:
-        code = f"<code>{esc(d.name)} = {esc(d.value.code)}</code>"
-    meta = code + (f" <code>{esc(d.span)}</code>" if d.span else "")
+    # the decision's name and where it is written (its value's code is in the summary's row)
+    meta = f"<code>{esc(d.name)}</code>" + (f" <code>{esc(d.span)}</code>" if d.span else "")
     if codes:
         out.append(f'<p class="plx-meta">{meta}</p>')
     if d.missing:
@@ -407,24 +405,33 @@ def _decision(out: list[str], d: Decision, e: Explanation, cards: _Cards) -> Non
         )
         for rule in d.settled.rules:
             out.extend(cards.rule(rule))
-    if d.steps:
-        out.append('<ol class="plx-steps">')
-        for step in d.steps:
-            out.append("<li>")
-            if d.kind == "collect" and step.value is not None:
-                out.append(f"<p>+ {_value(step.value, codes)}</p>")
-            for rule in step.rules:
-                out.extend(cards.rule(rule))
-            if step.factors:
-                factors = "".join(f"<li>{esc(f)}</li>" for f in step.factors)
-                out.append(f"<p>{esc(word(lang, 'factors'))}:</p><ul>{factors}</ul>")
-            out.append("</li>")
-        out.append("</ol>")
+    items = []
+    for step in d.steps:  # a step that shows nothing (a row without rules) is no item of the list
+        item = []
+        if d.kind == "collect" and step.value is not None:
+            item.append(f"<p>+ {_value(step.value, codes)}</p>")
+        for rule in step.rules:
+            item.extend(cards.rule(rule))
+        if step.factors:
+            factors = "".join(f"<li>{esc(f)}</li>" for f in step.factors)
+            item.append(f"<p>{esc(word(lang, 'factors'))}:</p><ul>{factors}</ul>")
+        if item:
+            items.extend(["<li>", *item, "</li>"])
+    if items:
+        out.extend(['<ol class="plx-steps">', *items, "</ol>"])
     if d.note:
         out.append(f'<p class="plx-note">{esc(word(lang, "note"))}: {esc(d.note)}</p>')
-    out.append("<details>")
-    out.append(f"<summary>{esc(word(lang, 'details'))}</summary>")
-    out.append("<div>")
+    details = _details(d, lang, codes)
+    if details:  # no disclosure that opens on nothing
+        out.extend(
+            ["<details>", f"<summary>{esc(word(lang, 'details'))}</summary>", "<div>", *details, "</div></details>"]
+        )
+    out.append("</section>")
+
+
+def _details(d: Decision, lang: str, codes: bool) -> list[str]:
+    """What a decision's "Details" disclosure holds: conditions, facts used, calls, open and other rows."""
+    out: list[str] = []
     for step in d.steps:
         if step.condition is not None or step.inputs:
             heading = word(lang, "condition") if step.condition is not None else word(lang, "using").capitalize()
@@ -458,8 +465,7 @@ def _decision(out: list[str], d: Decision, e: Explanation, cards: _Cards) -> Non
                 + (f" ({rules})" if rules else "")
                 + "</p>"
             )
-    out.append("</div></details>")
-    out.append("</section>")
+    return out
 
 
 def _alternatives(steps: Iterable[Step], lang: str, codes: bool) -> list[str]:
