@@ -17,6 +17,7 @@ import jsonschema
 import pytest
 
 import policylang
+from policylang.base.errors import RecordError
 from policylang.cli.main import main
 from policylang.testing.cases import discover, read_cases
 from policylang.trace.manifest import extract
@@ -176,3 +177,9 @@ def test_extract_is_a_function_of_the_json_alone() -> None:
             ]
         )
     )
+
+
+@pytest.mark.parametrize("record", [{"trace": [1]}, {"facts": 3}, {"undetermined": {"d": 5}}, {"factors": {"d": [7]}}])
+def test_extract_refuses_json_that_is_not_a_result(record: dict[str, Any]) -> None:
+    with pytest.raises(RecordError, match="not a result record"):
+        extract(_policy("examples/benefit").manifest(), record)

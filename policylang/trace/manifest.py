@@ -28,6 +28,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from policylang.base.errors import RecordError
 from policylang.base.labels import Labels
 from policylang.base.span import Span
 from policylang.ir import program as ir
@@ -324,7 +325,8 @@ def extract(full: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any
     as one that did not apply (a ``not_applicable`` node's ``rule_ids``) keeps its title,
     citations, force and span, and says ``"abridged": true``. The rows that did not apply
     are left out (a ``not_applicable`` node gives their numbers); the whole manifest, named
-    by the same ``hash``, has them. An extract says ``"extract": true``.
+    by the same ``hash``, has them. An extract says ``"extract": true``. A ``record`` of
+    another shape than a result's is a :class:`~policylang.base.errors.RecordError`.
 
     >>> import policylang
     >>> policy = policylang.load("examples/benefit")
@@ -336,7 +338,10 @@ def extract(full: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any
     True
     """
     refs = _References(full)
-    refs.record(record)
+    try:
+        refs.record(record)
+    except (AttributeError, TypeError) as e:  # parts of another shape than a result's
+        raise RecordError(f"not a result record: {type(e).__name__}: {e}") from None
     rules = full.get("rules", {})
     kept_rules: dict[str, Any] = {}
     for rid, rule in rules.items():
