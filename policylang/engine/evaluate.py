@@ -473,7 +473,7 @@ class Engine:
         if trace and tracer is None:
 
             def build() -> list[TraceNode]:
-                return self._trace_of(v, settled)
+                return self._trace_of(v, settled, fired)
 
         assumed = self.assumed(facts) if self._defaults else ()
         dated = self._dated_on_evaluation_date(v) if self._dated else None
@@ -494,24 +494,33 @@ class Engine:
                 found[name] = {"date": day.isoformat(), "from": start, "value": encode(chosen[1], type_)}
         return found
 
-    def _trace_of(self, v: list[Any], settled: Mapping[str, Settled]) -> list[TraceNode]:
+    def _trace_of(self, v: list[Any], settled: Mapping[str, Settled], fired: Fired | None = None) -> list[TraceNode]:
         """The trace of an evaluation whose final values are ``v``, made when it is first read.
 
         The decisions' steps run again with a tracer on a copy of the values: every value
         they read is final, so they report exactly what they did the first time, and an
         evaluation whose trace is never read pays nothing for it. ``let`` values are not
-        computed again. A decision settled by cases runs as it did before settling.
+        computed again. A decision settled by cases runs as it did before settling. Where
+        no value is unknown, every condition held or did not, so the rows that ``fired`` in
+        the first run say what a decision would report (:meth:`DecisionStep.decided_by`),
+        without its conditions computed again.
         """
         w = v.copy()
         tree = self._trace_builder().recorder()
         w[self._compiler.call_slot] = tree.call
+        known = fired is not None and not settled and Unknown not in set(map(type, v))
         for step in self._steps:
             if isinstance(step, LetStep):
                 if step.info.name in self._calling_lets:
                     step.value(w)  # again, for the trace of its calls of functions (the value is the same)
                 tree.derived(step.info, w[step.slot])
-            else:
-                step.run(w, tree)
+                continue
+            if known and isinstance(step, DecisionStep) and fired is not None and step.name in fired:
+                found = step.decided_by(w, fired[step.name])
+                if found is not None:
+                    tree.reported(step.info, *found, w[step.slot])
+                    continue
+            step.run(w, tree)
         w[self._compiler.call_slot] = None
         if self._handoffs:
             self._check_handoffs(w, tree)

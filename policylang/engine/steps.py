@@ -71,6 +71,15 @@ class DecisionStep:
         self.settle_order = list(core.settle_order) if self.has_exceptions else []
         self.overridden_by = tuple(c.overridden_by for c in core.candidates)
         self.fast_rows = tuple((r.condition, r.value, r) for r in rows)
+        self.position = {id(r): i for i, r in enumerate(rows)}
+        self.row_ids = tuple(r.info.id for r in rows)
+        self.calls = any(  # whether it calls a function of the policy
+            isinstance(x, ir.FnCallIR)
+            for r in (*rows, *filter(None, [default]))
+            for e in (r.info.value, r.info.condition)
+            if e is not None
+            for x in ir.walk(e)
+        )
 
     def run(self, v: list[Any], tracer: Tracer | None = None) -> list[RuntimeRow]:
         """Compute the decision into its slot; return the rows that decided it."""
@@ -83,6 +92,26 @@ class DecisionStep:
         v[self.slot] = value
         tracer.decided(self.info, value)
         return fired
+
+    def decided_by(self, v: list[Any], rows: list[RuntimeRow]) -> tuple[list[tuple[ir.RowInfo, Any]], list[str]] | None:
+        """What a run with a tracer would report, known from the rows a run without one says decided it.
+
+        For values ``v`` in which nothing is unknown, so that every condition held or did
+        not: the rows that fired, in order, each with its value, and the IDs of the rows that
+        do not apply. ``None`` where the rows alone do not say it (exceptions, the
+        ``unique`` mode, a function called, whose calls the tracer is told of): run the step
+        with the tracer then.
+        """
+        mode = self.core.mode
+        if self.calls or self.has_exceptions or mode == "unique":
+            return None
+        if mode != "collect":  # first match, or a value: the one row that gave it; the rows before it did not apply
+            if len(rows) != 1:
+                return None
+            k = self.position[id(rows[0])]
+            return [(rows[0].info, v[self.slot])], list(self.row_ids[:k])
+        fired = {id(r) for r in rows}
+        return [(r.info, r.value(v)) for r in rows], [r.info.id for r in self.rows if id(r) not in fired]
 
     def _trace(self, tracer: Tracer | None, row: RuntimeRow, outcome: str, condition: Any, value: Any = None) -> None:
         """Report a row considered, with its outcome, to the tracer (if any)."""

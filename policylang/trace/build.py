@@ -188,6 +188,17 @@ class TreeRecorder:
         self.roots.append(node)
         self.current = None
 
+    def reported(
+        self, decision: ir.DecisionInfo, fired: list[tuple[ir.RowInfo, Any]], skipped: list[str], value: Any
+    ) -> None:
+        """A decision's events at once, as a run with this tracer would have told them: the rows
+        that fired with their values, the IDs of the rows that do not apply, the value."""
+        self.decision(decision)
+        for row, item in fired:
+            self.row(decision, row, "fired", True, item)
+        self.skipped = skipped
+        self.decided(decision, value)
+
     def row(self, decision: ir.DecisionInfo, row: ir.RowInfo, outcome: str, condition: Any, value: Any) -> None:
         """Add a row to the decision's node (rows that do not apply, together)."""
         if outcome == "not_applicable":
