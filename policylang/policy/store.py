@@ -196,8 +196,9 @@ def write(
             "imports": edges,
             "program": serial.dump([program, list(diagnostics)], external=sources),
         }
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False)  # a flat table
-        payload = text.encode("utf-8")
+        # A flat table, in ASCII (``\u00e6`` for ``æ``): a few percent larger than UTF-8, but
+        # json writes and reads it in half the time, and it is encoded as bytes by a copy.
+        payload = json.dumps(data, separators=(",", ":"), check_circular=False).encode("ascii")
     except (serial.Unserialisable, KeyError, ValueError, OSError, RecursionError):
         return False
     name = _key(shown[0], hashes[0], options)
