@@ -39,7 +39,7 @@ import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -69,8 +69,11 @@ class Unserialisable(TypeError):
     """An object :func:`dump` cannot write (a function, a class outside :data:`MODULES`)."""
 
 
-@attrs.frozen
-class ClassInfo:
+# The two tables below are named tuples, not attrs classes: this module is imported by every
+# process that compiles a policy, and attrs compiles code for each class it makes.
+
+
+class ClassInfo(NamedTuple):
     """How one attrs class is written: its name, its ``__init__`` fields, whether they go by keyword."""
 
     cls: type
@@ -78,7 +81,7 @@ class ClassInfo:
     fields: tuple[str, ...]  # the attribute of each field, in the order attrs lists them
     arguments: tuple[str, ...]  # the ``__init__`` argument of each field
     by_keyword: bool
-    values: Callable[[Any], tuple[Any, ...]] = attrs.field(eq=False, repr=False)  # an object's field values
+    values: Callable[[Any], tuple[Any, ...]]  # an object's field values
 
 
 def _getter(fields: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
@@ -91,8 +94,7 @@ def _getter(fields: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return operator.attrgetter(*fields)
 
 
-@attrs.frozen
-class Registry:
+class Registry(NamedTuple):
     """The classes and constants of :data:`MODULES`, by name and by identity."""
 
     classes: Mapping[str, ClassInfo]
