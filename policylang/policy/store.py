@@ -88,7 +88,8 @@ def compiler_version() -> str:
                 if name.endswith((".py", ".lark"))
             )
         for file in files:
-            digest.update(f"{os.path.relpath(file, package)}\0".replace(os.sep, "/").encode())
+            # the path below the package (as os.path.relpath gives it, without its cost for each file)
+            digest.update(f"{file[len(package) + 1 :]}\0".replace(os.sep, "/").encode())
             with open(file, "rb") as f:
                 digest.update(f.read())
     return digest.hexdigest()
