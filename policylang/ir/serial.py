@@ -229,6 +229,7 @@ class _Encoder:
             dt.datetime: self.moment,
             dt.time: self.time,
         }
+        self.contents = self.finder()
 
     def dump(self, roots: Sequence[Any]) -> dict[str, Any]:
         for root in roots:
@@ -291,49 +292,66 @@ class _Encoder:
             return found
         return self.contents(v, kind)
 
-    def contents(self, v: Any, kind: type) -> int:
-        """:meth:`visit` of a value that is no scalar and no object found before (so called straight from loops)."""
-        deepest = -1
+    def finder(self) -> Callable[[Any, type], int]:
+        """:meth:`visit` of a value that is no scalar and no object found before (so called straight from loops).
+
+        A closure over the tables it fills, for speed: it runs for every object of the program.
+        """
         depth = self.depth
-        contents = self.contents
-        if kind in _CONTAINERS:
-            for item in (*v, *v.values()) if kind is dict else v:
-                if type(item) not in _SCALARS:
-                    found = depth.get(id(item))
+        depth_get = depth.get
+        groups = self.groups
+        groups_get = groups.get
+        by_class_get = self.table.by_class.get
+        named_ids = self.named_ids
+        named = self.named_object
+        scalars, containers = _SCALARS, _CONTAINERS
+
+        def contents(v: Any, kind: type) -> int:
+            deepest = -1
+            if kind in containers:
+                for item in (*v, *v.values()) if kind is dict else v:
+                    if type(item) not in scalars:
+                        found = depth_get(id(item))
+                        if found is None:
+                            found = contents(item, type(item))
+                        if found > deepest:
+                            deepest = found
+                return deepest
+            info = by_class_get(kind)
+            key = id(v)
+            if info is None or key in named_ids:
+                return named(v, kind, key)
+            values = info.values(v)
+            for item in values:
+                if type(item) not in scalars:
+                    found = depth_get(id(item))  # an object met before (a span's source, a type): no call
                     if found is None:
                         found = contents(item, type(item))
                     if found > deepest:
                         deepest = found
+            deepest += 1
+            depth[key] = deepest
+            group = groups_get((deepest, kind))
+            if group is None:
+                group = groups[deepest, kind] = ([], [])
+            group[0].append(v)
+            group[1].append(values)
             return deepest
-        info = self.table.by_class.get(kind)
-        key = id(v)
-        if info is None or key in self.named_ids:
-            if kind in self.plain:
-                return -1
-            name = self.external.get(key)
-            constant = self.table.constant_names.get(key)
-            if name is None and constant is None:
-                raise Unserialisable(f"cannot write a {kind.__module__}.{kind.__qualname__}")
-            self.named.append(["X", name] if name is not None else ["K", constant])  # type: ignore[list-item]
-            self.named_objects.append(v)
-            depth[key] = 0
-            return 0
-        values = info.values(v)
-        for item in values:
-            if type(item) not in _SCALARS:
-                found = depth.get(id(item))  # an object met before (a span's source, a type): no call
-                if found is None:
-                    found = contents(item, type(item))
-                if found > deepest:
-                    deepest = found
-        deepest += 1
-        depth[key] = deepest
-        group = self.groups.get((deepest, kind))
-        if group is None:
-            group = self.groups[deepest, kind] = ([], [])
-        group[0].append(v)
-        group[1].append(values)
-        return deepest
+
+        return contents
+
+    def named_object(self, v: Any, kind: type, key: int) -> int:
+        """An object written by name (a constant, an external one), or a plain value; else :class:`Unserialisable`."""
+        if kind in self.plain:
+            return -1
+        name = self.external.get(key)
+        constant = self.table.constant_names.get(key)
+        if name is None and constant is None:
+            raise Unserialisable(f"cannot write a {kind.__module__}.{kind.__qualname__}")
+        self.named.append(["X", name] if name is not None else ["K", constant])  # type: ignore[list-item]
+        self.named_objects.append(v)
+        self.depth[key] = 0
+        return 0
 
     def value(self, v: Any) -> Any:
         kind = type(v)
