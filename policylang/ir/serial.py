@@ -35,6 +35,7 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import itertools
 import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -59,6 +60,7 @@ KINDS = {
 }
 _SCALARS = frozenset({str, int, bool, type(None)})
 _CONTAINERS = frozenset({tuple, list, frozenset, dict})
+_IS_TUPLE = functools.partial(operator.is_, tuple)  # of a type: whether it is tuple (not a subclass), in C
 
 
 class SerialError(ValueError):
@@ -245,6 +247,8 @@ class _Encoder:
         columns_of: list[list[tuple[Any, ...]]] = []
         kinds_of: dict[type, list[set[str]]] = {}
         known = index.__contains__
+        nullable = {**index, id(None): None}  # the numbers, and null for null
+        known_or_null = nullable.__contains__
         for (_, cls), (_members, rows) in ordered:
             columns = list(zip(*rows, strict=True))
             columns_of.append(columns)
@@ -253,7 +257,7 @@ class _Encoder:
                 kinds = kinds_of[cls] = [set() for _ in columns]
             for seen, column in zip(kinds, columns, strict=True):
                 if "v" not in seen:  # a field written as values in one group is written so in all
-                    seen.add(_kind(column, known))
+                    seen.add(_kind(column, known, known_or_null))
         classes: dict[type, int] = {}
         class_table: list[list[Any]] = []
         for cls in dict.fromkeys(cls for (_, cls) in self.groups):  # in the order found
@@ -271,7 +275,7 @@ class _Encoder:
                 if kind == "r":
                     group.append(list(map(number_of, map(id, column))))
                 elif kind == "n":
-                    group.append([None if x is None else number_of(id(x)) for x in column])
+                    group.append(list(map(nullable.__getitem__, map(id, column))))
                 elif kind == "s":
                     group.append([list(map(number_of, map(id, x))) for x in column])
                 elif all(map(scalar, map(type, column))):  # texts, numbers: as they are
@@ -385,16 +389,21 @@ class _Encoder:
         return ["h", v.isoformat()]
 
 
-def _kind(values: Sequence[Any], known: Callable[[int], bool]) -> str:
-    """How a field with these values could be written (:data:`KINDS`); ``known`` tells the id() of an object numbered.
+def _kind(values: Sequence[Any], known: Callable[[int], bool], known_or_null: Callable[[int], bool]) -> str:
+    """How a field with these values could be written (:data:`KINDS`).
 
-    Each test stops at the first value that fails it, and the first runs in C.
+    ``known`` tells whether an id() is that of an object numbered, ``known_or_null`` also
+    takes None's. The tests run in C and stop at the first value that fails. A first value
+    that is no object, no null and no tuple (a text, a number: most fields) fails them all.
     """
+    first = values[0]
+    if first is not None and type(first) is not tuple and not known(id(first)):
+        return "v"
     if all(map(known, map(id, values))):
         return "r"
-    if all(v is None or known(id(v)) for v in values):
+    if all(map(known_or_null, map(id, values))):
         return "n"
-    if all(type(v) is tuple and all(map(known, map(id, v))) for v in values):
+    if all(map(_IS_TUPLE, map(type, values))) and all(map(known, map(id, itertools.chain.from_iterable(values)))):
         return "s"
     return "v"
 
