@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lark import Lark
@@ -101,3 +102,34 @@ def test_a_lark_whose_insides_differ_gives_lark_s_own_parser(monkeypatch: pytest
         assert module.declarations[1].name == "age"
     finally:
         parser._parser.cache_clear()
+
+
+def test_a_syntax_node_s_repr_is_the_one_attrs_would_write() -> None:
+    """The classes of policylang.syntax.ast share one __repr__ (attrs would compile one for each)."""
+    import attrs
+
+    from policylang.syntax import ast
+    from policylang.syntax.parser import parse_module
+
+    seen: dict[type[Any], Any] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, tuple | list):
+            for item in node:
+                walk(item)
+        elif attrs.has(type(node)) and type(node).__module__ == ast.__name__:
+            seen.setdefault(type(node), node)
+            for field in attrs.fields(type(node)):
+                walk(getattr(node, field.name))
+
+    root = Path(__file__).resolve().parent.parent / "policies"
+    for path in sorted(root.rglob("*.pol")):
+        walk(parse_module(path.read_text(encoding="utf-8"), str(path)))
+    classes = [v for v in vars(ast).values() if isinstance(v, type) and attrs.has(v) and v.__module__ == ast.__name__]
+    assert len(seen) > len(classes) * 3 // 4  # the bundled policies use most of them
+    for cls, node in seen.items():
+        fields = attrs.fields(cls)
+        # the same class as attrs makes it, with attrs' own __repr__, holding the same values
+        twin = attrs.make_class(cls.__name__, {f.name: attrs.field(repr=f.repr) for f in fields}, frozen=True)
+        twin.__qualname__ = cls.__qualname__
+        assert repr(node) == repr(twin(*[getattr(node, f.name) for f in fields])), cls

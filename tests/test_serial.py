@@ -84,6 +84,43 @@ def test_a_field_added_to_a_class_is_written_and_read_without_a_change_to_the_se
     assert back.leaves[0].weight == 3 and "_hidden='secret'" in repr(back)
 
 
+def box_module() -> types.ModuleType:
+    """A module of a leaf and a box that may hold anything: a leaf, a box, None, a tuple of them."""
+    module = fake_module(extra_field=False)
+
+    @attrs.frozen
+    class Box:
+        item: Any
+
+    Box.__module__ = module.__name__
+    module.Box = Box  # type: ignore[attr-defined]
+    return module
+
+
+@pytest.mark.parametrize(
+    ("items", "kind"),
+    [
+        (["leaf", "box of leaf"], "r"),  # objects in two groups (two depths): references in both
+        (["leaf", None], "n"),  # an object in one group, None in another
+        ([None, None], "n"),
+        (["leaves", "leaves"], "s"),
+        (["leaves", "leaf"], "v"),  # a tuple in one group, an object in another: values
+        (["leaves", None], "v"),
+        (["leaf", "text"], "v"),
+        ([(), ()], "s"),
+    ],
+)
+def test_a_field_is_written_the_one_way_every_group_of_its_class_allows(items: list[Any], kind: str) -> None:
+    module = box_module()
+    leaf = module.Leaf("a")
+    made = {"leaf": leaf, "box of leaf": module.Box(leaf), "leaves": (leaf, module.Leaf("b")), "text": "t"}
+    boxes = [module.Box(made.get(item, item) if isinstance(item, str) else item) for item in items]
+    data = json.loads(json.dumps(serial.dump(boxes, modules=[module])))
+    assert [entry[2] for entry in data["classes"] if entry[0].endswith("Box")] == [kind]
+    back = serial.restore(data, modules=[module])
+    assert back == boxes
+
+
 def test_data_written_for_other_fields_is_refused() -> None:
     old, new = fake_module(extra_field=False), fake_module(extra_field=True)
     data = json.loads(json.dumps(serial.dump([old.Node("n", (old.Leaf("a"),))], modules=[old])))

@@ -35,11 +35,12 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import itertools
 import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -59,6 +60,7 @@ KINDS = {
 }
 _SCALARS = frozenset({str, int, bool, type(None)})
 _CONTAINERS = frozenset({tuple, list, frozenset, dict})
+_IS_TUPLE = functools.partial(operator.is_, tuple)  # of a type: whether it is tuple (not a subclass), in C
 
 
 class SerialError(ValueError):
@@ -69,8 +71,11 @@ class Unserialisable(TypeError):
     """An object :func:`dump` cannot write (a function, a class outside :data:`MODULES`)."""
 
 
-@attrs.frozen
-class ClassInfo:
+# The two tables below are named tuples, not attrs classes: this module is imported by every
+# process that compiles a policy, and attrs compiles code for each class it makes.
+
+
+class ClassInfo(NamedTuple):
     """How one attrs class is written: its name, its ``__init__`` fields, whether they go by keyword."""
 
     cls: type
@@ -78,7 +83,7 @@ class ClassInfo:
     fields: tuple[str, ...]  # the attribute of each field, in the order attrs lists them
     arguments: tuple[str, ...]  # the ``__init__`` argument of each field
     by_keyword: bool
-    values: Callable[[Any], tuple[Any, ...]] = attrs.field(eq=False, repr=False)  # an object's field values
+    values: Callable[[Any], tuple[Any, ...]]  # an object's field values
 
 
 def _getter(fields: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
@@ -91,8 +96,7 @@ def _getter(fields: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return operator.attrgetter(*fields)
 
 
-@attrs.frozen
-class Registry:
+class Registry(NamedTuple):
     """The classes and constants of :data:`MODULES`, by name and by identity."""
 
     classes: Mapping[str, ClassInfo]
@@ -197,17 +201,25 @@ class _Encoder:
     """Values other than texts, integers, booleans and null are tagged lists: ``["T", ...]`` a
     tuple, ``["L", ...]`` a list, ``["S", ...]`` a frozenset, ``["D", key, value, ...]`` a dict,
     ``["M", "1.50"]`` a Decimal, ``["d", ...]``, ``["t", ...]``, ``["h", ...]`` a date, datetime
-    and time (ISO 8601), ``["F", "1.5"]`` a float, ``["O", number]`` an object."""
+    and time (ISO 8601), ``["F", "1.5"]`` a float, ``["O", number]`` an object.
+
+    Writing a policy that was just compiled is part of its first load, so this is written for
+    speed: :meth:`visit` files each object in its group as it finds it, with its field values
+    (no second pass over the objects), and the columns are checked and numbered with
+    :func:`map` over :class:`dict` methods where a comprehension would call Python code per value.
+    """
 
     def __init__(self, table: Registry, external: Mapping[int, str]) -> None:
         self.table = table
         self.external = external
+        self.named_ids = {*external, *table.constant_names}  # objects written by name: one look-up for both
         self.depth: dict[int, int] = {}  # of every object found, by id()
-        self.found: list[Any] = []  # the objects in the order found (children first); keeps every id() taken
+        # The objects of each class and depth, in the order found (children first), each with
+        # its field values; the lists keep every object whose id() is taken.
+        self.groups: dict[tuple[int, type], tuple[list[Any], list[tuple[Any, ...]]]] = {}
         self.named: list[list[str]] = []  # ["K", name] or ["X", name]
         self.named_objects: list[Any] = []
         self.index: dict[int, int] = {}  # the number of every object, by id()
-        self.fields: dict[int, tuple[Any, ...]] = {}  # the field values of every object, by id()
         self.plain: dict[type, Callable[[Any], Any]] = {
             float: lambda v: ["F", repr(v)],
             tuple: lambda v: ["T", *map(self.value, v)],
@@ -219,6 +231,7 @@ class _Encoder:
             dt.datetime: self.moment,
             dt.time: self.time,
         }
+        self.contents = self.finder()
 
     def dump(self, roots: Sequence[Any]) -> dict[str, Any]:
         for root in roots:
@@ -226,39 +239,51 @@ class _Encoder:
         index = self.index
         for number, named in enumerate(self.named_objects):
             index[id(named)] = number
-        groups: dict[tuple[int, type], list[Any]] = {}
-        of_class: dict[type, list[Any]] = {}
-        for v in self.found:
-            if id(v) not in index:
-                groups.setdefault((self.depth[id(v)], type(v)), []).append(v)
-                of_class.setdefault(type(v), []).append(v)
-        ordered = sorted(groups.items(), key=lambda item: item[0][0])  # by depth; stable: classes as found
-        for _, members in ordered:
-            for v in members:
-                index[id(v)] = len(index)
-        fields = self.fields
+        ordered = sorted(self.groups.items(), key=lambda item: item[0][0])  # by depth; stable: classes as found
+        for _, (members, _values) in ordered:
+            index.update(zip(map(id, members), range(len(index), len(index) + len(members)), strict=True))
+        # Each group's columns, and how each field of a class is written: the kinds its groups'
+        # columns allow, combined (a reference where every group has one, else "n", "s" or "v").
+        columns_of: list[list[tuple[Any, ...]]] = []
+        kinds_of: dict[type, list[set[str]]] = {}
+        known = index.__contains__
+        nullable = {**index, id(None): None}  # the numbers, and null for null
+        known_or_null = nullable.__contains__
+        for (_, cls), (_members, rows) in ordered:
+            columns = list(zip(*rows, strict=True))
+            columns_of.append(columns)
+            kinds = kinds_of.get(cls)
+            if kinds is None:
+                kinds = kinds_of[cls] = [set() for _ in columns]
+            for seen, column in zip(kinds, columns, strict=True):
+                if "v" not in seen:  # a field written as values in one group is written so in all
+                    seen.add(_kind(column, known, known_or_null))
         classes: dict[type, int] = {}
         class_table: list[list[Any]] = []
-        for cls, members in of_class.items():
+        for cls in dict.fromkeys(cls for (_, cls) in self.groups):  # in the order found
             info = self.table.by_class[cls]
-            columns = list(zip(*[fields[id(v)] for v in members], strict=True)) or [() for _ in info.fields]
+            kinds = kinds_of[cls] if info.fields else []
             classes[cls] = len(class_table)
-            class_table.append([info.name, list(info.fields), "".join(_kind(c, index) for c in columns)])
+            class_table.append([info.name, list(info.fields), "".join(map(_combined, kinds))])
+        number_of = index.__getitem__
+        value = self.value
+        scalar = _SCALARS.__contains__
         written = []
-        for (_, cls), members in ordered:
+        for ((_, cls), (members, _values)), columns in zip(ordered, columns_of, strict=True):
             group: list[Any] = [classes[cls], len(members)]
-            columns = list(zip(*[fields[id(v)] for v in members], strict=True))
-            for column, kind in zip(columns, class_table[classes[cls]][2], strict=False):
+            for column, kind in zip(columns, class_table[classes[cls]][2], strict=True):
                 if kind == "r":
-                    group.append([index[id(x)] for x in column])
+                    group.append(list(map(number_of, map(id, column))))
                 elif kind == "n":
-                    group.append([None if x is None else index[id(x)] for x in column])
+                    group.append(list(map(nullable.__getitem__, map(id, column))))
                 elif kind == "s":
-                    group.append([[index[id(item)] for item in x] for x in column])
+                    group.append([list(map(number_of, map(id, x))) for x in column])
+                elif all(map(scalar, map(type, column))):  # texts, numbers: as they are
+                    group.append(list(column))
                 else:
-                    group.append([x if type(x) in _SCALARS else self.value(x) for x in column])
+                    group.append([x if type(x) in _SCALARS else value(x) for x in column])
             written.append(group)
-        result = [self.value(root) for root in roots]
+        result = [value(root) for root in roots]
         return {"classes": class_table, "named": self.named, "groups": written, "roots": result}
 
     def visit(self, v: Any) -> int:
@@ -266,39 +291,71 @@ class _Encoder:
         kind = type(v)
         if kind in _SCALARS:
             return -1
-        deepest = -1
-        if kind in _CONTAINERS:
-            for item in (*v, *v.values()) if kind is dict else v:
-                if type(item) not in _SCALARS:
-                    depth = self.visit(item)
-                    if depth > deepest:
-                        deepest = depth
-            return deepest
-        key = id(v)
-        found = self.depth.get(key)
+        found = self.depth.get(id(v))
         if found is not None:
             return found
-        info = self.table.by_class.get(kind)
-        if info is None or key in self.external or key in self.table.constant_names:
-            if kind in self.plain:
-                return -1
-            name = self.external.get(key)
-            constant = self.table.constant_names.get(key)
-            if name is None and constant is None:
-                raise Unserialisable(f"cannot write a {kind.__module__}.{kind.__qualname__}")
-            self.named.append(["X", name] if name is not None else ["K", constant])  # type: ignore[list-item]
-            self.named_objects.append(v)
-        else:
-            values = self.fields[key] = info.values(v)
-            visit = self.visit
+        return self.contents(v, kind)
+
+    def finder(self) -> Callable[[Any, type], int]:
+        """:meth:`visit` of a value that is no scalar and no object found before (so called straight from loops).
+
+        A closure over the tables it fills, for speed: it runs for every object of the program.
+        """
+        depth = self.depth
+        depth_get = depth.get
+        groups = self.groups
+        groups_get = groups.get
+        by_class_get = self.table.by_class.get
+        named_ids = self.named_ids
+        named = self.named_object
+        scalars, containers = _SCALARS, _CONTAINERS
+
+        def contents(v: Any, kind: type) -> int:
+            deepest = -1
+            if kind in containers:
+                for item in (*v, *v.values()) if kind is dict else v:
+                    if type(item) not in scalars:
+                        found = depth_get(id(item))
+                        if found is None:
+                            found = contents(item, type(item))
+                        if found > deepest:
+                            deepest = found
+                return deepest
+            info = by_class_get(kind)
+            key = id(v)
+            if info is None or key in named_ids:
+                return named(v, kind, key)
+            values = info.values(v)
             for item in values:
-                if type(item) not in _SCALARS:
-                    depth = visit(item)
-                    if depth > deepest:
-                        deepest = depth
-        self.depth[key] = deepest + 1
-        self.found.append(v)
-        return deepest + 1
+                if type(item) not in scalars:
+                    found = depth_get(id(item))  # an object met before (a span's source, a type): no call
+                    if found is None:
+                        found = contents(item, type(item))
+                    if found > deepest:
+                        deepest = found
+            deepest += 1
+            depth[key] = deepest
+            group = groups_get((deepest, kind))
+            if group is None:
+                group = groups[deepest, kind] = ([], [])
+            group[0].append(v)
+            group[1].append(values)
+            return deepest
+
+        return contents
+
+    def named_object(self, v: Any, kind: type, key: int) -> int:
+        """An object written by name (a constant, an external one), or a plain value; else :class:`Unserialisable`."""
+        if kind in self.plain:
+            return -1
+        name = self.external.get(key)
+        constant = self.table.constant_names.get(key)
+        if name is None and constant is None:
+            raise Unserialisable(f"cannot write a {kind.__module__}.{kind.__qualname__}")
+        self.named.append(["X", name] if name is not None else ["K", constant])  # type: ignore[list-item]
+        self.named_objects.append(v)
+        self.depth[key] = 0
+        return 0
 
     def value(self, v: Any) -> Any:
         kind = type(v)
@@ -332,13 +389,32 @@ class _Encoder:
         return ["h", v.isoformat()]
 
 
-def _kind(values: Sequence[Any], index: Mapping[int, int]) -> str:
-    """How a field with these values in every object of its class is written (:data:`KINDS`)."""
-    if all([id(v) in index for v in values]):
+def _kind(values: Sequence[Any], known: Callable[[int], bool], known_or_null: Callable[[int], bool]) -> str:
+    """How a field with these values could be written (:data:`KINDS`).
+
+    ``known`` tells whether an id() is that of an object numbered, ``known_or_null`` also
+    takes None's. The tests run in C and stop at the first value that fails. A first value
+    that is no object, no null and no tuple (a text, a number: most fields) fails them all.
+    """
+    first = values[0]
+    if first is not None and type(first) is not tuple and not known(id(first)):
+        return "v"
+    if all(map(known, map(id, values))):
         return "r"
-    if all([v is None or id(v) in index for v in values]):
+    if all(map(known_or_null, map(id, values))):
         return "n"
-    if all([type(v) is tuple and all([id(item) in index for item in v]) for v in values]):
+    if all(map(_IS_TUPLE, map(type, values))) and all(map(known, map(id, itertools.chain.from_iterable(values)))):
+        return "s"
+    return "v"
+
+
+def _combined(kinds: set[str]) -> str:
+    """How a field is written in every object of its class, given the kinds each group of it allows."""
+    if kinds <= {"r"}:
+        return "r"
+    if kinds <= {"r", "n"}:
+        return "n"
+    if kinds == {"s"}:
         return "s"
     return "v"
 

@@ -3,12 +3,16 @@
 The parser (:mod:`policylang.syntax.parser`) builds these; nothing downstream sees Lark's trees.
 Names are not resolved here: ``Name("yes")`` may turn out to be a fact, a ``let`` value
 or an enum value, which the checker decides from the expected type.
+
+The classes are made by attrs with ``repr=False`` and share one ``__repr__`` (:func:`_repr`),
+which writes the text attrs would.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -18,7 +22,7 @@ from policylang.base.span import Span
 # ----------------------------------------------------------------- type expressions
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class PrimTypeExpr:
     """A built-in type named in the policy: ``bool``, ``int``, ``date``, ``condition`` ..."""
 
@@ -27,7 +31,7 @@ class PrimTypeExpr:
     unit: str | None = None  # the currency of ``money EUR``
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class EnumMember:
     """One value of an ``enum`` type, with its labels and the fields it carries (``salary { amount: money }``)."""
 
@@ -37,7 +41,7 @@ class EnumMember:
     fields: tuple[FieldExpr, ...] | None = None  # a tagged value's fields; None for a plain member
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class EnumTypeExpr:
     """``enum { ... }`` or ``ordered enum { ... }``."""
 
@@ -46,7 +50,7 @@ class EnumTypeExpr:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ListTypeExpr:
     """``list of T``."""
 
@@ -54,7 +58,7 @@ class ListTypeExpr:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class SetTypeExpr:
     """``set of T``."""
 
@@ -62,7 +66,7 @@ class SetTypeExpr:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class MapTypeExpr:
     """``map of K to V``."""
 
@@ -71,7 +75,7 @@ class MapTypeExpr:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ScaleTypeExpr:
     """``scale of T``: thresholds of type ``T``, decimal rates."""
 
@@ -79,7 +83,7 @@ class ScaleTypeExpr:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FieldExpr:
     """One field of a record type: ``name: T``."""
 
@@ -89,7 +93,7 @@ class FieldExpr:
     labels: Labels | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RecordTypeExpr:
     """``record { name: T, ... }``."""
 
@@ -97,7 +101,7 @@ class RecordTypeExpr:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class NamedTypeExpr:
     """A type named by a ``type`` declaration (or ``weekday``)."""
 
@@ -105,7 +109,7 @@ class NamedTypeExpr:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class UnionTypeExpr:
     """``A or B``: a value of either type (an object, or the enum value ``not_applicable``)."""
 
@@ -113,7 +117,7 @@ class UnionTypeExpr:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class OptionalTypeExpr:
     """``T?``: a type that also admits null."""
 
@@ -137,7 +141,7 @@ TypeExpr = (
 # ----------------------------------------------------------------- expressions
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class DurationLit:
     """A duration literal's value: ``3 months`` is ``DurationLit(3, "months")``."""
 
@@ -145,7 +149,7 @@ class DurationLit:
     unit: str  # "days", "months" or "years"
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class MoneyLit:
     """A money literal's value: ``12.50 EUR`` is ``MoneyLit(Decimal("12.50"), "EUR")``."""
 
@@ -153,7 +157,7 @@ class MoneyLit:
     currency: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Literal:
     """A constant written in the policy: ``3``, ``2.5``, ``1998-07-01``, ``"text"``."""
 
@@ -162,7 +166,7 @@ class Literal:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Name:
     """A bare name: a fact, parameter, ``let`` value, decision, bound variable or enum value."""
 
@@ -170,7 +174,7 @@ class Name:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RuleRef:
     """A rule ID used as a value (``RES-EXEMPT-26A``)."""
 
@@ -178,7 +182,7 @@ class RuleRef:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class SetLit:
     """A set literal ``{a, b}``."""
 
@@ -186,7 +190,7 @@ class SetLit:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ListLit:
     """A list literal ``[a, b]``."""
 
@@ -194,7 +198,7 @@ class ListLit:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RecordLit:
     """A record (or map) literal ``{field: value, ...}``."""
 
@@ -202,7 +206,7 @@ class RecordLit:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Call:
     """A call of a built-in function: ``age(date_of_birth, as_of)``."""
 
@@ -211,7 +215,7 @@ class Call:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Quantifier:
     """A form with a bound variable: ``any(x in xs: c)``, ``all``, ``count``, or an aggregate ``sum(x in xs: v)``.
 
@@ -226,7 +230,7 @@ class Quantifier:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Binary:
     """Arithmetic or a set operation: ``a + b``, ``a | b``, ``a & b`` ..."""
 
@@ -236,7 +240,7 @@ class Binary:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class BoolOp:
     """``a and b`` or ``a or b``."""
 
@@ -246,7 +250,7 @@ class BoolOp:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Not:
     """``not a``."""
 
@@ -254,7 +258,7 @@ class Not:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Compare:
     """A comparison, possibly chained: ``16 <= age <= 30``."""
 
@@ -263,7 +267,7 @@ class Compare:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Member:
     """``x in xs`` or ``x not in xs``."""
 
@@ -273,7 +277,7 @@ class Member:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class IsTest:
     """``x is null``, ``x is not null``, ``x is empty`` or ``x is not empty``."""
 
@@ -283,7 +287,7 @@ class IsTest:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class If:
     """``if c then a else b``."""
 
@@ -293,7 +297,7 @@ class If:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Index:
     """A map lookup ``m[k]``."""
 
@@ -302,7 +306,7 @@ class Index:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FieldGet:
     """A record field ``r.field``."""
 
@@ -311,7 +315,7 @@ class FieldGet:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class MatchArm:
     """One arm of a ``match``: ``salary s => s.amount``; ``case`` is ``None`` for ``otherwise``."""
 
@@ -321,7 +325,7 @@ class MatchArm:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ScaleLit:
     """A scale literal ``scale { 0 EUR: 0.02, 6000 EUR: 0.06 }``: thresholds and the rate from each on."""
 
@@ -329,7 +333,7 @@ class ScaleLit:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Match:
     """``match x { case [name] => value ... [otherwise => value] }``: take a tagged value apart."""
 
@@ -338,7 +342,7 @@ class Match:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class At:
     """A dated parameter's value on a date: ``RATE at period_start``."""
 
@@ -373,7 +377,7 @@ Expr = (
 # ----------------------------------------------------------------- declarations
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RuleIdRef:
     """A rule ID written in a ``by`` or ``exception to`` clause."""
 
@@ -381,7 +385,7 @@ class RuleIdRef:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FactorRef:
     """A factor in a ``weigh`` clause: a declared factor's name or a quoted text."""
 
@@ -390,7 +394,7 @@ class FactorRef:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class PolicyDecl:
     """The ``policy`` header: name, title, version, validity and evaluation date."""
 
@@ -408,7 +412,7 @@ class PolicyDecl:
     person_title: tuple[str, Labels, Span] | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ImportDecl:
     """``import "file.pol"``."""
 
@@ -416,7 +420,7 @@ class ImportDecl:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class SourceDecl:
     """A ``source`` the rules cite: its key, short name, title, file, URL and date."""
 
@@ -431,7 +435,7 @@ class SourceDecl:
     key_span: Span | None = None  # where the key is written
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class TypeDecl:
     """``type name = T``."""
 
@@ -442,7 +446,7 @@ class TypeDecl:
     name_span: Span | None = None  # where the name is written
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FactDecl:
     """A ``fact`` declaration: its type, labels and marks."""
 
@@ -459,7 +463,7 @@ class FactDecl:
     default: Expr | None = None  # ``default EXPR``: the value assumed when the fact is absent
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class DatedValue:
     """One ``from DATE = expr`` line of a dated parameter."""
 
@@ -468,7 +472,7 @@ class DatedValue:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ParameterDecl:
     """A ``parameter`` declaration: its type and default (or its dated values, or the file they are in)."""
 
@@ -486,7 +490,7 @@ class ParameterDecl:
     file_data: object | None = None  # the file as read by the loader (a syntax.paramfile.ParameterFile)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class LetDecl:
     """A ``let`` value: ``let name = expr``."""
 
@@ -498,7 +502,7 @@ class LetDecl:
     name_span: Span | None = None  # where the name is written
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FunctionParam:
     """One parameter of a ``function``: ``name: T``."""
 
@@ -507,7 +511,7 @@ class FunctionParam:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FunctionDecl:
     """A ``function``: a named, typed, pure computation with its parameters, citations and body."""
 
@@ -522,7 +526,7 @@ class FunctionDecl:
     name_span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FactorDecl:
     """A ``factor`` to weigh, with its labels."""
 
@@ -532,7 +536,7 @@ class FactorDecl:
     name_span: Span | None = None  # where the name is written
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Row:
     """One alternative of a ``first match`` table, or of a ``collect`` list."""
 
@@ -543,7 +547,7 @@ class Row:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ExprBody:
     """A decision decided by one expression: ``decision d: T = expr``."""
 
@@ -553,7 +557,7 @@ class ExprBody:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FirstMatchBody:
     """A ``first match`` table of rows."""
 
@@ -561,7 +565,7 @@ class FirstMatchBody:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class CollectBody:
     """A ``collect`` table of rows."""
 
@@ -569,7 +573,7 @@ class CollectBody:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class DefaultBody:
     """A decision concluded by rules (``then d = v``), with a value when none applies."""
 
@@ -581,7 +585,7 @@ class DefaultBody:
 DecisionBody = ExprBody | FirstMatchBody | CollectBody | DefaultBody
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class DecisionDecl:
     """A ``decision``: its type, labels and how it is decided."""
 
@@ -597,7 +601,7 @@ class DecisionDecl:
     name_span: Span | None = None  # where the name is written
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Citation:
     """One citation of a rule: a source key, a locator (``pkt. 26 a``) and seed lines."""
 
@@ -609,7 +613,7 @@ class Citation:
     source_span: Span | None = None  # where the source key is written
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class SetConclusion:
     """A rule's conclusion ``then d = value``."""
 
@@ -619,7 +623,7 @@ class SetConclusion:
     decision_span: Span | None = None  # where the decision's name is written
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class AddConclusion:
     """A rule's conclusion ``then add item to d``."""
 
@@ -632,7 +636,7 @@ class AddConclusion:
 Conclusion = SetConclusion | AddConclusion
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RuleDecl:
     """A ``rule`` of the law: ID, citations, force, provenance, quote and what it concludes."""
 
@@ -654,7 +658,7 @@ class RuleDecl:
     titles: Labels | None = None  # a title in Danish and English (``"..." / "..."``)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ConstraintDecl:
     """A ``constraint`` on a fact set: input validation between facts."""
 
@@ -667,7 +671,7 @@ class ConstraintDecl:
     name_span: Span | None = None  # where the name is written
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class WarningDecl:
     """A ``warning`` the result carries where its condition holds."""
 
@@ -678,7 +682,7 @@ class WarningDecl:
     name_span: Span | None = None  # where the name is written
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class HandoffDecl:
     """``handoff to other/policy when ...``: evaluate another policy on the same person's facts."""
 
@@ -707,7 +711,7 @@ Declaration = (
 )
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Module:
     """One parsed ``.pol`` file."""
 
@@ -722,3 +726,25 @@ class Module:
             if isinstance(d, PolicyDecl):
                 return d
         return None
+
+
+def _repr(self: Any) -> str:
+    """The text attrs would write for a node (``Name(name='x', span=Span(...))``), by one function for all.
+
+    attrs writes and compiles a ``__repr__`` for each class it makes; for the classes here
+    that is a third of the time importing this module takes, which every process that
+    parses a policy pays. A tree of frozen nodes has no cycles, so attrs' guard against
+    them is not needed.
+    """
+    cls = type(self)
+    shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in attrs.fields(cls) if f.repr)
+    return f"{cls.__qualname__.rsplit('>.', 1)[-1]}({shown})"
+
+
+def _share_repr(names: dict[str, object]) -> None:
+    for value in names.values():
+        if isinstance(value, type) and attrs.has(value) and value.__module__ == __name__:
+            value.__repr__ = _repr  # type: ignore[method-assign]
+
+
+_share_repr(globals())
