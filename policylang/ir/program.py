@@ -13,6 +13,7 @@ from typing import Any, TypeGuard, TypeVar, get_args
 import attrs
 
 from policylang.base.labels import Labels
+from policylang.base.reprs import share_repr
 from policylang.base.span import Span
 from policylang.ir import types as T
 from policylang.ir.builtins import Builtin
@@ -22,7 +23,7 @@ Built = TypeVar("Built")
 # ----------------------------------------------------------------- expressions
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Const:
     """A constant, with its type: a literal, an enum value, a rule ID."""
 
@@ -31,7 +32,7 @@ class Const:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Ref:
     """A reference to a fact, parameter, ``let`` value, decision or bound variable."""
 
@@ -41,7 +42,7 @@ class Ref:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class CallIR:
     """A call of a built-in function, with its checked arguments."""
 
@@ -51,7 +52,7 @@ class CallIR:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class BoolOpIR:
     """``and`` or ``or`` over two or more operands (Kleene logic)."""
 
@@ -61,7 +62,7 @@ class BoolOpIR:
     type: T.Type = T.BOOL
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class NotIR:
     """``not``."""
 
@@ -70,7 +71,7 @@ class NotIR:
     type: T.Type = T.BOOL
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class CompareIR:
     """A comparison chain; ``operand_type`` says how to order (e.g. by declaration for ordered enums)."""
 
@@ -81,7 +82,7 @@ class CompareIR:
     type: T.Type = T.BOOL
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class MemberIR:
     """``x in xs`` or ``x not in xs``."""
 
@@ -92,7 +93,7 @@ class MemberIR:
     type: T.Type = T.BOOL
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class IsTestIR:
     """``is null``, ``is empty`` and their negations."""
 
@@ -103,7 +104,7 @@ class IsTestIR:
     type: T.Type = T.BOOL
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ArithIR:
     """Arithmetic, set operations and date arithmetic."""
 
@@ -114,7 +115,7 @@ class ArithIR:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class IfIR:
     """``if c then a else b``."""
 
@@ -125,7 +126,7 @@ class IfIR:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class IndexIR:
     """A map lookup; null when the key is absent."""
 
@@ -135,7 +136,7 @@ class IndexIR:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FieldIR:
     """A record field."""
 
@@ -145,7 +146,7 @@ class FieldIR:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class MakeIR:
     """A list, set or record literal with computed parts."""
 
@@ -156,7 +157,7 @@ class MakeIR:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class QuantIR:
     """``any``, ``all`` or ``count`` over a collection, with its bound variable."""
 
@@ -168,7 +169,7 @@ class QuantIR:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class AggregateIR:
     """``sum``, ``min``, ``max``, ``filter`` or ``map`` over a collection, with its bound variable.
 
@@ -184,7 +185,7 @@ class AggregateIR:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FnCallIR:
     """A call of a function the policy declares (``function``), with its checked arguments.
 
@@ -201,7 +202,7 @@ class FnCallIR:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class MatchIR:
     """``match subject { case [binding] => body ... [otherwise => body] }`` over an enum's members.
 
@@ -226,7 +227,7 @@ class MatchIR:
         return self.otherwise
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class DatedIR:
     """A dated parameter's values, earliest first (``from DATE = expr`` or a parameter file): a ``History``."""
 
@@ -237,7 +238,7 @@ class DatedIR:
     file: str | None = None  # the parameter file the values were read from
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class AtIR:
     """A dated parameter's value on a date: ``NAME at DATE``, or at the evaluation date where none is written."""
 
@@ -370,7 +371,7 @@ def refs(e: Expr | None) -> Iterator[Ref]:
 # ----------------------------------------------------------------- declarations
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class SourceInfo:
     """A source the rules cite."""
 
@@ -384,7 +385,7 @@ class SourceInfo:
     cited_as: Labels | None = None  # how a citizen reads its name; citations of a source without it are for staff
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class CitationInfo:
     """One citation of a rule, resolved to its source."""
 
@@ -435,7 +436,7 @@ class CitationInfo:
         }
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FunctionInfo:
     """A function the policy declares: its parameters, result type, labels, citations and checked body.
 
@@ -463,7 +464,7 @@ class FunctionInfo:
         return "; ".join(c.short for c in self.citations)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FactorInfo:
     """A factor to weigh: a declared code with labels, or a quoted text."""
 
@@ -471,7 +472,7 @@ class FactorInfo:
     labels: Labels
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FactInfo:
     """A declared fact: its type, labels, marks and slot."""
 
@@ -488,7 +489,7 @@ class FactInfo:
     default: Expr | None = None  # ``default EXPR`` (a constant): the value assumed when the fact is absent
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ParamInfo:
     """A declared parameter: its type, default expression and slot."""
 
@@ -512,7 +513,7 @@ class ParamInfo:
         return isinstance(self.default, DatedIR)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class LetInfo:
     """A ``let`` value: its expression, the rules it cites and its slot."""
 
@@ -524,7 +525,7 @@ class LetInfo:
     slot: int
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RowInfo:
     """One alternative of a decision: its value, condition, factors and rules."""
 
@@ -567,7 +568,7 @@ def exception_order(exceptions: Sequence[Sequence[int]]) -> list[int]:
     return order
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class DecisionInfo:
     """A decision: its type, labels, how it is decided (``kind``), its rows and default."""
 
@@ -584,7 +585,7 @@ class DecisionInfo:
     audience: str | None = None  # "staff": never shown to citizens; "person": addressed to the person concerned
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ConclusionInfo:
     """What a rule concludes: ``set`` a decision's value or ``add`` an item to it."""
 
@@ -594,7 +595,7 @@ class ConclusionInfo:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RuleInfo:
     """A rule of the law: ID, citations, force, provenance, quote, condition and conclusion."""
 
@@ -634,7 +635,7 @@ class RuleInfo:
         return self.condition is not None and self.conclusion is None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ConstraintInfo:
     """A constraint on fact sets, with the facts it reads."""
 
@@ -647,7 +648,7 @@ class ConstraintInfo:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class WarningInfo:
     """A warning a result carries where its condition holds."""
 
@@ -657,7 +658,7 @@ class WarningInfo:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class HandoffInfo:
     """Where a policy hands a person over to another policy, and on what legal basis."""
 
@@ -668,7 +669,7 @@ class HandoffInfo:
     span: Span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class HeaderInfo:
     """The policy header: name, title, version, validity and evaluation date."""
 
@@ -689,7 +690,7 @@ class HeaderInfo:
         return self.person_title if citizen and self.person_title is not None else self.title
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class PlanStep:
     """One step of the evaluation plan: compute a let, a decision, a note or a warning."""
 
@@ -697,7 +698,7 @@ class PlanStep:
     name: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Program:
     """A checked policy: everything the compiler and the analyses need."""
 
@@ -789,3 +790,6 @@ def slot_table(program: Program) -> dict[tuple[str, str], int]:
     for d in program.decisions.values():
         table[("decision", d.name)] = d.slot
     return table
+
+
+share_repr(globals(), __name__)  # one __repr__ for the classes above, as attrs would write it

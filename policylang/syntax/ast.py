@@ -4,7 +4,7 @@ The parser (:mod:`policylang.syntax.parser`) builds these; nothing downstream se
 Names are not resolved here: ``Name("yes")`` may turn out to be a fact, a ``let`` value
 or an enum value, which the checker decides from the expected type.
 
-The classes are made by attrs with ``repr=False`` and share one ``__repr__`` (:func:`_repr`),
+The classes are made by attrs with ``repr=False`` and share one ``__repr__`` (:func:`policylang.base.reprs.share_repr`),
 which writes the text attrs would.
 """
 
@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 import attrs
 
 from policylang.base.labels import Labels
+from policylang.base.reprs import share_repr
 from policylang.base.span import Span
 
 # ----------------------------------------------------------------- type expressions
@@ -728,23 +728,4 @@ class Module:
         return None
 
 
-def _repr(self: Any) -> str:
-    """The text attrs would write for a node (``Name(name='x', span=Span(...))``), by one function for all.
-
-    attrs writes and compiles a ``__repr__`` for each class it makes; for the classes here
-    that is a third of the time importing this module takes, which every process that
-    parses a policy pays. A tree of frozen nodes has no cycles, so attrs' guard against
-    them is not needed.
-    """
-    cls = type(self)
-    shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in attrs.fields(cls) if f.repr)
-    return f"{cls.__qualname__.rsplit('>.', 1)[-1]}({shown})"
-
-
-def _share_repr(names: dict[str, object]) -> None:
-    for value in names.values():
-        if isinstance(value, type) and attrs.has(value) and value.__module__ == __name__:
-            value.__repr__ = _repr  # type: ignore[method-assign]
-
-
-_share_repr(globals())
+share_repr(globals(), __name__)
