@@ -162,25 +162,22 @@ def write(
             for d in module.declarations if module is not None else ():
                 if isinstance(d, ast.ParameterDecl) and d.file is not None:
                     target = files.parameter_target(file, d.file) if files.parameter_target else None
-                    if target is None:
-                        return False
-                    real = target.resolve()
-                    if real not in seen:
-                        seen[real] = len(order)
-                        order.append(target)
-                        shown.append(files.display(target))
-                        texts[shown[-1]] = files.read(target)
-                    edges.append([index, "file:" + d.file, seen[real]])
-                if isinstance(d, ast.ImportDecl):
+                    label, is_data = "file:" + d.file, True
+                elif isinstance(d, ast.ImportDecl):
                     target = files.import_target(file, d.path)
-                    if target is None:
-                        return False
-                    real = target.resolve()
-                    if real not in seen:
-                        seen[real] = len(order)
-                        order.append(target)
-                        shown.append(files.display(target))
-                    edges.append([index, d.path, seen[real]])
+                    label, is_data = d.path, False
+                else:
+                    continue
+                if target is None:
+                    return False
+                real = target.resolve()
+                if real not in seen:
+                    seen[real] = len(order)
+                    order.append(target)
+                    shown.append(files.display(target))
+                    if is_data:  # a parameter file's text is hashed as read; a module's, as parsed
+                        texts[shown[-1]] = files.read(target)
+                edges.append([index, label, seen[real]])
         sources = {id(module.span.source): module.path for module in modules}
         for module in modules:
             for d in module.declarations:
