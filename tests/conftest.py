@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from collections.abc import Callable
@@ -37,6 +38,12 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
         assert actual == path.read_text(encoding="utf-8"), f"output differs from {path}"
 
     return check
+
+
+@functools.cache
+def bundled_policy(name: str) -> policylang.Policy:
+    """A bundled policy, loaded once for the whole test session (tests only read it)."""
+    return policylang.load(name)
 
 
 HEADER = 'policy test/inline\nsource S "Testloven"\n'

@@ -20,6 +20,7 @@ import pytest
 import policylang
 from policylang.testing.case import Case
 from policylang.testing.cases import discover, read_cases
+from tests.conftest import bundled_policy
 
 ROOT = Path(__file__).parent.parent
 RESULT_SCHEMA = json.loads((ROOT / "policylang" / "schemas" / "result.schema.json").read_text(encoding="utf-8"))
@@ -33,13 +34,6 @@ NODE = jsonschema.Draft202012Validator({"$ref": "#/$defs/node", "$defs": RESULT_
 EXPLANATION = jsonschema.Draft202012Validator(EXPLANATION_SCHEMA)
 MANIFEST = jsonschema.Draft202012Validator(MANIFEST_SCHEMA)
 _VALID_NODES: set[str] = set()
-_POLICIES: dict[str, policylang.Policy] = {}
-
-
-def _policy(name: str) -> policylang.Policy:
-    if name not in _POLICIES:
-        _POLICIES[name] = policylang.load(name)
-    return _POLICIES[name]
 
 
 def test_the_schemas_are_valid_json_schemas() -> None:
@@ -79,7 +73,7 @@ def result_errors(data: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("name", policylang.bundled_names())
 def test_every_bundled_policys_manifest_follows_its_schema(name: str) -> None:
-    policy = _policy(name)
+    policy = bundled_policy(name)
     manifest = policy.manifest()
     errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in MANIFEST.iter_errors(manifest)]
     assert errors == []
@@ -91,7 +85,7 @@ def test_every_bundled_policys_manifest_follows_its_schema(name: str) -> None:
 
 
 def test_result_errors_finds_what_the_schema_finds() -> None:
-    data = _policy("examples/benefit").evaluate({"as_of": "2024-05-01"}).to_dict()
+    data = bundled_policy("examples/benefit").evaluate({"as_of": "2024-05-01"}).to_dict()
     assert result_errors(data) == [] and RESULT.is_valid(data)
     decision = next(n for n in data["trace"] if n["kind"] == "decision")
     decision["children"].append({"kind": "row", "row": "x/1", "outcome": "maybe", "children": []})
@@ -107,7 +101,7 @@ def _cases(path: Path) -> list[Case]:
 def test_results_and_explanations_of_every_case_follow_their_schemas(path: Path) -> None:
     cases = _cases(path)
     for n, case in enumerate(cases):
-        policy = _policy(case.policy)
+        policy = bundled_policy(case.policy)
         result = policy.evaluate(case.facts, parameters=case.parameters or None)
         errors = result_errors(result.to_dict())
         assert errors == [], f"{case.id}: the result breaks result.schema.json: {errors[:3]}"

@@ -21,7 +21,7 @@ from policylang.base.errors import RecordError
 from policylang.cli.main import main
 from policylang.testing.cases import discover, read_cases
 from policylang.trace.manifest import extract
-from tests.conftest import compile_text
+from tests.conftest import bundled_policy, compile_text
 from tests.test_functions import HOUSEHOLD, A, B
 
 ROOT = Path(__file__).parent.parent
@@ -30,13 +30,6 @@ MANIFEST = jsonschema.Draft202012Validator(
 )
 CASE_FILES = sorted(discover([policylang.policies_root() / "cases"]))
 README_FACTS = policylang.policies_root() / "examples" / "help_and_repatriation.facts.json"
-_POLICIES: dict[str, policylang.Policy] = {}
-
-
-def _policy(name: str) -> policylang.Policy:
-    if name not in _POLICIES:
-        _POLICIES[name] = policylang.load(name)
-    return _POLICIES[name]
 
 
 def _nodes(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -113,7 +106,7 @@ def _check(record: dict[str, Any], full: dict[str, Any], case_id: str) -> None:
 def test_a_record_with_its_manifest_needs_nothing_else(path: Path) -> None:
     cases = [c for c in read_cases(path) if c.error is None and c.skip is None][:6]
     for n, case in enumerate(cases):
-        policy = _policy(case.policy)
+        policy = bundled_policy(case.policy)
         record = policy.evaluate(case.facts, parameters=case.parameters or None).to_dict(manifest=True)
         _check(record, policy.manifest(), case.id)
         if n == 0:  # validating is slow
@@ -122,7 +115,7 @@ def test_a_record_with_its_manifest_needs_nothing_else(path: Path) -> None:
 
 
 def test_the_check_finds_a_name_the_extract_lacks() -> None:
-    policy = _policy("residence/help_and_repatriation")
+    policy = bundled_policy("residence/help_and_repatriation")
     record = policy.evaluate(json.loads(README_FACTS.read_text(encoding="utf-8"))).to_dict(manifest=True)
     assert unresolved(record, policy.manifest()) == []
     skipped = next(n for n in _nodes(record["trace"]) if n["kind"] == "not_applicable")["rule_ids"][0]
@@ -132,7 +125,7 @@ def test_the_check_finds_a_name_the_extract_lacks() -> None:
 
 
 def test_the_readme_records_deciding_rules_are_whole_and_the_rest_abridged() -> None:
-    policy = _policy("residence/help_and_repatriation")
+    policy = bundled_policy("residence/help_and_repatriation")
     result = policy.evaluate(json.loads(README_FACTS.read_text(encoding="utf-8")))
     record = result.to_dict(manifest=True)
     part, full = record["policy_manifest"], policy.manifest()
@@ -162,12 +155,12 @@ def test_the_command_line_embeds_the_extract_or_the_whole_manifest(capsys: pytes
     assert main([*args, "--full-manifest"]) == 0
     full = json.loads(capsys.readouterr().out)["policy_manifest"]
     assert part["extract"] is True and "extract" not in full
-    assert full == _policy("residence/help_and_repatriation").manifest()
+    assert full == bundled_policy("residence/help_and_repatriation").manifest()
 
 
 def test_extract_is_a_function_of_the_json_alone() -> None:
     """An application holding a stored record and a whole manifest makes the same extract."""
-    policy = _policy("residence/help_and_repatriation")
+    policy = bundled_policy("residence/help_and_repatriation")
     record = json.loads(json.dumps(policy.evaluate(json.loads(README_FACTS.read_text(encoding="utf-8"))).to_dict()))
     full = json.loads(json.dumps(policy.manifest()))
     assert extract(full, record) == json.loads(
@@ -182,4 +175,4 @@ def test_extract_is_a_function_of_the_json_alone() -> None:
 @pytest.mark.parametrize("record", [{"trace": [1]}, {"facts": 3}, {"undetermined": {"d": 5}}, {"factors": {"d": [7]}}])
 def test_extract_refuses_json_that_is_not_a_result(record: dict[str, Any]) -> None:
     with pytest.raises(RecordError, match="not a result record"):
-        extract(_policy("examples/benefit").manifest(), record)
+        extract(bundled_policy("examples/benefit").manifest(), record)

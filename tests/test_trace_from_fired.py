@@ -23,16 +23,10 @@ from policylang.testing import partial_fact_sets
 from policylang.testing.cases import discover, read_cases
 from policylang.trace import Recorder
 from policylang.trace.build import TraceBuilder
+from tests.conftest import bundled_policy
 
 CASE_FILES = sorted(discover([policylang.policies_root() / "cases"]))
 README_FACTS = policylang.policies_root() / "examples" / "help_and_repatriation.facts.json"
-_POLICIES: dict[str, policylang.Policy] = {}
-
-
-def _policy(name: str) -> policylang.Policy:
-    if name not in _POLICIES:
-        _POLICIES[name] = policylang.load(name)
-    return _POLICIES[name]
 
 
 def traced_from_the_start(policy: policylang.Policy, facts: dict[str, Any], **options: Any) -> list[dict[str, Any]]:
@@ -47,7 +41,7 @@ def test_the_trace_read_later_is_the_trace_of_a_traced_run(path: Any) -> None:
     for case in read_cases(path):
         if case.error is not None or case.skip is not None:
             continue
-        policy = _policy(case.policy)
+        policy = bundled_policy(case.policy)
         options = {"parameters": case.parameters or None}
         later = policy.evaluate(case.facts, **options).to_dict()["trace"]
         assert later == traced_from_the_start(policy, case.facts, **options), case.id
@@ -56,7 +50,7 @@ def test_the_trace_read_later_is_the_trace_of_a_traced_run(path: Any) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_the_same_on_generated_fact_sets_complete_or_not(data: st.DataObject) -> None:
-    policy = _policy(
+    policy = bundled_policy(
         data.draw(st.sampled_from(["residence/help_and_repatriation", "child_protection/migrant_children"]))
     )
     for facts in data.draw(partial_fact_sets(policy)):  # complete, then with some facts removed
@@ -83,7 +77,7 @@ def test_a_complete_evaluation_is_traced_without_running_its_decisions_again(mon
         return run(self, v, tracer)
 
     monkeypatch.setattr(DecisionStep, "run", counted_run)
-    policy = _policy("residence/help_and_repatriation")
+    policy = bundled_policy("residence/help_and_repatriation")
     facts = json.loads(README_FACTS.read_text(encoding="utf-8"))
     result = policy.evaluate(facts)
     assert result.trace
